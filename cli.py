@@ -1,0 +1,27 @@
+"""Carrefours from the command line: the same services as the app (init, status, imports, exports…)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from commands import COMMANDS
+from store.db import StoreError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line, run one command, return its exit code."""
+    parser = argparse.ArgumentParser(prog="python cli.py", description="Carrefours en ligne de commande.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    for module in COMMANDS:
+        module.register(sub)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args) or 0
+    except StoreError as error:
+        print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

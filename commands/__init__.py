@@ -1,0 +1,5 @@
+"""Sub-commands of cli.py, one module each with a register(subparsers) function."""
+
+from commands import database
+
+COMMANDS = [database]

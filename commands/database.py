@@ -1,0 +1,54 @@
+"""`init` and `status`: create the database, and say what it holds."""
+
+from __future__ import annotations
+
+from store.bootstrap import remove_files, create, open_database
+from store.db import StoreError, database_path
+from store.status import status
+from commands.output import print_json
+
+
+def register(sub) -> None:
+    """Add the init and status commands."""
+    init = sub.add_parser("init", help="créer la base (territoires, plan national, et démo si demandé)")
+    mode = init.add_mutually_exclusive_group()
+    mode.add_argument("--demo", action="store_true", help="avec les données de démonstration (par défaut)")
+    mode.add_argument("--empty", action="store_true", help="sans données de démonstration")
+    init.add_argument("--force", action="store_true", help="remplacer une base existante")
+    init.set_defaults(run=run_init)
+    st = sub.add_parser("status", help="ce que contient la base")
+    st.add_argument("--json", action="store_true", help="sortie JSON")
+    st.set_defaults(run=run_status)
+
+
+def run_init(args) -> int:
+    path = database_path()
+    if path.exists():
+        if not args.force:
+            raise StoreError(f"La base {path} existe déjà. Ajoutez --force pour la remplacer "
+                             "(toutes ses données seront perdues).")
+        open_database(path, lock=False).close()  # fails plainly if another process holds it
+        remove_files(path)
+    counts = create(path, demo=not args.empty)
+    print(f"Base créée : {path}")
+    for key, value in counts.items():
+        print(f"  {key} : {value}")
+    return 0
+
+
+def run_status(args) -> int:
+    db = open_database()
+    try:
+        data = status(db)
+    finally:
+        db.close()
+    if args.json:
+        print_json(data)
+    else:
+        print(f"Base : {data['database']} (construite le {data['built_at']})")
+        print("Démonstration : " + ("oui" if data["demo"] else "non"))
+        print("Territoires : " + ", ".join(f"{k} {v}" for k, v in data["territories"].items()))
+        print(f"Axes {len(data['axes'])}, mesures {len(data['measures'])}, indicateurs {len(data['indicators'])}")
+        print("Valeurs : " + ", ".join(f"{k} {v}" for k, v in data["values"].items()))
+        print(f"Lieux : {data['lieux']}, comptes : {data['users']}")
+    return 0

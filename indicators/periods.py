@@ -1,0 +1,84 @@
+"""Reporting periods: ISO codes (2024, 2024Q3, 2024-09) and the French ways people type them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+_YEAR = re.compile(r"^(\d{4})$")
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[QT]([1-4])$")
+_QUARTER_FR = re.compile(r"^[QT]([1-4])\s*[-/ ]?\s*(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_MONTH_FR = re.compile(r"^(\d{1,2})/(\d{4})$")
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: date
+    end: date
+    code: str
+    granularity: str  # year, quarter, month
+
+    @property
+    def label(self) -> str:
+        """French label: 2024, T3 2024, 09/2024."""
+        if self.granularity == "quarter":
+            return f"T{self.code[-1]} {self.code[:4]}"
+        if self.granularity == "month":
+            return f"{self.code[5:]}/{self.code[:4]}"
+        return self.code
+
+
+def _month_end(year: int, month: int) -> date:
+    nxt = date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def _check_year(year: int) -> int:
+    if not 1990 <= year <= 2100:
+        raise PeriodError(f"année {year} hors de la plage 1990–2100")
+    return year
+
+
+def parse_period(text: object) -> Period:
+    """Read a period as typed (2024, 2024Q3, T3 2024, 2024-09, 09/2024) into its ISO form."""
+    raw = str(text).strip().upper() if text is not None else ""
+    if raw.endswith(".0") and _YEAR.match(raw[:-2]):
+        raw = raw[:-2]  # a year read as a float by a spreadsheet
+    if m := _YEAR.match(raw):
+        year = _check_year(int(m.group(1)))
+        return Period(date(year, 1, 1), date(year, 12, 31), str(year), "year")
+    m = _QUARTER.match(raw)
+    quarter_fr = _QUARTER_FR.match(raw)
+    if m or quarter_fr:
+        year, quarter = (int(m.group(1)), int(m.group(2))) if m else (
+            int(quarter_fr.group(2)), int(quarter_fr.group(1)))
+        _check_year(year)
+        first = 3 * quarter - 2
+        return Period(date(year, first, 1), _month_end(year, first + 2), f"{year}Q{quarter}", "quarter")
+    m = _MONTH.match(raw)
+    month_fr = _MONTH_FR.match(raw)
+    if m or month_fr:
+        year, month = (int(m.group(1)), int(m.group(2))) if m else (
+            int(month_fr.group(2)), int(month_fr.group(1)))
+        _check_year(year)
+        if not 1 <= month <= 12:
+            raise PeriodError(f"mois {month} invalide")
+        return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}", "month")
+    raise PeriodError(
+        f"période « {text} » illisible : écrivez 2024, 2024Q3 (ou T3 2024), 2024-09 (ou 09/2024)"
+    )
+
+
+def period_of_date(day: date, granularity: str) -> Period:
+    """The period of the given granularity that contains a day."""
+    if granularity == "year":
+        return parse_period(str(day.year))
+    if granularity == "quarter":
+        return parse_period(f"{day.year}Q{(day.month - 1) // 3 + 1}")
+    return parse_period(f"{day.year}-{day.month:02d}")

@@ -1,0 +1,74 @@
+"""SQL reads of the plan: axes, measures, their indicators, milestones and sources."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def axes(cur) -> pd.DataFrame:
+    """Axes in plan order."""
+    return cur.execute("SELECT code, position, title FROM axis ORDER BY position").df()
+
+
+def measures(cur) -> pd.DataFrame:
+    """Every measure with its axis title, in plan order."""
+    return cur.execute(
+        "SELECT m.*, a.title AS axis_title FROM measure m JOIN axis a ON a.code = m.axis_code"
+        " ORDER BY a.position, m.position").df()
+
+
+def measure(cur, code: str) -> dict | None:
+    """One measure as a dict, or None."""
+    frame = cur.execute(
+        "SELECT m.*, a.title AS axis_title, s.title AS source_title FROM measure m"
+        " JOIN axis a ON a.code = m.axis_code LEFT JOIN source s ON s.code = m.source_code"
+        " WHERE m.code = ?", [code]).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def measure_indicators(cur, code: str) -> pd.DataFrame:
+    """Indicators of a measure with weight, the periods that count, and their source."""
+    return cur.execute(
+        "SELECT i.*, mi.weight, mi.baseline_period, mi.target_period, s.title AS source_title"
+        " FROM measure_indicator mi JOIN indicator i ON i.code = mi.indicator_code"
+        " LEFT JOIN source s ON s.code = i.source_code WHERE mi.measure_code = ?"
+        " ORDER BY mi.weight DESC, i.code", [code]).df()
+
+
+def milestones(cur, code: str) -> pd.DataFrame:
+    """Dated steps of a measure."""
+    return cur.execute("SELECT on_date, title, done FROM measure_milestone WHERE measure_code = ?"
+                       " ORDER BY on_date", [code]).df()
+
+
+def status_history(cur, code: str) -> pd.DataFrame:
+    """Status and météo changes of a measure, newest first."""
+    return cur.execute("SELECT changed_at, status, meteo, author, comment FROM measure_status_history"
+                       " WHERE measure_code = ? ORDER BY changed_at DESC", [code]).df()
+
+
+def indicators(cur) -> pd.DataFrame:
+    """The indicator catalogue with source titles."""
+    return cur.execute("SELECT i.*, s.title AS source_title FROM indicator i"
+                       " LEFT JOIN source s ON s.code = i.source_code ORDER BY i.code").df()
+
+
+def sources(cur) -> pd.DataFrame:
+    """Every public source cited by the plan."""
+    return cur.execute("SELECT * FROM source ORDER BY code").df()
+
+
+def values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
+    """Values, targets and baselines of one indicator in one territory, by period."""
+    return cur.execute(
+        "SELECT v.period, v.period_end, v.kind, v.value, v.numerator, v.denominator, v.source,"
+        " coalesce(s.title, v.source) AS source_title, v.comment, v.is_demo, v.updated_at"
+        " FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
+        " WHERE v.indicator_code = ? AND v.territory_id = ? ORDER BY v.period_end, v.kind",
+        [indicator_code, territory_id]).df()
+
+
+def is_demo_database(cur) -> bool:
+    """Whether the database was built with demo data."""
+    row = cur.execute("SELECT value FROM app_meta WHERE key = 'demo'").fetchone()
+    return bool(row) and row[0] == "true"

@@ -1,0 +1,41 @@
+"""Plan services for pages and the CLI: measures, their detail, national series with sources."""
+
+from __future__ import annotations
+
+from plan import repository
+from store.db import Database
+
+
+def overview(db: Database) -> dict:
+    """Axes and measures of the plan, and whether demo data is present."""
+    with db.read() as cur:
+        return {"axes": repository.axes(cur), "measures": repository.measures(cur),
+                "demo": repository.is_demo_database(cur)}
+
+
+def measure_detail(db: Database, code: str) -> dict | None:
+    """Everything the measure page shows, or None for an unknown code."""
+    with db.read() as cur:
+        measure = repository.measure(cur, code)
+        if measure is None:
+            return None
+        indicators = repository.measure_indicators(cur, code)
+        return {
+            "measure": measure,
+            "indicators": indicators,
+            "values": {c: repository.values(cur, c) for c in indicators["code"]},
+            "milestones": repository.milestones(cur, code),
+            "history": repository.status_history(cur, code),
+        }
+
+
+def catalogue(db: Database) -> dict:
+    """Indicators and sources, for the data page."""
+    with db.read() as cur:
+        return {"indicators": repository.indicators(cur), "sources": repository.sources(cur)}
+
+
+def national_series(db: Database, indicator_code: str):
+    """National values, targets and baselines of an indicator, each with its source."""
+    with db.read() as cur:
+        return repository.values(cur, indicator_code, "FR")

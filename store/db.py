@@ -1,0 +1,128 @@
+"""The DuckDB database: one root connection per process, a fresh cursor per unit of work."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PATH = ROOT / "data" / "carrefours.duckdb"
+MEMORY_LIMIT = os.environ.get("CARREFOURS_MEMORY_LIMIT", "2GB")
+THREADS = int(os.environ.get("CARREFOURS_THREADS", "2"))
+MAX_RETRIES = 8
+
+T = TypeVar("T")
+
+
+class StoreError(Exception):
+    """A database problem explained in French for the person who can fix it."""
+
+
+def database_path() -> Path:
+    """Path of the database file, from CARREFOURS_DB or the default under data/."""
+    return Path(os.environ.get("CARREFOURS_DB", str(DEFAULT_PATH))).expanduser()
+
+
+def _explain_open_error(path: Path, error: Exception) -> StoreError:
+    text = str(error)
+    if "Could not set lock" in text or "Conflicting lock" in text:
+        return StoreError(
+            f"La base {path} est déjà ouverte par un autre processus (application ou commande). "
+            "Arrêtez-le, ou travaillez sur une copie : CARREFOURS_DB=/chemin/copie.duckdb."
+        )
+    if "Permission denied" in text or "Read-only file system" in text:
+        return StoreError(
+            f"Impossible d'écrire dans {path.parent} : droits insuffisants. "
+            "Choisissez un dossier accessible en écriture avec CARREFOURS_DB."
+        )
+    return StoreError(
+        f"Le fichier {path} n'est pas une base Carrefours lisible ({text.splitlines()[0]}). "
+        "Restaurez une sauvegarde, ou déplacez ce fichier pour qu'une base neuve soit créée."
+    )
+
+
+def _is_write_conflict(error: Exception) -> bool:
+    text = str(error)
+    return isinstance(error, duckdb.TransactionException) or (
+        isinstance(error, duckdb.ConstraintException) and "Duplicate key" in text
+    ) or "Conflict on" in text
+
+
+class Database:
+    """Owns the root connection; hands out cursors and transactions to every thread."""
+
+    def __init__(self, path: Path | str = ":memory:"):
+        self.path = Path(path) if path != ":memory:" else None
+        target = str(path)
+        try:
+            self._root = duckdb.connect(
+                target, config={"memory_limit": MEMORY_LIMIT, "threads": THREADS}
+            )
+        except duckdb.Error as error:
+            raise _explain_open_error(Path(target), error) from error
+        self._lock = threading.Lock()
+        self.locked = False
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A fresh cursor for one unit of work; never share it between threads."""
+        with self._lock:
+            return self._root.cursor()
+
+    @contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for reads, closed afterwards."""
+        cur = self.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside one transaction: committed on success, rolled back on any error."""
+        cur = self.cursor()
+        cur.begin()
+        try:
+            yield cur
+            cur.commit()
+        except BaseException:
+            cur.rollback()
+            raise
+        finally:
+            cur.close()
+
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], retries: int = MAX_RETRIES) -> T:
+        """Run work in a transaction, retrying write conflicts with jittered backoff."""
+        for attempt in range(retries + 1):
+            try:
+                with self.transaction() as cur:
+                    return work(cur)
+            except duckdb.Error as error:
+                if not _is_write_conflict(error) or attempt == retries:
+                    raise
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def lock_down(self) -> None:
+        """Forbid SQL from reading files or loading extensions, and freeze the settings."""
+        with self.read() as cur:
+            cur.execute("SET enable_external_access = false")
+            cur.execute("SET lock_configuration = true")
+        self.locked = True
+
+    def checkpoint(self) -> None:
+        """Flush the write-ahead log into the database file."""
+        with self.read() as cur:
+            cur.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        """Close the root connection."""
+        self._root.close()

@@ -1,0 +1,141 @@
+"""Load the committed reference geography (data/territories) into the territory table."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from store.db import ROOT, StoreError
+from territories.names import normalize
+from territories.typology import approximate, typology_class
+
+DATA_DIR = ROOT / "data" / "territories"
+EXPECTED = {"region": 18, "departement": 101, "commune": 34875}
+
+
+def _read(path: Path) -> pd.DataFrame:
+    """Read one committed CSV with every column as text; a clear French error if it does not parse."""
+    try:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error, EOFError) as error:
+        raise StoreError(
+            f"Le fichier de référence {path} est illisible ({error}). "
+            "Restaurez-le depuis le dépôt (git checkout -- data/) ou régénérez-le avec "
+            "python scripts/build_territories.py."
+        ) from error
+    if not rows:
+        raise StoreError(f"Le fichier de référence {path} est vide. Restaurez-le depuis le dépôt.")
+    return pd.DataFrame(rows)
+
+
+def _number(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.replace("", None), errors="coerce")
+
+
+def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
+    """All territories as one frame shaped like the territory table, typology approximated."""
+    regions = _read(data_dir / "regions.csv")
+    deps = _read(data_dir / "departements.csv")
+    epcis = _read(data_dir / "epci.csv")
+    communes = _read(data_dir / "communes.csv.gz")
+    for level, frame in (("region", regions), ("departement", deps), ("commune", communes)):
+        if len(frame) != EXPECTED[level]:
+            raise StoreError(
+                f"Fichier de référence incomplet : {len(frame)} lignes de niveau {level} au lieu de "
+                f"{EXPECTED[level]}. Restaurez data/territories depuis le dépôt."
+            )
+
+    com = pd.DataFrame({
+        "id": "COM-" + communes["code"], "level": "commune", "code": communes["code"],
+        "name": communes["name"], "region_code": communes["region_code"],
+        "departement_code": communes["departement_code"],
+        "epci_siren": communes["epci_siren"].replace("", None),
+        "population": _number(communes["population"]).fillna(0).astype("int64"),
+        "area_km2": _number(communes["area_km2"]),
+        "lat": _number(communes["lat"]), "lon": _number(communes["lon"]),
+        "postal_codes": communes["postal_codes"].map(lambda s: s.split("|") if s else []),
+    })
+    nature = dict(zip(epcis["siren"], epcis["nature"]))
+    com["epci_nature"] = com["epci_siren"].map(nature)
+    com["in_metropole"] = com["epci_nature"].eq("ME")
+    dens7, cateaav = approximate(com["population"], com["area_km2"].fillna(0), com["lat"], com["lon"])
+    com["dens7"], com["cateaav"] = dens7, cateaav
+    com["typology"] = typology_class(dens7, cateaav)
+    com["dens7_official"] = com["cateaav_official"] = com["typology_official"] = False
+
+    epci = pd.DataFrame({
+        "id": "EPCI-" + epcis["siren"], "level": "epci", "code": epcis["siren"], "name": epcis["name"],
+        "epci_siren": epcis["siren"], "epci_nature": epcis["nature"],
+        "in_metropole": epcis["nature"].eq("ME"),
+    })
+    dep = pd.DataFrame({
+        "id": "DEP-" + deps["code"], "level": "departement", "code": deps["code"], "name": deps["name"],
+        "region_code": deps["region_code"], "departement_code": deps["code"],
+    })
+    reg = pd.DataFrame({
+        "id": "REG-" + regions["code"], "level": "region", "code": regions["code"],
+        "name": regions["name"], "region_code": regions["code"],
+    })
+    country = pd.DataFrame({"id": ["FR"], "level": ["pays"], "code": ["FR"], "name": ["France"]})
+    aggregates = pd.concat([epci, dep, reg, country], ignore_index=True)
+    frame = pd.concat([com, aggregates], ignore_index=True)
+    for flag in ("dens7_official", "cateaav_official", "typology_official", "in_metropole"):
+        frame[flag] = frame[flag].fillna(False).astype(bool)
+    frame["search_name"] = frame["name"].map(normalize)
+    return frame
+
+
+AGGREGATE_SQL = """
+WITH c AS (SELECT * FROM territory WHERE level = 'commune'),
+groups AS (
+    SELECT 'EPCI-' || epci_siren AS id, * EXCLUDE (id) FROM c WHERE epci_siren IS NOT NULL
+    UNION ALL SELECT 'DEP-' || departement_code, * EXCLUDE (id) FROM c
+    UNION ALL SELECT 'REG-' || region_code, * EXCLUDE (id) FROM c
+    UNION ALL SELECT 'FR', * EXCLUDE (id) FROM c
+),
+agg AS (
+    SELECT id,
+        sum(population) AS population,
+        sum(area_km2) AS area_km2,
+        sum(lat * population) / nullif(sum(population), 0) AS lat,
+        sum(lon * population) / nullif(sum(population), 0) AS lon,
+        sum(population) FILTER (typology = 'rural') / nullif(sum(population), 0) AS rural_share,
+        sum(population) FILTER (typology IN ('rural', 'periurbain')) / nullif(sum(population), 0) AS non_urban,
+        bool_and(typology_official) AS official,
+        any_value(region_code) AS region_code,
+        any_value(departement_code) AS departement_code
+    FROM groups GROUP BY id
+)
+UPDATE territory t SET
+    population = agg.population, area_km2 = agg.area_km2, lat = agg.lat, lon = agg.lon,
+    rural_population_share = agg.rural_share,
+    typology = CASE WHEN agg.rural_share >= 0.5 THEN 'rural'
+                    WHEN agg.non_urban >= 0.5 THEN 'periurbain' ELSE 'urbain' END,
+    typology_official = agg.official,
+    region_code = coalesce(t.region_code, CASE WHEN t.level = 'epci' THEN agg.region_code END),
+    departement_code = coalesce(t.departement_code, CASE WHEN t.level = 'epci' THEN agg.departement_code END)
+FROM agg WHERE t.id = agg.id AND t.level <> 'commune'
+"""
+
+
+def load(cur, data_dir: Path = DATA_DIR) -> int:
+    """Replace the territory table with the committed reference files; returns the row count."""
+    frame = build_frames(data_dir)
+    cur.execute("DELETE FROM territory")
+    cur.register("territory_frame", frame)
+    columns = ", ".join(frame.columns)
+    cur.execute(f"INSERT INTO territory ({columns}) SELECT {columns} FROM territory_frame")
+    cur.unregister("territory_frame")
+    refresh_aggregates(cur)
+    return len(frame)
+
+
+def refresh_aggregates(cur) -> None:
+    """Recompute population, area, centre and typology of EPCI, départements, régions and France."""
+    cur.execute(AGGREGATE_SQL)

@@ -1,0 +1,121 @@
+"""The database builds itself on first start, is stable on the second, and fails plainly on bad input."""
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from store.bootstrap import create, open_database
+from store.db import Database, StoreError
+from store.migrations import migrate
+from store.status import status
+
+
+def _snapshot(db):
+    with db.read() as cur:
+        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("territory", "measure", "indicator", "indicator_value", "lieu", "audit_log",
+                          "schema_migration")}
+
+
+def test_second_start_changes_nothing(db_file):
+    first = open_database(db_file)
+    before = _snapshot(first)
+    first.close()
+    second = open_database(db_file)
+    assert _snapshot(second) == before
+    second.close()
+
+
+def test_status_reports_the_real_geography_and_plan(db):
+    report = status(db)
+    assert report["territories"]["region"] == 18
+    assert report["territories"]["departement"] == 101
+    assert 1200 <= report["territories"]["epci"] <= 1300
+    assert report["territories"]["commune"] == 34875
+    assert report["axes"] == ["A1", "A2", "A3", "A4", "A5", "A6"]
+    plan_codes = {"TL_OUVERTS", "TL_HORS_METRO", "TL_RURAL", "TL_POUR_10K", "ZE_SANS_TL", "POP_PROCHE_TL",
+                  "FAB_LABELLISEES", "FAB_NUMERIQUES", "FAB_PART_RURAL", "FAB_PART_QPV", "FAB_CREDITS",
+                  "MANUF_LABELLISEES", "MANUF_PART_RURAL", "PERSONNES_FORMEES", "EMPLOIS_DIRECTS",
+                  "CA_TOTAL", "SERVICE_CIVIQUE", "TL_FERMETURES", "TL_SURVIE_3ANS", "RESEAUX_REGIONAUX",
+                  "TRAVAILLEURS_QUOTIDIENS", "USAGERS", "TL_SERVICE_PUBLIC"}
+    assert plan_codes <= set(report["indicators"])
+    assert {"M1.1", "M2.1", "M2.2", "M2.3", "M3.1", "M4.1", "M4.2", "M4.3", "M4.4", "M5.1", "M5.2",
+            "M5.3"} <= set(report["measures"])
+    national = {(v["indicator"], v["period"], v["kind"]): v for v in report["national_values"]}
+    assert national[("TL_OUVERTS", "2023", "actual")]["value"] == 3500
+    assert national[("FAB_LABELLISEES", "2022", "target")]["value"] == 300
+    assert national[("MANUF_LABELLISEES", "2022-07", "actual")]["value"] == 100
+    assert all(v["source_title"] for v in report["national_values"])
+    assert report["demo"] is True
+
+
+def test_an_edited_migration_is_refused(db_file, tmp_path):
+    migrations = tmp_path / "migrations"
+    shutil.copytree(os.path.join(os.path.dirname(__file__), "../../store/migrations"), migrations)
+    target = sorted(migrations.glob("001_*.sql"))[0]
+    target.write_text(target.read_text() + "\n-- edited\n")
+    db = Database(db_file)
+    with pytest.raises(StoreError, match="modifiée"):
+        migrate(db, migrations)
+    db.close()
+
+
+def test_a_corrupt_file_gives_a_french_message(tmp_path):
+    path = tmp_path / "carrefours.duckdb"
+    path.write_bytes(b"ceci n'est pas une base" * 100)
+    with pytest.raises(StoreError, match="n'est pas une base Carrefours lisible"):
+        open_database(path)
+
+
+def test_an_unwritable_folder_gives_a_french_message(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root ignores permissions: use a path under a file instead
+            blocker = tmp_path / "fichier"
+            blocker.write_text("x")
+            target = blocker / "carrefours.duckdb"
+        else:
+            target = folder / "carrefours.duckdb"
+        with pytest.raises(StoreError, match="Impossible de créer le dossier|accessible en écriture"):
+            open_database(target)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_broken_reference_file_leaves_no_half_built_database(tmp_path, monkeypatch):
+    import territories.reference as reference
+    bad = tmp_path / "territories"
+    bad.mkdir()
+    for name in ("regions.csv", "departements.csv", "epci.csv"):
+        shutil.copy(reference.DATA_DIR / name, bad / name)
+    (bad / "communes.csv.gz").write_bytes(b"\x1f\x8b pas du gzip")
+    monkeypatch.setattr(reference, "DATA_DIR", bad)
+    monkeypatch.setattr(reference.load, "__defaults__", (bad,))
+    path = tmp_path / "db" / "carrefours.duckdb"
+    with pytest.raises(StoreError, match="communes.csv.gz"):
+        create(path, demo=False)
+    assert not path.exists()
+    assert not list(path.parent.glob("*.building*"))
+
+
+def test_a_second_process_is_told_the_database_is_in_use(db_file):
+    holder = open_database(db_file)
+    try:
+        code = ("import sys; sys.path.insert(0, '.');"
+                "from store.bootstrap import open_database; from store.db import StoreError\n"
+                f"try:\n    open_database({str(db_file)!r})\nexcept StoreError as e:\n    print(e)")
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                cwd=os.path.dirname(__file__) + "/../..", timeout=60)
+        assert "déjà ouverte par un autre processus" in result.stdout
+    finally:
+        holder.close()
+
+
+def test_sql_cannot_read_files_after_start(db):
+    with db.read() as cur, pytest.raises(Exception, match="disabled|external"):
+        cur.execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()

@@ -33,9 +33,10 @@ ZONES = ("metro", "drom")
 NATURES = {"CC": "CC", "CA": "CA", "CU": "CU", "METRO": "ME", "MET69": "ME"}
 EXPECTED = {"régions": 18, "départements": 101, "communes": 34875}
 EPCI_RANGE = (1200, 1300)
-# Communes restored on 1 Jan 2025 out of Neussargues en Pinatelle (now Neussargues-Moissac, 15141): the IGN
-# polygon shipped for 15141 still covers all five, and none of them has a polygon of its own.
+# Communes restored when the Neussargues en Pinatelle merger was undone: the IGN polygon shipped for
+# Neussargues-Moissac (15141) still covers all five, and none of them has a polygon of its own.
 SPLIT_FROM = {"15031": "15141", "15035": "15141", "15047": "15141", "15171": "15141"}
+LLIVIA = shapely.Point(1.98, 42.465)  # a Spanish enclave: the one true hole in the union of French communes
 # DROM insets for display: département -> centre (lon, lat) of its box in the sea west of France.
 INSETS = {"971": (-7.0, 47.9), "972": (-7.0, 46.7), "973": (-7.0, 45.5), "974": (-7.0, 44.3), "976": (-7.0, 43.1)}
 INSET_BOX = (1.6, 1.0)  # box width in degrees of longitude, height in degrees of latitude
@@ -106,30 +107,57 @@ def centre(geom):
 
 
 def commune_geometries(communes, rows):
-    """Return {code: (geometry or None, centre, area or None, geo_source)} and the codes lacking an IGN polygon."""
-    own, by_parent = {}, defaultdict(list)
+    """Return {code: (geometry or None, centre, area or None, geo_source)} and the codes lacking a polygon."""
     ids = {r["id"]: r["code"] for r in rows if r["type"] == "COM"}
+    own, parts, lacking = {}, defaultdict(list), set()
     for r in rows:
+        geom = parse_wkb(r["geometry"])
         if r["type"] == "COM":
-            own[r["code"]] = parse_wkb(r["geometry"])
+            own[r["code"]] = geom
         elif r["type"] in ("COMD", "COMA") and r["commune_parent_id"] in ids:
-            geom = parse_wkb(r["geometry"])
+            parent = ids[r["commune_parent_id"]]
             if geom is not None:
-                by_parent[ids[r["commune_parent_id"]]].append(geom)
-    result, split_parents = {}, set(SPLIT_FROM.values())
+                parts[parent].append(geom)
+            elif r["code"] != parent:  # an absorbed commune whose territory has no polygon
+                lacking.add(parent)
+    geoms, sources = {}, {}
     for code in sorted(communes):
-        geom, source = own.get(code), "ign"
-        if geom is None and by_parent.get(code):
-            geom, source = shapely.unary_union(by_parent[code]), "ign_deleguees"
-        if geom is not None:  # a split parent's polygon also covers the restored communes: area unknown
-            geom, split = shapely.make_valid(geom), code in split_parents
-            result[code] = (geom, centre(geom), None if split else area_km2(geom), "approx_split" if split else source)
+        if own.get(code) is not None:
+            geoms[code], sources[code] = shapely.make_valid(own[code]), "ign"
+        elif parts.get(code):
+            geoms[code], sources[code] = shapely.unary_union(parts[code]), "ign_deleguees"
+    fill_gaps(geoms, sources, communes, lacking)
+    result, split_parents = {}, set(SPLIT_FROM.values())
+    for code, geom in geoms.items():  # a split parent's polygon also covers the restored communes: area unknown
+        split = code in split_parents
+        result[code] = (geom, centre(geom), None if split else area_km2(geom), "approx_split" if split else sources[code])
     for code in sorted(set(communes) - set(result)):
         if SPLIT_FROM.get(code) in result:
             result[code] = (None, result[SPLIT_FROM[code]][1], None, "approx_split")
         else:  # last resort: the centre of the département's chef-lieu commune
             result[code] = (None, result[communes[code]["chef_lieu_departement"]][1], None, "approx_departement")
     return result, sorted(code for code in communes if own.get(code) is None)
+
+
+def fill_gaps(geoms, sources, communes, lacking):
+    """Give each hole of the national union to the merged commune next to it that lost a territory's polygon."""
+    same_dep = {c for c, x in communes.items() if any(a[:2] == c[:2] for a in x.get("anciensCodes", []))}
+    codes = sorted(geoms)
+    tree = shapely.STRtree([geoms[c] for c in codes])
+    national = shapely.unary_union([geoms[c] for c in codes])
+    holes = [shapely.Polygon(ring) for part in national.geoms for ring in part.interiors]
+    for hole in holes:
+        if hole.area < 1e-6 or hole.contains(LLIVIA):
+            continue
+        near = [codes[i] for i in tree.query(hole, predicate="intersects")]
+        score = {c: (c in lacking, geoms[c].boundary.intersection(hole).length) for c in near if c in lacking | same_dep}
+        if score:
+            best = max(sorted(score), key=score.get)
+            fill = hole.difference(shapely.unary_union([geoms[c] for c in near]))
+            geoms[best], sources[best] = shapely.unary_union([geoms[best], fill]), "ign_gap_filled"
+    for code in lacking:  # an absorbed territory on the coast or a border leaves a notch, not a hole
+        if sources.get(code) == "ign":
+            sources[code] = "ign_partial"
 
 
 def inset_transform(bounds, target):

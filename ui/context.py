@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from accounts.models import ANONYMOUS, User
 from store.bootstrap import open_database
 from store.db import Database, StoreError
 
@@ -33,3 +34,8 @@ def demo_banner(is_demo: bool) -> None:
 def clear_caches() -> None:
     """Forget cached reads after a write, so every page shows the new figures."""
     st.cache_data.clear()
+
+
+def current_user() -> User:
+    """The signed-in user for this session, or the anonymous reader."""
+    return st.session_state.get("user", ANONYMOUS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -10,6 +11,8 @@ import pandas as pd
 
 from indicators.aggregates import yearly
 from indicators.periods import parse_period
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -112,4 +115,42 @@ ROLLUP = Scenario(
     target_ms=100,
 )
 
-ALL = [ROLLUP]
+
+
+# --- server-side page renders (AppTest) --------------------------------------------------------
+
+def _render(db, page: str, params: dict, clear: bool):
+    """Render one page of the real app on the benchmark database; clear=True empties st.cache_data."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    import ui.context
+
+    ui.context._database = lambda: db  # the app shares the benchmark's open database
+    if clear:
+        st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    if page != "ui/dashboard.py":
+        at.switch_page(page)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if at.exception:
+        raise RuntimeError(f"{page} : {at.exception[0].message}")
+    return len(at.main.children)
+
+
+def page_scenario(name: str, page: str, params: dict, clear: bool, target_ms: float) -> Scenario:
+    """A page render scenario, first (cold st.cache_data) or repeated (warm)."""
+    return Scenario(name=name, carrefours=lambda db, _: _render(db, page, params, clear), pandas=None,
+                    same=lambda a, b: True, rows=lambda n: n, target_ms=target_ms)
+
+
+PAGES = [
+    page_scenario("page tableau de bord (première)", "ui/dashboard.py", {}, True, 1500),
+    page_scenario("page tableau de bord (répétée)", "ui/dashboard.py", {}, False, 300),
+    page_scenario("page territoire (première)", "ui/territoire.py", {"territoire": "77475"}, True, 1500),
+    page_scenario("page territoire (répétée)", "ui/territoire.py", {"territoire": "77475"}, False, 300),
+]
+
+ALL = [ROLLUP, *PAGES]

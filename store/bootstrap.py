@@ -17,6 +17,8 @@ def demo_enabled() -> bool:
 
 def build(db: Database, demo: bool) -> dict:
     """Fill an empty database: schema, territories, national plan, and demo data if asked."""
+    from accounts.demo import create_demo_accounts
+    from accounts.settings import demo_accounts_enabled
     from demo.generator import generate
     from lieux.computed import recompute
     from plan.seed import read_plan, seed
@@ -31,6 +33,8 @@ def build(db: Database, demo: bool) -> dict:
         if demo:
             counts["demo"] = generate(cur, plan["regional_shares"])
             counts["registry_values"] = recompute(cur, actor="demo")
+            if demo_accounts_enabled():
+                counts["demo_accounts"] = create_demo_accounts(cur)
         cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
                     [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])
     return counts

@@ -32,9 +32,10 @@ def oidc_configured() -> bool:
 def client_address() -> str:
     """The client's address for attempt limits ('local' on the server itself)."""
     try:
-        return st.context.ip_address or "local"
+        address = st.context.ip_address
     except Exception:
         return "local"
+    return address if isinstance(address, str) and address else "local"  # AppTest gives a mock
 
 
 def _oidc_identity() -> dict | None:

@@ -125,3 +125,10 @@ def failures_for_address(cur, address: str, since: datetime) -> tuple[int, datet
                       " WHERE address = ? AND attempted_at > ? AND outcome IN (?, ?)",
                       [address, since, *FAILURES]).fetchone()
     return row[0], row[1]
+
+
+def territories_by_id(cur, ids: list[str]) -> list[dict]:
+    """The territory rows (what policy.covers needs) for these ids, in one query."""
+    frame = cur.execute("SELECT id, level, name, region_code, departement_code, epci_siren FROM territory"
+                        " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).df()
+    return frame.to_dict(orient="records")

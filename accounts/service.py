@@ -15,7 +15,7 @@ import pandas as pd
 
 from accounts import passwords, repository
 from accounts.models import ROLE_LABELS, Role, Scope, User, normalize_email
-from accounts.policy import AccessDenied, can_manage_accounts, require_write_values
+from accounts.policy import AccessDenied, can_manage_accounts, can_write_values, require_write_values
 from accounts.sessions import utcnow
 from accounts.settings import AccessSettings, access_settings
 from store.audit import append
@@ -401,6 +401,23 @@ def require_write(db: Database, user: User, territory_id: str, what: str = "vale
                                     key=territory["id"], how=what, comment=str(refusal)))
         raise
     return territory
+
+
+def out_of_scope(db: Database, user: User, territory_ids: Iterable[str], what: str = "import") -> list[str]:
+    """Which of these territories the user may not write (unknown ones included); logs a refusal if any.
+
+    For imports and editors: check every row's territory at once, then refuse the whole batch and say
+    every faulty line.
+    """
+    ids = sorted({(t or "").strip().upper() for t in territory_ids})
+    with db.read() as cur:
+        rows = {r["id"]: r for r in repository.territories_by_id(cur, ids)}
+    refused = [t for t in ids if t not in rows or not can_write_values(user, rows[t])]
+    if refused:
+        db.write(lambda cur: append(cur, actor=user.email, entity="value", action="refused", key=refused[0],
+                                    how=what, new={"territories": refused},
+                                    comment=f"{len(refused)} territoire(s) hors du périmètre"))
+    return refused
 
 
 def has_local_password(db: Database, user: User) -> bool:

@@ -436,5 +436,7 @@ def demo_accounts(db: Database, settings: AccessSettings | None = None) -> list[
         return []
     with db.read() as cur:
         present = {r[0] for r in cur.execute("SELECT email FROM account WHERE is_demo AND active").fetchall()}
-    return [{"email": email, "role": ROLE_LABELS[role], "territoire": territory or "France",
-             "mot de passe": password} for email, _, role, territory, password in DEMO_ACCOUNTS if email in present]
+        names = {t: territories.get(cur, t)["name"] for _, _, _, t, _ in DEMO_ACCOUNTS if t}
+    return [{"E-mail": email, "Rôle": ROLE_LABELS[role],
+             "Territoire": f"{names[territory]} ({territory})" if territory else "France", "Mot de passe": password}
+            for email, _, role, territory, password in DEMO_ACCOUNTS if email in present]

@@ -118,7 +118,7 @@ def test_disabled_and_switched_off_demo_accounts_cannot_sign_in(db):
     with pytest.raises(service.NotAuthorized, match="comptes de démonstration sont désactivés"):
         service.sign_in_oidc(db, {"email": COORD, "email_verified": True}, settings=no_demo)
     assert service.demo_accounts(db, no_demo) == []
-    assert [a["email"] for a in service.demo_accounts(db, SETTINGS)] == [
+    assert [a["E-mail"] for a in service.demo_accounts(db, SETTINGS)] == [
         "ministere@demo.test", COORD, "admin@demo.test"]  # the disabled one is not offered
 
 

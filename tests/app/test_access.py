@@ -184,3 +184,21 @@ def test_require_roles_stops_a_page_with_a_french_message(app_db_file):
     at = AppTest.from_function(page)
     at.session_state["user"] = ROLES["coordinateur"]
     assert at.run().markdown[0].value == "contenu réservé"
+
+
+def test_a_signed_in_session_follows_the_database_at_every_run(app):
+    # The session says admin, the database says coordinator (an admin changed the role): the database wins.
+    app.session_state["user"] = User(email="coordinateur.idf@demo.test", scopes=(Scope(role=Role.admin),))
+    app.session_state[CLOCK] = SessionClock(started=utcnow(), seen=utcnow(), method="local")
+    at = app.run()
+    assert at.session_state["user"].roles == {Role.coordinateur}
+    with pytest.raises(ValueError):
+        app.switch_page("ui/admin.py")
+
+
+def test_a_session_whose_account_was_disabled_is_closed(app):
+    app.session_state["user"] = ROLES["ministere"]  # no such active account in the database
+    app.session_state[CLOCK] = SessionClock(started=utcnow(), seen=utcnow(), method="local")
+    at = app.run()
+    assert "user" not in at.session_state
+    assert "Votre compte a été désactivé" in texts(at)

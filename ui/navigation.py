@@ -100,4 +100,15 @@ def build_navigation(user: User | None = None):
     restricted = who_may_open(requested) if requested and requested not in allowed else None
     if restricted:
         pages.append(_refusal(requested, *restricted, user))
+    elif requested == _url_path(SIGN_IN[0][0]) and user != ANONYMOUS:
+        pages.append(_already_signed_in(requested, user))
     return st.navigation(pages)
+
+
+def _already_signed_in(url_path: str, user: User):
+    """The sign-in address opened by someone already signed in (a bookmark): say so instead of a 404."""
+    def page():
+        st.title("Connexion")
+        st.info(f"Vous êtes déjà connecté avec le compte {user.email}.", icon="✅")
+        st.page_link(PUBLIC[0][0], label="Revenir au tableau de bord", icon=":material/dashboard:")
+    return st.Page(page, title="Connexion", url_path=url_path, visibility="hidden")

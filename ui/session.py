@@ -104,6 +104,12 @@ def resolve() -> tuple[User, object | None]:
     identity = _oidc_identity()
     user = st.session_state.get("user")
     clock = st.session_state.get(CLOCK)
+    # Only server code puts a User here; anything else (a widget keyed "user"…) is not a sign-in.
+    if user is not None and not isinstance(user, User):
+        _forget()
+        user = clock = None
+    if not isinstance(clock, SessionClock):
+        clock = None
     if identity is not None:
         email = normalize_email(str(identity.get("email") or ""))
         if user is None or clock is None or clock.method != "oidc" or user.email != email:

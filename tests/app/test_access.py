@@ -202,3 +202,11 @@ def test_a_session_whose_account_was_disabled_is_closed(app):
     at = app.run()
     assert "user" not in at.session_state
     assert "Votre compte a été désactivé" in texts(at)
+
+
+def test_something_else_than_a_user_in_the_session_is_not_a_sign_in(app):
+    app.session_state["user"] = "admin@demo.test"  # what a widget keyed "user" would leave
+    at = app.run()
+    assert not at.exception and "user" not in at.session_state
+    with pytest.raises(ValueError):
+        app.switch_page("ui/admin.py")

@@ -105,6 +105,9 @@ def test_proconnect_sign_in_allowed_page_forbidden_deep_link_and_sign_out(oidc_s
     page.goto(f"{oidc_server}/admin")
     expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("Votre compte (coordinateur.idf@demo.test) ne permet pas")).to_be_visible()
+    page.goto(f"{oidc_server}/connexion")  # an old bookmark of the sign-in page
+    expect(page.get_by_text("Vous êtes déjà connecté avec le compte coordinateur.idf@demo.test")).to_be_visible(
+        timeout=SLOW)
     # Sign out: through the provider's end-session page, back to an anonymous app.
     sidebar(page).get_by_role("button", name="Se déconnecter").click()
     end_session = page.get_by_role("button", name="End session")

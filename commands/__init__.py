@@ -1,5 +1,5 @@
 """Sub-commands of cli.py, one module each with a register(subparsers) function."""
 
-from commands import database, territories
+from commands import database, territories, users
 
-COMMANDS = [database, territories]
+COMMANDS = [database, territories, users]

@@ -31,17 +31,20 @@ def clear_cache() -> None:
         _cache.clear()
 
 
-def _rolled(db: Database, levels: tuple[str, ...], published_only: bool) -> dict:
+def _rolled(db: Database, levels: tuple[str, ...], published_only: bool,
+            indicator_kinds: tuple[str, ...] | None = None) -> dict:
     """Plan pairs, national direct values and the roll-up series, cached on the data fingerprint."""
     with db.read() as cur:
         fingerprint = repository.values_fingerprint(cur)
-        key = (id(db), levels, published_only)
+        key = (id(db), str(db.path), levels, published_only, indicator_kinds)
         with _cache_lock:
             hit = _cache.get(key)
         if hit and hit["fingerprint"] == fingerprint:
             return hit
         pairs = repository.measure_indicator_frame(cur)
         indicators = pairs.drop_duplicates("indicator_code").rename(columns={"indicator_code": "code"})
+        if indicator_kinds:
+            indicators = indicators[indicators["indicator_kind"].isin(indicator_kinds)]
         series = rollup_series(cur, indicators, levels, published_only=published_only)
         direct = repository.direct_values(cur, FRANCE)
         if published_only:
@@ -95,7 +98,12 @@ def _prepared(db: Database, level: str, published_only: bool) -> dict:
                 pair["start_date"] = pair["start_date"].date()
             for key in ("baseline_period", "target_period"):
                 pair[key] = pair[key] if isinstance(pair[key], str) and pair[key] else None
-        data.update(series_frame=frame, buckets=buckets, pair_records=pairs)
+        rolled = data["series"]
+        national = rolled[(rolled["territory_id"] == FRANCE) & (rolled["kind"] == "actual")
+                          & (rolled["reported"] > 0)]
+        latest_rolled = {c: sorted(pd.Timestamp(d).date() for d in dates) for c, dates in
+                         national.groupby("indicator_code")["period_end"]}
+        data.update(series_frame=frame, buckets=buckets, pair_records=pairs, latest_rolled=latest_rolled)
     return data
 
 
@@ -125,7 +133,7 @@ def _pick(rows: list[dict], period: str | None) -> dict | None:
     return next((row for row in rows if row["period_end"] == end), None)
 
 
-def _evaluate(pair: dict, rows: dict, on: date, thresholds: dict) -> dict:
+def _evaluate(pair: dict, rows: dict, on: date, thresholds: dict, latest_elsewhere: list[date] | None = None) -> dict:
     """All progress figures of one indicator of one measure in one territory."""
     actual = [r for r in rows.get("actual", []) if r["period_end"] <= on]
     targets, baselines = rows.get("target", []), rows.get("baseline", [])
@@ -184,8 +192,10 @@ def _evaluate(pair: dict, rows: dict, on: date, thresholds: dict) -> dict:
         "updated_at": current["updated_at"] if current else None,
         "reported": current["reported"] if current else None,
         "expected_count": current["expected"] if current else None,
-        "stale": rules.is_stale(current["period_end"] if current else None, pair["period_type"], on,
-                                thresholds),
+        # Recent data anywhere counts (a registry roll-up newer than the last sourced national figure).
+        "stale": rules.is_stale(max([d for d in [current["period_end"] if current else None,
+                                                 *(latest_elsewhere or [])] if d is not None and d <= on],
+                                    default=None), pair["period_type"], on, thresholds),
     }
 
 
@@ -252,7 +262,9 @@ def progress(db: Database, level: str = "region", on: date | None = None, *, pub
                             "territory_id": territory, "weight": pair["weight"],
                             "direction": pair["direction"], "unit": pair["unit"],
                             "indicator_kind": pair["indicator_kind"], "indicator_name": pair["indicator_name"],
-                            **_evaluate(pair, rows, on, thresholds)})
+                            **_evaluate(pair, rows, on, thresholds,
+                                        data["latest_rolled"].get(pair["indicator_code"])
+                                        if territory == FRANCE else None)})
     indicators = pd.DataFrame(records)
     measure_codes = data["measure_codes"]
     return {"on": on, "indicators": indicators, "measures": _measures(records, measure_codes, territory_ids),

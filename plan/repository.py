@@ -120,3 +120,19 @@ def notes(cur, code: str) -> pd.DataFrame:
     """Follow-up notes of a measure, newest first."""
     return cur.execute("SELECT id, created_at, author, text FROM measure_note WHERE measure_code = ?"
                        " ORDER BY created_at DESC, id DESC", [code]).df()
+
+
+def indicator(cur, code: str) -> dict | None:
+    """One indicator's definition with its source title, or None."""
+    frame = cur.execute("SELECT i.*, s.title AS source_title FROM indicator i"
+                        " LEFT JOIN source s ON s.code = i.source_code WHERE i.code = ?", [code]).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def subnational_periods(cur, code: str) -> pd.DataFrame:
+    """Periods holding actual values of an indicator below France, with the finest level holding them."""
+    return cur.execute(
+        "SELECT period, max(period_end) AS period_end, min(CASE split_part(territory_id, '-', 1)"
+        " WHEN 'COM' THEN 0 WHEN 'EPCI' THEN 1 WHEN 'DEP' THEN 2 ELSE 3 END) AS rank"
+        " FROM indicator_value WHERE indicator_code = ? AND kind = 'actual' AND territory_id <> 'FR'"
+        " GROUP BY period ORDER BY period_end", [code]).df()

@@ -12,6 +12,11 @@ PUBLIC = [
     ("ui/donnees.py", "Données", ":material/database:"),
     ("ui/apropos.py", "À propos", ":material/info:"),
 ]
+# The national team's follow-up pages; each page re-checks the role itself.
+FOLLOW_UP = [
+    ("ui/alertes.py", "Alertes", ":material/notifications:"),
+    ("ui/completude.py", "Complétude", ":material/fact_check:"),
+]
 WRITERS = [
     ("ui/saisie.py", "Saisie", ":material/edit_note:"),
 ]
@@ -25,5 +30,6 @@ def _page(spec, default: bool = False):
 def build_navigation():
     """The st.navigation object for the current visitor."""
     pages = [_page(PUBLIC[0], default=True)] + [_page(p) for p in PUBLIC[1:]]
+    pages += [_page(p) for p in FOLLOW_UP]
     pages += [_page(p) for p in WRITERS]
     return st.navigation(pages)

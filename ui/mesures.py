@@ -43,6 +43,8 @@ national = progress["measure"][progress["measure"]["territory_id"] == "FR"].iloc
 demo_banner(progress["demo"])
 
 st.header(f"{m['code']} — {m['title']}")
+if flash := st.session_state.pop("mesure_flash", None):
+    st.success(flash)
 st.write(m["description"] or "")
 a, b, c, d = st.columns(4)
 a.metric("Statut calculé", status_text(national["computed_status"]))
@@ -177,7 +179,7 @@ if can_edit_plan(user):
                 st.error("Saisie invalide : " + "; ".join(e["msg"] for e in error.errors()))
             else:
                 clear_caches()
-                st.success("Statut et météo enregistrés.")
+                st.session_state["mesure_flash"] = "Statut et météo enregistrés."
                 st.rerun()
 
 st.subheader("Notes de suivi")
@@ -198,7 +200,7 @@ if can_edit_plan(user):
                 st.error("La note est vide ou trop courte : écrivez au moins 3 caractères (5 000 au plus).")
             else:
                 clear_caches()
-                st.success("Note ajoutée.")
+                st.session_state["mesure_flash"] = "Note ajoutée."
                 st.rerun()
 else:
     st.caption("Les notes de suivi sont ajoutées par l'équipe nationale (ministère / ANCT).")

@@ -41,29 +41,30 @@ def dashboard(db: Database, user: User | None = None, on: date | None = None) ->
     indicators = result["indicators"].assign(
         territory_name=result["indicators"]["territory_id"].map(names))
     return {"on": result["on"], "measures": national, "regional": all_rows[all_rows["territory_id"] != "FR"],
-            "indicators": indicators, "cards": _cards(axes, national, indicators),
+            "indicators": indicators, "cards": _cards(axes, national, result["indicator_records"]),
             "demo": result["demo"] or bool(national["is_demo"].fillna(False).any()),
             "series": result["series"], "thresholds": THRESHOLDS}
 
 
-def _cards(axes: pd.DataFrame, national: pd.DataFrame, indicators: pd.DataFrame) -> list[dict]:
+def _cards(axes: pd.DataFrame, national: pd.DataFrame, records: list[dict]) -> list[dict]:
     """One headline per axis: its first measure with a weighted indicator, else its first national figure."""
-    fr = indicators[indicators["territory_id"] == progress_service.FRANCE]
+    fr: dict = {}
+    for r in records:
+        if r["territory_id"] == progress_service.FRANCE and r["current"] is not None and r["current"] == r["current"]:
+            fr.setdefault(r["measure_code"], []).append(r)
+    measures = national.to_dict("records")
     cards = []
     for axis in axes.to_dict("records"):
-        in_axis = national[national["axis_code"] == axis["code"]]
-        chosen = in_axis[in_axis["rate"].notna()] if "rate" in in_axis else in_axis.iloc[0:0]
-        if chosen.empty:
-            chosen = in_axis
+        in_axis = [m for m in measures if m["axis_code"] == axis["code"]]
+        with_rate = [m for m in in_axis if m["rate"] == m["rate"] and m["rate"] is not None]
         card = {"axis_code": axis["code"], "axis_title": axis["title"], "measure_code": None,
                 "indicator_code": None}
-        for measure in chosen.to_dict("records"):
-            rows = fr[(fr["measure_code"] == measure["code"]) & fr["current"].notna()]
-            weighted = rows[rows["weight"] > 0]
-            row = (weighted if not weighted.empty else rows)
-            if row.empty:
+        for measure in with_rate + [m for m in in_axis if m not in with_rate]:
+            rows = fr.get(measure["code"], [])
+            weighted = [r for r in rows if r["weight"] > 0]
+            if not rows:
                 continue
-            ind = row.iloc[0].to_dict()
+            ind = (weighted or rows)[0]
             card.update(measure_code=measure["code"], measure_title=measure["title"],
                         indicator_code=ind["indicator_code"], indicator_name=ind["indicator_name"],
                         indicator_kind=ind["indicator_kind"], unit=ind["unit"], value=ind["current"],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 
 from plan.thresholds import STATUS_SEVERITY, THRESHOLDS
 
@@ -145,6 +146,7 @@ def measure_status(statuses: list[str]) -> str:
     return min(statuses, key=STATUS_SEVERITY.__getitem__)
 
 
+@lru_cache(maxsize=256)
 def last_closed_period_end(period_type: str, on: date, grace_days: int) -> date:
     """End of the latest period of this type whose value is due by `on` (period end + grace ≤ on)."""
     from datetime import timedelta

@@ -33,7 +33,12 @@ def clear_cache() -> None:
 
 def _rolled(db: Database, levels: tuple[str, ...], published_only: bool,
             indicator_kinds: tuple[str, ...] | None = None) -> dict:
-    """Plan pairs, national direct values and the roll-up series, cached on the data fingerprint."""
+    """Plan pairs, national direct values and the roll-up series, cached on the data fingerprint.
+
+    After writes, only the indicators whose values changed (updated_at newer than the cached
+    maximum) are rolled up again; a shrinking table (deletions) or a changed plan recomputes all.
+    Write paths that delete values or backdate updated_at should call clear_cache().
+    """
     with db.read() as cur:
         fingerprint = repository.values_fingerprint(cur)
         key = (id(db), str(db.path), levels, published_only, indicator_kinds)
@@ -45,7 +50,17 @@ def _rolled(db: Database, levels: tuple[str, ...], published_only: bool,
         indicators = pairs.drop_duplicates("indicator_code").rename(columns={"indicator_code": "code"})
         if indicator_kinds:
             indicators = indicators[indicators["indicator_kind"].isin(indicator_kinds)]
-        series = rollup_series(cur, indicators, levels, published_only=published_only)
+        series = None
+        if (hit and hit["fingerprint"][3:] == fingerprint[3:] and hit["fingerprint"][1] is not None
+                and fingerprint[0] >= hit["fingerprint"][0]):
+            changed, rows = repository.changed_since(cur, hit["fingerprint"][1])
+            if rows >= fingerprint[0] - hit["fingerprint"][0]:  # every new row is accounted for
+                fresh = rollup_series(cur, indicators[indicators["code"].isin(changed)], levels,
+                                      published_only=published_only)
+                kept = hit["series"][~hit["series"]["indicator_code"].isin(changed)]
+                series = pd.concat([kept, fresh], ignore_index=True) if not fresh.empty else kept
+        if series is None:
+            series = rollup_series(cur, indicators, levels, published_only=published_only)
         direct = repository.direct_values(cur, FRANCE)
         if published_only:
             direct = direct[direct["published"]]
@@ -267,6 +282,6 @@ def progress(db: Database, level: str = "region", on: date | None = None, *, pub
                                         if territory == FRANCE else None)})
     indicators = pd.DataFrame(records)
     measure_codes = data["measure_codes"]
-    return {"on": on, "indicators": indicators, "measures": _measures(records, measure_codes, territory_ids),
+    return {"on": on, "indicators": indicators, "indicator_records": records, "measures": _measures(records, measure_codes, territory_ids),
             "series": data_series, "territories": territories,
             "demo": bool(indicators["is_demo"].any()) if not indicators.empty else False}

@@ -136,3 +136,10 @@ def subnational_periods(cur, code: str) -> pd.DataFrame:
         " WHEN 'COM' THEN 0 WHEN 'EPCI' THEN 1 WHEN 'DEP' THEN 2 ELSE 3 END) AS rank"
         " FROM indicator_value WHERE indicator_code = ? AND kind = 'actual' AND territory_id <> 'FR'"
         " GROUP BY period ORDER BY period_end", [code]).df()
+
+
+def changed_since(cur, updated_at) -> tuple[list[str], int]:
+    """Indicators with values written after a timestamp, and how many such rows (zone maps keep it cheap)."""
+    rows = cur.execute("SELECT indicator_code, count(*) FROM indicator_value WHERE updated_at > ?"
+                       " GROUP BY indicator_code", [updated_at]).fetchall()
+    return [r[0] for r in rows], sum(r[1] for r in rows)

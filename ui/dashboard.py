@@ -34,7 +34,7 @@ for start in range(0, len(cards), 3):
             st.metric(card["indicator_name"], value_text(card["value"], card["indicator_kind"]),
                       help=f"Source : {card['source_title']}")
             target = (f"cible {value_text(card['target'], card['indicator_kind'])} en {card['target_period']}"
-                      if card["target"] == card["target"] else "pas de cible chiffrée")
+                      if card["target"] is not None and card["target"] == card["target"] else "pas de cible chiffrée")
             st.caption(f"{card['measure_code']} · {target} · avancement {rate_text(card['rate'])} · "
                        f"{status_text(card['status'])}")
             st.caption(f"Dernière donnée : {card['period']} (mise à jour le {day_text(card['updated_at'])}) · "

@@ -221,3 +221,18 @@ def test_notes_are_for_the_national_team_and_validated(db):
         assert cur.execute("SELECT author, text FROM measure_note WHERE measure_code = 'M2.1'").fetchall() == [
             ("m@x.fr", "Comité de pilotage du 12/03 : vague 2025 lancée")]
         assert cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'measure_note'").fetchone()[0] == 1
+
+
+def test_after_a_write_only_changed_indicators_are_rolled_up_again_with_the_same_result(db):
+    progress_service.progress(db, "region", ON)
+    put(db, "SERVICE_CIVIQUE", "REG-94", "2024", 7)
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'REG-94'")
+    incremental = progress_service.progress(db, "region", ON)["indicators"]
+    progress_service.clear_cache()
+    full = progress_service.progress(db, "region", ON)["indicators"]
+    keys = ["measure_code", "indicator_code", "territory_id"]
+    a = incremental.sort_values(keys).reset_index(drop=True).astype(str)
+    b = full.sort_values(keys).reset_index(drop=True).astype(str)
+    assert a.equals(b)
+    assert one(full, measure_code="M4.3", territory_id="REG-94")["current"] == 7

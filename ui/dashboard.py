@@ -124,7 +124,9 @@ periods = map_periods(db(), code)
 if periods.empty:
     st.info("Pas encore de valeurs par territoire pour cet indicateur : seule la valeur nationale existe.")
 else:
-    period = pick[2].selectbox("Période", periods["period"].tolist()[::-1])
+    choices = periods["period"].tolist()[::-1]
+    closed = [p for p, end in zip(periods["period"][::-1], periods["period_end"][::-1]) if end <= on]
+    period = pick[2].selectbox("Période", choices, index=choices.index(closed[0]) if closed else 0)
     mapped = map_data(db(), code, period, level)
     if mapped["message"]:
         st.info(mapped["message"])
@@ -184,10 +186,13 @@ else:
         color=alt.Color("serie:N", title="Série"),
         tooltip=[alt.Tooltip("serie:N", title="Série"), alt.Tooltip("period:N", title="Période"),
                  alt.Tooltip("value:Q", title="Valeur", format=",.1f"), alt.Tooltip("source:N", title="Source")])
-    lines = base.transform_filter("datum.serie != 'Trajectoire'").mark_line(point=True)
+    # Values as lines, targets and initial values as marks, the trajectory dashed.
+    is_line = "indexof(datum.serie, 'Cible') < 0 && indexof(datum.serie, 'Valeur initiale') < 0"
+    lines = base.transform_filter(f"({is_line}) && datum.serie != 'Trajectoire'").mark_line(point=True)
+    marks = base.transform_filter(f"!({is_line})").mark_point(size=140, filled=True, shape="diamond")
     path = base.transform_filter("datum.serie == 'Trajectoire'").mark_line(strokeDash=[6, 4])
     left, right = st.columns([3, 2])
-    left.altair_chart((lines + path).properties(height=380), width="stretch")
+    left.altair_chart((lines + marks + path).properties(height=380), width="stretch")
     with right:
         view = pd.DataFrame({"Série": frame["serie"], "Période": frame["period"],
                              "Date": frame["date"].map(day_text),

@@ -147,7 +147,7 @@ else:
             color=alt.Color("statut:N", title="Statut"),
             tooltip=[alt.Tooltip("territory_name:N", title="Région"), alt.Tooltip("rate:Q", title="Avancement", format=".0f"),
                      alt.Tooltip("statut:N", title="Statut")])
-        st.altair_chart(bars.properties(height=420), width="stretch")
+        st.altair_chart(bars.properties(height=max(300, 24 * len(regions))), width="stretch")
 
 if not detail["milestones"].empty:
     st.subheader("Jalons")

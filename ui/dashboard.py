@@ -125,7 +125,8 @@ if periods.empty:
     st.info("Pas encore de valeurs par territoire pour cet indicateur : seule la valeur nationale existe.")
 else:
     choices = periods["period"].tolist()[::-1]
-    closed = [p for p, end in zip(periods["period"][::-1], periods["period_end"][::-1]) if end <= on]
+    closed = [p for p, end in zip(periods["period"][::-1], periods["period_end"][::-1])
+              if pd.Timestamp(end).date() <= on]  # a period still running is not the default
     period = pick[2].selectbox("Période", choices, index=choices.index(closed[0]) if closed else 0)
     mapped = map_data(db(), code, period, level)
     if mapped["message"]:

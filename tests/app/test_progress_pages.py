@@ -56,6 +56,34 @@ def test_measure_page_shows_progress_by_region_and_lets_the_ministry_add_a_note(
     assert "Recensement 2025 lancé avec France Tiers-Lieux" in texts(at)
 
 
+def test_dashboard_filters_measures_without_recent_data(ministry):
+    at = ministry.run()
+    everything = len(at.dataframe[0].value)
+    next(c for c in at.checkbox if c.label == "Sans données récentes").check().run()
+    stale = at.dataframe[0].value
+    assert 0 < len(stale) < everything
+    assert "/mesures?mesure=M5.1" in set(stale["Mesure"])  # no indicator at all
+    assert "/mesures?mesure=M2.1" not in set(stale["Mesure"])  # registry values up to 2025
+
+
+def test_the_ministry_changes_status_and_meteo_and_the_history_shows_it(ministry):
+    ministry.switch_page("ui/mesures.py")
+    ministry.query_params["mesure"] = "M4.3"
+    at = ministry.run()
+    status = next(s for s in at.selectbox if s.label == "Statut")
+    meteo = next(s for s in at.selectbox if s.label == "Météo")
+    status.select("en_retard")
+    meteo.select("orage")
+    next(t for t in at.text_input if t.label.startswith("Commentaire")).input("Objectif non atteint fin 2023")
+    at.button(key="FormSubmitter:statut-Enregistrer le statut").click()
+    at.run()
+    assert not at.exception
+    assert "Statut et météo enregistrés." in [s.value for s in at.success]
+    history = next(
+        df.value for df in at.dataframe if "Commentaire" in df.value.columns and "Auteur" in df.value.columns)
+    assert history.iloc[0]["Statut"] == "En retard" and history.iloc[0]["Auteur"] == "m@x.fr"
+
+
 def test_measure_page_hides_the_editing_forms_from_anonymous_readers(app):
     app.switch_page("ui/mesures.py")
     app.query_params["mesure"] = "M2.1"

@@ -156,16 +156,46 @@ def rollup_series(cur, indicators, levels: tuple[str, ...] = ("region",), *,
         GROUP BY ALL HAVING territory_id IS NOT NULL""" for level in levels)
     sql = f"""
         WITH i AS (SELECT * FROM _rollup_indicators),
-        b AS MATERIALIZED (
-            SELECT v.indicator_code, v.kind, v.territory_id, {_BUCKET} AS bucket,
-                   any_value({_BUCKET_END}) AS period_end, any_value(i.territorial_agg) AS territorial_agg,
-                   {temporal['value']} AS value, {temporal['numerator']} AS numerator,
-                   {temporal['denominator']} AS denominator,
-                   bool_or(v.is_demo) AS is_demo, max(v.updated_at) AS updated_at
+        v AS (
+            SELECT v.indicator_code, v.kind, v.territory_id, v.period, v.period_end, v.value, v.numerator,
+                   v.denominator, v.is_demo, v.updated_at, i.temporal_agg, i.territorial_agg, i.period_type,
+                   -- a value of the indicator's own granularity is its own bucket (the usual case)
+                   CASE i.period_type WHEN 'year' THEN length(v.period) = 4
+                        WHEN 'quarter' THEN contains(v.period, 'Q') ELSE length(v.period) = 7 END AS exact
             FROM indicator_value v JOIN i ON i.code = v.indicator_code
             WHERE v.territory_id <> 'FR' AND v.kind IN ({", ".join("?" for _ in kinds)})
               {"AND v.published" if published_only else ""}
-            GROUP BY v.indicator_code, v.kind, v.territory_id, bucket
+        ),
+        fine AS MATERIALIZED (
+            SELECT v.*, {_BUCKET} AS bucket, {_BUCKET_END} AS bucket_end FROM v JOIN i ON i.code = v.indicator_code
+            WHERE NOT v.exact
+        ),
+        fine_keys AS (SELECT DISTINCT indicator_code, kind, territory_id, bucket FROM fine),
+        -- Only buckets holding values of a finer granularity need a time aggregation; the primary
+        -- key makes every other (indicator, kind, territory, period) unique already.
+        b AS MATERIALIZED (
+            SELECT v.indicator_code, v.kind, v.territory_id, v.period AS bucket, v.period_end,
+                   v.territorial_agg, v.value, v.numerator, v.denominator, v.is_demo, v.updated_at
+            FROM v ANTI JOIN fine_keys f ON f.indicator_code = v.indicator_code AND f.kind = v.kind
+                 AND f.territory_id = v.territory_id AND f.bucket = v.period
+            WHERE v.exact
+            UNION ALL
+            SELECT m.indicator_code, m.kind, m.territory_id, m.bucket, any_value(m.bucket_end),
+                   any_value(m.territorial_agg),
+                   {temporal['value'].replace('i.', 'm.').replace('v.', 'm.')},
+                   {temporal['numerator'].replace('i.', 'm.').replace('v.', 'm.')},
+                   {temporal['denominator'].replace('i.', 'm.').replace('v.', 'm.')},
+                   bool_or(m.is_demo), max(m.updated_at)
+            FROM (SELECT indicator_code, kind, territory_id, bucket, bucket_end, territorial_agg, temporal_agg,
+                         period_end, value, numerator, denominator, is_demo, updated_at FROM fine
+                  UNION ALL
+                  SELECT v.indicator_code, v.kind, v.territory_id, v.period, v.period_end, v.territorial_agg,
+                         v.temporal_agg, v.period_end, v.value, v.numerator, v.denominator, v.is_demo,
+                         v.updated_at
+                  FROM v SEMI JOIN fine_keys f ON f.indicator_code = v.indicator_code AND f.kind = v.kind
+                       AND f.territory_id = v.territory_id AND f.bucket = v.period
+                  WHERE v.exact) m
+            GROUP BY m.indicator_code, m.kind, m.territory_id, m.bucket
         ),
         src AS (SELECT indicator_code, kind, min({_RANK}) AS rank FROM b GROUP BY ALL),
         bs AS MATERIALIZED (

@@ -132,6 +132,8 @@ def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(d
     put(db, "S", communes[0], "2024Q1", 5)
     put(db, "S", communes[0], "2024Q3", 7)
     put(db, "S", communes[1], "2024Q2", 10)
+    put(db, "S", communes[2], "2024", 100)  # a yearly value and a finer one in the same year: the last wins
+    put(db, "S", communes[2], "2024Q2", 3)
     indicators = [{"code": "P", "territorial_agg": "ratio_of_sums", "temporal_agg": "last", "period_type": "year"},
                   {"code": "S", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}]
     with db.read() as cur:
@@ -140,7 +142,8 @@ def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(d
     assert p["value"] == pytest.approx(20.0)  # 2 / 10, not the mean of 50 and 12.5
     assert (p["reported"], p["expected"]) == (2, n)
     s = one(series, indicator_code="S", territory_id="REG-94", period="2024")
-    assert s["value"] == 7 + 10
+    assert s["value"] == 7 + 10 + 100
+    assert s["reported"] == 3
     assert one(series, indicator_code="P", territory_id="REG-11", period="2024")["reported"] == 0
 
 

@@ -52,7 +52,7 @@ b.metric("Avancement", rate_text(national["rate"]),
          help="Moyenne pondérée des taux d'avancement des indicateurs pondérés ; vide si l'un d'eux n'a pas de valeur.")
 c.metric("Attendu sur la trajectoire", rate_text(national["expected_rate"]),
          delta=points_text(national["gap_points"]) if national["gap_points"] == national["gap_points"] else None)
-d.metric("Statut déclaré · météo", f"{STATUS_LABELS[m['status']]}",
+d.metric("Statut déclaré", STATUS_LABELS[m["status"]],
          help=METEO_LABELS[m["meteo"]])
 st.caption(f"Météo : {METEO_LABELS[m['meteo']]} · situation au {fmt.day(progress['on'])}"
            + (f" · {national['reason']}" if isinstance(national["reason"], str) else ""))

@@ -239,3 +239,20 @@ def test_after_a_write_only_changed_indicators_are_rolled_up_again_with_the_same
     b = full.sort_values(keys).reset_index(drop=True).astype(str)
     assert a.equals(b)
     assert one(full, measure_code="M4.3", territory_id="REG-94")["current"] == 7
+
+
+def test_map_and_shares_roll_up_commune_shares_as_ratios_of_sums(db, region_communes):
+    from plan import dashboard_service
+
+    communes, n = region_communes
+    put(db, "TL_RURAL", communes[0], "2024", 50, 1, 2)
+    put(db, "TL_RURAL", communes[1], "2024", 25, 1, 4)
+    shares = dashboard_service.shares(db, "2024")
+    corse = one(shares["territories"], indicator_code="TL_RURAL", territory_id="REG-94")
+    assert corse["value"] == pytest.approx(100 * 2 / 6)
+    assert (corse["reported"], corse["expected"]) == (2, n)
+    assert one(shares["national"], indicator_code="TL_RURAL")["value"] == 34  # sourced national figure
+    by_dep = dashboard_service.map_data(db, "TL_RURAL", "2024", "departement")
+    assert by_dep["message"] is None and len(by_dep["frame"]) == 101
+    regional_only = dashboard_service.map_data(db, "EMPLOIS_DIRECTS", "2023", "departement")
+    assert "régional" in regional_only["message"]

@@ -4,14 +4,17 @@
 
 Prints the cold time (first call: the roll-up query), the warm median and max of the full dashboard
 data (plan.dashboard_service.dashboard), and of the engine alone (plan.progress_service.progress),
-with the number of values in the database. Uses CARREFOURS_DB (or --db); run it on a copy when the
-app is running, since one process owns the file.
+with the number of values in the database, and the time right after one value is written (only
+the changed indicator is rolled up again). Reads CARREFOURS_DB (or --db) and works on a temporary
+copy (of a database no process has open, so that nothing is left in its write-ahead log).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import tempfile
 import sys
 import time
 from datetime import date
@@ -21,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from plan import dashboard_service, progress_service  # noqa: E402
 from store.bootstrap import open_database  # noqa: E402
+from store.db import database_path  # noqa: E402
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -39,7 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="chemin de la base (défaut : CARREFOURS_DB ou data/carrefours.duckdb)")
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args(argv)
-    db = open_database(args.db) if args.db else open_database()
+    # Work on a copy: the write scenario changes one value, and the app may hold the original.
+    source = Path(args.db) if args.db else database_path()
+    workdir = tempfile.mkdtemp(prefix="carrefours-bench-")
+    copy = Path(workdir) / "bench.duckdb"
+    shutil.copy(source, copy)
+    db = open_database(copy)
     on = date.today()
     with db.read() as cur:
         values = cur.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
@@ -47,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     cold = timed(lambda: dashboard_service.dashboard(db, on=on), 1)[0]
     warm = timed(lambda: dashboard_service.dashboard(db, on=on), args.repeat)
     engine = timed(lambda: progress_service.progress(db, "region", on), args.repeat)
+    after_write = []
+    for i in range(args.repeat):
+        with db.transaction() as cur:  # one coordinator's entry: only its indicator is rolled up again
+            cur.execute("UPDATE indicator_value SET value = value + 1, version = version + 1,"
+                        " updated_at = current_timestamp WHERE rowid = (SELECT min(rowid) FROM indicator_value"
+                        " WHERE territory_id <> 'FR' AND kind = 'actual')")
+        after_write += timed(lambda: dashboard_service.dashboard(db, on=on), 1)
     result = progress_service.progress(db, "region", on)
     cells = len(result["measures"])
     print(f"values in database: {values:,}".replace(",", " "))
@@ -56,7 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'dashboard data, cold (roll-up query)':42} {cold * 1000:10.1f} {cold * 1000:10.1f}")
     print(f"{'dashboard data, warm':42} {statistics.median(warm) * 1000:10.1f} {max(warm) * 1000:10.1f}")
     print(f"{'progress engine only, warm':42} {statistics.median(engine) * 1000:10.1f} {max(engine) * 1000:10.1f}")
+    print(f"{'dashboard data, right after one write':42} {statistics.median(after_write) * 1000:10.1f} "
+          f"{max(after_write) * 1000:10.1f}")
     db.close()
+    shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -71,7 +71,8 @@ def _cards(axes: pd.DataFrame, national: pd.DataFrame, records: list[dict]) -> l
                         period=ind["current_period"], target=ind["target"], target_period=ind["target_period"],
                         rate=measure["rate"], status=measure["computed_status"],
                         updated_at=ind["updated_at"], source_title=ind["source_title"],
-                        is_demo=bool(ind["is_demo"]), origin=ind["origin"])
+                        is_demo=bool(ind["is_demo"]), origin=ind["origin"],
+                        reported=ind["reported"], expected_count=ind["expected_count"])
             break
         cards.append(card)
     return cards

@@ -10,7 +10,7 @@ from plan.dashboard_service import dashboard
 from plan.thresholds import THRESHOLDS
 from ui import fmt
 from ui.context import current_user, db, demo_banner
-from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box, value_text
+from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box
 
 st.title("Alertes")
 user = current_user()

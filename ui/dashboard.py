@@ -37,8 +37,11 @@ for start in range(0, len(cards), 3):
                       if card["target"] is not None and card["target"] == card["target"] else "pas de cible chiffrée")
             st.caption(f"{card['measure_code']} · {target} · avancement {rate_text(card['rate'])} · "
                        f"{status_text(card['status'])}")
+            completeness = (f" ({card['reported']} territoires sur {card['expected_count']})"
+                            if card["origin"] == "agrégation" else "")
             st.caption(f"Dernière donnée : {card['period']} (mise à jour le {day_text(card['updated_at'])}) · "
-                       f"Source : {card['source_title']}" + (" · **démonstration**" if card["is_demo"] else ""))
+                       f"Source : {card['source_title']}{completeness}"
+                       + (" · **démonstration**" if card["is_demo"] else ""))
 thresholds_box()
 
 # --- Measures table ----------------------------------------------------------------------------------

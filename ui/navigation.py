@@ -14,6 +14,16 @@ PUBLIC = [
     ("ui/donnees.py", "Données", ":material/database:"),
     ("ui/apropos.py", "À propos", ":material/info:"),
 ]
+# The national team's follow-up pages; each page re-checks the role itself.
+FOLLOW_UP = [
+    ("ui/alertes.py", "Alertes", ":material/notifications:"),
+    ("ui/completude.py", "Complétude", ":material/fact_check:"),
+]
+# Follow-up of the rollout: public, since readers only ever get published figures there.
+FOLLOW_UP = [
+    ("ui/alertes.py", "Alertes", ":material/notifications:"),
+    ("ui/completude.py", "Complétude", ":material/fact_check:"),
+]
 WRITERS = [
     ("ui/saisie.py", "Saisie", ":material/edit_note:"),
 ]
@@ -28,7 +38,7 @@ SIGNED_IN = [("ui/compte.py", "Mon compte", ":material/account_circle:")]
 
 def _groups() -> list[tuple[list, set[Role] | None]]:
     """Each group of pages with the roles that may open it (None: everyone)."""
-    return [(PUBLIC, None), (WRITERS, {Role.coordinateur, Role.ministere}), (NATIONAL, {Role.ministere}),
+    return [(PUBLIC, None), (FOLLOW_UP, None), (WRITERS, {Role.coordinateur, Role.ministere}), (NATIONAL, {Role.ministere}),
             (ADMIN, {Role.admin})]
 
 

@@ -18,6 +18,14 @@ PREFIX = {"commune": "COM-", "epci": "EPCI-", "departement": "DEP-", "region": "
 # The parent of a child territory row at each level.
 PARENT = {"epci": "'EPCI-' || t.epci_siren", "departement": "'DEP-' || t.departement_code",
           "region": "'REG-' || t.region_code", "pays": "'FR'"}
+# Territorial aggregation of child values b.* weighted by child population c.population.
+_TERRITORIAL = {
+    "sum": "sum(b.value)",
+    "ratio_of_sums": "100.0 * sum(b.numerator) / nullif(sum(b.denominator), 0)",
+    "population_weighted_mean": "sum(b.value * c.population) / nullif(sum(c.population) FILTER (b.value IS NOT NULL), 0)",
+    "min": "min(b.value)",
+    "max": "max(b.value)",
+}
 RESULT_COLUMNS = ["indicator_code", "territory_id", "value", "numerator", "denominator", "reported",
                   "expected", "is_demo", "updated_at"]
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from accounts.models import Role, User
 from accounts.policy import AccessDenied, can_write_values
 from lieux import computed, coverage, repository
-from lieux.models import Label, Lieu, LieuIn
+from lieux.models import Label, Lieu, LieuIn, LieuType
 from lieux.placement import RULE_LABELS, Resolver
 from store import audit
 from store.db import Database
@@ -184,6 +184,7 @@ def write(db: Database, user: User, action: Action, *, lieu_id: str | None = Non
 def _to_model(row: dict) -> Lieu:
     data = dict(row)
     data["labels"] = {Label(k): v for k, v in row["labels"].items()}
+    data["types"] = [LieuType(t) for t in row["types"] or []]
     return Lieu.model_construct(**data)
 
 
@@ -253,3 +254,11 @@ def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | No
     result["on"] = on
     result["demo"] = demo
     return result
+
+
+def territory_options(db: Database) -> dict[str, pd.DataFrame]:
+    """Régions and départements (code, name, region_code) for the page's filters."""
+    from territories import repository as territories
+    with db.read() as cur:
+        return {"region": territories.by_level(cur, "region")[["code", "name"]],
+                "departement": territories.by_level(cur, "departement")[["code", "name", "region_code"]]}

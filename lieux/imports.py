@@ -38,7 +38,7 @@ CGET_COLUMNS = ["ID", "NOM_TL", "ADRESSE", "CP", "COMINIT", "INSEECOM", "NOMCOM"
 CGET_REQUIRED = ["ID", "NOM_TL", "CP", "INSEECOM", "NOMCOM", "TYPO", "LAT", "LONG"]
 PERSONAL = {"CONTACT", "MAIL"}
 CSV_COLUMNS = ["id", "name", "address", "postal_code", "commune_code", "lat", "lon", "types", "labels",
-               "opened_on", "closed_on", "legal_form", "in_qpv", "website", "source", "source_id"]
+               "opened_on", "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id"]
 CSV_SOURCE = "import CSV"
 COMPARED = ("name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on", "closed_on",
             "attested_on", "legal_form", "in_qpv", "website", "placement_rule")
@@ -177,7 +177,8 @@ def _csv_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
                 "raw_commune_name": rec.get("commune_name"), "raw_lat": rec.get("lat"), "raw_lon": rec.get("lon"),
                 "types": [t.strip() for t in (_cell(rec.get("types")) or "").replace(",", "|").split("|") if t.strip()],
                 "labels": labels, "opened_on": _date(_cell(rec.get("opened_on"))),
-                "closed_on": _date(_cell(rec.get("closed_on"))), "legal_form": _cell(rec.get("legal_form")),
+                "closed_on": _date(_cell(rec.get("closed_on"))),
+                "attested_on": _date(_cell(rec.get("attested_on"))), "legal_form": _cell(rec.get("legal_form")),
                 "in_qpv": _bool(_cell(rec.get("in_qpv"))), "website": _cell(rec.get("website")),
                 "source": _cell(rec.get("source")) or CSV_SOURCE,
             })
@@ -286,6 +287,8 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
             action, old_json = "create", None
         else:
             data["id"] = old["id"]
+            if old["commune_code"] == data["commune_code"] and old.get("placement_rule"):
+                data["placement_rule"] = old["placement_rule"]  # same commune: how it was first placed still holds
             same = _comparable(data) == _comparable(old) and label_years == sorted(_as_list(old["label_years"]))
             if same:
                 report.unchanged += 1
@@ -364,6 +367,7 @@ def export_frame(lieux: pd.DataFrame) -> pd.DataFrame:
         "types": lieux["types"].map(lambda t: "|".join(t) if t is not None else ""),
         "labels": lieux["label_years"].map(lambda t: "|".join(t) if t is not None else ""),
         "opened_on": lieux["opened_on"].map(_fr_date), "closed_on": lieux["closed_on"].map(_fr_date),
+        "attested_on": lieux["attested_on"].map(_fr_date),
         "legal_form": lieux["legal_form"],
         "in_qpv": lieux["in_qpv"].map(lambda v: "" if v is None or v is pd.NA else ("oui" if v else "non")),
         "website": lieux["website"], "source": lieux["source"], "source_id": lieux["source_id"],

@@ -108,7 +108,8 @@ SELECT coalesce(n.indicator_code, v.indicator_code) AS indicator_code,
 FROM recompute_new n
 FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo
            FROM indicator_value WHERE source = ? AND kind = 'actual'
-             AND (? OR territory_id IN (SELECT 'COM-' || code FROM recompute_scope))) v
+             AND (? OR (indicator_code <> 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_scope))
+                    OR (indicator_code = 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_near)))) v
   ON n.indicator_code = v.indicator_code AND n.territory_id = v.territory_id AND n.period = v.period
 WHERE n.indicator_code IS NULL OR v.indicator_code IS NULL OR v.value IS DISTINCT FROM n.value
    OR v.numerator IS DISTINCT FROM n.numerator OR v.denominator IS DISTINCT FROM n.denominator
@@ -167,16 +168,22 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
 
 
 def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
-              communes: list[str] | None = None) -> int:
-    """Bring the registry-computed values (of every commune, or only of the given commune codes) in line
-    with the registry; returns the number of rows added, changed or removed."""
+              communes: list[str] | None = None, near: list[str] | None = None) -> int:
+    """Bring the registry-computed values in line with the registry, for every commune or only for the
+    given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed."""
     last_year = last_year or date.today().year
     is_demo = cur.execute("SELECT coalesce(bool_or(is_demo), false) FROM lieu").fetchone()[0]
     everything = communes is None
-    scope = pd.DataFrame({"code": pd.Series([] if everything else sorted(set(communes)), dtype="str")})
-    cur.register("recompute_scope", scope)
-    cur.register("recompute_proximity", _proximity(cur, FIRST_YEAR, last_year, None if everything else
-                                                    list(scope["code"])))
+    codes = sorted(set(communes or []))
+    near_codes = sorted(set(codes) | set(near or []))
+
+    def ids(values):
+        return pd.DataFrame({"code": pd.Series(values, dtype="str"),
+                             "id": pd.Series(["COM-" + c for c in values], dtype="str")})
+
+    cur.register("recompute_scope", ids(codes))
+    cur.register("recompute_near", ids(near_codes))
+    cur.register("recompute_proximity", _proximity(cur, FIRST_YEAR, last_year, None if everything else near_codes))
     try:
         cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
                     [FIRST_YEAR, last_year, everything])
@@ -187,9 +194,9 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
         cur.execute("DROP TABLE recompute_new")
         cur.execute("DROP TABLE recompute_diff")
     finally:
-        cur.unregister("recompute_scope")
-        cur.unregister("recompute_proximity")
-    where = "toutes les communes" if everything else f"{len(scope)} commune(s)"
+        for name in ("recompute_scope", "recompute_near", "recompute_proximity"):
+            cur.unregister(name)
+    where = "toutes les communes" if everything else f"{len(codes)} commune(s), {len(near_codes)} pour la proximité"
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
         [actor, f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"

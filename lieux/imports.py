@@ -100,6 +100,13 @@ def read_table(content: bytes) -> pd.DataFrame:
     return frame
 
 
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts; much faster than DataFrame.to_dict on Arrow-backed text columns."""
+    columns = list(frame.columns)
+    arrays = [frame[c].to_numpy(dtype=object) for c in columns]
+    return [dict(zip(columns, values)) for values in zip(*arrays)]
+
+
 def _cell(value) -> str | None:
     if value is None:
         return None
@@ -120,7 +127,7 @@ def _cget_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
                            + ". Vérifiez que le fichier est bien CGET_TiersLieux_2019.csv (ou choisissez le format csv).")
     frame = frame.drop(columns=[c for c in PERSONAL if c in frame.columns])  # never stored, never logged
     rows = []
-    for rec in frame.to_dict("records"):
+    for rec in _records(frame):
         code = _cell(rec.get("INSEECOM"))
         if clean_code(code)[0] is None and "COMINIT" in rec:
             code = _cell(rec.get("COMINIT"))
@@ -163,7 +170,7 @@ def _csv_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
         raise ImportError_("Colonne « name » absente : le format csv attend les colonnes "
                            + ", ".join(CSV_COLUMNS) + " (celles de l'export du registre).")
     rows, errors = [], []
-    for rec in frame.to_dict("records"):
+    for rec in _records(frame):
         try:
             labels = {}
             for part in (_cell(rec.get("labels")) or "").replace(",", "|").split("|"):
@@ -226,14 +233,14 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
         ids = [r["id"] for r in rows if r.get("id")]
         by_id = repository.existing_ids(cur, ids) if ids else pd.DataFrame()
     resolver = Resolver(communes)
-    scope_rows = communes.set_index("code")[["id", "level", "name", "region_code", "departement_code",
-                                              "epci_siren"]].to_dict("index")
+    fields = ["id", "level", "name", "region_code", "departement_code", "epci_siren"]
+    scope_rows = {code: dict(zip(fields, values)) for code, *values in zip(
+        *(communes[c].to_numpy(dtype=object) for c in ["code", *fields]))}
     placements = resolver.place([r["raw_code"] for r in rows], [r["raw_postal"] for r in rows],
                                 [r["raw_commune_name"] for r in rows], [r["raw_lat"] for r in rows],
                                 [r["raw_lon"] for r in rows])
-    known_by_key = {(s, k): rec for s, k, rec in zip(known.get("source", []), known.get("source_id", []),
-                                                     known.to_dict("records"))} if len(known) else {}
-    known_by_id = {rec["id"]: rec for rec in by_id.to_dict("records")} if len(by_id) else {}
+    known_by_key = {(rec["source"], rec["source_id"]): rec for rec in _records(known)} if len(known) else {}
+    known_by_id = {rec["id"]: rec for rec in _records(by_id)} if len(by_id) else {}
     seen: dict = {}
     inserts, updates, labels, events = [], [], [], []
     from accounts.policy import can_write_values
@@ -337,20 +344,22 @@ def run(db: Database, content: bytes, file_format: str, user: User, dry_run: boo
                      comment=f"{file_name or 'fichier'} : {report.created} créés, {report.updated} modifiés, "
                              f"{report.unchanged} inchangés, {len(report.unplaced)} non placés")
         # Only communes a changed place can affect are recomputed.
+        from lieux.service import affected_communes
         changed = [*todo["inserts"], *todo["updates"]]
-        codes = {r["commune_code"] for r in changed} | {e["old_commune"] for e in todo["events"] if e["old_commune"]}
-        lat = [r["lat"] for r in changed if r["lat"] is not None] + [e["old_lat"] for e in todo["events"]
-                                                                      if e["old_lat"] is not None and e["old_lat"] == e["old_lat"]]
-        lon = [r["lon"] for r in changed if r["lon"] is not None] + [e["old_lon"] for e in todo["events"]
-                                                                      if e["old_lon"] is not None and e["old_lon"] == e["old_lon"]]
-        from lieux import coverage
-        communes = cur.execute("SELECT code, lat, lon FROM territory WHERE level = 'commune'").df()
-        codes |= set(coverage.communes_near(communes, lat, lon, computed.PROXIMITY_KM))
-        return computed.recompute(cur, actor=user.email, communes=sorted(codes))
+        olds = [{"commune_code": e["old_commune"], "lat": e["old_lat"], "lon": e["old_lon"]}
+                for e in todo["events"] if e["old_commune"]]
+        points = [{"commune_code": r["commune_code"], "lat": _num(r["lat"]), "lon": _num(r["lon"])}
+                  for r in [*changed, *olds]]
+        codes, near = affected_communes(cur, *points)
+        return computed.recompute(cur, actor=user.email, communes=codes, near=near)
 
     report.values_changed = db.write(work, retries=2)
     report.committed = True
     return report
+
+
+def _num(value) -> float | None:
+    return None if value is None or value != value else float(value)
 
 
 def rule_label(rule: str) -> str:

@@ -87,14 +87,14 @@ class Resolver:
         self.codes = set(self.communes["code"])
         self.by_postal_name: dict[tuple[str, str], list[str]] = {}
         self.by_postal: dict[str, list[str]] = {}
-        for code, name, postals in zip(self.communes["code"], self.communes["search_name"],
-                                       self.communes["postal_codes"]):
+        for code, name, postals in zip(*(self.communes[c].to_numpy(dtype=object)
+                                         for c in ("code", "search_name", "postal_codes"))):
             for postal in postals if postals is not None else []:
                 self.by_postal_name.setdefault((postal, name), []).append(code)
                 self.by_postal.setdefault(postal, []).append(code)
         located = self.communes[self.communes["lat"].notna()]
         self._xyz = coverage.to_xyz(located["lat"], located["lon"])
-        self._located_codes = located["code"].to_numpy()
+        self._located_codes = located["code"].to_numpy(dtype=object)
 
     def nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Nearest commune centre (code, km) of every point; a grid search widened until all are found."""

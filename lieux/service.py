@@ -114,15 +114,21 @@ def _snapshot(lieu: dict | None) -> dict | None:
             if k not in ("updated_by",)}
 
 
-def _affected(cur, *points: dict | None) -> list[str]:
-    """Communes whose registry values a change can alter: the lieu's communes and those within reach."""
+def affected_communes(cur, *points: dict | None) -> tuple[list[str], list[str]]:
+    """Communes whose registry values a change can alter: the lieu's communes, and for the proximity
+    indicator those within reach of its old and new positions."""
     codes = {p["commune_code"] for p in points if p and p.get("commune_code")}
     located = [p for p in points if p and p.get("lat") is not None and p.get("lon") is not None]
+    near: set[str] = set()
+    communes = cur.execute("SELECT code, lat, lon FROM territory WHERE level = 'commune'").df()
     if located:
-        communes = cur.execute("SELECT code, lat, lon FROM territory WHERE level = 'commune'").df()
-        codes.update(coverage.communes_near(communes, [p["lat"] for p in located], [p["lon"] for p in located],
-                                            computed.PROXIMITY_KM))
-    return sorted(codes)
+        near.update(coverage.communes_near(communes, [p["lat"] for p in located], [p["lon"] for p in located],
+                                           computed.PROXIMITY_KM))
+    # A place without coordinates stands at its commune's centre.
+    centres = communes[communes["code"].isin(codes)]
+    near.update(coverage.communes_near(communes, centres["lat"].tolist(), centres["lon"].tolist(),
+                                       computed.PROXIMITY_KM))
+    return sorted(codes), sorted(near)
 
 
 def write(db: Database, user: User, action: Action, *, lieu_id: str | None = None,
@@ -174,7 +180,8 @@ def write(db: Database, user: User, action: Action, *, lieu_id: str | None = Non
         audit.append(cur, actor=user.email, entity="lieu", key=target_id, action=action, how="saisie",
                      old=_snapshot(old), new=_snapshot(stored), source=(stored or old or {}).get("source"),
                      comment=comment)
-        computed.recompute(cur, actor=user.email, communes=_affected(cur, old, stored))
+        codes, near = affected_communes(cur, old, stored)
+        computed.recompute(cur, actor=user.email, communes=codes, near=near)
         return stored
 
     stored = db.write(work, retries=2)

@@ -46,3 +46,14 @@ def test_coverage_page_shows_the_share_and_the_ranking(app):
     assert labels["Population à moins de 10 km"].endswith("%")
     assert len(at.dataframe) == 3
     assert "Données de démonstration" in texts(at)
+
+
+def test_national_team_adds_a_place_through_the_form(app):
+    app.switch_page("ui/registre.py")
+    app.session_state["user"] = NATIONAL
+    at = app.run()
+    next(t for t in at.text_input if t.label == "Nom *").set_value("Tiers-lieu de la gare")
+    next(t for t in at.text_input if t.label == "Code INSEE de la commune").set_value("77475")
+    at = next(b for b in at.button if b.label == "Enregistrer").click().run()
+    assert not at.exception
+    assert any("Tiers-lieu de la gare" in s.value and "77475" in s.value for s in at.success)

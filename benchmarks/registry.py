@@ -92,6 +92,7 @@ def census(communes: pd.DataFrame, n: int, rng) -> bytes:
 
 
 def timed(fn, runs: int) -> tuple[float, object]:
+    """Median wall time of fn over runs, and its last result."""
     times, result = [], None
     for _ in range(runs):
         start = time.perf_counter()
@@ -101,6 +102,7 @@ def timed(fn, runs: int) -> tuple[float, object]:
 
 
 def main() -> None:
+    """Run both scenarios and print the medians."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--db", type=Path)

@@ -44,6 +44,7 @@ def register(sub) -> None:
 
 
 def run_import(args) -> int:
+    """Import a registry file in the name of an account; exit 1 when lines are faulty."""
     path = Path(args.file)
     if not path.is_file():
         print(f"Erreur : le fichier {path} est introuvable.", file=sys.stderr)
@@ -57,7 +58,7 @@ def run_import(args) -> int:
         try:
             report = imports.run(db, path.read_bytes(), args.format, user, dry_run=args.dry_run,
                                  file_name=path.name)
-        except (imports.ImportError_, LieuError, AccessDenied) as error:
+        except (imports.ImportFileError, LieuError, AccessDenied) as error:
             print(f"Erreur : {error}", file=sys.stderr)
             return 2
     finally:
@@ -87,6 +88,7 @@ def _print_report(report) -> None:
 
 
 def run_coverage(args) -> int:
+    """Print the coverage at --km (text or JSON)."""
     if args.km <= 0 or args.km > 200:
         print("Erreur : --km doit être compris entre 0 et 200.", file=sys.stderr)
         return 2

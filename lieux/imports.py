@@ -45,7 +45,7 @@ COMPARED = ("name", "address", "postal_code", "commune_code", "lat", "lon", "typ
 _MISSING = {"", "#N/D", "#N/A", "N/D", "NA", "NAN", "NULL"}
 
 
-class ImportError_(ValueError):
+class ImportFileError(ValueError):
     """A file that cannot be read at all (encoding, columns), explained in French."""
 
 
@@ -77,7 +77,7 @@ def _decode(content: bytes) -> str:
             return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportError_("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
+    raise ImportFileError("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
 
 
 def read_table(content: bytes) -> pd.DataFrame:
@@ -88,10 +88,10 @@ def read_table(content: bytes) -> pd.DataFrame:
     try:
         rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     except csv.Error as error:
-        raise ImportError_(f"Le fichier CSV est mal formé ({error}).") from error
+        raise ImportFileError(f"Le fichier CSV est mal formé ({error}).") from error
     rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else []
     if not rows:
-        raise ImportError_("Le fichier est vide.")
+        raise ImportFileError("Le fichier est vide.")
     header = [h.strip().strip('"').upper() for h in rows[0]]
     width = len(header)
     body = [(r + [""] * width)[:width] for r in rows[1:]]
@@ -123,7 +123,7 @@ def _types_from_typo(typo: str | None) -> list[str]:
 def _cget_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
     missing = [c for c in CGET_REQUIRED if c not in frame.columns]
     if missing:
-        raise ImportError_("Colonnes du recensement CGET 2019 manquantes : " + ", ".join(missing)
+        raise ImportFileError("Colonnes du recensement CGET 2019 manquantes : " + ", ".join(missing)
                            + ". Vérifiez que le fichier est bien CGET_TiersLieux_2019.csv (ou choisissez le format csv).")
     frame = frame.drop(columns=[c for c in PERSONAL if c in frame.columns])  # never stored, never logged
     rows = []
@@ -167,7 +167,7 @@ def _bool(text: str | None) -> bool | None:
 def _csv_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
     frame.columns = [c.lower() if c != "__line" else c for c in frame.columns]
     if "name" not in frame.columns:
-        raise ImportError_("Colonne « name » absente : le format csv attend les colonnes "
+        raise ImportFileError("Colonne « name » absente : le format csv attend les colonnes "
                            + ", ".join(CSV_COLUMNS) + " (celles de l'export du registre).")
     rows, errors = [], []
     for rec in _records(frame):
@@ -219,7 +219,7 @@ def _comparable(row: dict) -> tuple:
 def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple[ImportReport, dict]:
     """Read, place and validate every row; returns the report and what to write (nothing written yet)."""
     if file_format not in FORMATS:
-        raise ImportError_(f"Format « {file_format} » inconnu : choisissez cget2019 ou csv.")
+        raise ImportFileError(f"Format « {file_format} » inconnu : choisissez cget2019 ou csv.")
     if not can_edit(user):
         raise AccessDenied("Seuls l'équipe nationale et les coordinateurs régionaux importent des lieux.")
     frame = read_table(content)

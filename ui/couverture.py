@@ -20,7 +20,11 @@ def _coverage(km: float) -> dict:
 st.title("Couverture du territoire")
 st.caption("Part de la population vivant dans une commune dont le centre est à moins de N km d'un tiers-lieu "
            "ouvert aujourd'hui (distance à vol d'oiseau entre centres).")
-km = st.slider("Distance (km)", min_value=2, max_value=50, value=int(st.query_params.get("km", 10) or 10), step=1)
+try:
+    requested_km = min(50, max(2, int(st.query_params.get("km", 10))))
+except ValueError:
+    requested_km = 10
+km = st.slider("Distance (km)", min_value=2, max_value=50, value=requested_km, step=1)
 result = _coverage(float(km))
 demo_banner(result["demo"])
 

@@ -184,7 +184,7 @@ if service.can_edit(user):
             try:
                 report = imports.run(db(), upload.getvalue(), fmt_choice, user, dry_run=check,
                                      file_name=upload.name)
-            except (imports.ImportError_, AccessDenied, service.LieuError) as error:
+            except (imports.ImportFileError, AccessDenied, service.LieuError) as error:
                 st.error(str(error))
             else:
                 if report.committed:

@@ -11,6 +11,8 @@ PUBLIC = [
     ("ui/dashboard.py", "Tableau de bord national", ":material/dashboard:"),
     ("ui/mesures.py", "Plan d'action", ":material/account_tree:"),
     ("ui/territoire.py", "Mon territoire", ":material/location_city:"),
+    ("ui/registre.py", "Registre des lieux", ":material/pin_drop:"),
+    ("ui/couverture.py", "Couverture", ":material/radar:"),
     ("ui/donnees.py", "Données", ":material/database:"),
     ("ui/apropos.py", "À propos", ":material/info:"),
 ]

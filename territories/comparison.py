@@ -1,0 +1,277 @@
+"""Peer comparison service: a territory against territories like it, over every indicator at once.
+
+For each level, a snapshot holds every territory's latest and previous value of every indicator that
+has values at or below that level (rolled up with indicators.rollup), in the form that compares fairly
+across sizes: percentages, ratios and scores as they are, counts per 10 000 inhabitants, euros per
+inhabitant. It is built once per data version (a cheap fingerprint checked on every call) and shared
+by all sessions; a comparison is then a peer selection and vectorised statistics on numpy arrays.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from indicators.periods import Period, period_of_date
+from indicators.rollup import LEVELS, PREFIX, rollup
+from store import audit
+from store.db import Database
+from territories import comparison_repository as repo
+from territories import peers as peer_rules
+from territories import repository as territory_repo
+from territories.peers import PeerCriteria, PeerGroup
+from territories.service import get
+
+PER_10K = 10_000
+BASIS_LABELS = {"count": "pour 10 000 hab.", "amount_eur": "€ par habitant"}
+TREND_PERIODS = 10
+SNAPSHOT_COLUMNS = ("id", "level", "code", "name", "population", "area_km2", "density", "typology",
+                    "typology_official", "dens7", "region_code", "departement_code", "rural_population_share")
+
+
+class ComparisonError(ValueError):
+    """A comparison that cannot be made, explained in French."""
+
+
+@dataclass
+class LevelSnapshot:
+    """Every territory of one level × every indicator: latest and previous values, ready to compare."""
+
+    level: str
+    territories: pd.DataFrame        # one row per territory, positional index
+    index: pd.Index                  # territory id → row
+    indicators: pd.DataFrame         # one row per indicator (catalogue + period, source level, is_demo)
+    raw: np.ndarray                  # territories × indicators, latest period, as reported
+    basis: np.ndarray                # same, in the form that compares fairly
+    prev_basis: np.ndarray           # previous period, same form
+    prev_raw: np.ndarray
+    reported: np.ndarray             # completeness of each rolled-up value
+    expected: np.ndarray
+
+
+_cache: "weakref.WeakKeyDictionary[Database, dict]" = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def basis_factor(kind: str, population: np.ndarray) -> np.ndarray:
+    """What a raw value is multiplied by to compare fairly: per 10 000 inhabitants for counts."""
+    pop = np.asarray(population, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "count":
+            return np.where(pop > 0, PER_10K / pop, np.nan)
+        if kind == "amount_eur":
+            return np.where(pop > 0, 1.0 / pop, np.nan)
+    return np.ones_like(pop)
+
+
+def _previous(period: Period, period_type: str) -> Period:
+    return period_of_date(period.start - timedelta(days=1), period_type)
+
+
+def _source_level(latest: pd.DataFrame, code: str, level: str) -> tuple[str | None, date | None]:
+    """The finest level at or below `level` with actual values of an indicator, and its latest end."""
+    rows = latest[latest["indicator_code"] == code]
+    for candidate in LEVELS[: LEVELS.index(level) + 1]:
+        found = rows[rows["level"] == candidate]
+        if not found.empty:
+            return candidate, pd.Timestamp(found["last_end"].iloc[0]).date()
+    return None, None
+
+
+def _build(cur, level: str) -> LevelSnapshot:
+    """Roll every indicator up to `level` for its latest and previous period (one query each)."""
+    territories = territory_repo.by_level(cur, level).reset_index(drop=True)
+    territories["density"] = peer_rules.density(territories)
+    territories = territories[list(SNAPSHOT_COLUMNS)]  # slim: peer selection copies rows of it
+    index = pd.Index(territories["id"])
+    catalogue = repo.indicators(cur)
+    latest = repo.latest_by_level(cur)
+    n_t, n_i = len(territories), len(catalogue)
+    raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
+    reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
+    meta = []
+    for j, indicator in enumerate(catalogue.to_dict("records")):
+        source_level, last_end = _source_level(latest, indicator["code"], level)
+        info = {"source_level": source_level, "period": None, "prev_period": None, "is_demo": False}
+        if source_level and not (indicator["territorial_agg"] == "none" and source_level != level):
+            period = period_of_date(last_end, indicator["period_type"])
+            previous = _previous(period, indicator["period_type"])
+            now = rollup(cur, indicator, period, level, source_level=source_level)
+            before = rollup(cur, indicator, previous, level, source_level=source_level)
+            rows = index.get_indexer(now["territory_id"])
+            raw[rows, j] = now["value"].to_numpy(dtype=float, na_value=np.nan)
+            reported[rows, j] = now["reported"].to_numpy()
+            expected[rows, j] = now["expected"].to_numpy()
+            prev_raw[index.get_indexer(before["territory_id"]), j] = before["value"].to_numpy(
+                dtype=float, na_value=np.nan)
+            info.update(period=period.code, prev_period=previous.code,
+                        is_demo=bool(now["is_demo"].fillna(False).any()))
+        meta.append(info)
+    indicators = pd.concat([catalogue.reset_index(drop=True), pd.DataFrame(meta)], axis=1)
+    factors = np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]]) \
+        if n_i else np.zeros((n_t, 0))
+    return LevelSnapshot(level, territories, index, indicators, raw, raw * factors, prev_raw * factors,
+                         prev_raw, reported, expected)
+
+
+def snapshot(db: Database, level: str) -> LevelSnapshot:
+    """The level's snapshot for the current data version (rebuilt only when the data changed)."""
+    with db.read() as cur:
+        version = repo.data_version(cur)
+    with _lock:
+        per_db = _cache.setdefault(db, {})
+        held = per_db.get(level)
+        if held and held[0] == version:
+            return held[1]
+    with _lock:  # one build at a time: concurrent sessions wait for it rather than repeat it
+        held = per_db.get(level)
+        if held and held[0] == version:
+            return held[1]
+        with db.read() as cur:
+            built = _build(cur, level)
+        per_db[level] = (version, built)
+        return built
+
+
+def resolve(db: Database, key: str) -> dict:
+    """The territory for an id, INSEE code or SIREN; ComparisonError in French if unknown."""
+    key = (key or "").strip().upper()
+    # An INSEE code or SIREN as typed goes straight to its id: one look-up instead of two.
+    if len(key) == 5 and (key.isdigit() or key[:2] in ("2A", "2B")):
+        key = f"COM-{key}"
+    elif len(key) == 9 and key.isdigit():
+        key = f"EPCI-{key}"
+    territory = get(db, key) if key else None
+    if territory is None:
+        raise ComparisonError(f"Le territoire « {key} » est inconnu : donnez un code INSEE de commune, "
+                              "un SIREN d'EPCI ou un identifiant (DEP-77, REG-11).")
+    return territory
+
+
+def peer_group(db: Database, key: str, criteria: PeerCriteria = PeerCriteria()) -> tuple[dict, PeerGroup]:
+    """The territory and its peer group (size n, criteria in French, widening notes)."""
+    territory = resolve(db, key)
+    if territory["level"] == "pays":
+        raise ComparisonError("La France n'a pas de territoire comparable : choisissez une région, "
+                              "un département, un EPCI ou une commune.")
+    snap = snapshot(db, territory["level"])
+    return territory, peer_rules.select_peers(snap.territories, territory, criteria)
+
+
+def _trend_word(before: float, after: float) -> str:
+    if np.isnan(before) or np.isnan(after):
+        return ""
+    return "hausse" if after > before else "baisse" if after < before else "stable"
+
+
+def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
+            indicator_codes: list[str] | None = None) -> dict:
+    """The territory, its peer group and, per indicator, its value against the peers' distribution."""
+    territory, group = peer_group(db, key, criteria)
+    snap = snapshot(db, territory["level"])
+    me = snap.index.get_loc(territory["id"])
+    rows = snap.index.get_indexer(group.members["id"])
+    cols = np.arange(len(snap.indicators))
+    if indicator_codes:
+        unknown = sorted(set(indicator_codes) - set(snap.indicators["code"]))
+        if unknown:
+            raise ComparisonError(f"Indicateur inconnu : {', '.join(unknown)}. "
+                                  "La liste est sur la page Données (ou `python cli.py status`).")
+        cols = np.flatnonzero(snap.indicators["code"].isin(indicator_codes).to_numpy())
+    ind = snap.indicators.iloc[cols].reset_index(drop=True)
+    own = snap.basis[me, cols]
+    peers = snap.basis[np.ix_(rows, cols)]
+    down = (ind["direction"] == "down").to_numpy()
+    pct = (ind["kind"] == "percentage").to_numpy()
+    stats = peer_rules.compare(own, peers, down, pct)
+    (_, prev_median, _), _ = peer_rules.quantiles(snap.prev_basis[np.ix_(rows, cols)])
+    table = pd.concat([ind[["code", "name", "unit", "kind", "direction", "per_inhabitants", "period",
+                            "prev_period", "source_level", "source_title", "measure_code",
+                            "is_demo"]], stats], axis=1)
+    table["value"] = snap.raw[me, cols]
+    table["prev_value"] = snap.prev_raw[me, cols]
+    table["value_basis"] = own
+    table["prev_value_basis"] = snap.prev_basis[me, cols]
+    table["prev_median"] = prev_median
+    table["basis_label"] = ind["kind"].map(BASIS_LABELS).fillna("")
+    table["reported"] = snap.reported[me, cols]
+    table["expected"] = snap.expected[me, cols]
+    table["available"] = table["period"].notna() & table["n"].gt(0)
+    table["trend"] = [_trend_word(b, a) for b, a in zip(table["prev_value_basis"], table["value_basis"])]
+    table["peer_trend"] = [_trend_word(b, a) for b, a in zip(table["prev_median"], table["median"])]
+    table["plain"] = [
+        peer_rules.plain_rank(int(b), int(e), int(n)) if not np.isnan(v) else "pas de valeur pour ce territoire"
+        for b, e, n, v in zip(table["better"], table["equal"], table["n"], table["value_basis"])]
+    table.loc[~table["available"], "plain"] = "pas de valeur comparable à ce niveau"
+    return {"territory": territory, "peers": group, "table": table,
+            "is_demo": bool(table.loc[table["available"], "is_demo"].any())}
+
+
+def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str) -> pd.DataFrame:
+    """Peers' values (compared form) of one indicator, with the territory flagged, for the chart."""
+    territory = resolve(db, territory_id)
+    snap = snapshot(db, territory["level"])
+    j = int(np.flatnonzero(snap.indicators["code"].to_numpy() == indicator_code)[0])
+    ids = [territory["id"], *peer_ids]
+    rows = snap.index.get_indexer(ids)
+    frame = snap.territories.iloc[rows][["id", "name", "population"]].reset_index(drop=True)
+    frame["value"] = snap.basis[rows, j]
+    frame["raw"] = snap.raw[rows, j]
+    frame["is_self"] = frame["id"] == territory["id"]
+    return frame
+
+
+def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str) -> pd.DataFrame:
+    """The territory's value and the peers' median and quartiles, period by period (one roll-up each)."""
+    territory = resolve(db, territory_id)
+    level = territory["level"]
+    snap = snapshot(db, level)
+    info = snap.indicators[snap.indicators["code"] == indicator_code].iloc[0].to_dict()
+    if not info["source_level"] or info["period"] is None:
+        return pd.DataFrame(columns=["period", "own", "q1", "median", "q3", "n"])
+    rows = snap.index.get_indexer(peer_ids)
+    me = snap.index.get_loc(territory["id"])
+    factor = basis_factor(info["kind"], snap.territories["population"])
+    out = []
+    with db.read() as cur:
+        ends = repo.period_ends(cur, indicator_code, PREFIX[info["source_level"]])
+        periods = sorted({period_of_date(end, info["period_type"]) for end in ends})[-TREND_PERIODS:]
+        for period in periods:
+            values = rollup(cur, info, period, level, source_level=info["source_level"])
+            column = np.full(len(snap.index), np.nan)
+            column[snap.index.get_indexer(values["territory_id"])] = values["value"].to_numpy(
+                dtype=float, na_value=np.nan)
+            column *= factor
+            (q1, med, q3), n = peer_rules.quantiles(column[rows])
+            out.append({"period": period.code, "own": column[me], "q1": q1[0], "median": med[0],
+                        "q3": q3[0], "n": int(n[0])})
+    return pd.DataFrame(out)
+
+
+def sheet(db: Database, key: str) -> dict:
+    """Identity, tiers-lieux of the registry and targets of a territory, for the page and the export."""
+    territory = resolve(db, key)
+    with db.read() as cur:
+        lieux_total, lieux = repo.lieux(cur, territory["level"], territory["code"])
+        targets = repo.targets(cur, territory["id"])
+        epci = territory_repo.get(cur, f"EPCI-{territory['epci_siren']}") if territory["epci_siren"] else None
+        region = territory_repo.get(cur, f"REG-{territory['region_code']}") if territory["region_code"] else None
+        departement = territory_repo.get(cur, f"DEP-{territory['departement_code']}") \
+            if territory["departement_code"] and territory["level"] in ("commune", "epci") else None
+    area = territory["area_km2"]
+    return {"territory": territory, "density": territory["population"] / area if area else None,
+            "epci": epci, "region": region, "departement": departement,
+            "lieux_total": lieux_total, "lieux": lieux, "targets": targets}
+
+
+def log_export(db: Database, actor: str, what: str, territory_id: str, criteria: list[str]) -> None:
+    """Record an export (council sheet PDF or CSV) in the audit log."""
+    def work(cur):
+        audit.append(cur, actor=actor, entity="export", key=territory_id, action=what, how="fiche_conseil",
+                     new={"criteres": criteria})
+    db.write(work)

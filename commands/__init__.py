@@ -1,5 +1,5 @@
 """Sub-commands of cli.py, one module each with a register(subparsers) function."""
 
-from commands import database
+from commands import compare, database
 
-COMMANDS = [database]
+COMMANDS = [database, compare]

@@ -140,6 +140,7 @@ def snapshot(db: Database, level: str) -> LevelSnapshot:
 
 def resolve(db: Database, key: str) -> dict:
     """The territory for an id, INSEE code or SIREN; ComparisonError in French if unknown."""
+    typed = key
     key = (key or "").strip().upper()
     # An INSEE code or SIREN as typed goes straight to its id: one look-up instead of two.
     if len(key) == 5 and (key.isdigit() or key[:2] in ("2A", "2B")):
@@ -148,7 +149,7 @@ def resolve(db: Database, key: str) -> dict:
         key = f"EPCI-{key}"
     territory = get(db, key) if key else None
     if territory is None:
-        raise ComparisonError(f"Le territoire « {key} » est inconnu : donnez un code INSEE de commune, "
+        raise ComparisonError(f"Le territoire « {typed} » est inconnu : donnez un code INSEE de commune, "
                               "un SIREN d'EPCI ou un identifiant (DEP-77, REG-11).")
     return territory
 
@@ -275,3 +276,19 @@ def log_export(db: Database, actor: str, what: str, territory_id: str, criteria:
         audit.append(cur, actor=actor, entity="export", key=territory_id, action=what, how="fiche_conseil",
                      new={"criteres": criteria})
     db.write(work)
+
+
+def plan_indicators(result: dict, sheet: dict) -> pd.DataFrame:
+    """Every indicator of the plan for the territory: value, trend since the previous period, target."""
+    table = result["table"]
+    targets = sheet["targets"].drop_duplicates("indicator_code")  # latest target first
+    merged = table.merge(targets[["indicator_code", "period", "value"]].rename(
+        columns={"indicator_code": "code", "period": "target_period", "value": "target"}), on="code", how="left")
+    return merged[["code", "name", "kind", "unit", "period", "value", "prev_period", "prev_value", "trend",
+                   "target", "target_period", "reported", "expected", "is_demo", "source_title", "measure_code"]]
+
+
+def data_version(db: Database) -> tuple:
+    """The current data fingerprint (for caches of pages)."""
+    with db.read() as cur:
+        return repo.data_version(cur)

@@ -63,7 +63,9 @@ def lieux(cur, level: str, code: str, limit: int = 200) -> tuple[int, pd.DataFra
             f" WHERE {where}")
     total = cur.execute("SELECT count(*)" + base, [code]).fetchone()[0]
     frame = cur.execute(
-        "SELECT l.id, l.name, t.name AS commune, l.types, l.opened_on, l.closed_on, l.is_demo, l.source,"
-        " (SELECT list(b.label || ' ' || b.year ORDER BY b.year) FROM lieu_label b WHERE b.lieu_id = l.id)"
-        " AS labels" + base + " ORDER BY l.closed_on IS NOT NULL, l.name LIMIT ?", [code, limit]).df()
+        "SELECT l.id, l.name, t.name AS commune, array_to_string(l.types, ', ') AS types, l.opened_on,"
+        " l.closed_on, l.is_demo, l.source, coalesce((SELECT string_agg(CASE b.label"
+        " WHEN 'fabrique_territoire' THEN 'Fabrique de territoire' WHEN 'fabrique_numerique'"
+        " THEN 'Fabrique numérique' ELSE 'Manufacture de proximité' END || ' ' || b.year, ', ' ORDER BY b.year)"
+        " FROM lieu_label b WHERE b.lieu_id = l.id), '') AS labels" + base + " ORDER BY l.closed_on IS NOT NULL, l.name LIMIT ?", [code, limit]).df()
     return total, frame

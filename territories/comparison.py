@@ -52,10 +52,12 @@ class LevelSnapshot:
     prev_raw: np.ndarray
     reported: np.ndarray             # completeness of each rolled-up value
     expected: np.ndarray
+    fingerprints: dict               # per indicator: what its values looked like when built
 
 
 _cache: "weakref.WeakKeyDictionary[Database, dict]" = weakref.WeakKeyDictionary()
-_lock = threading.Lock()
+_lock = threading.Lock()          # guards the cache dictionary (held briefly)
+_build_lock = threading.Lock()    # one snapshot build at a time
 
 
 def basis_factor(kind: str, population: np.ndarray) -> np.ndarray:
@@ -83,40 +85,70 @@ def _source_level(latest: pd.DataFrame, code: str, level: str) -> tuple[str | No
     return None, None
 
 
-def _build(cur, level: str) -> LevelSnapshot:
-    """Roll every indicator up to `level` for its latest and previous period (one query each)."""
-    territories = territory_repo.by_level(cur, level).reset_index(drop=True)
-    territories["density"] = peer_rules.density(territories)
-    territories = territories[list(SNAPSHOT_COLUMNS)]  # slim: peer selection copies rows of it
-    index = pd.Index(territories["id"])
-    catalogue = repo.indicators(cur)
+def _fingerprints(latest: pd.DataFrame) -> dict:
+    """Per indicator, what its values look like (levels, latest end, count, last change)."""
+    return {code: tuple(map(tuple, rows.drop(columns="indicator_code").astype(str).to_numpy()))
+            for code, rows in latest.groupby("indicator_code", sort=False)}
+
+
+def _column(cur, indicator: dict, latest: pd.DataFrame, level: str, index: pd.Index) -> dict:
+    """One indicator rolled up to `level` for its latest and previous period (two queries)."""
+    n_t = len(index)
+    out = {"raw": np.full(n_t, np.nan), "prev_raw": np.full(n_t, np.nan), "reported": np.zeros(n_t, dtype=int),
+           "expected": np.zeros(n_t, dtype=int),
+           "info": {"source_level": None, "period": None, "prev_period": None, "is_demo": False}}
+    source_level, last_end = _source_level(latest, indicator["code"], level)
+    if not source_level or (indicator["territorial_agg"] == "none" and source_level != level):
+        return out
+    period = period_of_date(last_end, indicator["period_type"])
+    previous = _previous(period, indicator["period_type"])
+    now = rollup(cur, indicator, period, level, source_level=source_level)
+    before = rollup(cur, indicator, previous, level, source_level=source_level)
+    rows = index.get_indexer(now["territory_id"])
+    out["raw"][rows] = now["value"].to_numpy(dtype=float, na_value=np.nan)
+    out["reported"][rows] = now["reported"].to_numpy()
+    out["expected"][rows] = now["expected"].to_numpy()
+    out["prev_raw"][index.get_indexer(before["territory_id"])] = before["value"].to_numpy(
+        dtype=float, na_value=np.nan)
+    out["info"] = {"source_level": source_level, "period": period.code, "prev_period": previous.code,
+                   "is_demo": bool(now["is_demo"].fillna(False).any())}
+    return out
+
+
+def _build(cur, level: str, old: LevelSnapshot | None = None) -> LevelSnapshot:
+    """Roll every indicator up to `level`; from an older snapshot, redo only the indicators that changed."""
+    catalogue = repo.indicators(cur).reset_index(drop=True)
     latest = repo.latest_by_level(cur)
+    prints = _fingerprints(latest)
+    reuse = old is not None and list(old.indicators["code"]) == list(catalogue["code"])
+    if reuse:
+        territories, index = old.territories, old.index
+    else:
+        territories = territory_repo.by_level(cur, level).reset_index(drop=True)
+        territories["density"] = peer_rules.density(territories)
+        territories = territories[list(SNAPSHOT_COLUMNS)]  # slim: peer selection copies rows of it
+        index = pd.Index(territories["id"])
     n_t, n_i = len(territories), len(catalogue)
-    raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
-    reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
-    meta = []
+    if reuse:  # copies: sessions still reading the old snapshot keep consistent arrays
+        raw, prev_raw = old.raw.copy(), old.prev_raw.copy()
+        reported, expected = old.reported.copy(), old.expected.copy()
+        meta = old.indicators[["source_level", "period", "prev_period", "is_demo"]].to_dict("records")
+    else:
+        raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
+        reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
+        meta = [None] * n_i
     for j, indicator in enumerate(catalogue.to_dict("records")):
-        source_level, last_end = _source_level(latest, indicator["code"], level)
-        info = {"source_level": source_level, "period": None, "prev_period": None, "is_demo": False}
-        if source_level and not (indicator["territorial_agg"] == "none" and source_level != level):
-            period = period_of_date(last_end, indicator["period_type"])
-            previous = _previous(period, indicator["period_type"])
-            now = rollup(cur, indicator, period, level, source_level=source_level)
-            before = rollup(cur, indicator, previous, level, source_level=source_level)
-            rows = index.get_indexer(now["territory_id"])
-            raw[rows, j] = now["value"].to_numpy(dtype=float, na_value=np.nan)
-            reported[rows, j] = now["reported"].to_numpy()
-            expected[rows, j] = now["expected"].to_numpy()
-            prev_raw[index.get_indexer(before["territory_id"]), j] = before["value"].to_numpy(
-                dtype=float, na_value=np.nan)
-            info.update(period=period.code, prev_period=previous.code,
-                        is_demo=bool(now["is_demo"].fillna(False).any()))
-        meta.append(info)
-    indicators = pd.concat([catalogue.reset_index(drop=True), pd.DataFrame(meta)], axis=1)
+        if reuse and old.fingerprints.get(indicator["code"]) == prints.get(indicator["code"]):
+            continue
+        column = _column(cur, indicator, latest, level, index)
+        raw[:, j], prev_raw[:, j] = column["raw"], column["prev_raw"]
+        reported[:, j], expected[:, j] = column["reported"], column["expected"]
+        meta[j] = column["info"]
+    indicators = pd.concat([catalogue, pd.DataFrame(meta)], axis=1)
     factors = np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]]) \
         if n_i else np.zeros((n_t, 0))
     return LevelSnapshot(level, territories, index, indicators, raw, raw * factors, prev_raw * factors,
-                         prev_raw, reported, expected)
+                         prev_raw, reported, expected, prints)
 
 
 def snapshot(db: Database, level: str) -> LevelSnapshot:
@@ -128,13 +160,16 @@ def snapshot(db: Database, level: str) -> LevelSnapshot:
         held = per_db.get(level)
         if held and held[0] == version:
             return held[1]
-    with _lock:  # one build at a time: concurrent sessions wait for it rather than repeat it
+    with _build_lock:  # one build at a time: concurrent sessions wait for it rather than repeat it
         held = per_db.get(level)
         if held and held[0] == version:
             return held[1]
+        # Same territories (count, classification imports): only the changed indicators are redone.
+        old = held[1] if held and held[0][3:] == version[3:] else None
         with db.read() as cur:
-            built = _build(cur, level)
-        per_db[level] = (version, built)
+            built = _build(cur, level, old)
+        with _lock:
+            per_db[level] = (version, built)
         return built
 
 

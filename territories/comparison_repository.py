@@ -18,7 +18,8 @@ def data_version(cur) -> tuple:
     """
     return cur.execute(
         "SELECT (SELECT max(id) FROM audit_log), (SELECT count(*) FROM indicator_value),"
-        " (SELECT count(*) FROM lieu), (SELECT count(*) FROM territory)").fetchone()
+        " (SELECT count(*) FROM lieu), (SELECT count(*) FROM territory),"
+        " (SELECT max(imported_at) FROM classification_import)").fetchone()
 
 
 def indicators(cur) -> pd.DataFrame:
@@ -33,10 +34,13 @@ def indicators(cur) -> pd.DataFrame:
 
 
 def latest_by_level(cur) -> pd.DataFrame:
-    """For every indicator and level holding actual values: the latest period end and the periods."""
+    """For every indicator and level holding actual values: the latest period end, and a fingerprint
+    (row count, last change) that tells which indicators changed since a snapshot was built."""
     return cur.execute(
         f"SELECT indicator_code, {_LEVEL_OF_ID} AS level, max(period_end) AS last_end,"
-        " count(DISTINCT period) AS periods FROM indicator_value WHERE kind = 'actual' GROUP BY ALL").df()
+        " count(*) AS n, max(updated_at) AS changed, sum(version) AS versions FROM indicator_value"
+        " WHERE kind = 'actual'"
+        " GROUP BY ALL ORDER BY ALL").df()
 
 
 def period_ends(cur, indicator_code: str, prefix: str) -> list:

@@ -61,17 +61,22 @@ def test_every_level_compares_and_regions_widen_with_an_explanation(db):
     assert regions.widened and "Groupe trop petit" in regions.notes[0]
 
 
-def test_the_snapshot_follows_new_values(db):
+def test_the_snapshot_follows_new_values_and_redoes_only_the_changed_indicator(db, monkeypatch):
     before = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
+    redone = []
+    column = comparison._column
+    monkeypatch.setattr(comparison, "_column", lambda cur, ind, *a: redone.append(ind["code"]) or column(cur, ind, *a))
 
     def write(cur):
-        cur.execute("UPDATE indicator_value SET value = 40, version = version + 1 WHERE indicator_code ="
+        cur.execute("UPDATE indicator_value SET value = 40, version = version + 1, updated_at = now()"
+                    " WHERE indicator_code ="
                     " 'TL_OUVERTS' AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'",
                     [before["period"]])
         audit.append(cur, actor="test", entity="value", action="update", key="TL_OUVERTS/COM-77475")
     db.write(write)
     after = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
     assert after["value"] == 40 and after["rank"] == 1
+    assert redone == ["TL_OUVERTS"]
     assert after["value_basis"] == pytest.approx(40 * 10000 / 5146, rel=0.01)
 
 

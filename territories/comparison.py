@@ -262,31 +262,42 @@ def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator
     return frame
 
 
+def _series(db: Database, snap: LevelSnapshot, info: dict) -> tuple[list[str], np.ndarray]:
+    """Every territory of the level × the last TREND_PERIODS periods of one indicator (cached per data)."""
+    key = ("series", snap.level, info["code"])
+    stamp = snap.fingerprints.get(info["code"])
+    with _lock:
+        held = _cache.setdefault(db, {}).get(key)
+    if held and held[0] == stamp:
+        return held[1], held[2]
+    with db.read() as cur:
+        ends = repo.period_ends(cur, info["code"], PREFIX[info["source_level"]])
+        periods = sorted({period_of_date(end, info["period_type"]) for end in ends})[-TREND_PERIODS:]
+        matrix = np.full((len(snap.index), len(periods)), np.nan)
+        for j, period in enumerate(periods):
+            values = rollup(cur, info, period, snap.level, source_level=info["source_level"])
+            matrix[snap.index.get_indexer(values["territory_id"]), j] = values["value"].to_numpy(
+                dtype=float, na_value=np.nan)
+    codes = [p.code for p in periods]
+    with _lock:
+        _cache[db][key] = (stamp, codes, matrix)
+    return codes, matrix
+
+
 def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str) -> pd.DataFrame:
-    """The territory's value and the peers' median and quartiles, period by period (one roll-up each)."""
+    """The territory's value and the peers' median and quartiles, period by period (compared form)."""
     territory = resolve(db, territory_id)
-    level = territory["level"]
-    snap = snapshot(db, level)
+    snap = snapshot(db, territory["level"])
     info = snap.indicators[snap.indicators["code"] == indicator_code].iloc[0].to_dict()
     if not info["source_level"] or info["period"] is None:
         return pd.DataFrame(columns=["period", "own", "q1", "median", "q3", "n"])
+    periods, matrix = _series(db, snap, info)
+    factor = basis_factor(info["kind"], snap.territories["population"])[:, None]
     rows = snap.index.get_indexer(peer_ids)
     me = snap.index.get_loc(territory["id"])
-    factor = basis_factor(info["kind"], snap.territories["population"])
-    out = []
-    with db.read() as cur:
-        ends = repo.period_ends(cur, indicator_code, PREFIX[info["source_level"]])
-        periods = sorted({period_of_date(end, info["period_type"]) for end in ends})[-TREND_PERIODS:]
-        for period in periods:
-            values = rollup(cur, info, period, level, source_level=info["source_level"])
-            column = np.full(len(snap.index), np.nan)
-            column[snap.index.get_indexer(values["territory_id"])] = values["value"].to_numpy(
-                dtype=float, na_value=np.nan)
-            column *= factor
-            (q1, med, q3), n = peer_rules.quantiles(column[rows])
-            out.append({"period": period.code, "own": column[me], "q1": q1[0], "median": med[0],
-                        "q3": q3[0], "n": int(n[0])})
-    return pd.DataFrame(out)
+    (q1, median, q3), n = peer_rules.quantiles(matrix[rows] * factor[rows])
+    return pd.DataFrame({"period": periods, "own": matrix[me] * factor[me], "q1": q1, "median": median,
+                         "q3": q3, "n": n})
 
 
 def sheet(db: Database, key: str) -> dict:

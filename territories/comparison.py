@@ -189,14 +189,19 @@ def resolve(db: Database, key: str) -> dict:
     return territory
 
 
-def peer_group(db: Database, key: str, criteria: PeerCriteria = PeerCriteria()) -> tuple[dict, PeerGroup]:
-    """The territory and its peer group (size n, criteria in French, widening notes)."""
+def _peers(db: Database, key: str, criteria: PeerCriteria) -> tuple[dict, PeerGroup, LevelSnapshot]:
     territory = resolve(db, key)
     if territory["level"] == "pays":
         raise ComparisonError("La France n'a pas de territoire comparable : choisissez une région, "
                               "un département, un EPCI ou une commune.")
     snap = snapshot(db, territory["level"])
-    return territory, peer_rules.select_peers(snap.territories, territory, criteria)
+    return territory, peer_rules.select_peers(snap.territories, territory, criteria), snap
+
+
+def peer_group(db: Database, key: str, criteria: PeerCriteria = PeerCriteria()) -> tuple[dict, PeerGroup]:
+    """The territory and its peer group (size n, criteria in French, widening notes)."""
+    territory, group, _ = _peers(db, key, criteria)
+    return territory, group
 
 
 def _trend_word(before: float, after: float) -> str:
@@ -208,8 +213,7 @@ def _trend_word(before: float, after: float) -> str:
 def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
             indicator_codes: list[str] | None = None) -> dict:
     """The territory, its peer group and, per indicator, its value against the peers' distribution."""
-    territory, group = peer_group(db, key, criteria)
-    snap = snapshot(db, territory["level"])
+    territory, group, snap = _peers(db, key, criteria)
     me = snap.index.get_loc(territory["id"])
     rows = snap.index.get_indexer(group.members["id"])
     cols = np.arange(len(snap.indicators))

@@ -75,9 +75,8 @@ def _previous(period: Period, period_type: str) -> Period:
     return period_of_date(period.start - timedelta(days=1), period_type)
 
 
-def _source_level(latest: pd.DataFrame, code: str, level: str) -> tuple[str | None, date | None]:
+def _source_level(rows: pd.DataFrame, level: str) -> tuple[str | None, date | None]:
     """The finest level at or below `level` with actual values of an indicator, and its latest end."""
-    rows = latest[latest["indicator_code"] == code]
     for candidate in LEVELS[: LEVELS.index(level) + 1]:
         found = rows[rows["level"] == candidate]
         if not found.empty:
@@ -85,19 +84,20 @@ def _source_level(latest: pd.DataFrame, code: str, level: str) -> tuple[str | No
     return None, None
 
 
-def _fingerprints(latest: pd.DataFrame) -> dict:
-    """Per indicator, what its values look like (levels, latest end, count, last change)."""
-    return {code: tuple(map(tuple, rows.drop(columns="indicator_code").astype(str).to_numpy()))
-            for code, rows in latest.groupby("indicator_code", sort=False)}
+def _fingerprints(frame: pd.DataFrame) -> dict:
+    """Per indicator, what its values look like (count, last change, versions, latest end)."""
+    return {row[0]: tuple(str(v) for v in row[1:]) for row in frame.itertuples(index=False)}
 
 
-def _column(cur, indicator: dict, latest: pd.DataFrame, level: str, index: pd.Index) -> dict:
+def _column(cur, indicator: dict, level: str, index: pd.Index, has_values: bool = True) -> dict:
     """One indicator rolled up to `level` for its latest and previous period (two queries)."""
     n_t = len(index)
     out = {"raw": np.full(n_t, np.nan), "prev_raw": np.full(n_t, np.nan), "reported": np.zeros(n_t, dtype=int),
            "expected": np.zeros(n_t, dtype=int),
            "info": {"source_level": None, "period": None, "prev_period": None, "is_demo": False}}
-    source_level, last_end = _source_level(latest, indicator["code"], level)
+    if not has_values:
+        return out
+    source_level, last_end = _source_level(repo.latest_by_level(cur, indicator["code"]), level)
     if not source_level or (indicator["territorial_agg"] == "none" and source_level != level):
         return out
     period = period_of_date(last_end, indicator["period_type"])
@@ -118,8 +118,7 @@ def _column(cur, indicator: dict, latest: pd.DataFrame, level: str, index: pd.In
 def _build(cur, level: str, old: LevelSnapshot | None = None) -> LevelSnapshot:
     """Roll every indicator up to `level`; from an older snapshot, redo only the indicators that changed."""
     catalogue = repo.indicators(cur).reset_index(drop=True)
-    latest = repo.latest_by_level(cur)
-    prints = _fingerprints(latest)
+    prints = _fingerprints(repo.fingerprints(cur))
     reuse = old is not None and list(old.indicators["code"]) == list(catalogue["code"])
     if reuse:
         territories, index = old.territories, old.index
@@ -140,7 +139,7 @@ def _build(cur, level: str, old: LevelSnapshot | None = None) -> LevelSnapshot:
     for j, indicator in enumerate(catalogue.to_dict("records")):
         if reuse and old.fingerprints.get(indicator["code"]) == prints.get(indicator["code"]):
             continue
-        column = _column(cur, indicator, latest, level, index)
+        column = _column(cur, indicator, level, index, indicator["code"] in prints)
         raw[:, j], prev_raw[:, j] = column["raw"], column["prev_raw"]
         reported[:, j], expected[:, j] = column["reported"], column["expected"]
         meta[j] = column["info"]

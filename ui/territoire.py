@@ -6,7 +6,7 @@ import streamlit as st
 
 from accounts.models import Role
 from territories import comparison as service
-from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, csv_frame,
+from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
                                        display_basis, display_gap, display_value, identity_lines)
 from territories.peers import DEFAULT_BAND, PeerCriteria
 from territories.service import LEVEL_LABELS, get, search
@@ -62,7 +62,8 @@ a.metric("Population", fmt.number(territory["population"]))
 b.metric("Densité (hab./km²)", fmt.number(sheet["density"]))
 c.metric("Typologie" + approx, TYPOLOGY_LABELS.get(territory["typology"], "—"))
 d.metric("Tiers-lieux du registre", fmt.number(sheet["lieux_total"]))
-st.markdown("  \n".join(identity_lines(sheet)[1:]))
+st.markdown("  \n".join(line for line in identity_lines(sheet)[1:]
+                        if not line.startswith(("Population", "Typologie"))))
 if not territory["typology_official"]:
     st.caption(APPROX_NOTE)
 if territory["level"] == "pays":
@@ -112,9 +113,9 @@ else:
         "Période": available["period"],
         "Valeur": [display_value(k, v) for k, v in zip(available["kind"], available["value"])],
         "Valeur comparée": [display_basis(k, v) for k, v in zip(available["kind"], available["value_basis"])],
-        "Médiane des pairs": [display_basis(k, v) for k, v in zip(available["kind"], available["median"])],
-        "Quartiles": [f"{display_basis(k, q1)} – {display_basis(k, q3)}"
-                      for k, q1, q3 in zip(available["kind"], available["q1"], available["q3"])],
+        "Médiane des pairs": [compact(k, v) for k, v in zip(available["kind"], available["median"])],
+        "1er – 3e quartile": [f"{compact(k, q1)} – {compact(k, q3)}"
+                              for k, q1, q3 in zip(available["kind"], available["q1"], available["q3"])],
         "Position": available["plain"],
         "Écart à la médiane": [display_gap(k, g) + (" ▲" if f else "")
                                for k, g, f in zip(available["kind"], available["gap"], available["flagged"])],
@@ -127,8 +128,9 @@ else:
     code = st.selectbox("Détail d'un indicateur", list(names), format_func=names.get)
     row = available[available["code"] == code].iloc[0]
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"{territory['name']} ({row['period']})", display_basis(row["kind"], row["value_basis"]))
-    m2.metric(f"Médiane de {row['n']} territoires comparables", display_basis(row["kind"], row["median"]))
+    basis = f" — {row['basis_label']}" if row["basis_label"] else ""
+    m1.metric(f"{territory['name']} ({row['period']}){basis}", compact(row["kind"], row["value_basis"]))
+    m2.metric(f"Médiane de {row['n']} territoires comparables{basis}", compact(row["kind"], row["median"]))
     m3.metric("Centile (100 = meilleur)", fmt.number(row["percentile"]))
     st.markdown(f"**{territory['name']} fait {row['plain']}.**")
 
@@ -141,27 +143,27 @@ else:
     own = alt.Chart(dist[dist["is_self"]].dropna(subset=["value"])).mark_rule(color="#d1495b", size=3).encode(
         x="value:Q", tooltip=["name", "value"])
     median = alt.Chart(pd.DataFrame({"median": [row["median"]]})).mark_rule(strokeDash=[4, 3]).encode(x="median:Q")
-    st.altair_chart((base + own + median).properties(
-        height=220, title=f"Répartition des territoires comparables — en rouge : {territory['name']}, "
-                          "en pointillé : la médiane"), width="stretch")
+    st.caption(f"Répartition des territoires comparables — en rouge : {territory['name']}, "
+               "en pointillé : la médiane.")
+    st.altair_chart((base + own + median).properties(height=220), width="stretch")
 
     evolution = _trend(territory["id"], tuple(group.members["id"]), code, service.data_version(db()))
     if len(evolution) > 1:
         lines = evolution.melt(id_vars="period", value_vars=["own", "median"], var_name="serie")
         lines["serie"] = lines["serie"].map({"own": territory["name"], "median": "Médiane des comparables"})
-        band_chart = alt.Chart(evolution).mark_area(opacity=0.2, color="#9bb3cc").encode(
-            x=alt.X("period:O", title="Période"), y="q1:Q", y2="q3:Q")
+        y_axis = alt.Y("value:Q", title=axis_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.2~f"))
+        band_chart = alt.Chart(evolution.rename(columns={"q1": "value"})).mark_area(
+            opacity=0.2, color="#9bb3cc").encode(x=alt.X("period:O", title="Période"), y=y_axis, y2="q3:Q")
         line_chart = alt.Chart(lines).mark_line(point=True).encode(
-            x="period:O", y=alt.Y("value:Q", title=axis_title), color=alt.Color("serie:N", title=None))
-        st.altair_chart((band_chart + line_chart).properties(
-            height=220, title="Évolution face à la médiane des comparables (zone : 1er – 3e quartile)"),
-            width="stretch")
+            x="period:O", y=y_axis, color=alt.Color("serie:N", title=None))
+        st.caption("Évolution face à la médiane des comparables (zone claire : du 1er au 3e quartile).")
+        st.altair_chart((band_chart + line_chart).properties(height=220), width="stretch")
 
 # --- every indicator of the plan ----------------------------------------------------------------------
 st.subheader("Les indicateurs du plan pour ce territoire")
 plan = service.plan_indicators(result, sheet)
 st.dataframe(pd.DataFrame({
-    "Mesure": plan["measure_code"], "Indicateur": plan["name"], "Période": plan["period"],
+    "Mesure": plan["measure_code"], "Indicateur": plan["name"], "Période": plan["period"].fillna("—"),
     "Valeur": [display_value(k, v) for k, v in zip(plan["kind"], plan["value"])],
     "Évolution": [f"{TREND_WORDS[t]} ({display_value(k, p)} en {pp})" if t else "—"
                   for t, k, p, pp in zip(plan["trend"], plan["kind"], plan["prev_value"], plan["prev_period"])],

@@ -1,5 +1,5 @@
 """Sub-commands of cli.py, one module each with a register(subparsers) function."""
 
-from commands import compare, database
+from commands import compare, database, territories
 
-COMMANDS = [database, compare]
+COMMANDS = [database, territories, compare]

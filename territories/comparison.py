@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.periods import Period, period_of_date
-from indicators.rollup import LEVELS, PREFIX, rollup
+from indicators.rollup import LEVELS, PREFIX, rollup, rollup_all, rules_frame
 from store import audit
 from store.db import Database
 from territories import comparison_repository as repo
@@ -89,34 +89,29 @@ def _fingerprints(frame: pd.DataFrame) -> dict:
     return {row[0]: tuple(str(v) for v in row[1:]) for row in frame.itertuples(index=False)}
 
 
-def _column(cur, indicator: dict, level: str, index: pd.Index, has_values: bool = True) -> dict:
-    """One indicator rolled up to `level` for its latest and previous period (two queries)."""
-    n_t = len(index)
-    out = {"raw": np.full(n_t, np.nan), "prev_raw": np.full(n_t, np.nan), "reported": np.zeros(n_t, dtype=int),
-           "expected": np.zeros(n_t, dtype=int),
-           "info": {"source_level": None, "period": None, "prev_period": None, "is_demo": False}}
+def _plan_column(cur, indicator: dict, level: str, has_values: bool) -> tuple | None:
+    """Where an indicator's comparable values come from: (source level, latest period, previous one)."""
     if not has_values:
-        return out
+        return None
     source_level, last_end = _source_level(repo.latest_by_level(cur, indicator["code"]), level)
     if not source_level or (indicator["territorial_agg"] == "none" and source_level != level):
-        return out
+        return None
     period = period_of_date(last_end, indicator["period_type"])
-    previous = _previous(period, indicator["period_type"])
-    now = rollup(cur, indicator, period, level, source_level=source_level)
-    before = rollup(cur, indicator, previous, level, source_level=source_level)
-    rows = index.get_indexer(now["territory_id"])
-    out["raw"][rows] = now["value"].to_numpy(dtype=float, na_value=np.nan)
-    out["reported"][rows] = now["reported"].to_numpy()
-    out["expected"][rows] = now["expected"].to_numpy()
-    out["prev_raw"][index.get_indexer(before["territory_id"])] = before["value"].to_numpy(
-        dtype=float, na_value=np.nan)
-    out["info"] = {"source_level": source_level, "period": period.code, "prev_period": previous.code,
-                   "is_demo": bool(now["is_demo"].fillna(False).any())}
-    return out
+    return source_level, period, _previous(period, indicator["period_type"])
+
+
+def _rolled(cur, indicators: list[dict], period: Period, level: str, source_level: str) -> dict:
+    """Values of several indicators rolled up to `level` for one period, in one query, by indicator."""
+    frame = rollup_all(cur, rules_frame(indicators), period, [level], source_level=source_level)
+    return {code: rows for code, rows in frame.groupby("indicator_code", sort=False)}
 
 
 def _build(cur, level: str, old: LevelSnapshot | None = None) -> LevelSnapshot:
-    """Roll every indicator up to `level`; from an older snapshot, redo only the indicators that changed."""
+    """Roll every indicator up to `level`; from an older snapshot, redo only the indicators that changed.
+
+    Indicators sharing a source level and a latest period are rolled up together: two queries (latest
+    and previous period) for all of them.
+    """
     catalogue = repo.indicators(cur).reset_index(drop=True)
     prints = _fingerprints(repo.fingerprints(cur))
     reuse = old is not None and list(old.indicators["code"]) == list(catalogue["code"])
@@ -136,13 +131,33 @@ def _build(cur, level: str, old: LevelSnapshot | None = None) -> LevelSnapshot:
         raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
         reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
         meta = [None] * n_i
+    batches: dict = {}
     for j, indicator in enumerate(catalogue.to_dict("records")):
         if reuse and old.fingerprints.get(indicator["code"]) == prints.get(indicator["code"]):
             continue
-        column = _column(cur, indicator, level, index, indicator["code"] in prints)
-        raw[:, j], prev_raw[:, j] = column["raw"], column["prev_raw"]
-        reported[:, j], expected[:, j] = column["reported"], column["expected"]
-        meta[j] = column["info"]
+        raw[:, j] = prev_raw[:, j] = np.nan
+        reported[:, j] = expected[:, j] = 0
+        meta[j] = {"source_level": None, "period": None, "prev_period": None, "is_demo": False}
+        plan = _plan_column(cur, indicator, level, indicator["code"] in prints)
+        if plan:
+            batches.setdefault((plan[0], plan[1], plan[2]), []).append((j, indicator))
+    for (source_level, period, previous), items in batches.items():
+        indicators = [indicator for _, indicator in items]
+        now = _rolled(cur, indicators, period, level, source_level)
+        before = _rolled(cur, indicators, previous, level, source_level)
+        for j, indicator in items:
+            rows = now.get(indicator["code"])
+            if rows is not None:
+                at = index.get_indexer(rows["territory_id"])
+                raw[at, j] = rows["value"].to_numpy(dtype=float, na_value=np.nan)
+                reported[at, j] = rows["reported"].to_numpy()
+                expected[at, j] = rows["expected"].to_numpy()
+            old_rows = before.get(indicator["code"])
+            if old_rows is not None:
+                prev_raw[index.get_indexer(old_rows["territory_id"]), j] = old_rows["value"].to_numpy(
+                    dtype=float, na_value=np.nan)
+            meta[j] = {"source_level": source_level, "period": period.code, "prev_period": previous.code,
+                       "is_demo": bool(rows is not None and rows["is_demo"].fillna(False).any())}
     indicators = pd.concat([catalogue, pd.DataFrame(meta)], axis=1)
     factors = np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]]) \
         if n_i else np.zeros((n_t, 0))

@@ -64,8 +64,8 @@ def test_every_level_compares_and_regions_widen_with_an_explanation(db):
 def test_the_snapshot_follows_new_values_and_redoes_only_the_changed_indicator(db, monkeypatch):
     before = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
     redone = []
-    column = comparison._column
-    monkeypatch.setattr(comparison, "_column", lambda cur, ind, *a: redone.append(ind["code"]) or column(cur, ind, *a))
+    plan = comparison._plan_column
+    monkeypatch.setattr(comparison, "_plan_column", lambda cur, ind, *a: redone.append(ind["code"]) or plan(cur, ind, *a))
 
     def write(cur):
         cur.execute("UPDATE indicator_value SET value = 40, version = version + 1, updated_at = now()"

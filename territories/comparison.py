@@ -19,7 +19,6 @@ import pandas as pd
 
 from indicators.periods import Period, period_of_date
 from indicators.rollup import LEVELS, PREFIX, rollup, rollup_all, rules_frame
-from store import audit
 from store.db import Database
 from territories import comparison_repository as repo
 from territories import peers as peer_rules
@@ -332,14 +331,6 @@ def sheet(db: Database, key: str) -> dict:
     return {"territory": territory, "density": territory["population"] / area if area else None,
             "epci": epci, "region": region, "departement": departement,
             "lieux_total": lieux_total, "lieux": lieux, "targets": targets}
-
-
-def log_export(db: Database, actor: str, what: str, territory_id: str, criteria: list[str]) -> None:
-    """Record an export (council sheet PDF or CSV) in the audit log."""
-    def work(cur):
-        audit.append(cur, actor=actor, entity="export", key=territory_id, action=what, how="fiche_conseil",
-                     new={"criteres": criteria})
-    db.write(work)
 
 
 def plan_indicators(result: dict, sheet: dict) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import Role
+from accounts.service import log_export
 from territories import comparison as service
 from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
                                        display_basis, display_gap, display_value, identity_lines)
@@ -193,16 +194,17 @@ else:
 st.subheader("Fiche pour le conseil")
 st.caption("Une ou deux pages à imprimer : identité, territoires comparables, comparaison et sources ; "
            "et le tableur des mêmes chiffres.")
-actor = current_user().email
+user = current_user()
+exported = f"fiche conseil {territory['id']} ({group.n} territoires comparables : {' ; '.join(group.criteria)})"
 
 
 def _pdf() -> bytes:
-    service.log_export(db(), actor, "fiche_pdf", territory["id"], group.criteria)
+    log_export(db(), user, f"{exported} PDF")  # runs when the button is clicked (deferred download)
     return build_pdf(result, sheet)
 
 
 def _csv() -> bytes:
-    service.log_export(db(), actor, "fiche_csv", territory["id"], group.criteria)
+    log_export(db(), user, f"{exported} CSV")
     return fmt.csv_bytes(csv_frame(result))
 
 

@@ -123,14 +123,6 @@ def test_council_sheet_csv_has_the_same_numbers_in_french(db):
     assert "Médiane des pairs" in header and "Données de démonstration" in header
 
 
-def test_exports_are_logged(db):
-    comparison.log_export(db, "elu@x.fr", "fiche_pdf", "COM-77475", ["Même niveau (communes)"])
-    with db.read() as cur:
-        row = cur.execute("SELECT actor, entity, entity_key, action FROM audit_log WHERE entity = 'export'"
-                          " ORDER BY id DESC LIMIT 1").fetchone()
-    assert row == ("elu@x.fr", "export", "COM-77475", "fiche_pdf")
-
-
 def test_cli_compare_prints_the_peer_group_and_comparison_as_json(db_file):
     result = run("compare", "77475", "--indicator", "TL_OUVERTS", "--peers", "k=8", "--json", db_file=db_file)
     assert result.returncode == 0, result.stderr

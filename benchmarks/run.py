@@ -41,9 +41,9 @@ class Timing:
     target_ms: float | None = None
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[Any, list[float]]:
-    """Run fn once untimed (warm-up), then `repeat` timed runs; returns the last result and the times."""
-    result = fn()
+def timed(fn: Callable[[], Any], repeat: int, warm_up: bool = True) -> tuple[Any, list[float]]:
+    """Run fn once untimed (warm-up, if asked), then `repeat` timed runs; returns the last result and times."""
+    result = fn() if warm_up else None
     times = []
     for _ in range(repeat):
         started = time.perf_counter()
@@ -86,7 +86,7 @@ def run(scale: float, repeat: int, only: str | None) -> list[Timing]:
     for scenario, timing in zip(chosen, timings):
         if scenario.pandas is None:
             continue
-        expected, times = timed(lambda: scenario.pandas(frames), max(1, repeat // 2))
+        expected, times = timed(lambda: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False)
         timing.pandas_ms = statistics.median(times)
         timing.same = scenario.same(results[scenario.name], expected)
     db.close()

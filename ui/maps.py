@@ -1,24 +1,21 @@
-"""Altair maps of points over the départements (metropolitan France; DROM insets are not projected)."""
+"""Altair maps: outlines of régions or départements (choropleths), and points over the départements."""
 
 from __future__ import annotations
 
-import json
-
 import altair as alt
 import pandas as pd
-import streamlit as st
-
-from store.db import ROOT
 
 METRO_BOX = (41.3, 51.2, -5.3, 9.7)
+# static/geo is served by Streamlit at app/static/geo (enableStaticServing): the browser fetches each
+# outline file once, instead of every chart spec carrying hundreds of kilobytes on every rerun.
+GEO_URL = "app/static/geo/{name}.geojson"
+GEO_FILES = {"region": "regions", "departement": "departements", "epci": "epci"}
 
 
-@st.cache_data(show_spinner=False)
-def departements() -> dict:
-    """Metropolitan départements as a GeoJSON FeatureCollection (the DROM insets left out)."""
-    data = json.loads((ROOT / "data" / "geo" / "departements.geojson").read_text(encoding="utf-8"))
-    return {"type": "FeatureCollection",
-            "features": [f for f in data["features"] if not f["properties"].get("inset")]}
+def outlines(level: str) -> alt.UrlData:
+    """The outlines of every région, département or EPCI (DROM as insets, property `inset`)."""
+    return alt.UrlData(url=GEO_URL.format(name=GEO_FILES[level]),
+                       format=alt.DataFormat(property="features", type="json"))
 
 
 def metropolitan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -31,8 +28,8 @@ def metropolitan(frame: pd.DataFrame) -> pd.DataFrame:
 def points_map(points: pd.DataFrame, color: str, tooltip: list, size: str | None = None,
                color_title: str = "", height: int = 560) -> alt.LayerChart:
     """Points (lat, lon) over the départements' outlines."""
-    background = alt.Chart(alt.Data(values=departements()["features"])).mark_geoshape(
-        fill="#f3f4f6", stroke="#9ca3af", strokeWidth=0.4)
+    background = (alt.Chart(outlines("departement")).transform_filter("!datum.properties.inset")
+                  .mark_geoshape(fill="#f3f4f6", stroke="#9ca3af", strokeWidth=0.4))
     encoding = {"longitude": "lon:Q", "latitude": "lat:Q",
                 "color": alt.Color(f"{color}:N", title=color_title), "tooltip": tooltip}
     if size:

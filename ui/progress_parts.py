@@ -3,17 +3,14 @@ their CSV download, the thresholds box, and the choropleth."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from plan.thresholds import (COMPUTED_STATUS_ICONS, COMPUTED_STATUS_LABELS, RULES_TEXT, THRESHOLD_LABELS,
                              THRESHOLDS)
-from store.db import ROOT
 from ui import fmt
+from ui.maps import outlines
 
 TREND_LABELS = {"hausse": "↗ en hausse", "stable": "→ stable", "baisse": "↘ en baisse"}
 
@@ -86,20 +83,13 @@ def thresholds_box() -> None:
         st.table(shown)
 
 
-@lru_cache(maxsize=4)
-def _features(level: str) -> tuple:
-    name = "regions" if level == "region" else "departements"
-    data = json.loads((ROOT / "data" / "geo" / f"{name}.geojson").read_text(encoding="utf-8"))
-    return tuple(data["features"])
-
-
 def choropleth(frame: pd.DataFrame, level: str, title: str, kind: str | None) -> alt.Chart:
     """An Altair map of régions or départements coloured by `value` (grey where missing)."""
     values = frame.assign(valeur=[value_text(v, kind) for v in frame["value"]],
                           completude=[f"{r}/{e}" for r, e in zip(frame["reported"], frame["expected"])])
     lookup = alt.LookupData(data=values[["code", "name", "value", "valeur", "completude"]], key="code",
                             fields=["name", "value", "valeur", "completude"])
-    return (alt.Chart(alt.Data(values=list(_features(level))))
+    return (alt.Chart(outlines(level))
             .mark_geoshape(stroke="white", strokeWidth=0.5)
             .transform_lookup(lookup="properties.code", from_=lookup)
             .encode(color=alt.condition("isValid(datum.value)",

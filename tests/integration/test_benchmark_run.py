@@ -1,0 +1,19 @@
+"""Smoke run of the national benchmark on a one-quarter database: it runs, and agrees with pandas."""
+
+import pytest
+
+from benchmarks import run, scenarios
+from benchmarks.generate import generate
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_benchmark_generates_data_and_matches_the_pandas_baseline(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "bench.duckdb"
+    counts = generate(path, scale=1 / 24, lieux=200)
+    assert counts["values"] >= 34875 * counts["indicators"] and counts["lieux"] == 200  # + the sourced national values
+    monkeypatch.setattr(run, "database_for", lambda scale: path)
+    monkeypatch.setattr(scenarios, "ALL", [scenarios.ROLLUP, scenarios.COMPARE])
+    timings = run.run(scale=1 / 24, repeat=1, only=None)
+    assert [t.same for t in timings] == [True, True]  # Carrefours and pandas give the same numbers
+    assert "agrégation nationale" in capsys.readouterr().out

@@ -35,7 +35,7 @@ COLUMN_LABELS = {"indicator_code": "indicateur", "territory_id": "territoire", "
                  "source": "source", "comment": "commentaire", "read_version": "version"}
 FRAME_COLUMNS = ["line", "indicator_code", "territory_id", "period", "kind", "value", "numerator",
                  "denominator", "source", "comment", "read_version", "delete"]
-ERROR_COLUMNS = ["line", "column", "message"]
+ERROR_COLUMNS = ["line", "column", "message", "pos"]  # pos: row of the submitted frame
 MAX_SOURCE, MAX_COMMENT = 500, 2000
 Progress = Callable[[float, str], None]
 
@@ -89,7 +89,8 @@ class _Errors:
         if not mask.any():
             return
         text = message[mask] if isinstance(message, pd.Series) else message
-        self.parts.append(pd.DataFrame({"line": frame["line"].to_numpy()[mask], "column": column,
+        self.parts.append(pd.DataFrame({"line": frame["line"].to_numpy()[mask], "pos": frame["pos"].to_numpy()[mask],
+                                        "column": column,
                                         "message": np.asarray(text, dtype=object) if not isinstance(text, str)
                                         else text}))
 
@@ -99,7 +100,8 @@ class _Errors:
             return pd.DataFrame(columns=ERROR_COLUMNS)
         out = pd.concat(self.parts, ignore_index=True)
         out["line"] = out["line"].astype("int64")
-        return out.drop_duplicates().sort_values(["line", "column"], kind="stable").reset_index(drop=True)
+        out["pos"] = out["pos"].astype("int64")
+        return out.drop_duplicates(["line", "pos", "column", "message"]).sort_values(["line", "column"], kind="stable").reset_index(drop=True)
 
 
 def to_frame(changes: Sequence[ValueChange] | pd.DataFrame) -> pd.DataFrame:

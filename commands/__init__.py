@@ -1,5 +1,5 @@
 """Sub-commands of cli.py, one module each with a register(subparsers) function."""
 
-from commands import database
+from commands import database, values
 
-COMMANDS = [database]
+COMMANDS = [database, values]

@@ -415,3 +415,13 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
     report.errors = errors[ERROR_COLUMNS].sort_values(["line", "column"], kind="stable").reset_index(drop=True)
     report.result = result
     return report
+
+
+def resolve_code(db: Database, text: str) -> str:
+    """One territory code as a person types it (77475, 77, DEP-01, a SIREN) → its id; ValueError if unreadable."""
+    with db.read() as cur:
+        ref = repository.territory_codes(cur)
+    ids, message = resolve_territories(pd.Series([text], dtype="str"), None, ref)
+    if pd.notna(message.iloc[0]):
+        raise ValueError(message.iloc[0][:1].upper() + message.iloc[0][1:] + ".")
+    return ids.iloc[0]

@@ -180,27 +180,32 @@ def grid_values(cur, indicator_codes: list[str], territory_ids: list[str], perio
 
 def export(cur, indicator_code: str | None, territory_ids: list[str] | None, published_only: bool) -> pd.DataFrame:
     """Values for export, with territory name and level, optionally filtered."""
-    return cur.execute(
-        "SELECT v.indicator_code AS indicateur, v.territory_id AS territoire, t.name AS nom, t.level AS niveau,"
-        " v.period AS periode, CASE v.kind WHEN 'actual' THEN 'realise' WHEN 'target' THEN 'cible'"
-        " ELSE 'reference' END AS type, v.value AS valeur, v.numerator AS numerateur,"
-        " v.denominator AS denominateur, v.source, v.comment AS commentaire, v.is_demo AS demo,"
-        " v.version, v.updated_at AS modifie_le"
-        " FROM indicator_value v LEFT JOIN territory t ON t.id = v.territory_id"
-        " WHERE (? IS NULL OR v.indicator_code = ?) AND (?::VARCHAR[] IS NULL OR list_contains(?, v.territory_id))"
-        " AND (NOT ? OR v.published)"
-        " ORDER BY v.indicator_code, v.territory_id, v.period_end, v.kind",
-        [indicator_code, indicator_code, territory_ids, territory_ids, published_only]).df()
+    cur.register("export_ids", pd.DataFrame({"id": territory_ids or []}, dtype="str"))
+    try:
+        return cur.execute(
+            "SELECT v.indicator_code AS indicateur, v.territory_id AS territoire, t.name AS nom, t.level AS niveau,"
+            " v.period AS periode, CASE v.kind WHEN 'actual' THEN 'realise' WHEN 'target' THEN 'cible'"
+            " ELSE 'reference' END AS type, v.value AS valeur, v.numerator AS numerateur,"
+            " v.denominator AS denominateur, v.source, v.comment AS commentaire, v.is_demo AS demo,"
+            " v.version, v.updated_at AS modifie_le"
+            " FROM indicator_value v LEFT JOIN territory t ON t.id = v.territory_id"
+            " WHERE (? IS NULL OR v.indicator_code = ?)"
+            " AND (? OR v.territory_id IN (SELECT id FROM export_ids))"
+            " AND (NOT ? OR v.published)"
+            " ORDER BY v.indicator_code, v.territory_id, v.period_end, v.kind",
+            [indicator_code, indicator_code, territory_ids is None, published_only]).df()
+    finally:
+        cur.unregister("export_ids")
 
 
-def territories_within(cur, territory_id: str) -> list[str]:
+def territories_within(cur, territory_id: str) -> list[str] | None:
     """A territory and every territory inside it (a région's départements, EPCI and communes…)."""
     row = cur.execute("SELECT level, code FROM territory WHERE id = ?", [territory_id]).fetchone()
     if row is None:
         return []
     level, code = row
     if level == "pays":
-        return [r[0] for r in cur.execute("SELECT id FROM territory").fetchall()]
+        return None  # the whole country: no filter
     column = {"region": "region_code", "departement": "departement_code", "epci": "epci_siren"}.get(level)
     if column is None:
         return [territory_id]

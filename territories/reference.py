@@ -64,7 +64,10 @@ def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     nature = dict(zip(epcis["siren"], epcis["nature"]))
     com["epci_nature"] = com["epci_siren"].map(nature)
     com["in_metropole"] = com["epci_nature"].eq("ME")
-    dens7, cateaav = approximate(com["population"], com["area_km2"].fillna(0), com["lat"], com["lon"])
+    # A handful of communes have no outline of their own (undone mergers, see data/README.md): the
+    # typology approximation uses the median area of their département instead.
+    area_guess = com["area_km2"].fillna(com.groupby("departement_code")["area_km2"].transform("median"))
+    dens7, cateaav = approximate(com["population"], area_guess, com["lat"], com["lon"])
     com["dens7"], com["cateaav"] = dens7, cateaav
     com["typology"] = typology_class(dens7, cateaav)
     com["dens7_official"] = com["cateaav_official"] = com["typology_official"] = False

@@ -50,6 +50,7 @@ def test_status_reports_the_real_geography_and_plan(db):
     assert national[("MANUF_LABELLISEES", "2022-07", "actual")]["value"] == 100
     assert all(v["source_title"] for v in report["national_values"])
     assert report["demo"] is True
+    assert report["duplicate_value_keys"] == 0
 
 
 def test_an_edited_migration_is_refused(db_file, tmp_path):

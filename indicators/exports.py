@@ -82,10 +82,14 @@ def export_values(db: Database, user: User, fmt: Format, indicator: str | None =
     """Build an export and record it in the audit log (who exported what); returns the bytes and row count."""
     frame = values_frame(db, user, indicator, territory)
     data = to_bytes(frame, fmt)
+    log_export(db, user, fmt, indicator, territory, len(frame))
+    return data, len(frame)
 
+
+def log_export(db: Database, user: User, fmt: str, indicator: str | None, territory: str | None, rows: int) -> None:
+    """Record an export in the audit log: who took which values, in which format."""
     def work(cur):
         audit.append(cur, actor=user.email, entity="export", action="values", how=fmt,
                      key=f"{indicator or '*'}|{territory or '*'}",
-                     new={"format": fmt, "indicator": indicator, "territory": territory, "rows": len(frame)})
+                     new={"format": fmt, "indicator": indicator, "territory": territory, "rows": rows})
     db.write(work)
-    return data, len(frame)

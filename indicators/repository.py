@@ -87,7 +87,8 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
             " denominator, source, comment, false, new_version, ? FROM w WHERE op = 'insert'", [actor])
         cur.execute(
             "INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)"
-            f" SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op, ?,"
+            f" SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op,"
+            " CASE WHEN w.op = 'delete' AND ? NOT IN ('annulation', 'import') THEN 'suppression' ELSE ? END,"
             " CASE WHEN w.old_version IS NULL THEN NULL ELSE json_object('value', w.old_value,"
             "   'numerator', w.old_numerator, 'denominator', w.old_denominator, 'source', w.old_source,"
             "   'comment', w.old_comment, 'version', w.old_version) END,"
@@ -95,7 +96,7 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
             "   'denominator', w.denominator, 'source', w.source, 'comment', w.comment,"
             "   'version', w.new_version) END,"
             " w.source, w.audit_comment FROM w ORDER BY w.pos",
-            [actor, how])
+            [actor, how, how])
     finally:
         cur.unregister("w")
 

@@ -65,6 +65,8 @@ class WriteResult:
     unchanged: int = 0
     written: bool = False
     rows: int = 0
+    preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the changes, old and new figures
+    versions: dict = field(default_factory=dict)  # row position → version read (0: absent)
 
     @property
     def ok(self) -> bool:
@@ -362,6 +364,10 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         progress(0.65, "Comparaison avec les valeurs enregistrées…")
         plan, conflicts = _plan(cur, checked[~checked["line"].isin(bad_lines)], how, note)
         outcome.conflicts = conflicts
+        outcome.versions = dict(zip(plan["pos"].tolist(), plan["old_version"].fillna(0).astype("int64").tolist()))
+        outcome.preview = plan.loc[plan["op"] != "unchanged", [
+            "line", "indicator_code", "territory_id", "territory_name", "period", "kind", "op", "old_value",
+            "value", "old_version"]].reset_index(drop=True)
         counts = plan["op"].value_counts()
         outcome.inserted, outcome.updated = int(counts.get("insert", 0)), int(counts.get("update", 0))
         outcome.deleted, outcome.unchanged = int(counts.get("delete", 0)), int(counts.get("unchanged", 0))
@@ -416,6 +422,12 @@ def typed_indicators(db: Database) -> pd.DataFrame:
     with db.read() as cur:
         frame = repository.indicators(cur)
     return frame[frame["computed_from"] == "saisie"].reset_index(drop=True)
+
+
+def region_territories(db: Database, region_code: str, level: str) -> pd.DataFrame:
+    """Territories of one level inside a region, by code."""
+    with db.read() as cur:
+        return repository.grid_territories(cur, region_code, level)
 
 
 def previous_period(code: str) -> str:

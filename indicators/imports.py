@@ -16,6 +16,8 @@ from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from accounts.models import User
 from indicators import repository, service
@@ -218,24 +220,54 @@ def _columns(frame: pd.DataFrame) -> tuple[str, dict[str, str], list[str]]:
     return "wide", names, periods
 
 
+def _arrow(raw: pd.Series) -> pa.Array:
+    """The column as an Arrow string array (pandas 3 strings already are one)."""
+    return pa.array(raw.to_numpy(dtype=object, na_value=None), type=pa.string())
+
+
 def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """French numbers as typed ('1 234,5', '1.234,5', '12 %') → floats, and the mask of unreadable cells."""
-    text = raw.fillna("").str.strip()
-    empty = text == ""
-    text = text.str.replace(r"[\s\u00a0\u202f'’]", "", regex=True).str.replace(r"(%|€)$", "", regex=True)
-    has_comma, has_dot = text.str.contains(",", regex=False), text.str.contains(".", regex=False)
-    comma_last = text.str.rfind(",") > text.str.rfind(".")
-    text = pd.Series(np.where(has_comma & has_dot & comma_last, text.str.replace(".", "", regex=False),
-                     np.where(has_comma & has_dot, text.str.replace(",", "", regex=False), text)), index=raw.index)
-    text = text.str.replace(",", ".", regex=False)
-    numbers = pd.to_numeric(text.where(text.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?inf",
-                                                          case=False)), errors="coerce")
-    bad = ~empty & numbers.isna()
-    return numbers.astype("float64"), bad
+    """French numbers as typed ('1 234,5', '1.234,5', '12 %') → floats, and the mask of unreadable cells.
+
+    Runs in Arrow compute kernels: 100,000 cells take milliseconds.
+    """
+    text = pc.utf8_trim_whitespace(pc.fill_null(_arrow(raw), ""))
+    empty = pc.equal(text, "")
+    text = pc.replace_substring_regex(text, r"[\s\x{00a0}\x{202f}\x{2019}']", "")
+    text = pc.replace_substring_regex(text, r"(%|€)$", "")
+    european = pc.match_substring_regex(text, r"\..*,")      # 1.234,5: dots group thousands
+    english = pc.match_substring_regex(text, r",.*\.")       # 1,234.5: commas group thousands
+    text = pc.if_else(european, pc.replace_substring(text, ".", ""), text)
+    text = pc.if_else(english, pc.replace_substring(text, ",", ""), text)
+    text = pc.replace_substring(text, ",", ".")
+    readable = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+    numbers = pc.cast(pc.if_else(readable, text, pa.scalar(None, pa.string())), pa.float64())
+    bad = pc.and_(pc.invert(empty), pc.invert(readable))
+    return (pd.Series(numbers.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64"),
+            pd.Series(bad.to_numpy(zero_copy_only=False), index=raw.index, dtype=bool))
 
 
 def resolve_territories(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFrame
                         ) -> tuple[pd.Series, pd.Series]:
+    """Territory ids from codes as people type them (each distinct code and niveau is read once)."""
+    key = raw.fillna("").astype("str")
+    if levels is not None:
+        key = key + "\x1f" + levels.fillna("").astype("str")
+    codes, uniques = pd.factorize(key)
+    parts = pd.Series(uniques, dtype="str").str.split("\x1f", n=1, expand=True) if levels is not None else None
+    distinct_codes = parts[0] if parts is not None else pd.Series(uniques, dtype="str")
+    distinct_levels = parts[1].fillna("") if parts is not None else None
+    ids, messages = _resolve_distinct(distinct_codes, distinct_levels, ref)
+    return (pd.Series(ids.to_numpy(dtype=object)[codes], index=raw.index, dtype="object"),
+            pd.Series(messages.to_numpy(dtype=object)[codes], index=raw.index, dtype="object"))
+
+
+def _member(series: pd.Series, ids: set) -> pd.Series:
+    """Element-wise membership in a set, by hashing (faster than isin on Arrow strings for large sets)."""
+    return pd.Series([value in ids for value in series.to_numpy(dtype=object)], index=series.index, dtype=bool)
+
+
+def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFrame
+                      ) -> tuple[pd.Series, pd.Series]:
     """Territory ids from codes as people type them, and a French message where a code cannot be read.
 
     1053 → COM-01053 (leading zero lost), 2A004, 971 (overseas département), 9-digit SIREN → EPCI,
@@ -286,7 +318,7 @@ def resolve_territories(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFr
         result[hit] = value[hit]
     short = guess & bare.str.fullmatch(r"\d{1,2}") & result.isna()
     two = bare.str.zfill(2)
-    is_dep, is_reg = ("DEP-" + two).isin(ids), ("REG-" + two).isin(ids)
+    is_dep, is_reg = _member("DEP-" + two, ids), _member("REG-" + two, ids)
     ambiguous = short & is_dep & is_reg
     message[ambiguous] = ("code « " + raw[ambiguous].astype(str) + " » ambigu : c'est à la fois une région et un "
                           "département — écrivez REG-" + two[ambiguous] + " ou DEP-" + two[ambiguous]
@@ -296,7 +328,7 @@ def resolve_territories(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFr
 
     empty = code == ""
     message[empty & message.isna()] = "code territoire manquant"
-    unknown = message.isna() & ~result.isin(ids)
+    unknown = message.isna() & ~_member(result, ids)
     message[unknown] = ("territoire « " + raw[unknown].astype(str).str.slice(0, 40) + " » inconnu : écrivez un code "
                         "INSEE de commune (77475), un SIREN d'EPCI, DEP-77, REG-11 ou FR")
     result[message.notna()] = None
@@ -322,11 +354,15 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
     base = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         label = column
-        long_cell = frame[column].str.len() > MAX_CELL
+        cells = _arrow(frame[column])
+        long_cell = pd.Series(pc.greater(pc.fill_null(pc.utf8_length(cells), 0), MAX_CELL)
+                              .to_numpy(zero_copy_only=False), index=frame.index)
         _flag(parts, lines, long_cell, str(label), f"cellule trop longue (plus de {MAX_CELL} caractères)")
-        formula = frame[column].str.match(_FORMULA) & ~long_cell
+        formula = pd.Series(pc.fill_null(pc.match_substring_regex(cells, _FORMULA.pattern), False)
+                            .to_numpy(zero_copy_only=False), index=frame.index) & ~long_cell
         _flag(parts, lines, formula, str(label), "formule de tableur refusée : remplacez-la par sa valeur")
-        frame.loc[long_cell | formula, column] = ""
+        if (long_cell | formula).any():
+            frame.loc[long_cell | formula, column] = ""
     base["indicator_code"] = frame["indicateur"].str.strip().str.upper()
     levels = frame["niveau"] if "niveau" in frame.columns else None
     base["territory_id"], problem = resolve_territories(frame["territoire"], levels, ref)

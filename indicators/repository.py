@@ -46,28 +46,24 @@ def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
         cur.unregister("incoming_keys")
 
 
-def locked(cur, incoming: pd.DataFrame) -> pd.DataFrame:
-    """Positions of incoming rows whose region and period fall in a locked period."""
-    cur.register("incoming_periods", incoming)
-    try:
-        return cur.execute(
-            "SELECT DISTINCT w.pos, l.period AS locked_period FROM incoming_periods w"
-            " JOIN period_lock l ON l.region = w.region_code"
-            " AND w.period_start >= l.period_start AND w.period_end <= l.period_end").df()
-    finally:
-        cur.unregister("incoming_periods")
+def lock_rows(cur) -> pd.DataFrame:
+    """Every period lock with its dates."""
+    return cur.execute("SELECT region, period, period_start, period_end FROM period_lock").df().assign(
+        period_start=lambda f: f["period_start"].dt.date, period_end=lambda f: f["period_end"].dt.date)
 
 
-def last_versions(cur, keys: pd.DataFrame) -> pd.DataFrame:
+def last_versions(cur, incoming: pd.DataFrame) -> pd.DataFrame:
     """Highest version a (since deleted) value ever had, so a re-created value never reuses one."""
-    cur.register("incoming_audit_keys", keys)
+    if not cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'value' AND action = 'delete'").fetchone()[0]:
+        return pd.DataFrame(columns=["pos", "last_version"])
+    cur.register("w", incoming)
     try:
         return cur.execute(
-            "SELECT a.entity_key, max(coalesce(TRY_CAST(json_extract(a.old_data, '$.version') AS INTEGER), 0))"
-            " AS last_version FROM audit_log a SEMI JOIN incoming_audit_keys k ON k.entity_key = a.entity_key"
-            " WHERE a.entity = 'value' GROUP BY a.entity_key").df()
+            f"SELECT w.pos, max(TRY_CAST(json_extract(a.old_data, '$.version') AS INTEGER)) AS last_version"
+            f" FROM w JOIN audit_log a ON a.entity = 'value' AND a.action = 'delete'"
+            f" AND a.entity_key = {ENTITY_KEY_SQL} GROUP BY w.pos").df()
     finally:
-        cur.unregister("incoming_audit_keys")
+        cur.unregister("w")
 
 
 def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:

@@ -86,15 +86,19 @@ class _Errors:
         self.parts: list[pd.DataFrame] = []
 
     def flag(self, frame: pd.DataFrame, mask, column: str, message) -> None:
-        """Record one error per masked row; message is a string or a per-row Series."""
+        """Record one error per masked row; message is a string, or a function of the masked rows
+        returning one text per row (built only when something is wrong, so valid files stay fast)."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
-        text = message[mask] if isinstance(message, pd.Series) else message
+        if callable(message):
+            text = np.asarray(message(frame[mask]), dtype=object)
+        elif isinstance(message, pd.Series):
+            text = message.to_numpy(dtype=object)[mask]
+        else:
+            text = message
         self.parts.append(pd.DataFrame({"line": frame["line"].to_numpy()[mask], "pos": frame["pos"].to_numpy()[mask],
-                                        "column": column,
-                                        "message": np.asarray(text, dtype=object) if not isinstance(text, str)
-                                        else text}))
+                                        "column": column, "message": text}))
 
     def frame(self) -> pd.DataFrame:
         """All errors, by line then column."""
@@ -103,7 +107,21 @@ class _Errors:
         out = pd.concat(self.parts, ignore_index=True)
         out["line"] = out["line"].astype("int64")
         out["pos"] = out["pos"].astype("int64")
-        return out.drop_duplicates(["line", "pos", "column", "message"]).sort_values(["line", "column"], kind="stable").reset_index(drop=True)
+        return out.drop_duplicates(["line", "pos", "column", "message"]).sort_values(
+            ["line", "column"], kind="stable").reset_index(drop=True)
+
+
+def _lookup(series: pd.Series, mapping: dict, default=None) -> np.ndarray:
+    """mapping[value] for each row, computed once per distinct value (missing or NA → default)."""
+    codes, uniques = pd.factorize(series)
+    table = np.empty(len(uniques) + 1, dtype=object)
+    table[:-1] = [mapping.get(u, default) for u in uniques]
+    table[-1] = default
+    return table[codes]
+
+
+def _text(values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=object)).fillna("").astype(str)
 
 
 def to_frame(changes: Sequence[ValueChange] | pd.DataFrame) -> pd.DataFrame:
@@ -130,26 +148,29 @@ def to_frame(changes: Sequence[ValueChange] | pd.DataFrame) -> pd.DataFrame:
 
 def _parse_periods(frame: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
     """ISO code, dates and granularity of each row's period (parsed once per distinct text)."""
-    distinct = frame["period"].dropna().unique()
     parsed, bad = {}, {}
-    for text in distinct:
+    for text in frame["period"].dropna().unique():
         try:
             parsed[text] = parse_period(text)
         except PeriodError as error:
             bad[text] = str(error)
     period = frame["period"]
-    errors.flag(frame, period.isna() | (period.str.strip() == ""), "periode", "période manquante")
-    bad_mask = period.isin(list(bad))
-    errors.flag(frame, bad_mask, "periode", period.map(bad))
-    frame["period"] = period.map({t: p.code for t, p in parsed.items()})
-    frame["period_start"] = pd.to_datetime(period.map({t: p.start for t, p in parsed.items()})).dt.date
-    frame["period_end"] = pd.to_datetime(period.map({t: p.end for t, p in parsed.items()})).dt.date
-    frame["granularity"] = period.map({t: p.granularity for t, p in parsed.items()})
+    errors.flag(frame, period.isna() | (period.fillna("").str.strip() == ""), "periode", "période manquante")
+    errors.flag(frame, _lookup(period, bad) != None, "periode",  # noqa: E711 (element-wise)
+                lambda rows: _lookup(rows["period"], bad))
+    frame["period"] = _lookup(period, {t: p.code for t, p in parsed.items()})
+    frame["period_start"] = _lookup(period, {t: p.start for t, p in parsed.items()})
+    frame["period_end"] = _lookup(period, {t: p.end for t, p in parsed.items()})
+    frame["granularity"] = _lookup(period, {t: p.granularity for t, p in parsed.items()})
     return frame
 
 
 def _format(number: float) -> str:
     return f"{number:,.10g}".replace(",", "\u202f").replace(".", ",") if number == number else "vide"
+
+
+def _shown(rows: pd.DataFrame, column: str = "value") -> pd.Series:
+    return rows[column].map(_format)
 
 
 def _check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
@@ -158,7 +179,7 @@ def _check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: _Errors)
         errors.flag(frame, frame[column].isna() | (frame[column].fillna("").str.strip() == ""), label,
                     f"{label} manquant")
     kinds = frame["kind"]
-    errors.flag(frame, ~kinds.isin([k.value for k in ValueKind]), "type",
+    errors.flag(frame, ~_lookup(kinds, {k.value: True for k in ValueKind}, False).astype(bool), "type",
                 "type inconnu : écrivez realise, cible ou reference")
     for column, limit in (("source", MAX_SOURCE), ("comment", MAX_COMMENT)):
         too_long = frame[column].fillna("").str.len() > limit
@@ -166,19 +187,23 @@ def _check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: _Errors)
 
     meta = indicators.set_index("code")
     code = frame["indicator_code"]
-    known = code.isin(meta.index)
-    errors.flag(frame, code.notna() & ~known, "indicateur",
-                "indicateur inconnu : " + code.fillna("") + " (voir la liste des indicateurs, page Données)")
-    computed = code.map(meta["computed_from"]).eq("registre")
-    errors.flag(frame, computed, "indicateur",
-                code.fillna("") + " est calculé à partir du registre des lieux : il ne se saisit pas")
-    ind_kind = code.map(meta["kind"])
-    period_type = code.map(meta["period_type"])
-    wrong_grain = known & frame["granularity"].notna() & (frame["granularity"] != period_type) & (kinds == "actual")
+    known = _lookup(code, {c: True for c in meta.index}, False).astype(bool)
+    errors.flag(frame, code.notna().to_numpy() & ~known, "indicateur",
+                lambda rows: "indicateur inconnu : " + _text(rows["indicator_code"])
+                + " (voir la liste des indicateurs, page Données)")
+    computed = _lookup(code, meta["computed_from"].to_dict()) == "registre"
+    errors.flag(frame, computed, "indicateur", lambda rows: _text(rows["indicator_code"])
+                + " est calculé à partir du registre des lieux : il ne se saisit pas")
+    ind_kind = pd.Series(_lookup(code, meta["kind"].to_dict()), index=frame.index)
+    period_type = _lookup(code, meta["period_type"].to_dict())
+    frame["period_type"] = period_type
+    grain = frame["granularity"].to_numpy()
+    wrong_grain = known & pd.notna(grain) & (grain != period_type) & (kinds == "actual").to_numpy()
     grain_fr = {"year": "annuelle", "quarter": "trimestrielle", "month": "mensuelle"}
-    errors.flag(frame, wrong_grain, "periode",
-                "période " + frame["granularity"].map(grain_fr).fillna("") + " pour un indicateur de période "
-                + period_type.map(grain_fr).fillna("") + " : indiquez une période " + period_type.map(grain_fr).fillna(""))
+    errors.flag(frame, wrong_grain, "periode", lambda rows: (
+        "période " + _text(rows["granularity"].map(grain_fr)) + " pour un indicateur de période "
+        + _text(rows["period_type"].map(grain_fr)) + " : indiquez une période "
+        + _text(rows["period_type"].map(grain_fr))).to_numpy())
 
     live = ~frame["delete"]
     value, num, den = frame["value"], frame["numerator"], frame["denominator"]
@@ -192,21 +217,22 @@ def _check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: _Errors)
                 "numérateur et dénominateur ne servent qu'aux indicateurs en pourcentage : renseignez la valeur")
     errors.flag(frame, both & (den <= 0), "denominateur", "le dénominateur doit être strictement positif")
     errors.flag(frame, both & (num < 0), "numerateur", "le numérateur ne peut pas être négatif")
-    errors.flag(frame, both & (num > den), "numerateur",
-                "le numérateur (" + num.map(_format) + ") dépasse le dénominateur (" + den.map(_format) + ")")
+    errors.flag(frame, both & (num > den), "numerateur", lambda rows: (
+        "le numérateur (" + _shown(rows, "numerator") + ") dépasse le dénominateur ("
+        + _shown(rows, "denominator") + ")").to_numpy())
     frame["value"] = np.where(both & (den > 0), 100.0 * num / den.where(den > 0, 1.0), value)
     value = frame["value"]
     errors.flag(frame, live & value.isna() & ~has_ratio, "valeur",
                 "aucune valeur : renseignez une valeur (ou numérateur et dénominateur)")
-    shown = value.map(_format)
     count = live & (ind_kind == "count") & value.notna()
-    errors.flag(frame, count & (value < 0), "valeur", "un comptage ne peut pas être négatif (" + shown + ")")
+    errors.flag(frame, count & (value < 0), "valeur",
+                lambda rows: ("un comptage ne peut pas être négatif (" + _shown(rows) + ")").to_numpy())
     errors.flag(frame, count & (value >= 0) & (value != np.floor(value)), "valeur",
-                "un comptage est un nombre entier (" + shown + ")")
+                lambda rows: ("un comptage est un nombre entier (" + _shown(rows) + ")").to_numpy())
     errors.flag(frame, live & ind_kind.isin(["amount_eur", "ratio"]) & (value < 0), "valeur",
-                "ce montant ne peut pas être négatif (" + shown + ")")
+                lambda rows: ("ce montant ne peut pas être négatif (" + _shown(rows) + ")").to_numpy())
     errors.flag(frame, live & (ind_kind == "percentage") & ~both & ((value < 0) | (value > 100)), "valeur",
-                "un pourcentage est compris entre 0 et 100 (" + shown + ")")
+                lambda rows: ("un pourcentage est compris entre 0 et 100 (" + _shown(rows) + ")").to_numpy())
     return frame
 
 
@@ -218,32 +244,34 @@ def _check_territories(cur, frame: pd.DataFrame, user: User, errors: _Errors) ->
     allowed = {row["id"]: policy.can_write_values(user, row) for row in rows}
     names = dict(zip(found["id"], found["name"]))
     tid = frame["territory_id"]
-    errors.flag(frame, tid.notna() & ~tid.isin(found["id"]), "territoire",
-                "territoire inconnu : " + tid.fillna(""))
-    refused = tid.map(allowed).eq(False)
-    errors.flag(frame, refused, "territoire",
-                tid.map(names).fillna("") + " (" + tid.fillna("") + ") est hors de votre périmètre : "
-                "vous ne pouvez pas modifier ses valeurs")
-    frame["region_code"] = tid.map(dict(zip(found["id"], found["region_code"])))
-    frame["territory_name"] = tid.map(names)
+    errors.flag(frame, tid.notna().to_numpy() & ~_lookup(tid, {i: True for i in names}, False).astype(bool),
+                "territoire", lambda rows: "territoire inconnu : " + _text(rows["territory_id"]))
+    frame["territory_name"] = _lookup(tid, names)
+    errors.flag(frame, _lookup(tid, allowed, True) == False, "territoire",  # noqa: E712 (element-wise)
+                lambda rows: (_text(rows["territory_name"]) + " (" + _text(rows["territory_id"])
+                              + ") est hors de votre périmètre : vous ne pouvez pas modifier ses valeurs").to_numpy())
+    frame["region_code"] = _lookup(tid, dict(zip(found["id"], found["region_code"])))
     return frame
 
 
 def _check_locks(cur, frame: pd.DataFrame, user: User, errors: _Errors) -> None:
-    """Locked periods refuse changes, except from the national team."""
+    """Locked periods refuse changes, except from the national team (checked per distinct period)."""
     if policy.can_lock_periods(user):
         return
-    candidates = frame.loc[frame["region_code"].notna() & frame["period_start"].notna(),
-                           ["pos", "region_code", "period_start", "period_end"]]
-    if candidates.empty:
+    locks = repository.lock_rows(cur)
+    if locks.empty:
         return
-    hits = repository.locked(cur, candidates)
-    if hits.empty:
-        return
-    mask = frame["pos"].isin(hits["pos"])
-    which = frame["pos"].map(dict(zip(hits["pos"], hits["locked_period"])))
-    errors.flag(frame, mask, "periode", "la période " + which.fillna("") + " est verrouillée pour cette région "
-                "par l'équipe nationale : demandez-lui de la rouvrir")
+    periods = frame[["period", "period_start", "period_end"]].dropna().drop_duplicates("period")
+    locked = np.full(len(frame), None, dtype=object)
+    for lock in locks.itertuples():
+        inside = periods.loc[(periods["period_start"] >= lock.period_start)
+                             & (periods["period_end"] <= lock.period_end), "period"]
+        hit = (frame["region_code"] == lock.region).to_numpy() & frame["period"].isin(inside).to_numpy()
+        locked[hit & pd.isna(locked)] = lock.period
+    frame["locked_period"] = locked
+    errors.flag(frame, pd.notna(locked), "periode", lambda rows: (
+        "la période " + _text(rows["locked_period"]) + " est verrouillée pour cette région par l'équipe "
+        "nationale : demandez-lui de la rouvrir").to_numpy())
 
 
 def _check_duplicates(frame: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
@@ -318,12 +346,11 @@ def _plan(cur, frame: pd.DataFrame, how: str, note: str | None) -> tuple[pd.Data
     inserts = plan["op"] == "insert"
     if inserts.any():
         # A value deleted then created again continues its version count: an old read stays stale.
-        ekeys = (plan.loc[inserts, "indicator_code"] + "|" + plan.loc[inserts, "territory_id"] + "|"
-                 + plan.loc[inserts, "period"] + "|" + plan.loc[inserts, "kind"])
-        last = repository.last_versions(cur, pd.DataFrame({"entity_key": ekeys.unique()}))
+        last = repository.last_versions(cur, plan.loc[inserts, ["pos", *repository.KEY]])
         if not last.empty:
-            bump = ekeys.map(dict(zip(last["entity_key"], last["last_version"]))).fillna(0).astype("int64")
-            plan.loc[inserts, "new_version"] = bump + 1
+            bump = plan["pos"].map(dict(zip(last["pos"], last["last_version"])))
+            has = bump.notna()
+            plan.loc[has, "new_version"] = bump[has].astype("int64") + 1
     return plan, conflicts
 
 

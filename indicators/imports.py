@@ -40,6 +40,8 @@ ALIASES = {
     "commentaire": "commentaire", "commentaires": "commentaire", "comment": "commentaire",
 }
 OPTIONAL = ("niveau", "type", "source", "commentaire")
+# Columns our own exports add for readers: ignored, so an export imports back unchanged.
+IGNORED = {"nom", "libelle", "demo", "version", "modifie le", "modifie par"}
 LEVELS = {"commune": "commune", "communes": "commune", "com": "commune",
           "epci": "epci", "intercommunalite": "epci",
           "departement": "departement", "departements": "departement", "dep": "departement", "dept": "departement",
@@ -113,7 +115,7 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     sep = max((";", "\t", ","), key=first.count)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
+                            skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL, header=None)
     except pd.errors.EmptyDataError as error:
         raise ImportError_("le fichier est vide : il faut une ligne d'en-tête puis une ligne par valeur") from error
     except pd.errors.ParserError as error:
@@ -122,7 +124,11 @@ def _read_csv(data: bytes) -> pd.DataFrame:
             raise ImportError_(f"ligne {found.group(2)} : {found.group(3)} colonnes au lieu de {found.group(1)} "
                                f"(séparateur « {sep} ») — vérifiez les guillemets et séparateurs") from error
         raise ImportError_(f"le fichier n'est pas un CSV lisible ({str(error).splitlines()[0]})") from error
-    frame.index = frame.index + 2
+    # Read without a header so a line with too many fields is an error, not a silently shifted index.
+    header = frame.iloc[0].fillna("").astype("str").tolist()
+    frame = frame.iloc[1:].fillna("").astype("str")
+    frame.columns = header
+    frame.index = frame.index + 1
     return frame
 
 
@@ -182,6 +188,8 @@ def _columns(frame: pd.DataFrame) -> tuple[str, dict[str, str], list[str]]:
     names, periods, unknown, seen = {}, [], [], set()
     for column in frame.columns:
         key = ALIASES.get(_norm(column))
+        if _norm(column) in IGNORED:
+            continue
         if key is None:
             try:
                 parse_period(column)
@@ -344,7 +352,7 @@ def _flag(parts: list, lines: pd.Series, mask: pd.Series, column: str, message) 
 def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """Text cells → the service's change frame, the reading errors (pos, line, column, message), the layout."""
     layout, names, periods = _columns(frame)
-    frame = frame.rename(columns=names)
+    frame = frame[list(names) + list(periods)].rename(columns=names)
     # A blank line in a spreadsheet is not an error.
     frame = frame[(frame.apply(lambda c: c.str.strip() != "")).any(axis=1)]
     if frame.empty:

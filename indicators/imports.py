@@ -229,8 +229,11 @@ def _columns(frame: pd.DataFrame) -> tuple[str, dict[str, str], list[str]]:
 
 
 def _arrow(raw: pd.Series) -> pa.Array:
-    """The column as an Arrow string array (pandas 3 strings already are one)."""
-    return pa.array(raw.to_numpy(dtype=object, na_value=None), type=pa.string())
+    """The column as an Arrow string array (pandas 3 strings already are one: no copy then)."""
+    try:
+        return pa.array(raw.array, type=pa.string())
+    except (TypeError, pa.ArrowInvalid):
+        return pa.array(raw.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
 def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:

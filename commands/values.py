@@ -141,9 +141,15 @@ def run_history(args) -> int:
         print_json({**{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind")},
                     "current": current, "history": records})
         return 0
+
+    def shown(number) -> str:
+        return "—" if pd.isna(number) else f"{number:,.10g}".replace(",", "\u202f").replace(".", ",")
+
     print(f"{data['indicator_code']} — {territory_id} — {data['period']} ({args.kind})")
-    print("Valeur actuelle : " + ("aucune" if current is None else f"{current['value']} (version {current['version']})"))
+    print("Valeur actuelle : " + ("aucune" if current is None else
+                                  f"{shown(current['value'])} (version {current['version']})"))
     for r in entries.itertuples():
-        print(f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {r.actor}  {r.how}  {r.old_value} → {r.new_value}"
+        print(f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {r.actor}  {r.how}  {shown(r.old_value)} → "
+              f"{shown(r.new_value)}"
               + (f"  « {r.comment} »" if isinstance(r.comment, str) else ""))
     return 0

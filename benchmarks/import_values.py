@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import shutil
 import statistics
 import sys
@@ -130,6 +131,8 @@ def main() -> None:
         db.close()
         data = build_file(pristine, args.rows)
         data2 = build_file(pristine, args.rows, bump=1)
+        print(f"Charge de la machine (load average 1/5/15 min) : {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+              f" sur {os.cpu_count()} cœurs")
         print(f"Fichier : {args.rows} lignes, {len(data) / 2**20:.1f} Mo (CSV long, région {REGION})")
 
         db_path = work / "run.duckdb"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
 _KEY_JOIN = " AND ".join(f"v.{k} = w.{k}" for k in KEY)
@@ -37,7 +38,7 @@ def territory_codes(cur) -> pd.DataFrame:
 
 def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
     """The stored state (or nothing) of each incoming key, with the row position `pos`."""
-    cur.register("incoming_keys", incoming)
+    cur.register("incoming_keys", pa.Table.from_pandas(incoming, preserve_index=False))
     try:
         return cur.execute(
             "SELECT w.pos, v.value, v.numerator, v.denominator, v.source, v.comment, v.version,"
@@ -68,7 +69,8 @@ def last_versions(cur, incoming: pd.DataFrame) -> pd.DataFrame:
 
 def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
     """Apply inserts, updates and deletes of a prepared frame and append one audit row per change."""
-    cur.register("w", frame)
+    # Converted to Arrow once: the four statements below then scan it without touching Python objects.
+    cur.register("w", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         cur.execute(
             "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"

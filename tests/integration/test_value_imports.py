@@ -240,3 +240,10 @@ def test_an_export_is_logged_and_reimports_without_change(db):
     report = run(db, data, "export.csv")
     assert report.ok and report.result.changed == 0, report.errors
     assert snapshot(db) == before
+
+
+def test_a_wide_file_names_the_period_column_of_a_faulty_cell(db):
+    text = "indicateur;territoire;2022;2023\nEMPLOIS_DIRECTS;DEP-77;4;-2\nEMPLOIS_DIRECTS;DEP-78;x;1\n"
+    report = run(db, csv(text))
+    assert not report.written
+    assert report.errors[["line", "column"]].values.tolist() == [[2, "2023"], [3, "2022"]]

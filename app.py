@@ -1,10 +1,18 @@
-"""Carrefours: configure the page, route by role, run the selected page."""
+"""Carrefours: configure the page, resolve who is signed in, route by role, run the selected page."""
 
 import streamlit as st
 
+from ui import session
 from ui.navigation import build_navigation
 
 st.set_page_config(page_title="Carrefours — plan tiers-lieux", page_icon="🔀", layout="wide",
                    menu_items={"About": "Carrefours suit le plan national des tiers-lieux."})
 st.logo("ui/static/logo.svg", size="large")
-build_navigation().run()
+user, refusal = session.resolve()
+if refusal is not None:
+    st.navigation([refusal], position="hidden").run()  # an identity without an account sees nothing else
+    st.stop()
+page = build_navigation(user)
+session.show_notice()
+session.sidebar(user)
+page.run()

@@ -1,8 +1,16 @@
-"""SQL of accounts and scopes."""
+"""SQL of accounts, scopes and sign-in attempts."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pandas as pd
+
 from accounts.models import Scope, User, normalize_email
+
+# Outcomes of a sign-in attempt that count towards the lock-out (a refused attempt while locked does not,
+# so an attacker cannot keep an account locked for ever by hammering it).
+FAILURES = ("bad_password", "unknown")
 
 
 def find(cur, email: str) -> User | None:
@@ -11,15 +19,116 @@ def find(cur, email: str) -> User | None:
     row = cur.execute("SELECT email, name, is_demo FROM account WHERE email = ? AND active", [key]).fetchone()
     if row is None:
         return None
-    scopes = cur.execute("SELECT role, territory_id FROM account_scope WHERE email = ? ORDER BY role, territory_id",
-                         [key]).fetchall()
-    return User(email=row[0], name=row[1], is_demo=row[2], scopes=tuple(
-        Scope(role=role, territory_id=None if t == "FR" else t) for role, t in scopes))
+    return User(email=row[0], name=row[1], is_demo=row[2], scopes=scopes_of(cur, key))
 
 
-def add(cur, user: User, password_hash: str | None = None) -> None:
+def scopes_of(cur, email: str) -> tuple[Scope, ...]:
+    """Every scope an account holds, in a stable order."""
+    rows = cur.execute("SELECT role, territory_id FROM account_scope WHERE email = ? ORDER BY role, territory_id",
+                       [email]).fetchall()
+    return tuple(Scope(role=role, territory_id=None if t == "FR" else t) for role, t in rows)
+
+
+def credentials(cur, email: str) -> dict | None:
+    """An account (active or not) with its password hash, for sign-in only."""
+    row = cur.execute("SELECT email, name, password_hash, active, is_demo, password_changed_at FROM account"
+                      " WHERE email = ?", [normalize_email(email)]).fetchone()
+    if row is None:
+        return None
+    return dict(zip(("email", "name", "password_hash", "active", "is_demo", "password_changed_at"), row))
+
+
+def snapshot(cur, email: str) -> dict | None:
+    """An account as the audit log records it (never the password hash)."""
+    row = cur.execute("SELECT email, name, active, is_demo, password_hash IS NOT NULL FROM account WHERE email = ?",
+                      [email]).fetchone()
+    if row is None:
+        return None
+    return {"email": row[0], "name": row[1], "active": row[2], "is_demo": row[3], "local_password": row[4],
+            "scopes": [f"{s.role}:{s.territory_id or 'FR'}" for s in scopes_of(cur, email)]}
+
+
+def add(cur, user: User, password_hash: str | None = None, now: datetime | None = None) -> None:
     """Insert an account and its scopes."""
-    cur.execute("INSERT INTO account (email, name, password_hash, is_demo) VALUES (?, ?, ?, ?)",
-                [user.email, user.name, password_hash, user.is_demo])
-    for scope in user.scopes:
-        cur.execute("INSERT INTO account_scope VALUES (?, ?, ?)", [user.email, scope.role, scope.territory_id or "FR"])
+    cur.execute("INSERT INTO account (email, name, password_hash, is_demo, password_changed_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [user.email, user.name, password_hash, user.is_demo, now if password_hash else None])
+    replace_scopes(cur, user.email, user.scopes)
+
+
+def replace_scopes(cur, email: str, scopes) -> None:
+    """Set the scopes of an account to exactly these."""
+    cur.execute("DELETE FROM account_scope WHERE email = ?", [email])
+    for scope in dict.fromkeys(scopes):
+        cur.execute("INSERT INTO account_scope VALUES (?, ?, ?)", [email, scope.role, scope.territory_id or "FR"])
+
+
+def set_password(cur, email: str, password_hash: str, now: datetime) -> None:
+    """Replace the password hash of an account."""
+    cur.execute("UPDATE account SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE email = ?",
+                [password_hash, now, now, email])
+
+
+def set_active(cur, email: str, active: bool, now: datetime) -> None:
+    """Enable or disable an account."""
+    cur.execute("UPDATE account SET active = ?, updated_at = ? WHERE email = ?", [active, now, email])
+
+
+def set_name(cur, email: str, name: str, now: datetime) -> None:
+    """Rename an account."""
+    cur.execute("UPDATE account SET name = ?, updated_at = ? WHERE email = ?", [name, now, email])
+
+
+def mark_signed_in(cur, email: str, now: datetime) -> None:
+    """Remember when an account last signed in."""
+    cur.execute("UPDATE account SET last_sign_in_at = ? WHERE email = ?", [now, email])
+
+
+def listing(cur) -> pd.DataFrame:
+    """Every account with its scopes as text, by e-mail."""
+    return cur.execute(
+        "SELECT a.email, a.name, coalesce(string_agg(s.role || ':' || s.territory_id, ', '"
+        " ORDER BY s.role, s.territory_id), '') AS scopes, a.active, a.is_demo,"
+        " a.password_hash IS NOT NULL AS local_password, a.created_at, a.last_sign_in_at"
+        " FROM account a LEFT JOIN account_scope s USING (email)"
+        " GROUP BY ALL ORDER BY a.email").df()
+
+
+def active_admins(cur) -> list[str]:
+    """E-mails of the active administrators."""
+    return [r[0] for r in cur.execute(
+        "SELECT DISTINCT a.email FROM account a JOIN account_scope s USING (email)"
+        " WHERE a.active AND s.role = 'admin' ORDER BY 1").fetchall()]
+
+
+def record_attempt(cur, *, email: str, address: str, method: str, outcome: str, now: datetime) -> None:
+    """Keep one sign-in attempt."""
+    cur.execute("INSERT INTO login_attempt (attempted_at, email, address, method, outcome) VALUES (?, ?, ?, ?, ?)",
+                [now, email, address, method, outcome])
+
+
+def failures_for_account(cur, email: str, since: datetime) -> tuple[int, datetime | None]:
+    """Failed attempts on an account since a time (and since its last success or password change)."""
+    row = cur.execute(
+        "WITH reset AS (SELECT greatest(?::TIMESTAMP,"
+        "   coalesce((SELECT max(attempted_at) FROM login_attempt WHERE email = ? AND outcome = 'ok'), ?::TIMESTAMP),"
+        "   coalesce((SELECT password_changed_at FROM account WHERE email = ?), ?::TIMESTAMP)) AS t)"
+        " SELECT count(*), min(attempted_at) FROM login_attempt, reset"
+        " WHERE email = ? AND attempted_at > reset.t AND outcome IN (?, ?)",
+        [since, email, since, email, since, email, *FAILURES]).fetchone()
+    return row[0], row[1]
+
+
+def failures_for_address(cur, address: str, since: datetime) -> tuple[int, datetime | None]:
+    """Failed attempts from one address since a time."""
+    row = cur.execute("SELECT count(*), min(attempted_at) FROM login_attempt"
+                      " WHERE address = ? AND attempted_at > ? AND outcome IN (?, ?)",
+                      [address, since, *FAILURES]).fetchone()
+    return row[0], row[1]
+
+
+def territories_by_id(cur, ids: list[str]) -> list[dict]:
+    """The territory rows (what policy.covers needs) for these ids, in one query."""
+    frame = cur.execute("SELECT id, level, name, region_code, departement_code, epci_siren FROM territory"
+                        " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).df()
+    return frame.to_dict(orient="records")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from accounts.policy import AccessDenied
-from accounts.service import find_user
+from commands.common import acting_user, import_kinds
 from commands.output import print_json
 from indicators import exports, imports, service
 from indicators.periods import PeriodError
@@ -27,7 +27,7 @@ def _group(sub, name: str, help_text: str):
 
 def register(sub) -> None:
     """Add import values, export values and history."""
-    imp = _group(sub, "import", "importer des données").add_parser(
+    imp = import_kinds(sub).add_parser(
         "values", help="importer des valeurs d'indicateurs (CSV ou XLSX), tout ou rien")
     imp.add_argument("file", type=Path, metavar="FICHIER")
     imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
@@ -52,11 +52,8 @@ def register(sub) -> None:
 
 
 def _user(db, email: str):
-    user = find_user(db, email)
-    if user is None:
-        print(f"Erreur : aucun compte actif pour {email}. Vérifiez l'adresse, ou demandez un compte à "
-              "l'administrateur.", file=sys.stderr)
-    return user
+    """The acting account (a French error, exit code 2, when there is none)."""
+    return acting_user(db, email)
 
 
 def run_import(args) -> int:

@@ -4,6 +4,7 @@ Over time, within the requested period: a stock (`last`) keeps its latest value,
 its sub-periods. Over territories: `sum`, `ratio_of_sums` (Σ numerators / Σ denominators, never a mean
 of percentages), `population_weighted_mean`, `min`, `max`; `none` does not aggregate. A missing child
 is missing, not zero: every aggregate carries how many children reported out of how many exist.
+All indicators and all requested levels are computed in one scan of the values.
 """
 
 from __future__ import annotations
@@ -14,80 +15,100 @@ from indicators.periods import Period
 
 LEVELS = ("commune", "epci", "departement", "region", "pays")
 PREFIX = {"commune": "COM-", "epci": "EPCI-", "departement": "DEP-", "region": "REG-", "pays": "FR"}
-# The column of a commune (or of any child) that names its parent at each level.
-PARENT_KEY = {"epci": "'EPCI-' || t.epci_siren", "departement": "'DEP-' || t.departement_code",
-              "region": "'REG-' || t.region_code", "pays": "'FR'"}
+# The parent of a child territory row at each level.
+PARENT = {"epci": "'EPCI-' || t.epci_siren", "departement": "'DEP-' || t.departement_code",
+          "region": "'REG-' || t.region_code", "pays": "'FR'"}
+RESULT_COLUMNS = ["indicator_code", "territory_id", "value", "numerator", "denominator", "reported",
+                  "expected", "is_demo", "updated_at"]
 
-_TEMPORAL = {
-    "last": "arg_max(v.{col}, v.period_end)",
-    "sum": "sum(v.{col})",
-}
-_TERRITORIAL = {
-    "sum": "sum(b.value)",
-    "ratio_of_sums": "100.0 * sum(b.numerator) / nullif(sum(b.denominator), 0)",
-    "population_weighted_mean": "sum(b.value * c.population) / nullif(sum(c.population) FILTER (b.value IS NOT NULL), 0)",
-    "min": "min(b.value)",
-    "max": "max(b.value)",
-}
+_SQL = """
+WITH rules AS (SELECT * FROM rollup_rules),
+b AS (  -- one row per indicator and child territory, aggregated over time within the period
+    SELECT v.indicator_code, v.territory_id, any_value(r.temporal_agg) AS temporal_agg,
+           arg_max(v.value, v.period_end) AS last_value, sum(v.value) AS sum_value,
+           arg_max(v.numerator, v.period_end) AS last_num, sum(v.numerator) AS sum_num,
+           arg_max(v.denominator, v.period_end) AS last_den, sum(v.denominator) AS sum_den,
+           bool_or(v.is_demo) AS is_demo, max(v.updated_at) AS updated_at
+    FROM indicator_value v JOIN rules r ON r.code = v.indicator_code
+    WHERE v.kind = ? AND v.period_start >= ? AND v.period_end <= ? AND starts_with(v.territory_id, ?)
+    GROUP BY v.indicator_code, v.territory_id
+),
+c AS (
+    SELECT b.indicator_code, b.territory_id, b.is_demo, b.updated_at,
+           CASE WHEN b.temporal_agg = 'last' THEN b.last_value ELSE b.sum_value END AS value,
+           CASE WHEN b.temporal_agg = 'last' THEN b.last_num ELSE b.sum_num END AS numerator,
+           CASE WHEN b.temporal_agg = 'last' THEN b.last_den ELSE b.sum_den END AS denominator
+    FROM b
+),
+children AS (SELECT {parents}, t.id, t.population FROM territory t WHERE t.level = ?),
+joined AS (
+    SELECT r.code AS indicator_code, r.territorial_agg, ch.*, c.value, c.numerator, c.denominator,
+           c.is_demo, c.updated_at, c.territory_id IS NOT NULL AS reported
+    FROM rules r CROSS JOIN children ch
+    LEFT JOIN c ON c.indicator_code = r.code AND c.territory_id = ch.id
+),
+grouped AS ({groups})
+SELECT indicator_code, territory_id,
+       CASE WHEN reported = 0 THEN NULL
+            WHEN territorial_agg = 'sum' THEN s_value
+            WHEN territorial_agg = 'ratio_of_sums' THEN 100.0 * s_num / nullif(s_den, 0)
+            WHEN territorial_agg = 'population_weighted_mean' THEN s_weighted / nullif(s_pop, 0)
+            WHEN territorial_agg = 'min' THEN m_min
+            WHEN territorial_agg = 'max' THEN m_max
+            WHEN territorial_agg = 'identity' THEN s_value END AS value,
+       s_num AS numerator, s_den AS denominator, reported, expected, is_demo, updated_at
+FROM grouped WHERE territory_id IS NOT NULL
+"""
+
+_GROUP = """
+    SELECT indicator_code, {agg} AS territorial_agg, {key} AS territory_id,
+           sum(value) AS s_value, sum(numerator) AS s_num, sum(denominator) AS s_den,
+           sum(value * population) AS s_weighted, sum(population) FILTER (value IS NOT NULL) AS s_pop,
+           min(value) AS m_min, max(value) AS m_max, count(*) FILTER (reported) AS reported,
+           count(*) AS expected, bool_or(is_demo) AS is_demo, max(updated_at) AS updated_at
+    FROM joined {where} GROUP BY indicator_code, {key}
+"""
 
 
-def _base_sql(temporal_agg: str) -> str:
-    """Per-territory values over the period at the source level, time-aggregated."""
-    agg = _TEMPORAL[temporal_agg]
-    return (
-        "SELECT v.territory_id, "
-        + ", ".join(f"{agg.format(col=c)} AS {c}" for c in ("value", "numerator", "denominator"))
-        + ", bool_or(v.is_demo) AS is_demo, max(v.updated_at) AS updated_at"
-        " FROM indicator_value v WHERE v.indicator_code = ? AND v.kind = ?"
-        " AND v.period_start >= ? AND v.period_end <= ? AND starts_with(v.territory_id, ?)"
-        " GROUP BY v.territory_id"
-    )
+def rules_frame(indicators) -> pd.DataFrame:
+    """The aggregation rules (code, territorial_agg, temporal_agg) of indicator dicts or a frame."""
+    frame = pd.DataFrame(indicators)
+    return frame[["code", "territorial_agg", "temporal_agg"]].reset_index(drop=True)
+
+
+def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
+               source_level: str = "commune", kind: str = "actual") -> pd.DataFrame:
+    """Aggregate source_level values of every indicator in `rules` into every territory of `levels`.
+
+    Returns RESULT_COLUMNS, one row per indicator and territory of the levels; value is empty where
+    no child reported, and for indicators whose territorial aggregation is `none` above the source.
+    """
+    for level in levels:
+        if LEVELS.index(level) < LEVELS.index(source_level):
+            raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
+    parents = ", ".join(f"{PARENT[lvl]} AS p_{lvl}" if lvl != source_level else f"t.id AS p_{lvl}"
+                        for lvl in levels)
+    # At the source level a territory is its own only child: its value is kept as it is.
+    groups = " UNION ALL ".join(
+        _GROUP.format(key=f"p_{lvl}", where=f"WHERE p_{lvl} IS NOT NULL",
+                      agg="'identity'" if lvl == source_level else "any_value(territorial_agg)")
+        for lvl in levels)
+    cur.register("rollup_rules", rules)
+    try:
+        frame = cur.execute(_SQL.format(parents=parents, groups=groups),
+                            [kind, period.start, period.end, PREFIX[source_level], source_level]).df()
+    finally:
+        cur.unregister("rollup_rules")
+    return frame[RESULT_COLUMNS].sort_values(["indicator_code", "territory_id"], ignore_index=True)
 
 
 def rollup(cur, indicator: dict, period: Period, level: str, *, source_level: str = "commune",
            kind: str = "actual") -> pd.DataFrame:
-    """Aggregate source_level values into every territory of `level` for one period.
-
-    Returns territory_id, value, numerator, denominator, reported, expected, is_demo, updated_at;
-    one row per territory of the level, with value empty where no child reported.
-    """
-    if LEVELS.index(level) < LEVELS.index(source_level):
-        raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
-    territorial = indicator["territorial_agg"]
-    if territorial == "none" and level != source_level:
+    """One indicator rolled up into every territory of one level (see rollup_all)."""
+    if indicator["territorial_agg"] == "none" and level != source_level:
         raise ValueError(f"l'indicateur {indicator['code']} ne s'agrège pas entre territoires")
-    base = _base_sql(indicator["temporal_agg"])
-    params = [indicator["code"], kind, period.start, period.end, PREFIX[source_level]]
-    if level == source_level:
-        sql = (f"WITH b AS ({base}) SELECT t.id AS territory_id, b.value, b.numerator, b.denominator,"
-               " (b.territory_id IS NOT NULL)::INTEGER AS reported, 1 AS expected, b.is_demo, b.updated_at"
-               " FROM territory t LEFT JOIN b ON b.territory_id = t.id WHERE t.level = ? ORDER BY t.id")
-        return cur.execute(sql, params + [level]).df()
-    value_sql = _TERRITORIAL[territorial]
-    parent = PARENT_KEY[level]
-    sql = f"""
-        WITH b AS ({base}),
-        children AS (
-            SELECT {parent} AS parent_id, t.id, t.population FROM territory t
-            WHERE t.level = ? {"AND t.epci_siren IS NOT NULL" if level == "epci" else ""}
-        ),
-        agg AS (
-            SELECT c.parent_id,
-                   {value_sql} AS value,
-                   sum(b.numerator) AS numerator, sum(b.denominator) AS denominator,
-                   count(b.territory_id) AS reported, count(*) AS expected,
-                   bool_or(b.is_demo) AS is_demo, max(b.updated_at) AS updated_at
-            FROM children c LEFT JOIN b ON b.territory_id = c.id
-            GROUP BY c.parent_id
-        )
-        SELECT t.id AS territory_id,
-               CASE WHEN coalesce(agg.reported, 0) > 0 THEN agg.value END AS value,
-               agg.numerator, agg.denominator, coalesce(agg.reported, 0) AS reported,
-               coalesce(agg.expected, 0) AS expected, agg.is_demo, agg.updated_at
-        FROM territory t LEFT JOIN agg ON agg.parent_id = t.id
-        WHERE t.level = ? ORDER BY t.id
-    """
-    return cur.execute(sql, params + [source_level, level]).df()
+    frame = rollup_all(cur, rules_frame([indicator]), period, [level], source_level=source_level, kind=kind)
+    return frame.drop(columns="indicator_code")
 
 
 def reporting_level(cur, indicator_code: str, period: Period, kind: str = "actual") -> str | None:

@@ -17,7 +17,10 @@ def demo_enabled() -> bool:
 
 def build(db: Database, demo: bool) -> dict:
     """Fill an empty database: schema, territories, national plan, and demo data if asked."""
+    from accounts.demo import create_demo_accounts
+    from accounts.settings import demo_accounts_enabled
     from demo.generator import generate
+    from indicators.aggregates import mark_dirty, refresh
     from lieux.computed import recompute
     from plan.seed import read_plan, seed
     from territories.reference import load
@@ -31,6 +34,10 @@ def build(db: Database, demo: bool) -> dict:
         if demo:
             counts["demo"] = generate(cur, plan["regional_shares"])
             counts["registry_values"] = recompute(cur, actor="demo")
+            if demo_accounts_enabled():
+                counts["demo_accounts"] = create_demo_accounts(cur)
+        mark_dirty(cur)
+        counts["rollups"] = refresh(cur)
         cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
                     [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])
     return counts

@@ -39,3 +39,24 @@ def clear_caches() -> None:
 def current_user() -> User:
     """The signed-in user for this session, or the anonymous reader."""
     return st.session_state.get("user", ANONYMOUS)
+
+
+def require_roles(*roles) -> User:
+    """Stop the page with a French message unless the signed-in user holds one of these roles.
+
+    Call it at the top of a restricted page (navigation already hides it; this re-checks).
+    """
+    from accounts.models import ROLE_LABELS, Role
+
+    user = current_user()
+    wanted = {Role(r) for r in roles}
+    if user.roles & wanted:
+        return user
+    names = ", ".join(ROLE_LABELS[r] for r in sorted(wanted))
+    if user == ANONYMOUS:
+        st.error(f"**Connexion requise.** Cette page est réservée aux comptes : {names}. "
+                 "Connectez-vous depuis la page « Connexion ».", icon="🔒")
+    else:
+        st.error(f"**Accès refusé.** Cette page est réservée aux comptes : {names}. Votre compte "
+                 f"({user.email}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.", icon="🔒")
+    st.stop()

@@ -13,7 +13,7 @@ from accounts.policy import AccessDenied
 from indicators import exports, imports, service
 from indicators.periods import PeriodError, parse_period
 from ui import fmt
-from ui.context import clear_caches, current_user, db
+from ui.context import clear_caches, db, require_roles
 
 EDITOR = "saisie_grille"
 LEVELS = {"departement": "Départements", "epci": "EPCI", "commune": "Communes", "region": "La région elle-même"}
@@ -21,13 +21,9 @@ KINDS = {"actual": "Réalisé", "target": "Cible", "baseline": "Référence"}
 HOW_FR = {"saisie": "saisie", "import": "import", "correction": "correction", "annulation": "annulation",
           "suppression": "suppression"}
 
-user = current_user()
 st.title("Saisie des indicateurs")
-if not user.roles & {Role.coordinateur, Role.ministere}:
-    st.warning("La saisie est réservée aux coordinateurs régionaux et à l'équipe nationale (ministère, ANCT). "
-               "Connectez-vous avec un compte qui a ce rôle, ou consultez les chiffres publiés dans le tableau "
-               "de bord.")
-    st.stop()
+# Navigation already hides this page from other roles; the page checks again (a deep link, a stale menu).
+user = require_roles(Role.coordinateur, Role.ministere)
 
 database = db()
 regions = service.entry_regions(database, user)

@@ -58,6 +58,9 @@ def test_about_page_shows_the_approximation_thresholds(app):
 
 
 def test_entry_page_renders(app):
+    from accounts.models import Role, Scope, User
+    app.session_state["user"] = User(email="coordination@exemple.fr", scopes=(Scope(role=Role.coordinateur,
+                                                                                   territory_id="REG-11"),))
     app.switch_page("ui/saisie.py")
     at = app.run()
     assert not at.exception

@@ -49,10 +49,18 @@ def grid(at) -> pd.DataFrame:
 def test_only_coordinators_and_the_national_team_may_enter_values(app, user):
     if user is not None:
         app.session_state["user"] = user
+    app.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("ui/saisie.py")
+
+
+def test_the_page_checks_the_role_again_if_reached_anyway(app):
+    app.session_state["user"] = COORD
     app.switch_page("ui/saisie.py")
+    app.run()
+    app.session_state["user"] = ELU  # the role changed while the page was open
     at = app.run()
-    assert not at.exception
-    assert "réservée aux coordinateurs régionaux" in at.warning[0].value
+    assert "Accès refusé" in at.error[0].value
     assert not at.data_editor
 
 

@@ -34,4 +34,5 @@ def test_init_empty_builds_a_database_without_demo(tmp_path):
     assert run("init", "--empty", db_file=target).returncode == 0
     report = json.loads(run("status", "--json", db_file=target).stdout)
     assert report["demo"] is False and report["demo_values"] == 0 and report["lieux"] == 0
+    assert report["users"] == 0  # demo accounts exist only in a demo database
     assert report["territories"]["region"] == 18

@@ -1,0 +1,24 @@
+"""What several commands share: the acting user, the shared `import` command."""
+
+from __future__ import annotations
+
+from accounts.models import User
+from accounts.service import find_user
+from store.db import Database, StoreError
+
+
+def acting_user(db: Database, email: str) -> User:
+    """The active account named by --user; a French error if there is none."""
+    user = find_user(db, email)
+    if user is None:
+        raise StoreError(f"Aucun compte actif pour « {email.strip()} ». Vérifiez l'adresse "
+                         "(python cli.py users list) ou demandez un compte à un administrateur.")
+    return user
+
+
+def import_kinds(sub):
+    """The sub-commands of the shared `import` command (values, lieux, densite, aav…)."""
+    if not hasattr(sub, "carrefours_import"):
+        parser = sub.add_parser("import", help="importer un fichier (valeurs, lieux, classifications INSEE)")
+        sub.carrefours_import = parser.add_subparsers(dest="kind", required=True, metavar="TYPE")
+    return sub.carrefours_import

@@ -1,0 +1,137 @@
+"""Import the official INSEE classifications that replace the approximate typology.
+
+- Grille communale de densité à 7 niveaux: columns CODGEO, DENS7 (LIBGEO, DENS, LIBDENS… optional).
+- Aires d'attraction des villes 2020: columns CODGEO, CATEAAV2020 (TAAV2017, AAV2020… optional).
+INSEE publishes them as XLSX with a few title lines above the header, or as CSV: the header row is
+found wherever it is in the first lines. The import is all-or-nothing and says every faulty line.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from accounts.models import User
+from accounts.policy import AccessDenied, can_edit_plan
+from store import audit
+from store.db import Database
+from territories.reference import refresh_aggregates
+from territories.typology import typology_class
+
+KINDS = {
+    "densite": {"column": "DENS7", "allowed": {1, 2, 3, 4, 5, 6, 7}, "target": "dens7",
+                "label": "grille communale de densité à 7 niveaux"},
+    "aav": {"column": "CATEAAV2020", "allowed": {11, 12, 13, 20, 30}, "target": "cateaav",
+            "label": "aires d'attraction des villes 2020"},
+}
+MAX_BYTES = 20 * 2**20
+
+
+@dataclass
+class ClassificationReport:
+    kind: str
+    rows: int = 0
+    matched: int = 0
+    unknown_communes: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _read_table(name: str, content: bytes) -> pd.DataFrame:
+    """A CSV or XLSX file as text cells, with the header row found among the first 30 lines."""
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        raw = pd.read_excel(io.BytesIO(content), header=None, dtype=str, nrows=None)
+    else:
+        text = content.decode("utf-8-sig") if _is_utf8(content) else content.decode("cp1252")
+        sep = max((";", ",", "\t"), key=text[:5000].count)
+        raw = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False)
+    for i in range(min(30, len(raw))):
+        cells = [str(c).strip().upper() for c in raw.iloc[i].tolist()]
+        if "CODGEO" in cells:
+            table = raw.iloc[i + 1:].copy()
+            table.columns = cells
+            return table.reset_index(drop=True).assign(_line=lambda t: t.index + i + 2)
+    raise ValueError("aucune ligne d'en-tête avec la colonne CODGEO dans les 30 premières lignes")
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def import_classification(db: Database, user: User, kind: str, file_name: str, content: bytes,
+                          dry_run: bool = False) -> ClassificationReport:
+    """Replace the approximate DENS7 or CATEAAV2020 of every commune found in an official INSEE file."""
+    spec = KINDS[kind]
+    report = ClassificationReport(kind=kind)
+    if not can_edit_plan(user):
+        raise AccessDenied("Seule l'équipe nationale peut importer les classifications officielles de l'INSEE.")
+    if len(content) > MAX_BYTES:
+        report.errors.append(f"Fichier trop volumineux ({len(content) // 2**20} Mo, maximum 20 Mo).")
+        return report
+    try:
+        table = _read_table(file_name, content)
+    except Exception as error:  # any parser failure becomes one French message
+        report.errors.append(f"Fichier {Path(file_name).name} illisible : {error}. "
+                             f"Attendu : le fichier de la {spec['label']} (CSV ou XLSX).")
+        return report
+    if spec["column"] not in table.columns:
+        report.errors.append(f"Colonne {spec['column']} absente : ce fichier n'est pas celui de la "
+                             f"{spec['label']}.")
+        return report
+    codes = table["CODGEO"].fillna("").str.strip().str.zfill(5)
+    levels = pd.to_numeric(table[spec["column"]].fillna("").str.strip(), errors="coerce")
+    bad = ~levels.isin(spec["allowed"])
+    for line, code, raw in zip(table["_line"][bad], codes[bad], table[spec["column"]][bad]):
+        report.errors.append(f"Ligne {line}, commune {code} : {spec['column']} « {raw} » invalide "
+                             f"(valeurs permises : {', '.join(map(str, sorted(spec['allowed'])))}).")
+    dup = codes.duplicated(keep=False) & (codes != "00000")
+    for line, code in zip(table["_line"][dup], codes[dup]):
+        report.errors.append(f"Ligne {line} : la commune {code} apparaît plusieurs fois.")
+    report.rows = len(table)
+    if report.errors:
+        return report
+    frame = pd.DataFrame({"code": codes, "level": levels.astype(int)})
+
+    def apply(cur) -> None:
+        known = set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall())
+        found = frame[frame["code"].isin(known)]
+        report.matched = len(found)
+        report.unknown_communes = len(frame) - len(found)
+        if dry_run:
+            return
+        cur.register("official_levels", found)
+        target = spec["target"]
+        cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
+                    " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
+        cur.unregister("official_levels")
+        communes = cur.execute("SELECT id, dens7, cateaav FROM territory WHERE level = 'commune'").df()
+        communes["typology"] = typology_class(communes["dens7"].to_numpy(), communes["cateaav"].to_numpy())
+        cur.register("new_typology", communes[["id", "typology"]])
+        cur.execute("UPDATE territory t SET typology = n.typology,"
+                    " typology_official = t.dens7_official AND t.cateaav_official"
+                    " FROM new_typology n WHERE t.id = n.id")
+        cur.unregister("new_typology")
+        refresh_aggregates(cur)
+        cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
+                    [kind, Path(file_name).name, report.matched])
+        audit.append(cur, actor=user.email, entity="territory", action="classification", how="import",
+                     key=kind, source=Path(file_name).name,
+                     comment=f"{report.matched} communes classées ({spec['label']}),"
+                             f" {report.unknown_communes} codes hors du COG en vigueur ignorés")
+
+    db.write(apply)
+    return report
+
+
+def approximated_share(db: Database) -> float:
+    """Share of communes whose typology is still approximated."""
+    with db.read() as cur:
+        return float(cur.execute("SELECT avg(CASE WHEN typology_official THEN 0 ELSE 1 END)"
+                                 " FROM territory WHERE level = 'commune'").fetchone()[0])
+

@@ -1,0 +1,47 @@
+"""Mon compte: who I am, what I may do, my session, my password."""
+
+import streamlit as st
+
+from accounts import service
+from accounts.passwords import RULES_FR
+from accounts.settings import access_settings
+from ui import fmt, session
+from ui.context import db, require_roles
+
+user = require_roles("admin", "ministere", "coordinateur", "elu")
+st.title("Mon compte")
+st.write(f"**{user.name or user.email}** — {user.email}")
+if user.is_demo:
+    st.warning("Compte de **démonstration** : son mot de passe est public.", icon="🧪")
+st.subheader("Rôles et territoires")
+for line in service.describe_scopes(db(), user):
+    st.markdown(f"- {line}")
+
+settings = access_settings()
+st.caption(f"Une session dure au plus {settings.session_absolute.total_seconds() / 3600:g} h et se ferme "
+           f"après {settings.session_idle.total_seconds() / 60:g} minutes sans activité.")
+clock = st.session_state.get(session.CLOCK)
+if clock is not None and clock.method in ("local", "oidc"):
+    st.caption(f"Connecté depuis le {fmt.day(clock.started)} à {clock.started:%H:%M} (UTC).")
+
+if service.has_local_password(db(), user):
+    st.subheader("Changer de mot de passe")
+    st.caption(RULES_FR)
+    with st.form("password", clear_on_submit=True):
+        current = st.text_input("Mot de passe actuel", type="password", autocomplete="current-password")
+        new = st.text_input("Nouveau mot de passe", type="password", autocomplete="new-password")
+        confirm = st.text_input("Nouveau mot de passe (confirmation)", type="password", autocomplete="new-password")
+        submitted = st.form_submit_button("Changer le mot de passe")
+    if submitted:
+        try:
+            service.change_own_password(db(), user, current, new, confirm)
+        except (service.AccountError, service.AccessDenied) as error:
+            st.error(str(error), icon="🚫")
+        else:
+            st.success("Mot de passe changé.", icon="✅")
+else:
+    st.caption("Ce compte se connecte par ProConnect : pas de mot de passe Carrefours.")
+
+if st.button("Se déconnecter", icon=":material/logout:", key="sign_out_page"):
+    session.end("logout", "Vous êtes déconnecté.")
+    st.switch_page("ui/dashboard.py")

@@ -1,5 +1,5 @@
 """Sub-commands of cli.py, one module each with a register(subparsers) function."""
 
-from commands import database, territories, users, values
+from commands import database, lieux, progress, territories, users, values
 
-COMMANDS = [database, territories, users, values]
+COMMANDS = [database, territories, lieux, progress, users, values]

@@ -15,7 +15,7 @@ def register(sub) -> None:
     """Add `import densite` and `import aav`."""
     kinds = import_kinds(sub)
     for kind, spec in KINDS.items():
-        parser = kinds.add_parser(kind, help=f"importer la {spec['label']} (INSEE, CSV ou XLSX)")
+        parser = kinds.add_parser(kind, help=f"fichier INSEE : {spec['label']} (CSV ou XLSX)")
         parser.add_argument("file", type=Path)
         parser.add_argument("--user", required=True, help="e-mail du compte (équipe nationale)")
         parser.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")

@@ -1,46 +1,204 @@
-"""Indicators computed from the registry of tiers-lieux, written as values with source "registre"."""
+"""Indicators computed from the registry of tiers-lieux, written as values with source "registre".
+
+Every value is per commune and year; aggregates come from the usual roll-up (sums for counts,
+Σnumerators / Σdenominators for percentages and ratios), so percentages are stored with their
+numerator and denominator. Counts are written for every commune (a commune with no place has 0, not
+"missing"); a percentage whose denominator is 0 is not written (it is undefined there, not 0).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
+import pandas as pd
+
+from lieux import coverage
+
 REGISTRY_SOURCE = "registre"
 FIRST_YEAR = 2018
+PROXIMITY_KM = 10.0  # POP_PROCHE_TL, as its catalogue entry says
+REGISTRY_CODES = ("TL_OUVERTS", "TL_POUR_10K", "TL_HORS_METRO", "TL_RURAL", "FAB_LABELLISEES",
+                  "FAB_NUMERIQUES", "FAB_PART_RURAL", "FAB_PART_QPV", "MANUF_LABELLISEES", "TL_FERMETURES",
+                  "TL_SURVIE_3ANS", "POP_PROCHE_TL")
 
-# Yearly stock per commune, every commune included: a commune with no place has 0, not "missing".
-_COUNTS_SQL = """
+# One row per (indicator, commune, year): value for counts, numerator/denominator for shares.
+# A place is open at the end of year y when it opened (or was attested open) by then and had not closed.
+_VALUES_SQL = """
 WITH years AS (SELECT range::INTEGER AS y FROM range(?, ? + 1)),
-communes AS (SELECT code FROM territory WHERE level = 'commune'),
-stocks AS (
-    SELECT 'TL_OUVERTS' AS indicator_code, l.commune_code, y.y, count(*) AS n
-    FROM lieu l JOIN years y ON year(l.opened_on) <= y.y AND (l.closed_on IS NULL OR year(l.closed_on) > y.y)
-    WHERE l.commune_code IS NOT NULL AND l.opened_on IS NOT NULL GROUP BY ALL
-    UNION ALL
-    SELECT CASE b.label WHEN 'fabrique_territoire' THEN 'FAB_LABELLISEES'
-                        WHEN 'fabrique_numerique' THEN 'FAB_NUMERIQUES'
-                        ELSE 'MANUF_LABELLISEES' END, l.commune_code, y.y, count(*)
-    FROM lieu_label b JOIN lieu l ON l.id = b.lieu_id JOIN years y ON b.year <= y.y
-    WHERE l.commune_code IS NOT NULL GROUP BY ALL
+c AS (
+    SELECT code, population, coalesce(in_metropole, false) AS metro, coalesce(dens7, 0) AS dens7
+    FROM territory WHERE level = 'commune' AND (? OR code IN (SELECT code FROM recompute_scope))
 ),
-codes AS (SELECT unnest(['TL_OUVERTS', 'FAB_LABELLISEES', 'FAB_NUMERIQUES', 'MANUF_LABELLISEES']) AS indicator_code)
-INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind, value,
-                             source, is_demo, updated_by)
-SELECT k.indicator_code, 'COM-' || c.code, y.y::VARCHAR, make_date(y.y, 1, 1), make_date(y.y, 12, 31),
-       'actual', coalesce(s.n, 0), ?, ?, ?
-FROM codes k CROSS JOIN communes c CROSS JOIN years y
-LEFT JOIN stocks s ON s.indicator_code = k.indicator_code AND s.commune_code = c.code AND s.y = y.y
+l AS (
+    SELECT l.id, l.commune_code, coalesce(l.opened_on, l.attested_on) AS since, l.opened_on, l.closed_on,
+           l.in_qpv
+    FROM lieu l JOIN c ON c.code = l.commune_code
+),
+open_y AS (
+    SELECT l.commune_code, y.y, count(*) AS n
+    FROM l JOIN years y ON year(l.since) <= y.y AND (l.closed_on IS NULL OR year(l.closed_on) > y.y)
+    GROUP BY ALL
+),
+closed_y AS (
+    SELECT commune_code, year(closed_on) AS y, count(*) AS n FROM l WHERE closed_on IS NOT NULL GROUP BY ALL
+),
+survival AS (
+    SELECT l.commune_code, y.y, count(*) AS den,
+           count(*) FILTER (l.closed_on IS NULL OR l.closed_on >= l.opened_on + INTERVAL 3 YEAR) AS num
+    FROM l JOIN years y ON l.opened_on + INTERVAL 3 YEAR <= make_date(y.y, 12, 31)
+    GROUP BY ALL
+),
+labels_y AS (
+    SELECT l.commune_code, y.y, b.label, count(*) AS n,
+           count(*) FILTER (l.in_qpv IS NOT NULL) AS qpv_known, count(*) FILTER (l.in_qpv) AS qpv
+    FROM lieu_label b JOIN l ON l.id = b.lieu_id JOIN years y ON b.year <= y.y
+    GROUP BY ALL
+),
+grid AS (SELECT c.*, y.y FROM c CROSS JOIN years y),
+counts AS (
+    SELECT 'TL_OUVERTS' AS code, g.code AS commune_code, g.y, coalesce(o.n, 0) AS value,
+           NULL::DOUBLE AS num, NULL::DOUBLE AS den
+    FROM grid g LEFT JOIN open_y o ON o.commune_code = g.code AND o.y = g.y
+    UNION ALL
+    SELECT 'TL_FERMETURES', g.code, g.y, coalesce(f.n, 0), NULL, NULL
+    FROM grid g LEFT JOIN closed_y f ON f.commune_code = g.code AND f.y = g.y
+    UNION ALL
+    SELECT k.code, g.code, g.y, coalesce(b.n, 0), NULL, NULL
+    FROM grid g CROSS JOIN (VALUES ('FAB_LABELLISEES', 'fabrique_territoire'),
+                                   ('FAB_NUMERIQUES', 'fabrique_numerique'),
+                                   ('MANUF_LABELLISEES', 'manufacture_proximite')) k(code, label)
+    LEFT JOIN labels_y b ON b.commune_code = g.code AND b.y = g.y AND b.label = k.label
+    UNION ALL
+    SELECT 'TL_POUR_10K', g.code, g.y, 10000.0 * coalesce(o.n, 0) / g.population, coalesce(o.n, 0), g.population
+    FROM grid g LEFT JOIN open_y o ON o.commune_code = g.code AND o.y = g.y WHERE g.population > 0
+    UNION ALL
+    SELECT 'TL_HORS_METRO', g.code, g.y, NULL, CASE WHEN g.metro THEN 0 ELSE o.n END, o.n
+    FROM grid g JOIN open_y o ON o.commune_code = g.code AND o.y = g.y
+    UNION ALL
+    SELECT 'TL_RURAL', g.code, g.y, NULL, CASE WHEN g.dens7 >= 5 THEN o.n ELSE 0 END, o.n
+    FROM grid g JOIN open_y o ON o.commune_code = g.code AND o.y = g.y
+    UNION ALL
+    SELECT 'FAB_PART_RURAL', g.code, g.y, NULL, CASE WHEN g.dens7 >= 2 THEN b.n ELSE 0 END, b.n
+    FROM grid g JOIN labels_y b ON b.commune_code = g.code AND b.y = g.y AND b.label = 'fabrique_territoire'
+    UNION ALL
+    SELECT 'FAB_PART_QPV', g.code, g.y, NULL, b.qpv, b.qpv_known
+    FROM grid g JOIN labels_y b ON b.commune_code = g.code AND b.y = g.y AND b.label = 'fabrique_territoire'
+    WHERE b.qpv_known > 0
+    UNION ALL
+    SELECT 'TL_SURVIE_3ANS', g.code, g.y, NULL, s.num, s.den
+    FROM grid g JOIN survival s ON s.commune_code = g.code AND s.y = g.y
+    UNION ALL
+    SELECT 'POP_PROCHE_TL', p.commune_code, p.y, NULL, p.num, p.den FROM recompute_proximity p
+)
+SELECT code AS indicator_code, 'COM-' || commune_code AS territory_id, y::VARCHAR AS period, y,
+       coalesce(value, 100.0 * num / den) AS value, num AS numerator, den AS denominator
+FROM counts
+"""
+
+# Rewriting two million rows of an indexed table is slow in DuckDB, and nearly all of them are unchanged:
+# one full join finds the differences, and only those are written.
+_DIFF_SQL = """
+CREATE OR REPLACE TEMP TABLE recompute_diff AS
+SELECT coalesce(n.indicator_code, v.indicator_code) AS indicator_code,
+       coalesce(n.territory_id, v.territory_id) AS territory_id, coalesce(n.period, v.period) AS period,
+       n.y, n.value, n.numerator, n.denominator,
+       CASE WHEN n.indicator_code IS NULL THEN 'delete' WHEN v.indicator_code IS NULL THEN 'insert'
+            ELSE 'update' END AS action
+FROM recompute_new n
+FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo
+           FROM indicator_value WHERE source = ? AND kind = 'actual'
+             AND (? OR (indicator_code <> 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_scope))
+                    OR (indicator_code = 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_near)))) v
+  ON n.indicator_code = v.indicator_code AND n.territory_id = v.territory_id AND n.period = v.period
+WHERE n.indicator_code IS NULL OR v.indicator_code IS NULL OR v.value IS DISTINCT FROM n.value
+   OR v.numerator IS DISTINCT FROM n.numerator OR v.denominator IS DISTINCT FROM n.denominator
+   OR v.is_demo IS DISTINCT FROM ?
+"""
+_APPLY_SQL = [
+    """DELETE FROM indicator_value v USING recompute_diff d
+       WHERE d.action = 'delete' AND v.indicator_code = d.indicator_code AND v.territory_id = d.territory_id
+         AND v.period = d.period AND v.kind = 'actual'""",
+    """UPDATE indicator_value v SET value = d.value, numerator = d.numerator, denominator = d.denominator,
+           is_demo = ?, updated_by = ?, updated_at = current_timestamp, version = v.version + 1
+       FROM recompute_diff d
+       WHERE d.action = 'update' AND v.indicator_code = d.indicator_code AND v.territory_id = d.territory_id
+         AND v.period = d.period AND v.kind = 'actual'""",
+    """INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind, value,
+                                    numerator, denominator, source, is_demo, updated_by)
+       SELECT indicator_code, territory_id, period, make_date(y, 1, 1), make_date(y, 12, 31), 'actual', value,
+              numerator, denominator, ?, ?, ?
+       FROM recompute_diff WHERE action = 'insert'""",
+]
+
+_COMMUNES_SQL = ("SELECT code, population, lat, lon FROM territory WHERE level = 'commune'"
+                 " AND lat IS NOT NULL AND lon IS NOT NULL")
+# A place without coordinates stands at its commune's centre (imports often lack them).
+_OPEN_PLACES_SQL = """
+SELECT year(coalesce(l.opened_on, l.attested_on)) AS since, year(l.closed_on) AS until,
+       coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon
+FROM lieu l JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code
+WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) IS NOT NULL
 """
 
 
-def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None) -> int:
-    """Rewrite every registry-computed value from the current registry; returns rows written."""
+def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) -> pd.DataFrame:
+    """POP_PROCHE_TL per commune and year: population within PROXIMITY_KM of a place open that year."""
+    communes = cur.execute(_COMMUNES_SQL).df()
+    communes = communes[communes["population"] > 0]
+    if scope is not None:
+        communes = communes[communes["code"].isin(scope)]
+    places = cur.execute(_OPEN_PLACES_SQL).df()
+    cxyz = coverage.to_xyz(communes["lat"], communes["lon"])
+    pop = communes["population"].to_numpy(dtype=float)
+    since = places["since"].to_numpy(dtype=float)
+    until = places["until"].to_numpy(dtype=float, na_value=np.inf)
+    # One neighbour search for every place ever open; each year then only filters the pairs.
+    ia, ib = coverage.pairs_within(cxyz, coverage.to_xyz(places["lat"], places["lon"]), PROXIMITY_KM)
+    frames = []
+    for year in range(first_year, last_year + 1):
+        hit = np.zeros(len(communes), dtype=bool)
+        hit[ia[(since[ib] <= year) & (until[ib] > year)]] = True
+        frames.append(pd.DataFrame({"commune_code": communes["code"].to_numpy(), "y": year,
+                                    "num": np.where(hit, pop, 0.0), "den": pop}))
+    if not frames:
+        return pd.DataFrame({"commune_code": pd.Series(dtype="str"), "y": pd.Series(dtype="int64"),
+                             "num": pd.Series(dtype="float64"), "den": pd.Series(dtype="float64")})
+    return pd.concat(frames, ignore_index=True)
+
+
+def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
+              communes: list[str] | None = None, near: list[str] | None = None) -> int:
+    """Bring the registry-computed values in line with the registry, for every commune or only for the
+    given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed."""
     last_year = last_year or date.today().year
     is_demo = cur.execute("SELECT coalesce(bool_or(is_demo), false) FROM lieu").fetchone()[0]
-    cur.execute("DELETE FROM indicator_value WHERE source = ?", [REGISTRY_SOURCE])
-    cur.execute(_COUNTS_SQL, [FIRST_YEAR, last_year, REGISTRY_SOURCE, is_demo, actor])
-    written = cur.execute(
-        "SELECT count(*) FROM indicator_value WHERE source = ?", [REGISTRY_SOURCE]).fetchone()[0]
+    everything = communes is None
+    codes = sorted(set(communes or []))
+    near_codes = sorted(set(codes) | set(near or []))
+
+    def ids(values):
+        return pd.DataFrame({"code": pd.Series(values, dtype="str"),
+                             "id": pd.Series(["COM-" + c for c in values], dtype="str")})
+
+    cur.register("recompute_scope", ids(codes))
+    cur.register("recompute_near", ids(near_codes))
+    cur.register("recompute_proximity", _proximity(cur, FIRST_YEAR, last_year, None if everything else near_codes))
+    try:
+        cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
+                    [FIRST_YEAR, last_year, everything])
+        cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
+        deleted = cur.execute(_APPLY_SQL[0]).fetchone()[0]
+        updated = cur.execute(_APPLY_SQL[1], [is_demo, actor]).fetchone()[0]
+        inserted = cur.execute(_APPLY_SQL[2], [REGISTRY_SOURCE, is_demo, actor]).fetchone()[0]
+        cur.execute("DROP TABLE recompute_new")
+        cur.execute("DROP TABLE recompute_diff")
+    finally:
+        for name in ("recompute_scope", "recompute_near", "recompute_proximity"):
+            cur.unregister(name)
+    where = "toutes les communes" if everything else f"{len(codes)} commune(s), {len(near_codes)} pour la proximité"
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
-        [actor, f"{written} valeurs recalculées depuis le registre"])
-    return written
+        [actor, f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
+                f" {deleted} supprimées"])
+    return inserted + updated + deleted

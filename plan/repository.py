@@ -72,3 +72,74 @@ def is_demo_database(cur) -> bool:
     """Whether the database was built with demo data."""
     row = cur.execute("SELECT value FROM app_meta WHERE key = 'demo'").fetchone()
     return bool(row) and row[0] == "true"
+
+
+def measure_indicator_frame(cur) -> pd.DataFrame:
+    """Every (measure, indicator) pair with the indicator's rules and the measure's dates."""
+    return cur.execute(
+        "SELECT mi.measure_code, mi.indicator_code, mi.weight, mi.baseline_period, mi.target_period,"
+        " i.name AS indicator_name, i.unit, i.kind AS indicator_kind, i.direction, i.territorial_agg,"
+        " i.temporal_agg, i.period_type, i.computed_from, m.start_date, m.end_date"
+        " FROM measure_indicator mi JOIN indicator i ON i.code = mi.indicator_code"
+        " JOIN measure m ON m.code = mi.measure_code JOIN axis a ON a.code = m.axis_code"
+        " ORDER BY a.position, m.position, mi.weight DESC, mi.indicator_code").df()
+
+
+def direct_values(cur, territory_id: str = "FR") -> pd.DataFrame:
+    """Every value stored directly on one territory (national sourced figures for FR), with source titles."""
+    return cur.execute(
+        "SELECT v.indicator_code, v.kind, v.period, v.period_end, v.value, v.numerator, v.denominator,"
+        " v.source, coalesce(s.title, v.source) AS source_title, v.is_demo, v.published, v.updated_at"
+        " FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
+        " WHERE v.territory_id = ? ORDER BY v.indicator_code, v.kind, v.period_end", [territory_id]).df()
+
+
+def values_fingerprint(cur) -> tuple:
+    """A cheap signature of the values and of the plan's weights, to know when cached results are stale."""
+    values = cur.execute("SELECT count(*), max(updated_at), max(version) FROM indicator_value").fetchone()
+    weights = cur.execute("SELECT count(*), sum(weight), string_agg(coalesce(baseline_period, '') ||"
+                          " coalesce(target_period, ''), ',' ORDER BY measure_code, indicator_code)"
+                          " FROM measure_indicator").fetchone()
+    return tuple(values) + tuple(weights)
+
+
+def territories_of(cur, levels: list[str]) -> pd.DataFrame:
+    """Id, level, code, name, typology and population of every territory of some levels."""
+    return cur.execute(
+        "SELECT id, level, code, name, typology, population FROM territory WHERE list_contains(?, level)"
+        " ORDER BY level, code", [levels]).df()
+
+
+def budgets(cur, code: str) -> pd.DataFrame:
+    """Planned and actual budget of a measure per year."""
+    return cur.execute("SELECT year, planned_eur, actual_eur, source_code FROM measure_budget"
+                       " WHERE measure_code = ? ORDER BY year", [code]).df()
+
+
+def notes(cur, code: str) -> pd.DataFrame:
+    """Follow-up notes of a measure, newest first."""
+    return cur.execute("SELECT id, created_at, author, text FROM measure_note WHERE measure_code = ?"
+                       " ORDER BY created_at DESC, id DESC", [code]).df()
+
+
+def indicator(cur, code: str) -> dict | None:
+    """One indicator's definition with its source title, or None."""
+    frame = cur.execute("SELECT i.*, s.title AS source_title FROM indicator i"
+                        " LEFT JOIN source s ON s.code = i.source_code WHERE i.code = ?", [code]).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def subnational_periods(cur, code: str) -> pd.DataFrame:
+    """Periods holding actual values of an indicator below France, with the finest level holding them."""
+    return cur.execute(
+        "SELECT period, max(period_end) AS period_end, min(CASE split_part(territory_id, '-', 1)"
+        " WHEN 'COM' THEN 0 WHEN 'EPCI' THEN 1 WHEN 'DEP' THEN 2 ELSE 3 END) AS rank"
+        " FROM indicator_value WHERE indicator_code = ? AND kind = 'actual' AND territory_id <> 'FR'"
+        " GROUP BY period ORDER BY period_end", [code]).df()
+
+
+def changed_since(cur, updated_at) -> tuple[list[str], int]:
+    """Indicators with values written after a timestamp, and how many such rows (zone maps keep it cheap)."""
+    rows = cur.execute("SELECT indicator_code, count(*) FROM indicator_value WHERE updated_at > ?"
+                       " GROUP BY indicator_code", [updated_at]).fetchall()
+    return [r[0] for r in rows], sum(r[1] for r in rows)

@@ -78,11 +78,11 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
         table = _read_table(file_name, content)
     except Exception as error:  # any parser failure becomes one French message
         report.errors.append(f"Fichier {Path(file_name).name} illisible : {error}. "
-                             f"Attendu : le fichier de la {spec['label']} (CSV ou XLSX).")
+                             f"Attendu : le fichier INSEE « {spec['label']} » (CSV ou XLSX).")
         return report
     if spec["column"] not in table.columns:
-        report.errors.append(f"Colonne {spec['column']} absente : ce fichier n'est pas celui de la "
-                             f"{spec['label']}.")
+        report.errors.append(f"Colonne {spec['column']} absente : ce fichier n'est pas le fichier INSEE "
+                             f"« {spec['label']} ».")
         return report
     codes = table["CODGEO"].fillna("").str.strip().str.zfill(5)
     levels = pd.to_numeric(table[spec["column"]].fillna("").str.strip(), errors="coerce")
@@ -122,7 +122,7 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
                     [kind, Path(file_name).name, report.matched])
         audit.append(cur, actor=user.email, entity="territory", action="classification", how="import",
                      key=kind, source=Path(file_name).name,
-                     comment=f"{report.matched} communes classées ({spec['label']}),"
+                     comment=f"{report.matched} communes classées (« {spec['label']} »),"
                              f" {report.unknown_communes} codes hors du COG en vigueur ignorés")
 
     db.write(apply)

@@ -29,3 +29,10 @@ st.markdown("Tant que les fichiers officiels de l'INSEE ne sont pas importés, C
             "aux pôles. Seuils utilisés :")
 st.table({"Seuil": list(APPROX), "Valeur": [str(v) for v in APPROX.values()]})
 st.table({"Niveau": list(DENS7_LABELS), "Libellé": list(DENS7_LABELS.values())})
+
+st.subheader("Statut calculé des mesures : règles et seuils")
+from plan.thresholds import RULES_TEXT, THRESHOLD_LABELS, THRESHOLDS  # noqa: E402
+
+st.markdown(RULES_TEXT)
+st.table({"Règle": list(THRESHOLD_LABELS.values()), "Seuil": [str(THRESHOLDS[k]).replace(".", ",")
+                                                               for k in THRESHOLD_LABELS]})

@@ -11,8 +11,20 @@ PUBLIC = [
     ("ui/dashboard.py", "Tableau de bord national", ":material/dashboard:"),
     ("ui/mesures.py", "Plan d'action", ":material/account_tree:"),
     ("ui/territoire.py", "Mon territoire", ":material/location_city:"),
+    ("ui/registre.py", "Registre des lieux", ":material/pin_drop:"),
+    ("ui/couverture.py", "Couverture", ":material/radar:"),
     ("ui/donnees.py", "Données", ":material/database:"),
     ("ui/apropos.py", "À propos", ":material/info:"),
+]
+# The national team's follow-up pages; each page re-checks the role itself.
+FOLLOW_UP = [
+    ("ui/alertes.py", "Alertes", ":material/notifications:"),
+    ("ui/completude.py", "Complétude", ":material/fact_check:"),
+]
+# Follow-up of the rollout: public, since readers only ever get published figures there.
+FOLLOW_UP = [
+    ("ui/alertes.py", "Alertes", ":material/notifications:"),
+    ("ui/completude.py", "Complétude", ":material/fact_check:"),
 ]
 WRITERS = [
     ("ui/saisie.py", "Saisie", ":material/edit_note:"),
@@ -28,7 +40,7 @@ SIGNED_IN = [("ui/compte.py", "Mon compte", ":material/account_circle:")]
 
 def _groups() -> list[tuple[list, set[Role] | None]]:
     """Each group of pages with the roles that may open it (None: everyone)."""
-    return [(PUBLIC, None), (WRITERS, {Role.coordinateur, Role.ministere}), (NATIONAL, {Role.ministere}),
+    return [(PUBLIC, None), (FOLLOW_UP, None), (WRITERS, {Role.coordinateur, Role.ministere}), (NATIONAL, {Role.ministere}),
             (ADMIN, {Role.admin})]
 
 

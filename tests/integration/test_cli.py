@@ -36,3 +36,30 @@ def test_init_empty_builds_a_database_without_demo(tmp_path):
     assert report["demo"] is False and report["demo_values"] == 0 and report["lieux"] == 0
     assert report["users"] == 0  # demo accounts exist only in a demo database
     assert report["territories"]["region"] == 18
+
+
+def test_import_lieux_and_coverage_from_the_command_line(db_file):
+    from accounts import repository
+    from accounts.models import Role, Scope, User
+    from store.bootstrap import open_database
+    db = open_database(db_file)
+    with db.transaction() as cur:
+        repository.add(cur, User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),)))
+    db.close()
+    census = ROOT / "tests" / "data" / "cget2019_sale.csv"
+    dry = run("import", "lieux", str(census), "--format", "cget2019", "--dry-run", "--user", "anct@exemple.fr",
+              db_file=db_file)
+    assert dry.returncode == 0, dry.stderr
+    assert "7 lieux seraient créés" in dry.stdout and "NON PLACÉ ligne 8" in dry.stdout
+    bad = run("import", "lieux", str(ROOT / "tests" / "data" / "cget2019_hors_france.csv"), "--format", "cget2019",
+              "--user", "anct@exemple.fr", db_file=db_file)
+    assert bad.returncode == 1 and "hors de France" in bad.stdout and "Rien n'a été importé" in bad.stdout
+    unknown = run("import", "lieux", str(census), "--format", "cget2019", "--user", "personne@exemple.fr",
+                  db_file=db_file)
+    assert unknown.returncode == 2 and "aucun compte" in unknown.stderr
+    coverage = run("coverage", "--km", "10", "--json", db_file=db_file)
+    assert coverage.returncode == 0, coverage.stderr
+    report = json.loads(coverage.stdout)
+    assert 0 < report["share"] <= 100 and report["km"] == 10
+    assert {row["typology"] for row in report["by_typology"]} == {"urbain", "periurbain", "rural"}
+    assert report["ranking"][0]["gain"] >= report["ranking"][-1]["gain"]

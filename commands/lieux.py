@@ -1,0 +1,111 @@
+"""`import lieux` and `coverage`: the registry's import and coverage from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from accounts.policy import AccessDenied
+from accounts.service import find_user
+from commands.common import import_kinds
+from commands.output import print_json
+from lieux import imports
+from lieux.placement import RULE_LABELS
+from lieux.service import LieuError, coverage_report
+from store.bootstrap import open_database
+
+
+def register(sub) -> None:
+    """Add `import lieux` and `coverage`."""
+    lieux = import_kinds(sub).add_parser("lieux", help="importer des tiers-lieux (recensement CGET 2019 ou CSV)")
+    lieux.add_argument("file", metavar="FICHIER")
+    lieux.add_argument("--format", choices=imports.FORMATS, required=True,
+                       help="cget2019 : CGET_TiersLieux_2019.csv ; csv : colonnes du registre (export)")
+    lieux.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
+    lieux.add_argument("--user", required=True, metavar="EMAIL", help="compte au nom duquel importer")
+    lieux.add_argument("--json", action="store_true", help="rapport en JSON")
+    lieux.set_defaults(run=run_import)
+    cov = sub.add_parser("coverage", help="couverture de la population par les tiers-lieux ouverts")
+    cov.add_argument("--km", type=float, default=10.0, help="distance en km (10 par défaut)")
+    cov.add_argument("--top", type=int, default=20, help="nombre d'EPCI à classer")
+    cov.add_argument("--json", action="store_true", help="sortie JSON")
+    cov.set_defaults(run=run_coverage)
+
+
+def run_import(args) -> int:
+    """Import a registry file in the name of an account; exit 1 when lines are faulty."""
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"Erreur : le fichier {path} est introuvable.", file=sys.stderr)
+        return 2
+    db = open_database()
+    try:
+        user = find_user(db, args.user)
+        if user is None:
+            print(f"Erreur : aucun compte actif pour {args.user}. Vérifiez l'adresse.", file=sys.stderr)
+            return 2
+        try:
+            report = imports.run(db, path.read_bytes(), args.format, user, dry_run=args.dry_run,
+                                 file_name=path.name)
+        except (imports.ImportFileError, LieuError, AccessDenied) as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 2
+    finally:
+        db.close()
+    if args.json:
+        print_json(report.as_dict())
+    else:
+        _print_report(report)
+    return 1 if report.errors else 0
+
+
+def _print_report(report) -> None:
+    verb = "seraient" if report.dry_run or report.errors else "ont été"
+    print(f"{report.rows} lignes lues ({report.file_format}).")
+    for line in report.errors:
+        print(f"  ERREUR ligne {line['line']} : {line['message']}")
+    if report.errors:
+        print("Rien n'a été importé : corrigez ces lignes puis relancez.")
+    for rule, n in sorted(report.placements.items()):
+        print(f"  placés par {RULE_LABELS.get(rule, rule)} : {n}")
+    for row in report.unplaced:
+        print(f"  NON PLACÉ ligne {row['line']} ({row['name']}) : {row['reason']}")
+    print(f"{report.created} lieux {verb} créés, {report.updated} modifiés, {report.unchanged} inchangés, "
+          f"{len(report.unplaced)} non placés (ignorés).")
+    if report.dry_run:
+        print("Simulation (--dry-run) : rien n'a été écrit.")
+
+
+def run_coverage(args) -> int:
+    """Print the coverage at --km (text or JSON)."""
+    if args.km <= 0 or args.km > 200:
+        print("Erreur : --km doit être compris entre 0 et 200.", file=sys.stderr)
+        return 2
+    db = open_database()
+    try:
+        result = coverage_report(db, km=args.km, top=args.top)
+    finally:
+        db.close()
+    data = {
+        "km": result["km"], "date": result["on"], "demo": result["demo"], "places_open": result["places"],
+        "population": result["population"], "covered_population": result["covered_population"],
+        "share": result["share"],
+        "by_typology": result["by_typology"].to_dict("records"),
+        "epci_without_place": result["epci_without"][["epci_siren", "epci_name", "population", "communes"]]
+        .to_dict("records"),
+        "ranking": result["ranking"][["epci_siren", "epci_name", "commune_code", "commune_name", "gain",
+                                      "communes_gained"]].to_dict("records"),
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    demo = " (registre de démonstration)" if data["demo"] else ""
+    print(f"Population à moins de {args.km:g} km d'un tiers-lieu ouvert{demo} : "
+          f"{data['share']:.1f} % ({data['covered_population']:,.0f} / {data['population']:,.0f})".replace(",", " "))
+    for row in data["by_typology"]:
+        print(f"  {row['typology']} : {row['share']:.1f} %")
+    print(f"EPCI sans tiers-lieu à moins de {args.km:g} km : {len(data['epci_without_place'])}")
+    print("Où un nouveau lieu couvrirait le plus d'habitants :")
+    for row in data["ranking"][:10]:
+        print(f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{row['gain']:,.0f} hab.".replace(",", " "))
+    return 0

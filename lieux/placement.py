@@ -1,0 +1,177 @@
+"""Which commune a lieu is in: from its INSEE code, else postal code and name, else its coordinates.
+
+Real files are dirty (codes missing, `0`, `#N/D`, without their leading zero; names with odd spacing),
+so every rule is tried in turn and the one that placed the row is recorded as placement_rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lieux import coverage
+from territories.names import normalize
+
+RULE_LABELS = {
+    "code_insee": "code INSEE",
+    "code_insee_complete": "code INSEE (zéro initial rétabli)",
+    "code_postal_nom": "code postal et nom de commune",
+    "code_postal_unique": "code postal (une seule commune)",
+    "coordonnees": "coordonnées (centre de commune le plus proche)",
+    "saisie": "saisie",
+    "démo": "démonstration",
+}
+MISSING = {"", "0", "#N/D", "#N/A", "N/D", "NA", "NAN", "NONE", "NULL", "-", "?"}
+# France (métropole and the five DROM) as boxes; a metropolitan point also needs a commune centre within
+# METRO_MAX_KM, which rejects Barcelona or Turin although they fall inside the metropolitan box.
+FRANCE_BOXES = {
+    "métropole": (41.3, 51.2, -5.3, 9.7), "Guadeloupe": (15.8, 16.6, -61.9, -60.9),
+    "Martinique": (14.3, 14.95, -61.3, -60.75), "Guyane": (2.0, 5.9, -54.7, -51.5),
+    "La Réunion": (-21.45, -20.8, 55.15, 55.9), "Mayotte": (-13.1, -12.55, 44.9, 45.35),
+}
+METRO_MAX_KM = 25.0
+_FLOAT_TAIL = re.compile(r"\.0+$")
+
+
+def clean_code(raw) -> tuple[str | None, bool]:
+    """A commune or postal code as text, and whether a lost leading zero was put back ('1053' → '01053')."""
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
+        return None, False
+    text = _FLOAT_TAIL.sub("", str(raw).strip().replace(" ", "").replace("\u00a0", "")).upper()
+    if text in MISSING or set(text) == {"0"}:
+        return None, False
+    if text.isdigit() and len(text) == 4:
+        return "0" + text, True
+    return text, False
+
+
+def parse_number(raw) -> float | None:
+    """A coordinate from '48,95', ' 48.95 ', '#N/D' or '' (None when missing)."""
+    if raw is None:
+        return None
+    if isinstance(raw, (int, float)):
+        return None if np.isnan(raw) else float(raw)
+    text = str(raw).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    if text.upper() in MISSING:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def in_france_box(lat: float, lon: float) -> str | None:
+    """The part of France whose box holds the point, or None."""
+    for name, (la0, la1, lo0, lo1) in FRANCE_BOXES.items():
+        if la0 <= lat <= la1 and lo0 <= lon <= lo1:
+            return name
+    return None
+
+
+@dataclass
+class Placement:
+    commune_code: str | None
+    rule: str | None
+    problem: str | None = None      # why it could not be placed (the row is listed, not imported)
+    error: str | None = None        # a fault in the row (the import stops)
+
+
+class Resolver:
+    """Places rows on communes; built once per import from the territory table."""
+
+    def __init__(self, communes: pd.DataFrame):
+        self.communes = communes.reset_index(drop=True)
+        self.codes = set(self.communes["code"])
+        self.by_postal_name: dict[tuple[str, str], list[str]] = {}
+        self.by_postal: dict[str, list[str]] = {}
+        for code, name, postals in zip(*(self.communes[c].to_numpy(dtype=object)
+                                         for c in ("code", "search_name", "postal_codes"))):
+            for postal in postals if postals is not None else []:
+                self.by_postal_name.setdefault((postal, name), []).append(code)
+                self.by_postal.setdefault(postal, []).append(code)
+        located = self.communes[self.communes["lat"].notna()]
+        self._xyz = coverage.to_xyz(located["lat"], located["lon"])
+        self._located_codes = located["code"].to_numpy(dtype=object)
+
+    def nearest(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest commune centre (code, km) of every point; a grid search widened until all are found."""
+        lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        codes = np.full(len(lat), None, dtype=object)
+        dist = np.full(len(lat), np.inf)
+        points = coverage.to_xyz(lat, lon)
+        todo = np.arange(len(lat))
+        for km in (15.0, 60.0, 250.0, 1000.0):
+            if len(todo) == 0:
+                break
+            ia, ib = coverage.pairs_within(points[todo], self._xyz, km)
+            if len(ia):
+                chord = np.sqrt(((points[todo][ia] - self._xyz[ib]) ** 2).sum(axis=1))
+                order = np.lexsort((chord, ia))
+                first = np.unique(ia[order], return_index=True)[1]
+                rows, best = ia[order][first], order[first]
+                codes[todo[rows]] = self._located_codes[ib[best]]
+                dist[todo[rows]] = 2 * coverage.EARTH_KM * np.arcsin(np.clip(chord[best] / (2 * coverage.EARTH_KM), 0, 1))
+                todo = np.setdiff1d(todo, todo[rows])
+        return codes, dist
+
+    def place(self, codes: list, postals: list, names: list, lats: list, lons: list) -> list[Placement]:
+        """Placement of every row: code, else postal code and name, else coordinates."""
+        out: list[Placement | None] = [None] * len(codes)
+        need_coords = []
+        for i, (raw_code, raw_postal, raw_name) in enumerate(zip(codes, postals, names)):
+            code, completed = clean_code(raw_code)
+            if code and code in self.codes:
+                out[i] = Placement(code, "code_insee_complete" if completed else "code_insee")
+                continue
+            postal, _ = clean_code(raw_postal)
+            name = commune_name_key(raw_name)
+            if postal:
+                match = self.by_postal_name.get((postal, name), []) if name else []
+                if len(match) == 1:
+                    out[i] = Placement(match[0], "code_postal_nom")
+                    continue
+                only = self.by_postal.get(postal, [])
+                if len(only) == 1 and not match:
+                    out[i] = Placement(only[0], "code_postal_unique")
+                    continue
+            need_coords.append(i)
+        lat = np.array([parse_number(lats[i]) for i in need_coords], dtype=float)
+        lon = np.array([parse_number(lons[i]) for i in need_coords], dtype=float)
+        known = ~(np.isnan(lat) | np.isnan(lon)) & ~((lat == 0) & (lon == 0))  # 0/0 is a blank cell
+        nearest, km = self.nearest(lat[known], lon[known]) if known.any() else ([], [])
+        k = 0
+        for j, i in enumerate(need_coords):
+            if not known[j]:
+                out[i] = Placement(None, None, problem=_why_unplaced(codes[i], postals[i]))
+                continue
+            box = in_france_box(lat[j], lon[j])
+            if box is None or (box == "métropole" and km[k] > METRO_MAX_KM):
+                out[i] = Placement(None, None, error=(
+                    f"coordonnées hors de France ({lat[j]:.5f}, {lon[j]:.5f}) : vérifiez la latitude et la "
+                    "longitude (inversées ? signe oublié ?) ou videz-les"))
+            else:
+                out[i] = Placement(nearest[k], "coordonnees")
+            k += 1
+        return out
+
+
+def commune_name_key(raw) -> str:
+    """A commune name as the territory table searches it ('ST DENIS ' → 'saint denis')."""
+    if raw is None or (isinstance(raw, float) and np.isnan(raw)) or str(raw).strip().upper() in MISSING:
+        return ""
+    words = f" {normalize(str(raw))} "
+    for short, full in ((" st ", " saint "), (" ste ", " sainte ")):
+        words = words.replace(short, full)
+    return words.strip()
+
+
+def _why_unplaced(raw_code, raw_postal) -> str:
+    code, _ = clean_code(raw_code)
+    postal, _ = clean_code(raw_postal)
+    parts = [f"code commune « {code} » inconnu" if code else "code commune absent",
+             f"code postal « {postal} » sans commune de ce nom" if postal else "code postal absent",
+             "coordonnées absentes"]
+    return ", ".join(parts)

@@ -1,0 +1,55 @@
+"""Every threshold of the progress rules, in one place so the app can show them to the user."""
+
+from __future__ import annotations
+
+THRESHOLDS = {
+    # A value more than this many points of completion rate below the trajectory is late.
+    "retard_points": 5.0,
+    # Compromised when the trend, projected to the target date, reaches a completion rate below this.
+    "compromis_taux_projete": 90.0,
+    # The trend is the least-squares line through this many latest values (at least trend_min_values).
+    "tendance_nb_valeurs": 3,
+    "tendance_min_valeurs": 2,
+    # A slope smaller than this share of the remaining distance per year counts as "stable".
+    "tendance_stable_part": 0.02,
+    # A value is expected this many days after its period ends (time to collect and enter it).
+    "delai_saisie_jours": 90,
+    # Peer alert: a percentage more than this many points below the median of its peers.
+    "pairs_ecart_points": 10.0,
+    # Peer alert for ratios: more than this share below the peer median.
+    "pairs_ecart_relatif": 0.10,
+    # A peer group smaller than this is not compared.
+    "pairs_taille_min": 3,
+}
+
+THRESHOLD_LABELS = {
+    "retard_points": "En retard : taux d'avancement inférieur de plus de N points au taux attendu sur la trajectoire",
+    "compromis_taux_projete": "Compromis : la tendance prolongée jusqu'à l'échéance atteint moins de N % de la cible (ou l'échéance est passée sans que la cible soit atteinte)",
+    "tendance_nb_valeurs": "Tendance : droite des moindres carrés sur les N dernières valeurs",
+    "tendance_min_valeurs": "Tendance : nombre minimal de valeurs pour la calculer",
+    "tendance_stable_part": "Tendance « stable » : pente annuelle inférieure à cette part de l'écart restant à la cible",
+    "delai_saisie_jours": "Donnée attendue N jours après la fin de sa période (sinon « sans données récentes »)",
+    "pairs_ecart_points": "Alerte pairs : pourcentage inférieur de plus de N points à la médiane des pairs",
+    "pairs_ecart_relatif": "Alerte pairs : ratio inférieur de plus de cette part à la médiane des pairs",
+    "pairs_taille_min": "Alerte pairs : taille minimale du groupe de pairs",
+}
+
+COMPUTED_STATUS_LABELS = {
+    "atteint": "Atteint", "dans_les_temps": "Dans les temps", "en_retard": "En retard",
+    "compromis": "Compromis", "sans_donnees": "Sans données",
+}
+COMPUTED_STATUS_ICONS = {
+    "atteint": "✅", "dans_les_temps": "🟢", "en_retard": "🟠", "compromis": "🔴", "sans_donnees": "⚪",
+}
+# Worst first: a measure takes the worst status of its weighted indicators.
+STATUS_SEVERITY = {"compromis": 0, "en_retard": 1, "dans_les_temps": 2, "atteint": 3}
+
+RULES_TEXT = (
+    "**Statut calculé** d'un indicateur dans un territoire : *atteint* si la cible est atteinte ; "
+    "*compromis* si l'échéance est passée sans l'atteindre, ou si la tendance des dernières valeurs, "
+    "prolongée jusqu'à l'échéance, n'y mène pas ; *en retard* si le taux d'avancement est en dessous "
+    "du taux attendu sur la trajectoire linéaire entre la valeur initiale et la cible ; sinon *dans les "
+    "temps* ; *sans données* s'il manque la valeur actuelle ou la cible. Une mesure prend le statut le "
+    "plus défavorable de ses indicateurs pondérés. Sans valeur initiale, l'avancement d'un indicateur "
+    "à faire monter part de 0 à la date de début de la mesure."
+)

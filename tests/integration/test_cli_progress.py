@@ -1,0 +1,31 @@
+"""`cli.py progress` prints the same figures as the pages."""
+
+import json
+
+from tests.integration.test_cli import run
+
+
+def test_progress_json_for_france_on_a_date(db_file):
+    result = run("progress", "--json", "--date", "2026-11-25", db_file=db_file)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["territory"] == "FR" and report["date"] == "2026-11-25"
+    measures = {m["measure"]: m for m in report["measures"]}
+    assert abs(measures["M2.1"]["rate"] - 89.5) < 1e-9
+    assert measures["M2.1"]["status"] == "compromis" and measures["M2.2"]["status"] == "atteint"
+    assert measures["M5.1"]["rate"] is None and measures["M5.1"]["status"] == "sans_donnees"
+    tl = next(i for i in measures["M1.1"]["indicators"] if i["indicator"] == "TL_OUVERTS")
+    assert (tl["current"], tl["target"], tl["expected_value"]) == (3500, 5000, 5000)
+    assert tl["source"] == "Recensement des tiers-lieux 2023"
+    assert report["thresholds"]["retard_points"] == 5.0
+
+
+def test_progress_for_a_region_and_bad_input(db_file):
+    result = run("progress", "--json", "--territory", "REG-11", "--date", "2024-06-30", db_file=db_file)
+    assert result.returncode == 0, result.stderr
+    m11 = next(m for m in json.loads(result.stdout)["measures"] if m["measure"] == "M1.1")
+    assert m11["is_demo"] and m11["expected_rate"] is not None
+    bad = run("progress", "--date", "30/06/2024", db_file=db_file)
+    assert bad.returncode == 2 and "AAAA-MM-JJ" in bad.stderr
+    unknown = run("progress", "--territory", "ZZ", db_file=db_file)
+    assert unknown.returncode == 2 and "inconnu" in unknown.stderr

@@ -1,0 +1,258 @@
+"""The progress engine on the real database: sourced national figures, roll-ups, alerts, completeness,
+and the plan's write path (hand-computed expectations)."""
+
+from datetime import date
+
+import pytest
+
+from accounts.models import Role, Scope, User
+from accounts.policy import AccessDenied
+from indicators.periods import parse_period
+from indicators.rollup import rollup, rollup_series
+from plan import alerts, progress_service
+from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
+from tests.integration.test_rollup import put
+
+ON = date(2026, 11, 25)
+MINISTRY = User(email="m@x.fr", scopes=(Scope(role=Role.ministere),))
+COORDINATOR = User(email="c@x.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
+
+
+def one(frame, **keys):
+    for column, value in keys.items():
+        frame = frame[frame[column] == value]
+    assert len(frame) == 1, keys
+    return frame.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def shared_db(built_db_file, tmp_path_factory):
+    """One read-only copy for the tests that only read (the engine's cache then serves them all)."""
+    import shutil
+
+    from store.bootstrap import open_database
+
+    path = tmp_path_factory.mktemp("progress") / "carrefours.duckdb"
+    shutil.copy(built_db_file, path)
+    database = open_database(path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def national(shared_db):
+    return progress_service.progress(shared_db, "region", ON)
+
+
+def test_m21_rate_is_the_weighted_mean_of_its_sourced_indicators(national):
+    # FAB_LABELLISEES 407 ≥ 300 → 100 (weight 2); FAB_PART_QPV 51 ≥ 50 → 100; FAB_PART_RURAL 29 / 50 → 58
+    m = one(national["measures"], measure_code="M2.1", territory_id="FR")
+    assert m["rate"] == pytest.approx((2 * 100 + 100 + 58) / 4)
+    assert m["status"] == "compromis"  # FAB_PART_RURAL missed its 2022 target
+    rural = one(national["indicators"], measure_code="M2.1", indicator_code="FAB_PART_RURAL", territory_id="FR")
+    assert (rural["initial"], rural["target"], rural["current"]) == (0, 50, 29)
+    assert rural["source_title"].startswith("Évaluation du programme Fabriques")
+
+
+def test_m22_counts_from_its_own_baseline_and_is_reached(national):
+    row = one(national["indicators"], measure_code="M2.2", territory_id="FR")
+    assert (row["initial"], row["target"], row["current"]) == (300, 380, 407)
+    assert row["status"] == "atteint" and row["rate"] == 100
+
+
+def test_m11_expected_value_gap_and_status_at_a_past_date(shared_db):
+    result = progress_service.progress(shared_db, "region", date(2024, 6, 30))
+    row = one(result["indicators"], measure_code="M1.1", indicator_code="TL_OUVERTS", territory_id="FR")
+    # sourced national values win over the registry roll-up: 3 500 in 2023, from 1 800 (2018) to 5 000 (2025)
+    assert row["origin"] == "source" and row["current"] == 3500 and row["current_period"] == "2023"
+    assert row["rate"] == pytest.approx(100 * 1700 / 3200)
+    # 2018-12-31 → 2024-06-30 is 2 008 days of 2 557
+    assert row["expected_value"] == pytest.approx(1800 + 3200 * 2008 / 2557)
+    assert row["gap"] == pytest.approx(3500 - (1800 + 3200 * 2008 / 2557))
+    # 1 500 still to go in 549 days (6.01 quarters)
+    assert row["pace_per_quarter"] == pytest.approx(1500 / (549 / (365.25 / 4)))
+    # trend through 2018, 2021, 2023 reaches about 4 037 by the end of 2025: 70 % < 90 %
+    assert row["projected"] == pytest.approx(4037, abs=5)
+    assert row["status"] == "compromis"
+
+
+def test_a_region_uses_its_rolled_up_registry_stock_against_its_regional_target(national, shared_db):
+    row = one(national["indicators"], measure_code="M1.1", indicator_code="TL_OUVERTS", territory_id="REG-11")
+    with shared_db.read() as cur:
+        ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last"}
+        stock = rollup(cur, ind, parse_period("2025"), "region").set_index("territory_id").at["REG-11", "value"]
+        base = rollup(cur, ind, parse_period("2018"), "region").set_index("territory_id").at["REG-11", "value"]
+        target = cur.execute("SELECT value FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+                             " AND territory_id = 'REG-11' AND kind = 'target'").fetchone()[0]
+    assert (row["current"], row["initial"], row["target"]) == (stock, base, target)
+    assert row["is_demo"] and row["reported"] == row["expected_count"] == 1266
+
+
+def test_a_missing_weighted_indicator_empties_the_measure_rate(db):
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11'"
+                    " AND kind = 'actual'")
+    result = progress_service.progress(db, "region", ON)
+    m = one(result["measures"], measure_code="M4.3", territory_id="REG-11")
+    assert m["rate"] != m["rate"] or m["rate"] is None  # empty, not 0
+    assert m["status"] == "sans_donnees"
+    other = one(result["measures"], measure_code="M4.3", territory_id="REG-24")
+    assert other["rate"] > 0
+
+
+def test_regions_without_a_regional_target_have_no_data_status(national):
+    m = one(national["measures"], measure_code="M2.1", territory_id="REG-11")
+    assert m["status"] == "sans_donnees" and m["reason"] == "aucune cible"
+
+
+def test_rollup_series_matches_rollup_for_every_region_and_departement(shared_db):
+    with shared_db.read() as cur:
+        ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}
+        series = rollup_series(cur, [ind], ("region", "departement"), kinds=("actual",))
+        for level in ("region", "departement"):
+            single = rollup(cur, ind, parse_period("2023"), level).set_index("territory_id")
+            many = series[(series["level"] == level) & (series["period"] == "2023")].set_index("territory_id")
+            assert single["value"].to_dict() == many["value"].to_dict()
+            assert single["expected"].to_dict() == many["expected"].to_dict()
+
+
+@pytest.fixture
+def region_communes(db):
+    with db.read() as cur:
+        rows = cur.execute("SELECT id FROM territory WHERE level = 'commune' AND region_code = '94'"
+                           " ORDER BY id LIMIT 3").fetchall()
+        n = cur.execute("SELECT count(*) FROM territory WHERE level = 'commune' AND region_code = '94'").fetchone()[0]
+    return [r[0] for r in rows], n
+
+
+def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(db, region_communes):
+    communes, n = region_communes
+    put(db, "P", communes[0], "2024", 50, 1, 2)
+    put(db, "P", communes[1], "2024", 12.5, 1, 8)
+    put(db, "S", communes[0], "2024Q1", 5)
+    put(db, "S", communes[0], "2024Q3", 7)
+    put(db, "S", communes[1], "2024Q2", 10)
+    put(db, "S", communes[2], "2024", 100)  # a yearly value and a finer one in the same year: the last wins
+    put(db, "S", communes[2], "2024Q2", 3)
+    indicators = [{"code": "P", "territorial_agg": "ratio_of_sums", "temporal_agg": "last", "period_type": "year"},
+                  {"code": "S", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}]
+    with db.read() as cur:
+        series = rollup_series(cur, indicators, ("region",), kinds=("actual",))
+    p = one(series, indicator_code="P", territory_id="REG-94", period="2024")
+    assert p["value"] == pytest.approx(20.0)  # 2 / 10, not the mean of 50 and 12.5
+    assert (p["reported"], p["expected"]) == (2, n)
+    s = one(series, indicator_code="S", territory_id="REG-94", period="2024")
+    assert s["value"] == 7 + 10 + 100
+    assert s["reported"] == 3
+    assert one(series, indicator_code="P", territory_id="REG-11", period="2024")["reported"] == 0
+
+
+def test_a_write_is_seen_by_the_cached_engine(db):
+    before = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
+                 indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")["current"]
+    with db.transaction() as cur:
+        cur.execute("UPDATE indicator_value SET value = value + 1, version = version + 1,"
+                    " updated_at = current_timestamp WHERE indicator_code = 'SERVICE_CIVIQUE'"
+                    " AND territory_id = 'REG-11' AND period = '2023' AND kind = 'actual'")
+    after = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
+                indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")["current"]
+    assert after == before + 1
+
+
+def test_behind_lists_the_compromised_national_measures(national):
+    late = alerts.behind(national)
+    assert {"M1.1", "M2.1", "M4.3"} <= set(late.loc[late["territory_id"] == "FR", "measure_code"])
+    assert "M2.2" not in set(late["measure_code"])
+
+
+def test_peer_alert_flags_a_departement_far_below_its_peers(db):
+    with db.read() as cur:
+        rural = [r[0] for r in cur.execute("SELECT id FROM territory WHERE level = 'departement'"
+                                           " AND typology = 'rural' ORDER BY id LIMIT 5").fetchall()]
+    for territory, share in zip(rural, (40, 42, 44, 46, 20)):
+        put(db, "TL_RURAL", territory, "2024", share, share, 100)
+    found = alerts.peers(db)
+    flagged = found[found["level"] == "departement"]
+    assert flagged["territory_id"].tolist() == [rural[4]]
+    row = flagged.iloc[0]
+    assert (row["peer_median"], row["peer_n"], row["gap"]) == (42, 5, -22)
+
+
+def test_stale_indicators_and_late_regions(shared_db):
+    db = shared_db
+    late = alerts.stale(db, ON)
+    assert "ZE_SANS_TL" in set(late.loc[late["territory_id"] == "FR", "indicator_code"])
+    assert "TL_OUVERTS" not in set(late.loc[late["territory_id"] == "FR", "indicator_code"])  # registry is up to date
+    report = alerts.completeness(db, ON)
+    who = report["late"]
+    emplois = who[who["indicator_code"] == "EMPLOIS_DIRECTS"]
+    # the demo leaves 2024 unreported in Guadeloupe, Île-de-France, Grand Est and Auvergne-Rhône-Alpes; 2025 nowhere
+    assert set(emplois.loc[emplois["period"] == "2024", "territory_id"]) == {"REG-01", "REG-11", "REG-44", "REG-84"}
+    assert len(emplois[emplois["period"] == "2025"]) == 18
+    row = one(report["by_region"], territory_id="REG-94", period="2023")
+    assert row["reported"] == row["expected"]
+
+
+def test_status_update_checks_role_and_version_and_is_audited(db):
+    with db.read() as cur:
+        version = cur.execute("SELECT version FROM measure WHERE code = 'M1.1'").fetchone()[0]
+    update = StatusUpdate(status="en_retard", meteo="nuage", comment="Recensement 2025 attendu",
+                          expected_version=version)
+    with pytest.raises(AccessDenied):
+        update_status(db, COORDINATOR, "M1.1", update)
+    assert update_status(db, MINISTRY, "M1.1", update) == version + 1
+    with pytest.raises(StaleUpdate, match="Rechargez"):
+        update_status(db, MINISTRY, "M1.1", update)  # same stale version again
+    with db.read() as cur:
+        assert cur.execute("SELECT status, meteo, updated_by FROM measure WHERE code = 'M1.1'").fetchone() == (
+            "en_retard", "nuage", "m@x.fr")
+        history = cur.execute("SELECT status, meteo, author, comment FROM measure_status_history"
+                              " WHERE measure_code = 'M1.1' ORDER BY changed_at DESC LIMIT 1").fetchone()
+        assert history == ("en_retard", "nuage", "m@x.fr", "Recensement 2025 attendu")
+        audit = cur.execute("SELECT actor, action, old_data, new_data FROM audit_log WHERE entity = 'measure'"
+                            " AND entity_key = 'M1.1'").fetchall()
+    assert len(audit) == 1 and audit[0][0] == "m@x.fr" and '"en_cours"' in audit[0][2]
+
+
+def test_notes_are_for_the_national_team_and_validated(db):
+    with pytest.raises(AccessDenied):
+        add_note(db, COORDINATOR, "M2.1", NoteIn(text="Point d'étape"))
+    with pytest.raises(ValueError):
+        NoteIn(text="  ")
+    add_note(db, MINISTRY, "M2.1", NoteIn(text="Comité de pilotage du 12/03 : vague 2025 lancée"))
+    with db.read() as cur:
+        assert cur.execute("SELECT author, text FROM measure_note WHERE measure_code = 'M2.1'").fetchall() == [
+            ("m@x.fr", "Comité de pilotage du 12/03 : vague 2025 lancée")]
+        assert cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'measure_note'").fetchone()[0] == 1
+
+
+def test_after_a_write_only_changed_indicators_are_rolled_up_again_with_the_same_result(db):
+    progress_service.progress(db, "region", ON)
+    put(db, "SERVICE_CIVIQUE", "REG-94", "2024", 7)
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'REG-94'")
+    incremental = progress_service.progress(db, "region", ON)["indicators"]
+    progress_service.clear_cache()
+    full = progress_service.progress(db, "region", ON)["indicators"]
+    keys = ["measure_code", "indicator_code", "territory_id"]
+    a = incremental.sort_values(keys).reset_index(drop=True).astype(str)
+    b = full.sort_values(keys).reset_index(drop=True).astype(str)
+    assert a.equals(b)
+    assert one(full, measure_code="M4.3", territory_id="REG-94")["current"] == 7
+
+
+def test_map_and_shares_roll_up_commune_shares_as_ratios_of_sums(db, region_communes):
+    from plan import dashboard_service
+
+    communes, n = region_communes
+    put(db, "TL_RURAL", communes[0], "2024", 50, 1, 2)
+    put(db, "TL_RURAL", communes[1], "2024", 25, 1, 4)
+    shares = dashboard_service.shares(db, "2024")
+    corse = one(shares["territories"], indicator_code="TL_RURAL", territory_id="REG-94")
+    assert corse["value"] == pytest.approx(100 * 2 / 6)
+    assert (corse["reported"], corse["expected"]) == (2, n)
+    assert one(shares["national"], indicator_code="TL_RURAL")["value"] == 34  # sourced national figure
+    by_dep = dashboard_service.map_data(db, "TL_RURAL", "2024", "departement")
+    assert by_dep["message"] is None and len(by_dep["frame"]) == 101
+    regional_only = dashboard_service.map_data(db, "EMPLOIS_DIRECTS", "2023", "departement")
+    assert "régional" in regional_only["message"]

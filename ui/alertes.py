@@ -1,0 +1,95 @@
+"""Alertes: measures behind their trajectory, territories behind their peers, indicators without recent
+values — each with a link to where it can be acted on."""
+
+import pandas as pd
+import streamlit as st
+
+from accounts.policy import can_read_unpublished
+from plan.alerts import behind, peers, stale
+from plan.dashboard_service import dashboard
+from plan.thresholds import THRESHOLDS
+from ui import fmt
+from ui.context import current_user, db, demo_banner
+from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box
+
+st.title("Alertes")
+user = current_user()
+# Everyone may read the follow-up of the plan; unpublished figures only reach the national team and coordinators.
+published_only = not can_read_unpublished(user)
+
+data = dashboard(db(), user)
+st.caption(f"Situation au {fmt.day(data['on'])}. Chaque alerte renvoie vers la page où agir.")
+thresholds_box()
+
+# --- Measures behind their trajectory ---------------------------------------------------------------
+st.subheader("Mesures en retard ou compromises")
+result = {"measures": pd.concat([data["measures"], data["regional"]]).rename(
+    columns={"computed_status": "status", "status": "declared_status"})}
+late = behind(result)
+titles = data["measures"].set_index("code")["title"]
+names = pd.concat([data["measures"], data["regional"]]).drop_duplicates("territory_id").set_index(
+    "territory_id")["territory_name"]
+if late.empty:
+    st.success("Aucune mesure n'est en retard ou compromise.")
+else:
+    demo_banner(bool(late["is_demo"].any()))
+    national_first = late.assign(fr=late["territory_id"] != "FR").sort_values(["fr", "measure_code", "territory_id"])
+    for row in national_first[national_first["territory_id"] == "FR"].to_dict("records"):
+        st.page_link("ui/mesures.py", label=f"{row['measure_code']} — {titles[row['measure_code']]} : "
+                     f"{status_text(row['status'])} en France (avancement {rate_text(row['rate'])}, "
+                     f"écart {points_text(row['gap_points'])})", icon=":material/warning:",
+                     query_params={"mesure": row["measure_code"]})
+    view = pd.DataFrame({
+        "Mesure": "/mesures?mesure=" + national_first["measure_code"],
+        "Intitulé": national_first["measure_code"].map(titles),
+        "Territoire": national_first["territory_id"].map(names),
+        "Statut": national_first["status"].map(status_text),
+        "Avancement": national_first["rate"].map(rate_text),
+        "Attendu": national_first["expected_rate"].map(rate_text),
+        "Écart": national_first["gap_points"].map(points_text),
+    })
+    table(view, "alertes_mesures.csv", "late", raw=national_first.drop(columns=["fr"]),
+          column_config={"Mesure": st.column_config.LinkColumn("Mesure", display_text=r"mesure=(.*)")})
+
+# --- Territories behind their peers -----------------------------------------------------------------
+st.subheader("Territoires en dessous de leurs pairs")
+st.caption(f"Pairs : même niveau (département ou région) et même classe de typologie (urbain, périurbain, "
+           f"rural). Alerte quand un pourcentage est à plus de {fmt.number(THRESHOLDS['pairs_ecart_points'])} "
+           f"points sous la médiane des pairs (un ratio : plus de "
+           f"{fmt.percent(100 * THRESHOLDS['pairs_ecart_relatif'])} sous la médiane), pour des groupes d'au "
+           f"moins {THRESHOLDS['pairs_taille_min']} territoires, à la dernière période connue.")
+below = peers(db(), published_only=published_only)
+if below.empty:
+    st.info("Aucun territoire n'est nettement en dessous de ses pairs (ou aucun pourcentage n'est encore "
+            "connu par département ou par région).")
+else:
+    demo_banner(bool(below["is_demo"].any()))
+    view = pd.DataFrame({
+        "Territoire": below["name"], "Fiche": "/territoire?territoire=" + below["territory_id"],
+        "Indicateur": below["indicator_name"], "Période": below["period"],
+        "Typologie": below["typology"], "Valeur": below["value"].map(lambda v: fmt.number(v, 1)),
+        "Médiane des pairs": below["peer_median"].map(lambda v: fmt.number(v, 1)),
+        "Pairs (n)": below["peer_n"].astype(int), "Écart": below["gap"].map(lambda v: fmt.number(v, 1)),
+    })
+    table(view, "alertes_pairs.csv", "peers", raw=below,
+          column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="Ouvrir")})
+
+# --- Indicators without recent values ---------------------------------------------------------------
+st.subheader("Indicateurs sans données récentes")
+missing = stale(db(), data["on"], published_only=published_only)
+if missing.empty:
+    st.success("Tous les indicateurs ont une valeur pour la dernière période attendue.")
+else:
+    st.caption(f"Une valeur est attendue {THRESHOLDS['delai_saisie_jours']} jours après la fin de sa période. "
+               "Les indicateurs calculés depuis le registre se mettent à jour avec lui ; les autres se saisissent.")
+    view = pd.DataFrame({
+        "Indicateur": missing["indicator_name"],
+        "Territoire": missing["territory_id"].map(lambda t: "France" if t == "FR" else names.get(t, t)),
+        "Dernière valeur": missing["latest"].map(day_text),
+        "Attendue jusqu'au": missing["due"].map(day_text),
+        "Origine": missing["computed_from"].map({"saisie": "saisie", "registre": "registre des lieux"}),
+        "Agir": missing["computed_from"].map({"saisie": "/saisie", "registre": "/donnees"}),
+    })
+    st.page_link("ui/saisie.py", label="Saisir les valeurs manquantes", icon=":material/edit_note:")
+    table(view, "alertes_indicateurs.csv", "stale", raw=missing,
+          column_config={"Agir": st.column_config.LinkColumn("Agir", display_text="Ouvrir")})

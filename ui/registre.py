@@ -1,0 +1,207 @@
+"""Registre des tiers-lieux: search, filter, map, export; edit and import for the national team and coordinators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from accounts.policy import AccessDenied
+from lieux import imports, service
+from lieux.models import LABEL_LABELS, TYPE_LABELS, Label, LieuType
+from lieux.placement import RULE_LABELS
+from territories.typology import TYPOLOGY_LABELS
+from ui import fmt
+from ui.context import clear_caches, current_user, db, demo_banner
+from ui.maps import metropolitan, points_map
+
+STATUS = {"ouverts": "Ouverts", "fermes": "Fermés", "tous": "Tous"}
+
+st.title("Registre des tiers-lieux")
+st.caption("Chaque tiers-lieu avec sa commune, ses types, ses labels et ses dates. Les indicateurs « registre » "
+           "du plan (tiers-lieux ouverts, part hors métropoles, Fabriques, fermetures…) en sont calculés.")
+user = current_user()
+demo_banner(service.is_demo(db()))
+options = service.territory_options(db())
+
+with st.container(border=True):
+    a, b, c, d = st.columns([2, 1, 1, 1])
+    text = a.text_input("Rechercher", placeholder="Nom du lieu, commune, code INSEE ou code postal")
+    lieu_type = b.selectbox("Type", ["", *TYPE_LABELS], format_func=lambda k: TYPE_LABELS.get(k, "Tous"))
+    label = c.selectbox("Label", ["", *LABEL_LABELS], format_func=lambda k: LABEL_LABELS.get(k, "Tous"))
+    status = d.selectbox("Statut", list(STATUS), format_func=STATUS.get)
+    e, f, g = st.columns(3)
+    regions = dict(zip(options["region"]["code"], options["region"]["name"]))
+    region = e.selectbox("Région", ["", *regions], format_func=lambda k: regions.get(k, "Toutes"))
+    deps = options["departement"]
+    if region:
+        deps = deps[deps["region_code"] == region]
+    dep_names = dict(zip(deps["code"], deps["code"] + " " + deps["name"]))
+    departement = f.selectbox("Département", ["", *dep_names], format_func=lambda k: dep_names.get(k, "Tous"))
+    typology = g.selectbox("Typologie de la commune", ["", *TYPOLOGY_LABELS],
+                           format_func=lambda k: TYPOLOGY_LABELS.get(k, "Toutes"))
+
+lieux = service.search(db(), text, lieu_type=lieu_type, label=label, status=status, region=region,
+                       departement=departement, typology=typology)
+m1, m2, m3 = st.columns(3)
+m1.metric("Lieux trouvés", fmt.number(len(lieux)))
+m2.metric("Dont ouverts", fmt.number(int(lieux["is_open"].sum()) if len(lieux) else 0))
+m3.metric("Dont labellisés", fmt.number(int((lieux["labels"].map(len) > 0).sum()) if len(lieux) else 0))
+if len(lieux) and lieux["is_demo"].any():
+    st.caption("🧪 Les lieux marqués « (démo) » sont des données de démonstration générées.")
+
+if len(lieux):
+    shown = metropolitan(lieux[lieux["lat"].notna()]).assign(
+        statut=lambda x: x["is_open"].map({True: "Ouvert", False: "Fermé"}),
+        types_fr=lambda x: x["types"].map(lambda t: ", ".join(TYPE_LABELS.get(v, v) for v in t)))
+    st.altair_chart(points_map(shown, "statut", ["name:N", "commune_name:N", "types_fr:N", "statut:N"],
+                               color_title="Statut"), width="stretch")
+    hidden = len(lieux) - len(shown)
+    st.caption(f"Carte de la France métropolitaine : {fmt.number(hidden)} lieu(x) des outre-mer ou sans "
+               "coordonnées n'y figurent pas mais sont dans le tableau.")
+
+table = pd.DataFrame({
+    "Nom": lieux["name"], "Commune": lieux["commune_name"], "Code commune": lieux["commune_code"],
+    "Département": lieux["departement_code"],
+    "Types": lieux["types"].map(lambda t: ", ".join(TYPE_LABELS.get(v, v) for v in t)),
+    "Labels": lieux["label_years"].map(lambda t: ", ".join(
+        f"{LABEL_LABELS.get(x.split(':')[0], x)} {x.split(':')[1]}" for x in t)),
+    "Ouverture": lieux["opened_on"].map(fmt.day), "Fermeture": lieux["closed_on"].map(fmt.day),
+    "Typologie": lieux["typology"].map(lambda t: TYPOLOGY_LABELS.get(t, "—")),
+    "Placé par": lieux["placement"], "Source": lieux["source"],
+    "Démo": lieux["is_demo"].map({True: "oui", False: "non"}),
+})
+st.dataframe(table, hide_index=True, width="stretch", height=360)
+st.download_button("Télécharger la sélection (CSV)", fmt.csv_bytes(imports.export_frame(lieux)),
+                   "registre_tiers_lieux.csv", "text/csv",
+                   help="Colonnes du registre ; ce fichier se réimporte avec le format « csv ».")
+
+
+def _form(key: str, current: dict | None) -> dict | None:
+    """The lieu form; returns the submitted fields or None."""
+    current = current or {}
+    with st.form(key):
+        name = st.text_input("Nom *", current.get("name") or "")
+        x, y = st.columns(2)
+        commune = x.text_input("Code INSEE de la commune", current.get("commune_code") or "",
+                               help="Laissez vide pour placer le lieu d'après ses coordonnées.")
+        postal = y.text_input("Code postal", current.get("postal_code") or "")
+        address = st.text_input("Adresse", current.get("address") or "")
+        x, y = st.columns(2)
+        lat = x.number_input("Latitude", value=current.get("lat"), format="%.5f", min_value=-90.0, max_value=90.0)
+        lon = y.number_input("Longitude", value=current.get("lon"), format="%.5f", min_value=-180.0,
+                             max_value=180.0)
+        types = st.multiselect("Types", [t.value for t in LieuType], default=current.get("types") or [],
+                               format_func=TYPE_LABELS.get)
+        years = current.get("labels") or {}
+        cols = st.columns(3)
+        labels = {}
+        for col, lab in zip(cols, Label):
+            year = col.number_input(f"{LABEL_LABELS[lab]} (année)", value=years.get(lab), min_value=2019,
+                                    max_value=2100, step=1)
+            if year:
+                labels[lab.value] = int(year)
+        x, y, z = st.columns(3)
+        opened = x.date_input("Ouverture", value=current.get("opened_on"), format="DD/MM/YYYY")
+        qpv = y.selectbox("En QPV", ["", "oui", "non"],
+                          index={None: 0, True: 1, False: 2}.get(current.get("in_qpv"), 0),
+                          format_func=lambda v: v or "inconnu")
+        legal = z.text_input("Forme juridique", current.get("legal_form") or "")
+        website = st.text_input("Site web", current.get("website") or "")
+        comment = st.text_input("Commentaire (journal)")
+        if not st.form_submit_button("Enregistrer", type="primary"):
+            return None
+    return {"name": name, "commune_code": commune or None, "postal_code": postal or None, "address": address or None,
+            "lat": lat, "lon": lon, "types": types, "labels": labels, "opened_on": opened,
+            "closed_on": current.get("closed_on"), "attested_on": current.get("attested_on"),
+            "in_qpv": {"": None, "oui": True, "non": False}[qpv], "legal_form": legal or None,
+            "website": website or None, "source": current.get("source") or "saisie",
+            "source_id": current.get("source_id"), "_comment": comment or None}
+
+
+def _run(action, *args, **kwargs):
+    try:
+        result = action(db(), user, *args, **kwargs)
+    except (service.LieuError, AccessDenied) as error:
+        st.error(str(error))
+        return None
+    clear_caches()
+    return result or True
+
+
+if service.can_edit(user):
+    st.header("Modifier le registre")
+    st.caption("Équipe nationale : partout. Coordinateurs : dans leur région. Chaque modification est "
+               "journalisée et recalcule les indicateurs du registre.")
+    new_tab, edit_tab, import_tab = st.tabs(["Nouveau lieu", "Modifier ou fermer", "Importer un fichier"])
+    with new_tab:
+        data = _form("new_lieu", None)
+        if data:
+            comment = data.pop("_comment")
+            done = _run(service.create, data, comment=comment)
+            if done:
+                st.success(f"« {done.name} » ajouté ({done.commune_code}, placé par "
+                           f"{RULE_LABELS.get(done.placement_rule, done.placement_rule)}).")
+    with edit_tab:
+        if lieux.empty:
+            st.info("Aucun lieu dans la sélection : ajustez les filtres.")
+        else:
+            choices = dict(zip(lieux["id"], lieux["name"] + " — " + lieux["commune_name"].fillna("?")))
+            chosen = st.selectbox("Lieu", list(choices)[:2000], format_func=choices.get)
+            current = service.get(db(), chosen)
+            if current is not None:
+                if st.session_state.get("lieu_read", (None,))[0] != chosen:
+                    st.session_state["lieu_read"] = (chosen, current.version)
+                version = st.session_state["lieu_read"][1]
+                data = _form(f"edit_{chosen}", current.model_dump())
+                if data:
+                    comment = data.pop("_comment")
+                    if _run(service.update, chosen, data, version, comment=comment):
+                        st.session_state.pop("lieu_read", None)
+                        st.success("Modification enregistrée.")
+                x, y = st.columns(2)
+                with x.form(f"close_{chosen}"):
+                    closed = st.date_input("Date de fermeture", value=date.today(), format="DD/MM/YYYY")
+                    if st.form_submit_button("Fermer ce lieu") and _run(service.close, chosen, version, closed):
+                        st.session_state.pop("lieu_read", None)
+                        st.success("Fermeture enregistrée.")
+                with y.form(f"delete_{chosen}"):
+                    sure = st.checkbox("Ce lieu a été saisi par erreur (un lieu fermé se ferme, il ne se supprime pas)")
+                    if st.form_submit_button("Supprimer") and sure and _run(service.delete, chosen, version):
+                        st.session_state.pop("lieu_read", None)
+                        st.success("Lieu supprimé.")
+    with import_tab:
+        fmt_choice = st.radio("Format", imports.FORMATS, horizontal=True, format_func={
+            "cget2019": "Recensement CGET 2019 (CGET_TiersLieux_2019.csv)",
+            "csv": "CSV du registre (colonnes de l'export)"}.get)
+        upload = st.file_uploader("Fichier CSV", type=["csv", "txt"])
+        st.caption("Les colonnes CONTACT et MAIL du recensement ne sont jamais enregistrées. L'import est tout "
+                   "ou rien ; le réimporter ne change rien.")
+        x, y = st.columns(2)
+        check, commit = x.button("Vérifier (sans écrire)"), y.button("Importer", type="primary")
+        if upload is not None and (check or commit):
+            try:
+                report = imports.run(db(), upload.getvalue(), fmt_choice, user, dry_run=check,
+                                     file_name=upload.name)
+            except (imports.ImportFileError, AccessDenied, service.LieuError) as error:
+                st.error(str(error))
+            else:
+                if report.committed:
+                    clear_caches()
+                if report.errors:
+                    st.error(f"{len(report.errors)} ligne(s) en erreur : rien n'a été importé.")
+                    st.dataframe(pd.DataFrame(report.errors).rename(columns={"line": "Ligne", "message": "Erreur"}),
+                                 hide_index=True, width="stretch")
+                verb = "importés" if report.committed else "à importer"
+                st.success(f"{report.rows} lignes lues : {report.created} lieux créés, {report.updated} modifiés, "
+                           f"{report.unchanged} inchangés ({verb}).")
+                if report.placed:
+                    placed = pd.DataFrame(report.placed)
+                    placed["rule"] = placed["rule"].map(lambda r: RULE_LABELS.get(r, r))
+                    st.dataframe(placed.rename(columns={"line": "Ligne", "name": "Nom", "commune_code": "Commune",
+                                                        "rule": "Placé par"}), hide_index=True, width="stretch")
+                if report.unplaced:
+                    st.warning(f"{len(report.unplaced)} ligne(s) non placée(s), laissées de côté :")
+                    st.dataframe(pd.DataFrame(report.unplaced).rename(
+                        columns={"line": "Ligne", "name": "Nom", "reason": "Pourquoi"}), hide_index=True, width="stretch")

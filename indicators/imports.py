@@ -448,7 +448,7 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
     service_frame = changes[service.FRAME_COLUMNS]
     has_reading_errors = not reading.empty
     result = service.apply(db, user, service_frame, how="import", dry_run=dry_run or has_reading_errors,
-                           progress=progress)
+                           progress=progress, trace_refusals=not dry_run)
     errors = result.errors
     if not errors.empty and layout == "wide":
         # In a wide file the cell of a value or period is the period column of that row.

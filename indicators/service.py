@@ -84,6 +84,7 @@ class _Errors:
 
     def __init__(self) -> None:
         self.parts: list[pd.DataFrame] = []
+        self.refused: list[str] = []  # territories outside the user's scope, logged as an access refusal
 
     def flag(self, frame: pd.DataFrame, mask, column: str, message) -> None:
         """Record one error per masked row; message is a string, or a function of the masked rows
@@ -247,6 +248,7 @@ def _check_territories(cur, frame: pd.DataFrame, user: User, errors: _Errors) ->
     errors.flag(frame, tid.notna().to_numpy() & ~_lookup(tid, {i: True for i in names}, False).astype(bool),
                 "territoire", lambda rows: "territoire inconnu : " + _text(rows["territory_id"]))
     frame["territory_name"] = _lookup(tid, names)
+    errors.refused = sorted(t for t, ok in allowed.items() if not ok)
     errors.flag(frame, _lookup(tid, allowed, True) == False, "territoire",  # noqa: E712 (element-wise)
                 lambda rows: (_text(rows["territory_name"]) + " (" + _text(rows["territory_id"])
                               + ") est hors de votre périmètre : vous ne pouvez pas modifier ses valeurs").to_numpy())
@@ -356,13 +358,15 @@ def _plan(cur, frame: pd.DataFrame, how: str, note: str | None) -> tuple[pd.Data
 
 def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFrame, *, how: How,
           dry_run: bool = False, on_conflict: Literal["refuse_all", "skip"] = "refuse_all",
-          note: str | None = None, progress: Progress | None = None) -> WriteResult:
+          note: str | None = None, progress: Progress | None = None,
+          trace_refusals: bool | None = None) -> WriteResult:
     """THE write path: validate, check scope and locks, refuse stale rows, write all-or-nothing, audit.
 
     `changes` is a list of ValueChange (pages) or a frame with FRAME_COLUMNS (imports; `line` numbers
     the rows in messages). Nothing is written when any row has an error, when `dry_run` is set, or
     when a row is stale and on_conflict is "refuse_all"; with "skip", stale rows are refused and
-    returned while the others are written.
+    returned while the others are written. An attempt on territories outside the user's scope is
+    traced in the audit log (action "refused"), except for a dry run unless trace_refusals is set.
     """
     if how not in HOW_LABELS:
         raise ValueError(f"unknown how: {how}")
@@ -387,6 +391,7 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         _check_locks(cur, checked, user, local)
         checked = _check_duplicates(checked, local)
         outcome = WriteResult(rows=len(frame), errors=local.frame())
+        refused[:] = local.refused
         bad_lines = set(outcome.errors["line"])
         progress(0.65, "Comparaison avec les valeurs enregistrées…")
         plan, conflicts = _plan(cur, checked[~checked["line"].isin(bad_lines)], how, note)
@@ -411,7 +416,13 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         outcome.written = True
         return outcome
 
+    refused: list[str] = []
     result = db.write(work)
+    if refused and (not dry_run if trace_refusals is None else trace_refusals):
+        # The attempt itself is traced, like every refused access (nothing else is written).
+        db.write(lambda cur: audit.append(
+            cur, actor=user.email, entity="value", action="refused", key=refused[0], how=how,
+            new={"territories": refused[:200]}, comment=f"{len(refused)} territoire(s) hors du périmètre"))
     progress(1.0, "Terminé")
     return result
 

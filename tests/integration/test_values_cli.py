@@ -52,7 +52,10 @@ def test_import_refuses_the_whole_file_prints_every_faulty_line_and_exits_non_ze
     assert result.returncode == 1
     assert "ligne 3, colonne territoire" in result.stderr and "hors de votre périmètre" in result.stderr
     assert "ligne 4, colonne valeur" in result.stderr and "rien n'a été écrit" in result.stderr
-    assert values(cli_db) == before
+    after = values(cli_db)
+    assert after[0] == before[0] and after[1] == before[1] + 1  # only the refused attempt is traced
+    refused = values(cli_db, "SELECT count(*), max(actor) FROM audit_log WHERE action = 'refused'")[0]
+    assert refused == (1, COORD_IDF.email)
 
 
 def test_import_dry_run_then_commit_then_reimport(cli_db, tmp_path):

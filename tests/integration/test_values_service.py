@@ -6,7 +6,8 @@ import pytest
 from accounts.policy import AccessDenied
 from indicators import service
 from indicators.service import ValueChange
-from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE, count, snapshot
+from tests.integration.values_helpers import (COORD_ARA, COORD_IDF, ELU, MINISTERE, count, refusals, snapshot,
+                                              values_only)
 
 
 def change(**fields):
@@ -68,11 +69,12 @@ def test_pydantic_refuses_a_numerator_above_its_denominator_before_the_service()
 
 
 def test_a_coordinator_cannot_write_outside_their_region_and_nothing_is_written(db):
-    before = snapshot(db)
+    before = values_only(db)
     result = service.apply(db, COORD_IDF, [change(), change(territory_id="DEP-69")], how="saisie")
     assert not result.written
     assert result.errors["message"].str.contains("hors de votre périmètre").any()
-    assert snapshot(db) == before  # the valid Seine-et-Marne row was not written either
+    assert values_only(db) == before  # the valid Seine-et-Marne row was not written either
+    assert refusals(db) == 1  # the attempt is traced
     assert service.apply(db, COORD_ARA, [change(territory_id="DEP-69")], how="saisie").written
 
 
@@ -154,9 +156,9 @@ def test_revert_puts_the_previous_value_back_through_the_write_path(db):
 def test_revert_is_scoped_like_any_write(db):
     service.apply(db, COORD_ARA, [change(territory_id="DEP-69", value=4)], how="saisie")
     entry = service.history(db, "EMPLOIS_DIRECTS", "DEP-69", "2024")["entries"]["id"].iloc[-1]
-    before = snapshot(db)
+    before = values_only(db)
     result = service.revert(db, COORD_IDF, int(entry))
-    assert not result.written and snapshot(db) == before
+    assert not result.written and values_only(db) == before and refusals(db) == 1
 
 
 def test_the_audit_log_only_grows(db):

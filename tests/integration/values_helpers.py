@@ -28,3 +28,13 @@ def snapshot(db):
 def csv(text: str, encoding: str = "utf-8") -> bytes:
     """A CSV file from lines written with real newlines."""
     return text.strip("\n").replace("\n", "\r\n").encode(encoding) + b"\r\n"
+
+
+def values_only(db):
+    """The values and their versions, without the audit log."""
+    return snapshot(db)[0]
+
+
+def refusals(db):
+    """Refused write attempts recorded in the audit log."""
+    return count(db, "SELECT count(*) FROM audit_log WHERE entity = 'value' AND action = 'refused'")

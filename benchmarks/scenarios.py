@@ -35,7 +35,7 @@ def load_pandas(db) -> dict:
             " FROM indicator_value WHERE kind = 'actual'").df()
         territories = cur.execute(
             "SELECT id, level, region_code, departement_code, epci_siren, population FROM territory").df()
-        indicators = cur.execute("SELECT code, territorial_agg, temporal_agg FROM indicator").df()
+        indicators = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df()
     for column in ("indicator_code", "territory_id"):
         values[column] = values[column].astype("category")
     return {"values": values, "territories": territories, "indicators": indicators}
@@ -98,6 +98,8 @@ def rollup_pandas(frames: dict, year: str) -> pd.DataFrame:
             [agg == "sum", agg == "ratio_of_sums", agg == "population_weighted_mean", agg == "min", agg == "max"],
             [g["s_value"], 100.0 * g["s_num"] / g["s_den"], g["s_weighted"] / g["s_pop"], g["m_min"], g["m_max"]],
             default=np.nan)
+        scale = np.where((g["kind"] == "ratio") & g["per_inhabitants"].notna(), g["per_inhabitants"], 100.0)
+        g.loc[agg == "ratio_of_sums", "value"] = (scale * g["s_num"] / g["s_den"])[agg == "ratio_of_sums"]
         g.loc[g["reported"] == 0, "value"] = np.nan
         out.append(g.rename(columns={"code": "indicator_code", "parent": "territory_id"}))
     return pd.concat(out)[["indicator_code", "territory_id", "value", "reported", "expected"]]

@@ -23,6 +23,12 @@ def mark_dirty(cur, table: str = "indicator_value", where: str = "TRUE", params:
                 f" FROM {table} WHERE {where}", params or [])
 
 
+def mark_years(cur, table: str) -> None:
+    """Mark the slices of a table of (indicator_code, period) rows whose periods are years."""
+    cur.execute(f"INSERT INTO rollup_dirty SELECT DISTINCT indicator_code, CAST(period AS INTEGER), 'actual'"
+                f" FROM {table}")
+
+
 def mark_slices(cur, slices: list[tuple[str, int, str]]) -> None:
     """Mark explicit (indicator_code, year, kind) slices for recomputation."""
     if slices:
@@ -33,7 +39,7 @@ def _refresh_slices(cur, slices: pd.DataFrame) -> int:
     """Recompute the given slices, grouping the work by year, kind and source level."""
     cur.execute("DELETE FROM rollup_year r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
                 " AND r.year = d.year AND r.kind = d.kind")
-    rules = cur.execute("SELECT code, territorial_agg, temporal_agg FROM indicator").df().set_index("code")
+    rules = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df().set_index("code")
     written = 0
     for (year, kind), group in slices.groupby(["year", "kind"]):
         period = parse_period(str(year))

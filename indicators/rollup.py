@@ -81,7 +81,28 @@ _GROUP = """
 def rules_frame(indicators) -> pd.DataFrame:
     """The aggregation rules (code, territorial_agg, temporal_agg) of indicator dicts or a frame."""
     frame = pd.DataFrame(indicators)
-    return frame[["code", "territorial_agg", "temporal_agg"]].reset_index(drop=True)
+    columns = [c for c in ("code", "territorial_agg", "temporal_agg", "kind", "per_inhabitants") if c in frame]
+    return frame[columns].reset_index(drop=True)
+
+
+def ratio_scale(kind: str | None, per_inhabitants: float | None) -> float:
+    """What Σ numerators / Σ denominators is multiplied by: N for a ratio per N inhabitants, else 100."""
+    if kind == "ratio" and per_inhabitants and per_inhabitants == per_inhabitants:
+        return float(per_inhabitants)
+    return 100.0
+
+
+def apply_ratio_scale(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
+    """Rescale ratio-of-sums values of ratios per N inhabitants (the SQL computes percentages)."""
+    if frame.empty or "per_inhabitants" not in indicators:
+        return frame
+    kinds = indicators.get("kind", indicators.get("indicator_kind"))
+    scales = {code: ratio_scale(kind, per) for code, kind, per
+              in zip(indicators["code"], kinds, indicators["per_inhabitants"])}
+    factor = frame["indicator_code"].map(scales).fillna(100.0)
+    rescale = (factor != 100.0) & frame["denominator"].gt(0)
+    frame.loc[rescale, "value"] = (factor * frame["numerator"] / frame["denominator"])[rescale]
+    return frame
 
 
 def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
@@ -107,6 +128,7 @@ def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
                             [kind, period.start, period.end, PREFIX[source_level], source_level]).df()
     finally:
         cur.unregister("rollup_rules")
+    frame = apply_ratio_scale(frame, rules)
     return frame[RESULT_COLUMNS].sort_values(["indicator_code", "territory_id"], ignore_index=True)
 
 
@@ -252,6 +274,6 @@ def rollup_series(cur, indicators, levels: tuple[str, ...] = ("region",), *,
     """
     cur.register("_rollup_indicators", frame)
     try:
-        return cur.execute(sql, list(kinds)).df()
+        return apply_ratio_scale(cur.execute(sql, list(kinds)).df(), pd.DataFrame(indicators))
     finally:
         cur.unregister("_rollup_indicators")

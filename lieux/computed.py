@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from indicators.aggregates import mark_years
 from lieux import coverage
 
 REGISTRY_SOURCE = "registre"
@@ -188,6 +189,7 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
         cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
                     [FIRST_YEAR, last_year, everything])
         cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
+        mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
         deleted = cur.execute(_APPLY_SQL[0]).fetchone()[0]
         updated = cur.execute(_APPLY_SQL[1], [is_demo, actor]).fetchone()[0]
         inserted = cur.execute(_APPLY_SQL[2], [REGISTRY_SOURCE, is_demo, actor]).fetchone()[0]

@@ -79,7 +79,7 @@ def measure_indicator_frame(cur) -> pd.DataFrame:
     return cur.execute(
         "SELECT mi.measure_code, mi.indicator_code, mi.weight, mi.baseline_period, mi.target_period,"
         " i.name AS indicator_name, i.unit, i.kind AS indicator_kind, i.direction, i.territorial_agg,"
-        " i.temporal_agg, i.period_type, i.computed_from, m.start_date, m.end_date"
+        " i.temporal_agg, i.period_type, i.per_inhabitants, i.computed_from, m.start_date, m.end_date"
         " FROM measure_indicator mi JOIN indicator i ON i.code = mi.indicator_code"
         " JOIN measure m ON m.code = mi.measure_code JOIN axis a ON a.code = m.axis_code"
         " ORDER BY a.position, m.position, mi.weight DESC, mi.indicator_code").df()

@@ -16,11 +16,6 @@ PUBLIC = [
     ("ui/donnees.py", "Données", ":material/database:"),
     ("ui/apropos.py", "À propos", ":material/info:"),
 ]
-# The national team's follow-up pages; each page re-checks the role itself.
-FOLLOW_UP = [
-    ("ui/alertes.py", "Alertes", ":material/notifications:"),
-    ("ui/completude.py", "Complétude", ":material/fact_check:"),
-]
 # Follow-up of the rollout: public, since readers only ever get published figures there.
 FOLLOW_UP = [
     ("ui/alertes.py", "Alertes", ":material/notifications:"),

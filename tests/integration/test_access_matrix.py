@@ -18,7 +18,8 @@ ACCOUNTS = {"anonyme": None, "elu": "elu.trilport@demo.test", "coordinateur": "c
             "ministere": "ministere@demo.test", "admin": "admin@demo.test"}
 PASSWORDS = {"elu": "demo-elu-trilport", "coordinateur": "demo-coordination-idf",
              "ministere": "demo-equipe-nationale", "admin": "demo-gestion-comptes"}
-PUBLIC = {"dashboard", "mesures", "territoire", "donnees", "apropos", "alertes", "completude"}
+PUBLIC = {"dashboard", "mesures", "territoire", "registre", "couverture", "donnees", "apropos", "alertes",
+          "completude"}
 
 # Pages each role may open through the navigation (anything else is not registered for it).
 PAGES = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from indicators.aggregates import mark_dirty
+
 KEY = ("indicator_code", "territory_id", "period", "kind")
 _KEY_JOIN = " AND ".join(f"v.{k} = w.{k}" for k in KEY)
 ENTITY_KEY_SQL = "w.indicator_code || '|' || w.territory_id || '|' || w.period || '|' || w.kind"
@@ -95,6 +97,8 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
             "   'version', w.new_version) END,"
             " w.source, w.audit_comment FROM w ORDER BY w.pos",
             [actor, how, how])
+        # The materialised roll-ups of the touched (indicator, year, kind) slices are recomputed on read.
+        mark_dirty(cur, table="w")
     finally:
         cur.unregister("w")
 

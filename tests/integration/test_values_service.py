@@ -196,3 +196,15 @@ def test_grid_changes_keep_only_value_and_comment_of_served_rows():
     edited.loc[1, "value"] = "douze"
     changes, problems = service.grid_changes(served, edited)
     assert not changes and "n'est pas un nombre" in problems["message"].iloc[0]
+
+
+def test_a_saved_value_reaches_the_materialised_roll_ups(db):
+    from indicators.aggregates import ensure_fresh
+
+    service.apply(db, COORD_IDF, [change(value=10), change(territory_id="DEP-78", value=5)], how="saisie")
+    ensure_fresh(db)
+    with db.read() as cur:
+        rows = cur.execute("SELECT territory_id, value FROM rollup_year WHERE indicator_code = 'EMPLOIS_DIRECTS'"
+                           " AND year = 2024 AND kind = 'actual' AND territory_id IN ('DEP-77', 'DEP-78')"
+                           " ORDER BY territory_id").fetchall()
+    assert rows == [("DEP-77", 10.0), ("DEP-78", 5.0)]

@@ -1,0 +1,152 @@
+"""`import values`, `export values` and `history`: the value services from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from accounts.policy import AccessDenied
+from commands.common import acting_user, import_kinds
+from commands.output import print_json
+from indicators import exports, imports, service
+from indicators.periods import PeriodError
+from store.bootstrap import open_database
+
+
+def _group(sub, name: str, help_text: str):
+    """The sub-commands of `name` (import, export), shared with other modules that add their own kinds."""
+    parser = sub.choices.get(name)
+    if parser is None:
+        parser = sub.add_parser(name, help=help_text)
+        parser.add_subparsers(dest=f"{name}_kind", required=True, metavar="QUOI")
+    return next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+
+
+def register(sub) -> None:
+    """Add import values, export values and history."""
+    imp = import_kinds(sub).add_parser(
+        "values", help="importer des valeurs d'indicateurs (CSV ou XLSX), tout ou rien")
+    imp.add_argument("file", type=Path, metavar="FICHIER")
+    imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
+    imp.add_argument("--user", required=True, metavar="EMAIL", help="compte au nom duquel importer")
+    imp.set_defaults(run=run_import)
+
+    exp = _group(sub, "export", "exporter des données").add_parser("values", help="exporter des valeurs")
+    exp.add_argument("--format", choices=exports.FORMATS, default="csv")
+    exp.add_argument("--out", type=Path, required=True, metavar="CHEMIN")
+    exp.add_argument("--indicator", metavar="CODE")
+    exp.add_argument("--territory", metavar="CODE")
+    exp.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
+    exp.set_defaults(run=run_export)
+
+    hist = sub.add_parser("history", help="historique d'une valeur (journal des modifications)")
+    hist.add_argument("--indicator", required=True, metavar="CODE")
+    hist.add_argument("--territory", required=True, metavar="CODE")
+    hist.add_argument("--period", required=True, metavar="PERIODE")
+    hist.add_argument("--type", dest="kind", default="realise", choices=["realise", "cible", "reference"])
+    hist.add_argument("--json", action="store_true", help="sortie JSON")
+    hist.set_defaults(run=run_history)
+
+
+def _user(db, email: str):
+    """The acting account (a French error, exit code 2, when there is none)."""
+    return acting_user(db, email)
+
+
+def run_import(args) -> int:
+    if not args.file.is_file():
+        print(f"Erreur : fichier introuvable : {args.file}", file=sys.stderr)
+        return 1
+    size = args.file.stat().st_size
+    if size > imports.MAX_BYTES:  # refuse before reading 50 MB into memory
+        print(f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
+              f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
+        return 1
+    db = open_database()
+    try:
+        user = _user(db, args.user)
+        if user is None:
+            return 1
+        try:
+            report = imports.import_values(db, user, args.file.read_bytes(), args.file.name, dry_run=args.dry_run)
+        except AccessDenied as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
+    finally:
+        db.close()
+    if not report.errors.empty:
+        print(f"{args.file.name} : {len(report.errors)} problème(s), rien n'a été écrit.", file=sys.stderr)
+        for row in report.errors.itertuples():
+            where = f"ligne {row.line}" if row.line else "fichier"
+            print(f"  {where}, colonne {row.column} : {row.message}", file=sys.stderr)
+        return 1
+    result = report.result
+    if result is not None and not result.conflicts.empty:
+        print(f"{len(result.conflicts)} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
+              "rien n'a été écrit, relancez l'import.", file=sys.stderr)
+        return 1
+    verb = "seraient" if args.dry_run else "ont été"
+    print(f"{args.file.name} : {report.lines} ligne(s) lue(s), format {report.layout}.")
+    print(f"  {result.inserted} valeur(s) nouvelle(s), {result.updated} modifiée(s), {result.unchanged} "
+          f"inchangée(s) {verb} traitées." if result else "")
+    if args.dry_run:
+        print("Vérification seulement (--dry-run) : rien n'a été écrit.")
+    return 0
+
+
+def run_export(args) -> int:
+    db = open_database()
+    try:
+        from accounts.models import ANONYMOUS
+        user = _user(db, args.user) if args.user else ANONYMOUS
+        if user is None:
+            return 1
+        try:
+            data, rows = exports.export_values(db, user, args.format, args.indicator, args.territory)
+        except exports.ExportError as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
+    finally:
+        db.close()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(data)
+    print(f"{rows} valeur(s) exportée(s) dans {args.out} ({args.format}).")
+    return 0
+
+
+def run_history(args) -> int:
+    kind = {"realise": "actual", "cible": "target", "reference": "baseline"}[args.kind]
+    db = open_database()
+    try:
+        try:
+            territory_id = imports.resolve_code(db, args.territory)
+            data = service.history(db, args.indicator.strip().upper(), territory_id, args.period, kind)
+        except (PeriodError, ValueError) as error:
+            print(f"Erreur : {error}", file=sys.stderr)
+            return 1
+    finally:
+        db.close()
+    entries = data["entries"].drop(columns=["old_data", "new_data"])
+    current = data["current"]
+    if current is not None:
+        current = {k: (None if isinstance(v, float) and v != v else v) for k, v in current.items()}
+    if args.json:
+        records = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in entries.to_dict("records")]
+        print_json({**{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind")},
+                    "current": current, "history": records})
+        return 0
+
+    def shown(number) -> str:
+        return "—" if pd.isna(number) else f"{number:,.10g}".replace(",", "\u202f").replace(".", ",")
+
+    print(f"{data['indicator_code']} — {territory_id} — {data['period']} ({args.kind})")
+    print("Valeur actuelle : " + ("aucune" if current is None else
+                                  f"{shown(current['value'])} (version {current['version']})"))
+    for r in entries.itertuples():
+        print(f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {r.actor}  {r.how}  {shown(r.old_value)} → "
+              f"{shown(r.new_value)}"
+              + (f"  « {r.comment} »" if isinstance(r.comment, str) else ""))
+    return 0

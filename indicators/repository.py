@@ -1,0 +1,217 @@
+"""SQL of indicator values, their audit trail and period locks (set-based: imports write 100k rows at once)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+
+from indicators.aggregates import mark_dirty
+
+KEY = ("indicator_code", "territory_id", "period", "kind")
+_KEY_JOIN = " AND ".join(f"v.{k} = w.{k}" for k in KEY)
+ENTITY_KEY_SQL = "w.indicator_code || '|' || w.territory_id || '|' || w.period || '|' || w.kind"
+
+
+def entity_key(indicator_code: str, territory_id: str, period: str, kind: str) -> str:
+    """The audit-log key of one value."""
+    return f"{indicator_code}|{territory_id}|{period}|{kind}"
+
+
+def indicators(cur) -> pd.DataFrame:
+    """The indicator rules the write path needs: kind, period type, whether it is typed in."""
+    return cur.execute("SELECT code, name, unit, kind, period_type, computed_from FROM indicator ORDER BY code").df()
+
+
+def territories(cur, incoming: pd.DataFrame) -> pd.DataFrame:
+    """Territory rows for the distinct ids of a registered frame (unknown ids are simply absent)."""
+    cur.register("incoming_territories", incoming)
+    try:
+        return cur.execute(
+            "SELECT t.id, t.level, t.code, t.name, t.region_code, t.departement_code, t.epci_siren"
+            " FROM territory t SEMI JOIN incoming_territories i ON i.territory_id = t.id").df()
+    finally:
+        cur.unregister("incoming_territories")
+
+
+def territory_codes(cur) -> pd.DataFrame:
+    """Every territory id with its level and code, to read codes as people type them."""
+    return cur.execute("SELECT id, level, code, region_code FROM territory").df()
+
+
+def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
+    """The stored state (or nothing) of each incoming key, with the row position `pos`."""
+    cur.register("incoming_keys", pa.Table.from_pandas(incoming, preserve_index=False))
+    try:
+        return cur.execute(
+            "SELECT w.pos, v.value, v.numerator, v.denominator, v.source, v.comment, v.version,"
+            " v.updated_by, v.updated_at FROM incoming_keys w JOIN indicator_value v ON " + _KEY_JOIN).df()
+    finally:
+        cur.unregister("incoming_keys")
+
+
+def lock_rows(cur) -> pd.DataFrame:
+    """Every period lock with its dates."""
+    return cur.execute("SELECT region, period, period_start, period_end FROM period_lock").df().assign(
+        period_start=lambda f: f["period_start"].dt.date, period_end=lambda f: f["period_end"].dt.date)
+
+
+def last_versions(cur, incoming: pd.DataFrame) -> pd.DataFrame:
+    """Highest version a (since deleted) value ever had, so a re-created value never reuses one."""
+    if not cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'value' AND action = 'delete'").fetchone()[0]:
+        return pd.DataFrame(columns=["pos", "last_version"])
+    cur.register("w", incoming)
+    try:
+        return cur.execute(
+            f"SELECT w.pos, max(TRY_CAST(json_extract(a.old_data, '$.version') AS INTEGER)) AS last_version"
+            f" FROM w JOIN audit_log a ON a.entity = 'value' AND a.action = 'delete'"
+            f" AND a.entity_key = {ENTITY_KEY_SQL} GROUP BY w.pos").df()
+    finally:
+        cur.unregister("w")
+
+
+def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
+    """Apply inserts, updates and deletes of a prepared frame and append one audit row per change."""
+    # Converted to Arrow once: the four statements below then scan it without touching Python objects.
+    cur.register("w", pa.Table.from_pandas(frame, preserve_index=False))
+    try:
+        cur.execute(
+            "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"
+            " source = w.source, comment = w.comment, version = w.new_version, is_demo = false,"
+            " updated_by = ?, updated_at = current_timestamp FROM w WHERE w.op = 'update' AND " + _KEY_JOIN,
+            [actor])
+        cur.execute("DELETE FROM indicator_value v USING w WHERE w.op = 'delete' AND " + _KEY_JOIN)
+        cur.execute(
+            "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
+            " value, numerator, denominator, source, comment, is_demo, version, updated_by)"
+            " SELECT indicator_code, territory_id, period, period_start, period_end, kind, value, numerator,"
+            " denominator, source, comment, false, new_version, ? FROM w WHERE op = 'insert'", [actor])
+        cur.execute(
+            "INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)"
+            f" SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op,"
+            " CASE WHEN w.op = 'delete' AND ? NOT IN ('annulation', 'import') THEN 'suppression' ELSE ? END,"
+            " CASE WHEN w.old_version IS NULL THEN NULL ELSE json_object('value', w.old_value,"
+            "   'numerator', w.old_numerator, 'denominator', w.old_denominator, 'source', w.old_source,"
+            "   'comment', w.old_comment, 'version', w.old_version) END,"
+            " CASE WHEN w.op = 'delete' THEN NULL ELSE json_object('value', w.value, 'numerator', w.numerator,"
+            "   'denominator', w.denominator, 'source', w.source, 'comment', w.comment,"
+            "   'version', w.new_version) END,"
+            " w.source, w.audit_comment FROM w ORDER BY w.pos",
+            [actor, how, how])
+        # The materialised roll-ups of the touched (indicator, year, kind) slices are recomputed on read.
+        mark_dirty(cur, table="w")
+    finally:
+        cur.unregister("w")
+
+
+def value_row(cur, indicator_code: str, territory_id: str, period: str, kind: str) -> dict | None:
+    """One stored value, or None."""
+    frame = cur.execute(
+        "SELECT indicator_code, territory_id, period, kind, value, numerator, denominator, source, comment,"
+        " is_demo, version, updated_by, updated_at FROM indicator_value"
+        " WHERE indicator_code = ? AND territory_id = ? AND period = ? AND kind = ?",
+        [indicator_code, territory_id, period, kind]).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def history(cur, key: str) -> pd.DataFrame:
+    """Every audit entry of one value, oldest first, with old and new figures unpacked."""
+    return cur.execute(
+        "SELECT id, created_at, actor, action, how,"
+        " TRY_CAST(json_extract(old_data, '$.value') AS DOUBLE) AS old_value,"
+        " TRY_CAST(json_extract(new_data, '$.value') AS DOUBLE) AS new_value,"
+        " TRY_CAST(json_extract(new_data, '$.version') AS INTEGER) AS new_version,"
+        " json_extract_string(old_data, '$.comment') AS old_comment,"
+        " json_extract_string(new_data, '$.comment') AS new_comment,"
+        " source, comment, old_data, new_data"
+        " FROM audit_log WHERE entity = 'value' AND entity_key = ? ORDER BY id", [key]).df()
+
+
+def audit_entry(cur, audit_id: int) -> dict | None:
+    """One audit row, or None."""
+    frame = cur.execute("SELECT id, entity, entity_key, action, how, old_data, new_data FROM audit_log"
+                        " WHERE id = ?", [audit_id]).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def locks(cur) -> pd.DataFrame:
+    """Every locked period, with the region name."""
+    return cur.execute(
+        "SELECT l.region, t.name AS region_name, l.period, l.locked_by, l.locked_at FROM period_lock l"
+        " LEFT JOIN territory t ON t.level = 'region' AND t.code = l.region ORDER BY l.region, l.period_start").df()
+
+
+def add_lock(cur, region: str, period: str, start, end, actor: str) -> None:
+    """Close a period for a region."""
+    cur.execute("INSERT INTO period_lock (region, period, period_start, period_end, locked_by) VALUES (?, ?, ?, ?, ?)",
+                [region, period, start, end, actor])
+
+
+def remove_lock(cur, region: str, period: str) -> int:
+    """Reopen a period for a region; returns how many locks were removed."""
+    return cur.execute("DELETE FROM period_lock WHERE region = ? AND period = ? RETURNING 1",
+                       [region, period]).fetchall().__len__()
+
+
+def grid_territories(cur, region_code: str, level: str) -> pd.DataFrame:
+    """Territories of one level inside a region (or the region itself), by code."""
+    if level == "region":
+        return cur.execute("SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+                           " WHERE level = 'region' AND code = ?", [region_code]).df()
+    return cur.execute("SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+                       " WHERE level = ? AND region_code = ? ORDER BY code", [level, region_code]).df()
+
+
+def grid_values(cur, indicator_codes: list[str], territory_ids: list[str], period: str, previous: str | None,
+                kind: str) -> pd.DataFrame:
+    """Current, previous-period and latest target values for a set of indicators × territories."""
+    return cur.execute(
+        "WITH keys AS (SELECT i.code AS indicator_code, t.id AS territory_id FROM unnest(?) i(code)"
+        " CROSS JOIN unnest(?) t(id)),"
+        " cur AS (SELECT indicator_code, territory_id, value, comment, version, is_demo, updated_by, updated_at"
+        "   FROM indicator_value WHERE period = ? AND kind = ?),"
+        " prev AS (SELECT indicator_code, territory_id, value FROM indicator_value WHERE period = ? AND kind = ?),"
+        " tgt AS (SELECT indicator_code, territory_id, arg_max(value, period_end) AS value,"
+        "   arg_max(period, period_end) AS period FROM indicator_value WHERE kind = 'target' GROUP BY ALL)"
+        " SELECT k.indicator_code, k.territory_id, prev.value AS previous, tgt.value AS target,"
+        " tgt.period AS target_period, cur.value, cur.comment, coalesce(cur.version, 0) AS version,"
+        " coalesce(cur.is_demo, false) AS is_demo, cur.updated_by, cur.updated_at"
+        " FROM keys k LEFT JOIN cur USING (indicator_code, territory_id)"
+        " LEFT JOIN prev USING (indicator_code, territory_id)"
+        " LEFT JOIN tgt USING (indicator_code, territory_id)",
+        [indicator_codes, territory_ids, period, kind, previous or "", kind]).df()
+
+
+def export(cur, indicator_code: str | None, territory_ids: list[str] | None, published_only: bool) -> pd.DataFrame:
+    """Values for export, with territory name and level, optionally filtered."""
+    cur.register("export_ids", pd.DataFrame({"id": territory_ids or []}, dtype="str"))
+    try:
+        return cur.execute(
+            "SELECT v.indicator_code AS indicateur, v.territory_id AS territoire, t.name AS nom, t.level AS niveau,"
+            " v.period AS periode, CASE v.kind WHEN 'actual' THEN 'realise' WHEN 'target' THEN 'cible'"
+            " ELSE 'reference' END AS type, v.value AS valeur, v.numerator AS numerateur,"
+            " v.denominator AS denominateur, v.source, v.comment AS commentaire, v.is_demo AS demo,"
+            " v.version, v.updated_at AS modifie_le"
+            " FROM indicator_value v LEFT JOIN territory t ON t.id = v.territory_id"
+            " WHERE (? IS NULL OR v.indicator_code = ?)"
+            " AND (? OR v.territory_id IN (SELECT id FROM export_ids))"
+            " AND (NOT ? OR v.published)"
+            " ORDER BY v.indicator_code, v.territory_id, v.period_end, v.kind",
+            [indicator_code, indicator_code, territory_ids is None, published_only]).df()
+    finally:
+        cur.unregister("export_ids")
+
+
+def territories_within(cur, territory_id: str) -> list[str] | None:
+    """A territory and every territory inside it (a région's départements, EPCI and communes…)."""
+    row = cur.execute("SELECT level, code FROM territory WHERE id = ?", [territory_id]).fetchone()
+    if row is None:
+        return []
+    level, code = row
+    if level == "pays":
+        return None  # the whole country: no filter
+    column = {"region": "region_code", "departement": "departement_code", "epci": "epci_siren"}.get(level)
+    if column is None:
+        return [territory_id]
+    # column comes from the fixed mapping above, never from user input
+    return [r[0] for r in cur.execute(f"SELECT id FROM territory WHERE id = ? OR ({column} = ? AND level <> 'region'"
+                                      " AND level <> 'pays')", [territory_id, code]).fetchall()]

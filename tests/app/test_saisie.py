@@ -1,0 +1,159 @@
+"""The Saisie page as coordinators, the national team and others use it (AppTest on the real app)."""
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from accounts.models import Role, Scope, User
+from tests.conftest import ROOT
+
+COORD = User(email="coord.idf@example.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
+OTHER = User(email="coord.bis@example.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
+MINISTERE = User(email="anct@example.fr", scopes=(Scope(role=Role.ministere),))
+ELU = User(email="maire@trilport.fr", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),))
+
+
+def texts(at):
+    return " ".join(str(e.value) for e in (*at.markdown, *at.caption, *at.warning, *at.info, *at.error,
+                                           *at.success))
+
+
+def open_page(app_db_file, user, period="2030"):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if user is not None:
+        at.session_state["user"] = user
+    at.switch_page("ui/saisie.py")
+    at.run()
+    at.text_input(key="saisie_period").input(period)
+    at.selectbox(key="saisie_indicator").set_value("EMPLOIS_DIRECTS")
+    return at.run()
+
+
+def edit(at, cells: dict):
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": cells, "added_rows": [], "deleted_rows": []}
+    at.button(key="saisie_save").click()
+    return at.run()
+
+
+def tables(at) -> list[pd.DataFrame]:
+    """The read-only tables shown (st.dataframe), without the editor."""
+    return [d.value for d in at.dataframe if not (d.key or "").startswith("saisie_grille")]
+
+
+def grid(at) -> pd.DataFrame:
+    return at.data_editor[0].value.set_index("Code")
+
+
+@pytest.mark.parametrize("user", [None, ELU])
+def test_only_coordinators_and_the_national_team_may_enter_values(app, user):
+    if user is not None:
+        app.session_state["user"] = user
+    app.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("ui/saisie.py")
+
+
+def test_a_session_that_loses_the_role_no_longer_sees_the_grid(app):
+    app.session_state["user"] = COORD
+    app.switch_page("ui/saisie.py")
+    assert app.run().data_editor
+    app.session_state["user"] = ELU  # the role changed while the page was open
+    at = app.run()
+    assert at.title[0].value != "Saisie des indicateurs" and not at.data_editor
+
+
+def test_a_coordinator_sees_only_their_region_and_saves_a_value(app_db_file):
+    at = open_page(app_db_file, COORD, "2030")
+    assert not at.exception
+    assert at.selectbox(key="saisie_region").options == ["Île-de-France"]
+    assert list(grid(at).index) == ["75", "77", "78", "91", "92", "93", "94", "95"]
+    at = edit(at, {1: {"Valeur": 42, "Commentaire": "relevé trimestriel"}})
+    assert "1 valeur(s) enregistrée(s)." in texts(at)
+    assert grid(at).loc["77", "Valeur"] == 42 and grid(at).loc["77", "Commentaire"] == "relevé trimestriel"
+    # The history tab shows who changed it.
+    at.text_input(key="hist_territory").input("DEP-77")
+    at.text_input(key="hist_period").input("2030")
+    at.selectbox(key="hist_indicator").set_value("EMPLOIS_DIRECTS")
+    at.run()
+    history = tables(at)[-1]
+    assert history["Auteur"].tolist() == [COORD.email] and history["Après"].tolist() == ["42"]
+
+
+def test_a_wrong_cell_is_named_and_nothing_is_saved(app_db_file):
+    at = open_page(app_db_file, COORD, "2031")
+    at = edit(at, {0: {"Valeur": 5}, 2: {"Valeur": -3}})
+    assert "Rien n'a été enregistré" in texts(at)
+    problems = tables(at)[0]
+    assert problems["Territoire"].str.contains("Yvelines").any()
+    assert problems["Problème"].str.contains("négatif").any()
+    assert grid(at)["Valeur"].isna().all()
+
+
+def test_cells_a_client_should_not_edit_are_ignored(app_db_file):
+    at = open_page(app_db_file, COORD, "2032")
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {0: {"Code": "69", "Territoire": "Rhône", "Valeur": 3}},
+                                    "added_rows": [{"Code": "69", "Valeur": 8}], "deleted_rows": [1]}
+    at.button(key="saisie_save").click()
+    at.run()
+    shown = grid(at)
+    assert "69" not in shown.index and shown.loc["75", "Valeur"] == 3 and len(shown) == 8
+
+
+def test_two_sessions_editing_the_same_value_the_second_sees_both_and_chooses(app_db_file):
+    first = open_page(app_db_file, COORD, "2033")
+    second = open_page(app_db_file, OTHER, "2033")  # both loaded the empty value
+    second = edit(second, {0: {"Valeur": 5}})
+    assert "1 valeur(s) enregistrée(s)." in texts(second)
+    first = edit(first, {0: {"Valeur": 7}, 1: {"Valeur": 1}})
+    assert "modifiée(s) par quelqu'un d'autre" in texts(first)
+    conflict = tables(first)[-1].iloc[0]
+    assert (conflict["Votre valeur"], conflict["Valeur enregistrée"], conflict["Modifiée par"]) == (
+        "7", "5", OTHER.email)
+    assert grid(first).loc["77", "Valeur"] == 1  # the fresh value of the same save went through
+    assert grid(first).loc["75", "Valeur"] == 5  # the grid reloaded: their value, not ours
+    first.button(key="saisie_conflict_overwrite").click()
+    first.run()
+    assert grid(first).loc["75", "Valeur"] == 7
+
+
+def test_an_import_is_previewed_with_every_faulty_line_then_committed(app_db_file):
+    at = open_page(app_db_file, COORD, "2034")
+    bad = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2034;4\nEMPLOIS_DIRECTS;DEP-69;2034;4\n"
+    at.file_uploader(key="import_file").set_value(("valeurs.csv", bad.encode(), "text/csv"))
+    at.run()
+    assert not at.exception
+    assert "rien n'a été importé" in texts(at)
+    errors = tables(at)[-1]
+    assert errors[["Ligne", "Colonne"]].values.tolist() == [["3", "territoire"]]
+    good = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2034;4\nEMPLOIS_DIRECTS;DEP-78;2034;6\n"
+    at.file_uploader(key="import_file").set_value(("valeurs.csv", good.encode(), "text/csv"))
+    at.run()
+    assert "2 nouvelle(s)" in texts(at)
+    at.button(key="import_commit").click()
+    at.run()
+    assert "Import terminé : 2 valeur(s) enregistrée(s)." in texts(at)
+    assert at.button(key="saisie_reload").click().run()
+    assert grid(at).loc["78", "Valeur"] == 6
+
+
+def test_the_national_team_locks_a_period_and_coordinators_are_refused(app_db_file):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state["user"] = MINISTERE
+    at.switch_page("ui/saisie.py")
+    at.run()
+    at.selectbox(key="lock_region").set_value("11")
+    at.text_input(key="lock_period").input("2035")
+    at.button(key="lock_do").click()
+    at.run()
+    assert "verrouillée pour Île-de-France" in texts(at)
+    coord = open_page(app_db_file, COORD, "2035")
+    coord = edit(coord, {0: {"Valeur": 1}})
+    assert "Rien n'a été enregistré" in texts(coord)
+    assert tables(coord)[0]["Problème"].str.contains("verrouillée").any()
+
+
+def test_a_coordinator_has_no_lock_section(app_db_file):
+    at = open_page(app_db_file, COORD, "2036")
+    assert [t.label for t in at.tabs] == ["Saisie", "Import", "Historique", "Exports"]

@@ -1,0 +1,97 @@
+"""`import values`, `export values` and `history` from the command line: same rules, same scope, same audit."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from accounts import repository as accounts
+from store.bootstrap import open_database
+from tests.integration.values_helpers import COORD_IDF, MINISTERE
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture
+def cli_db(db_file):
+    """A private database with two accounts, closed so the command can open it."""
+    database = open_database(db_file)
+    with database.transaction() as cur:
+        accounts.add(cur, COORD_IDF)
+        accounts.add(cur, MINISTERE)
+    database.close()
+    return db_file
+
+
+def cli(*args, db_file):
+    env = {**os.environ, "CARREFOURS_DB": str(db_file)}
+    return subprocess.run([sys.executable, "cli.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=300)
+
+
+def values(db_file, sql="SELECT count(*), coalesce(sum(version), 0) FROM indicator_value"
+                        " WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id LIKE 'DEP-%'"):
+    database = open_database(db_file)
+    try:
+        with database.read() as cur:
+            return cur.execute(sql).fetchone(), cur.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    finally:
+        database.close()
+
+
+def test_import_refuses_the_whole_file_prints_every_faulty_line_and_exits_non_zero(cli_db, tmp_path):
+    path = tmp_path / "valeurs.csv"
+    path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n"
+                    "EMPLOIS_DIRECTS;DEP-69;2024;5\nEMPLOIS_DIRECTS;DEP-78;2024;-1\n", encoding="utf-8")
+    before = values(cli_db)
+    result = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
+    assert result.returncode == 1
+    assert "ligne 3, colonne territoire" in result.stderr and "hors de votre périmètre" in result.stderr
+    assert "ligne 4, colonne valeur" in result.stderr and "rien n'a été écrit" in result.stderr
+    after = values(cli_db)
+    assert after[0] == before[0] and after[1] == before[1] + 1  # only the refused attempt is traced
+    refused = values(cli_db, "SELECT count(*), max(actor) FROM audit_log WHERE action = 'refused'")[0]
+    assert refused == (1, COORD_IDF.email)
+
+
+def test_import_dry_run_then_commit_then_reimport(cli_db, tmp_path):
+    path = tmp_path / "valeurs.csv"
+    path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n", encoding="utf-8")
+    before = values(cli_db)
+    dry = cli("import", "values", path, "--dry-run", "--user", COORD_IDF.email, db_file=cli_db)
+    assert dry.returncode == 0 and "rien n'a été écrit" in dry.stdout and values(cli_db) == before
+    assert cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db).returncode == 0
+    after = values(cli_db)
+    assert after[0][0] == before[0][0] + 1
+    again = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
+    assert again.returncode == 0 and values(cli_db) == after
+    history = cli("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", "--json",
+                  db_file=cli_db)
+    data = json.loads(history.stdout)
+    assert data["territory_id"] == "DEP-77" and data["current"]["value"] == 5
+    assert [(e["actor"], e["how"]) for e in data["history"]] == [(COORD_IDF.email, "import")]
+
+
+def test_import_with_an_unknown_account_writes_nothing(cli_db, tmp_path):
+    path = tmp_path / "valeurs.csv"
+    path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n", encoding="utf-8")
+    before = values(cli_db)
+    result = cli("import", "values", path, "--user", "inconnu@example.fr", db_file=cli_db)
+    assert result.returncode != 0 and "Aucun compte actif" in result.stderr and values(cli_db) == before
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_export_values_in_each_format_is_logged(cli_db, tmp_path, fmt):
+    out = tmp_path / f"export.{fmt}"
+    result = cli("export", "values", "--format", fmt, "--out", out, "--indicator", "EMPLOIS_DIRECTS",
+                 "--territory", "REG-11", "--user", COORD_IDF.email, db_file=cli_db)
+    assert result.returncode == 0, result.stderr
+    frame = {"csv": lambda p: pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig"),
+             "xlsx": pd.read_excel, "parquet": pd.read_parquet}[fmt](out)
+    assert set(frame["territoire"]) == {"REG-11"} and set(frame["indicateur"]) == {"EMPLOIS_DIRECTS"}
+    logged = values(cli_db, "SELECT count(*), max(actor) FROM audit_log WHERE entity = 'export'")[0]
+    assert logged == (1, COORD_IDF.email)

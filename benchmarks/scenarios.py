@@ -34,8 +34,9 @@ def load_pandas(db) -> dict:
             "SELECT indicator_code, territory_id, period_start, period_end, value, numerator, denominator"
             " FROM indicator_value WHERE kind = 'actual'").df()
         territories = cur.execute(
-            "SELECT id, level, region_code, departement_code, epci_siren, population FROM territory").df()
-        indicators = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df()
+            "SELECT id, level, code, name, region_code, departement_code, epci_siren, population FROM territory").df()
+        indicators = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants, period_type,"
+                                 " computed_from FROM indicator").df()
         places = cur.execute(
             "SELECT coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon FROM lieu l"
             " JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code"
@@ -223,6 +224,40 @@ PROGRESS = Scenario(name="avancement national et régional", carrefours=progress
                     target_ms=150)
 
 
+# --- import of 100,000 value rows with full validation, then commit -------------------------------
+
+_import: dict = {}
+
+
+def _import_setup(db):
+    """Two files of 100,000 rows differing in every value, so that each timed commit really writes."""
+    from benchmarks import import_values
+
+    _import["files"] = [import_values.build_file(db.path, 100_000, bump=b) for b in (0, 1)]
+    _import["turn"] = 0
+
+
+def import_carrefours(db, _) -> int:
+    """Validate and commit a file as the région's coordinator; alternates the files between runs."""
+    from benchmarks.import_values import USER
+    from indicators import imports
+
+    data = _import["files"][_import["turn"] % 2]
+    _import["turn"] += 1
+    return imports.import_values(db, USER, data, "valeurs.csv", dry_run=False)
+
+
+def import_pandas(frames: dict) -> int:
+    """The same validation written plainly: pandas reads, each row is checked in Python."""
+    from benchmarks.import_values import pandas_validate
+
+    return pandas_validate(_import["files"][0], frames["territories"], frames["indicators"])
+
+
+IMPORT = Scenario(name="import de 100 000 valeurs", setup=_import_setup, carrefours=import_carrefours,
+                  pandas=import_pandas, same=lambda report, faulty: report.ok and faulty == 0, rows=lambda _: 100_000, target_ms=3000)
+
+
 # --- server-side page renders (AppTest) --------------------------------------------------------
 
 def _render(db, page: str, params: dict, clear: bool):
@@ -261,4 +296,4 @@ PAGES = [
     page_scenario("page territoire (répétée)", "ui/territoire.py", {"territoire": "77475"}, False, 300),
 ]
 
-ALL = [ROLLUP, PROGRESS, COMPARE, COVERAGE, *PAGES]
+ALL = [ROLLUP, PROGRESS, COMPARE, COVERAGE, *PAGES, IMPORT]

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from accounts.models import Role
 from plan.service import catalogue
+from territories.classification import KINDS, approximated_share, import_classification
 from ui import fmt
-from ui.context import db
+from ui.context import clear_caches, current_user, db
 
 st.title("Données")
 data = catalogue(db())
@@ -30,3 +32,27 @@ st.markdown(
     "Licence Ouverte 2.0.\n"
     "- Les valeurs par territoire et le registre des lieux de la base de démonstration sont "
     "**générés** et signalés comme tels.")
+
+share = approximated_share(db())
+st.markdown(f"**Typologie des communes** : {fmt.percent(100 * share)} des communes ont encore une typologie "
+            "« approchée » (calculée par Carrefours) ; le reste vient des fichiers officiels de l'INSEE.")
+if Role.ministere in current_user().roles:
+    with st.expander("Importer une classification officielle de l'INSEE (équipe nationale)"):
+        kind = st.radio("Fichier", list(KINDS), format_func=lambda k: KINDS[k]["label"], horizontal=True)
+        upload = st.file_uploader("Fichier INSEE (CSV ou XLSX)", type=["csv", "xlsx"], key="insee_file")
+        check, apply = st.columns(2)
+        verify = check.button("Vérifier sans rien écrire", disabled=upload is None)
+        commit = apply.button("Importer", type="primary", disabled=upload is None)
+        if upload and (verify or commit):
+            dry_run = not commit
+            report = import_classification(db(), current_user(), kind, upload.name, upload.getvalue(),
+                                           dry_run=dry_run)
+            if report.errors:
+                st.error(f"{len(report.errors)} erreur(s) : rien n'a été importé.")
+                st.dataframe({"Problème": report.errors}, hide_index=True, width="stretch")
+            else:
+                verb = "seront classées" if dry_run else "sont classées"
+                st.success(f"{fmt.number(report.matched)} communes {verb} ; "
+                           f"{fmt.number(report.unknown_communes)} codes absents du COG en vigueur ignorés.")
+                if not dry_run:
+                    clear_caches()

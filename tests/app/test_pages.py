@@ -65,3 +65,19 @@ def test_entry_page_renders(app):
     at = app.run()
     assert not at.exception
     assert at.title[0].value == "Saisie des indicateurs"
+
+
+def test_data_page_says_how_much_of_the_typology_is_approximated(app):
+    app.switch_page("ui/donnees.py")
+    at = app.run()
+    assert "100 % des communes ont encore une typologie" in texts(at).replace("\u202f", " ")
+    assert not any("classification officielle" in e.label for e in at.expander)  # national team only
+
+
+def test_the_national_team_sees_the_insee_import(app):
+    from accounts.models import Role, Scope, User
+
+    app.session_state["user"] = User(email="anct@example.fr", scopes=(Scope(role=Role.ministere),))
+    app.switch_page("ui/donnees.py")
+    at = app.run()
+    assert any("classification officielle" in e.label for e in at.expander)

@@ -93,7 +93,7 @@ def _build(cur, level: str, published_only: bool) -> LevelSnapshot:
     reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
     sources = _sources(repo.rolled_slices(cur, published_only), level)
     meta, wanted = [], []
-    for indicator in catalogue.to_dict("records"):
+    for j, indicator in enumerate(catalogue.to_dict("records")):
         found = sources.get(indicator["code"])
         if not found or (indicator["territorial_agg"] == "none" and found[0] != level):
             meta.append({"source_level": None, "period": None, "prev_period": None, "is_demo": False})
@@ -101,21 +101,21 @@ def _build(cur, level: str, published_only: bool) -> LevelSnapshot:
         source_level, year = found
         meta.append({"source_level": source_level, "period": str(year), "prev_period": str(year - 1),
                      "is_demo": False})
-        wanted += [(indicator["code"], source_level, year), (indicator["code"], source_level, year - 1)]
-    rows = repo.rolled_values(cur, level, pd.DataFrame(wanted, columns=["indicator_code", "source_level", "year"]),
-                              published_only)
-    columns = pd.Index(catalogue["code"])
-    for (code, year), group in rows.groupby(["indicator_code", "year"], sort=False):
-        j = columns.get_loc(code)
-        at = index.get_indexer(group["territory_id"])
-        values = group["value"].to_numpy(dtype=float, na_value=np.nan)
-        if str(year) == meta[j]["period"]:
-            raw[at, j] = values
-            reported[at, j] = group["reported"].to_numpy()
-            expected[at, j] = group["expected"].to_numpy()
-            meta[j]["is_demo"] = bool(group["is_demo"].fillna(False).any())
-        else:
-            prev_raw[at, j] = values
+        wanted += [(indicator["code"], source_level, year, j, True),
+                   (indicator["code"], source_level, year - 1, j, False)]
+    wanted = pd.DataFrame(wanted, columns=["indicator_code", "source_level", "year", "col", "latest"])
+    positions = pd.DataFrame({"id": territories["id"], "row": np.arange(n_t)})
+    arrays = {k: np.ma.filled(v.astype(float), np.nan) if k == "value" else np.asarray(v)
+              for k, v in repo.rolled_values(cur, level, wanted, positions, published_only).items()}
+    latest, at, col = arrays["latest"].astype(bool), arrays["row"].astype(int), arrays["col"].astype(int)
+    raw[at[latest], col[latest]] = arrays["value"][latest]
+    reported[at[latest], col[latest]] = arrays["reported"][latest]
+    expected[at[latest], col[latest]] = arrays["expected"][latest]
+    prev_raw[at[~latest], col[~latest]] = arrays["value"][~latest]
+    demo = np.zeros(n_i, dtype=bool)
+    np.logical_or.at(demo, col[latest], arrays["is_demo"][latest].astype(bool))
+    for j, info in enumerate(meta):
+        info["is_demo"] = bool(demo[j])
     indicators = pd.concat([catalogue, pd.DataFrame(meta)], axis=1)
     factors = np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]]) \
         if n_i else np.zeros((n_t, 0))

@@ -30,17 +30,29 @@ def rolled_slices(cur, published_only: bool) -> pd.DataFrame:
                        [published_only, published_only]).df()
 
 
-def rolled_values(cur, level: str, wanted: pd.DataFrame, published_only: bool) -> pd.DataFrame:
-    """Rolled-up actual values of a level's territories for (indicator_code, source_level, year) rows."""
+def rolled_values(cur, level: str, wanted: pd.DataFrame, territories: pd.DataFrame,
+                  published_only: bool) -> dict:
+    """Rolled-up actual values of a level's territories, for the (indicator_code, source_level, year) rows
+    of `wanted` (with their matrix column `col` and whether they are the `latest` year).
+
+    Returns numpy arrays: row of the territory in `territories` (id, row), col, latest, value,
+    reported, expected, is_demo. No strings cross over, which keeps a national read fast.
+    """
     where = ("r.kind = 'actual' AND r.level = ? AND EXISTS (SELECT 1 FROM rolled_wanted w WHERE"
              " w.indicator_code = r.indicator_code AND w.year = r.year AND w.source_level = r.source_level)")
+    visible = aggregates.visible_sql("r.indicator_code, r.year, r.territory_id, r.value, r.reported,"
+                                     " r.expected, r.is_demo", where)
     cur.register("rolled_wanted", wanted)
+    cur.register("rolled_territories", territories)
     try:
-        return cur.execute(aggregates.visible_sql(
-            "r.indicator_code, r.year, r.territory_id, r.value, r.reported, r.expected, r.is_demo", where),
-            [published_only, level, published_only, level]).df()
+        return cur.execute(
+            f"SELECT t.row, w.col, w.latest, r.value, r.reported, r.expected, coalesce(r.is_demo, false) AS is_demo"
+            f" FROM ({visible}) r JOIN rolled_wanted w ON w.indicator_code = r.indicator_code AND w.year = r.year"
+            " JOIN rolled_territories t ON t.id = r.territory_id",
+            [published_only, level, published_only, level]).fetchnumpy()
     finally:
         cur.unregister("rolled_wanted")
+        cur.unregister("rolled_territories")
 
 
 def rolled_series(cur, level: str, indicator_code: str, source_level: str, published_only: bool) -> pd.DataFrame:

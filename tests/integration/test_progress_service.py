@@ -266,16 +266,18 @@ def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
         result = progress_service.progress(db, "region", ON, published_only=published_only)
         return one(result["indicators"], measure_code="M4.3", indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
 
-    before = regional(True)["current"]
-    put(db, "SERVICE_CIVIQUE", "REG-11", "2026", 999)
-    with db.transaction() as cur:
-        where = "indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND period = '2026'"
-        cur.execute("UPDATE indicator_value SET published = false WHERE " + where)
+    period = regional(True)["current_period"]
+    where = ("indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND kind = 'actual'"
+             f" AND period = '{period}'")
+    with db.transaction() as cur:  # a draft replaces the latest figure, not yet published
+        cur.execute("UPDATE indicator_value SET value = 999, published = false WHERE " + where)
         mark_dirty(cur, where=where)
     assert regional(False)["current"] == 999  # the national team sees the draft
-    assert regional(True)["current"] == before  # readers see the published figures only
-    national = progress_service.series(db, "region", published_only=True)
-    assert not ((national["indicator_code"] == "SERVICE_CIVIQUE") & (national["period"] == "2026")).any()
+    public = regional(True)
+    assert public["current"] != 999 and public["current_period"] != period  # readers see published figures only
+    shown = progress_service.series(db, "region", published_only=True)
+    assert not ((shown["indicator_code"] == "SERVICE_CIVIQUE") & (shown["territory_id"] == "REG-11")
+                & (shown["period"] == period) & (shown["kind"] == "actual")).any()
     with db.transaction() as cur:  # once published, everyone sees it
         cur.execute("UPDATE indicator_value SET published = true WHERE " + where)
         mark_dirty(cur, where=where)

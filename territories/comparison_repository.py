@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from indicators import aggregates
@@ -38,6 +39,8 @@ def rolled_values(cur, level: str, wanted: pd.DataFrame, territories: pd.DataFra
     Returns numpy arrays: row of the territory in `territories` (id, row), col, latest, value,
     reported, expected, is_demo. No strings cross over, which keeps a national read fast.
     """
+    if wanted.empty:  # nothing to read (and an empty frame has no column types to join on)
+        return {name: np.array([]) for name in ("row", "col", "latest", "value", "reported", "expected", "is_demo")}
     where = ("r.kind = 'actual' AND r.level = ? AND EXISTS (SELECT 1 FROM rolled_wanted w WHERE"
              " w.indicator_code = r.indicator_code AND w.year = r.year AND w.source_level = r.source_level)")
     visible = aggregates.visible_sql("r.indicator_code, r.year, r.territory_id, r.value, r.reported,"

@@ -1,7 +1,7 @@
 """Benchmark: a commune's comparison with its peers over every indicator (issue 5; target ≤ 100 ms warm).
 
 Times the same call as the "Mon territoire" page and `cli.py compare`: the first call (cold: builds the
-level snapshot, one roll-up per indicator and period) and then the median of warm calls (data version
+level snapshot from the materialised roll-ups) and then the median of warm calls (roll-up version
 check, peer selection among every commune, vectorised statistics over every indicator). Also times, for
 information, the trend of one indicator against the peer median and the council-sheet PDF.
 

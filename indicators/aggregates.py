@@ -35,11 +35,8 @@ def mark_slices(cur, slices: list[tuple[str, int, str]]) -> None:
         cur.executemany("INSERT INTO rollup_dirty VALUES (?, ?, ?)", slices)
 
 
-def _refresh_slices(cur, slices: pd.DataFrame) -> int:
-    """Recompute the given slices, grouping the work by year, kind and source level."""
-    cur.execute("DELETE FROM rollup_year r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
-                " AND r.year = d.year AND r.kind = d.kind")
-    rules = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df().set_index("code")
+def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_only: bool) -> int:
+    """Roll the given slices up into rollup_year, grouping the work by year, kind and source level."""
     written = 0
     for (year, kind), group in slices.groupby(["year", "kind"]):
         period = parse_period(str(year))
@@ -47,19 +44,40 @@ def _refresh_slices(cur, slices: pd.DataFrame) -> int:
         for code in group["indicator_code"]:
             if code not in rules.index:
                 continue
-            level = reporting_level(cur, code, period, kind)
+            level = reporting_level(cur, code, period, kind, published_only)
             if level is not None:
                 by_level.setdefault(level, []).append(code)
         for source_level, codes in by_level.items():
             levels = list(LEVELS[LEVELS.index(source_level):])
             frame = rollup_all(cur, rules_frame(rules.loc[codes].reset_index()), period, levels,
-                               source_level=source_level, kind=kind)
+                               source_level=source_level, kind=kind, published_only=published_only)
             frame = frame.assign(year=int(year), kind=kind, source_level=source_level,
-                                 level=frame["territory_id"].map(_level_of))
+                                 level=frame["territory_id"].map(_level_of), published_only=published_only)
             cur.register("fresh_rollup", frame)
-            cur.execute(f"INSERT INTO rollup_year ({_VALUE_COLUMNS}) SELECT {_VALUE_COLUMNS} FROM fresh_rollup")
+            cur.execute(f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
+                        f" SELECT {_VALUE_COLUMNS}, published_only FROM fresh_rollup")
             cur.unregister("fresh_rollup")
             written += len(frame)
+    return written
+
+
+def _refresh_slices(cur, slices: pd.DataFrame) -> int:
+    """Recompute the given slices: over every value, and over published values where some are not."""
+    for table in ("rollup_year", "rollup_unpublished"):
+        cur.execute(f"DELETE FROM {table} r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
+                    " AND r.year = d.year AND r.kind = d.kind")
+    rules = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df().set_index("code")
+    written = _rollup_slices(cur, slices, rules, published_only=False)
+    hidden = cur.execute(
+        "SELECT DISTINCT v.indicator_code, year(v.period_end) AS year, v.kind FROM indicator_value v"
+        " SEMI JOIN dirty_slices d ON d.indicator_code = v.indicator_code AND d.kind = v.kind"
+        " AND d.year = year(v.period_end) WHERE NOT v.published").df()
+    if not hidden.empty:
+        cur.register("hidden_slices", hidden)
+        cur.execute("INSERT INTO rollup_unpublished SELECT indicator_code, year, kind FROM hidden_slices")
+        cur.unregister("hidden_slices")
+        written += _rollup_slices(cur, hidden, rules, published_only=True)
+    cur.execute("UPDATE rollup_state SET version = version + 1")
     return written
 
 
@@ -91,15 +109,43 @@ def ensure_fresh(db: Database) -> None:
         db.write(refresh)
 
 
+def version(db: Database) -> int:
+    """Refresh dirty slices, then the roll-ups' version: it moves on every refresh (cache key)."""
+    ensure_fresh(db)
+    with db.read() as cur:
+        return cur.execute("SELECT max(version) FROM rollup_state").fetchone()[0]
+
+
+# The rows a reader sees: published-only roll-ups for slices holding unpublished values, if asked.
+_VISIBLE = """
+    SELECT {columns} FROM rollup_year r
+    ANTI JOIN (SELECT * FROM rollup_unpublished WHERE ?) h
+         ON h.indicator_code = r.indicator_code AND h.year = r.year AND h.kind = r.kind
+    WHERE NOT r.published_only AND {where}
+    UNION ALL
+    SELECT {columns} FROM rollup_year r WHERE r.published_only AND ? AND {where}
+"""
+
+
+def visible_sql(columns: str, where: str) -> str:
+    """SQL of roll-up rows (with `columns`, filtered by `where` on alias r) for one kind of reader.
+
+    Parameters: published_only, the where's own parameters, published_only, the where's parameters.
+    """
+    return _VISIBLE.format(columns=columns, where=where)
+
+
 def yearly(db: Database, year: int, levels: list[str], indicator_codes: list[str] | None = None,
-           kind: str = "actual") -> pd.DataFrame:
+           kind: str = "actual", published_only: bool = False) -> pd.DataFrame:
     """Rolled-up values of a year for territories of the given levels (all indicators unless named)."""
     ensure_fresh(db)
-    sql = (f"SELECT {_VALUE_COLUMNS} FROM rollup_year WHERE year = ? AND kind = ?"
-           " AND list_contains(?, level)")
+    where = "r.year = ? AND r.kind = ? AND list_contains(?, r.level)"
     params: list = [year, kind, levels]
     if indicator_codes is not None:
-        sql += " AND list_contains(?, indicator_code)"
+        where += " AND list_contains(?, r.indicator_code)"
         params.append(indicator_codes)
+    columns = ", ".join(f"r.{c.strip()}" for c in _VALUE_COLUMNS.split(","))
+    sql = visible_sql(columns, where)
     with db.read() as cur:
-        return cur.execute(sql + " ORDER BY indicator_code, territory_id", params).df()
+        return cur.execute(f"SELECT * FROM ({sql}) ORDER BY indicator_code, territory_id",
+                           [published_only, *params, published_only, *params]).df()

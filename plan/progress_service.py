@@ -1,9 +1,10 @@
 """Progress of every measure in France and in every territory of a level, from one set-based read.
 
-The heavy part is one roll-up query over every indicator of the plan (indicators.rollup.rollup_series),
-cached per process and recomputed only when the values or the plan's weights change (a cheap
-fingerprint query decides). The rules themselves are the pure functions of plan.progress, applied on
-small frames: a few hundred (measure, indicator, territory) triples.
+The rolled-up values come from the materialised roll-ups (indicators.aggregates, table rollup_year),
+which every writer keeps exact by marking the slices it changed; the read and its frames are kept per
+process until the roll-ups' version or the plan's weights change. The rules themselves are the pure
+functions of plan.progress, applied on small frames: a few hundred (measure, indicator, territory)
+triples.
 """
 
 from __future__ import annotations
@@ -13,58 +14,77 @@ from datetime import date
 
 import pandas as pd
 
+from indicators import aggregates
 from indicators.periods import parse_period
-from indicators.rollup import rollup_series
+from indicators.rollup import LEVELS
 from plan import progress as rules
 from plan import repository
 from plan.thresholds import THRESHOLDS
 from store.db import Database
 
 FRANCE = "FR"
+SERIES_COLUMNS = ["level", "territory_id", "indicator_code", "kind", "period", "period_end", "value",
+                  "numerator", "denominator", "reported", "expected", "is_demo", "updated_at"]
 _cache: dict = {}
 _cache_lock = threading.Lock()
 
 
 def clear_cache() -> None:
-    """Forget cached roll-ups (tests, or after a bulk change that does not touch updated_at)."""
+    """Forget cached reads (tests, benchmarks measuring a cold start)."""
     with _cache_lock:
         _cache.clear()
 
 
+def _rollups(cur, indicators: pd.DataFrame, levels: tuple[str, ...], published_only: bool) -> pd.DataFrame:
+    """Yearly roll-ups of the plan's indicators into the levels' territories, in the form pages show.
+
+    For each (indicator, kind), only the years rolled up from its finest reporting level below France
+    count (a year reported only by coarser territories is left out), as the series always showed.
+    """
+    codes = indicators.loc[indicators["territorial_agg"] != "none", "code"].tolist()
+    if not codes or not levels:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    unknown = set(levels) - set(LEVELS)
+    if unknown:
+        raise ValueError(f"niveau inconnu : {', '.join(sorted(unknown))}")
+    rank = "list_position(['commune', 'epci', 'departement', 'region'], r.source_level)"
+    where = ("list_contains(?, r.indicator_code) AND list_contains(['actual', 'target', 'baseline'], r.kind)"
+             " AND r.source_level <> 'pays' AND list_contains(?, r.level)")
+    wanted = [codes, sorted({*levels, "pays"})]  # every slice has one row for France: it tells its source
+    visible = aggregates.visible_sql(f"r.*, {rank} AS rank", where)
+    frame = cur.execute(f"""
+        WITH r AS MATERIALIZED ({visible}),
+        src AS (SELECT indicator_code, kind, min(rank) AS rank FROM r WHERE level = 'pays' GROUP BY ALL)
+        SELECT r.level, r.territory_id, r.indicator_code, r.kind, r.year::VARCHAR AS period,
+               make_date(r.year, 12, 31) AS period_end, r.value, r.numerator, r.denominator, r.reported,
+               r.expected, coalesce(r.is_demo, false) AS is_demo, r.updated_at
+        FROM r SEMI JOIN src ON src.indicator_code = r.indicator_code AND src.kind = r.kind AND src.rank = r.rank
+        WHERE list_contains(?, r.level)
+        ORDER BY r.level, r.indicator_code, r.kind, r.territory_id, r.year""",
+                        [published_only, *wanted, published_only, *wanted, list(levels)]).df()
+    return frame[SERIES_COLUMNS]
+
+
 def _rolled(db: Database, levels: tuple[str, ...], published_only: bool,
             indicator_kinds: tuple[str, ...] | None = None) -> dict:
-    """Plan pairs, national direct values and the roll-up series, cached on the data fingerprint.
-
-    After writes, only the indicators whose values changed (updated_at newer than the cached
-    maximum) are rolled up again; a shrinking table (deletions) or a changed plan recomputes all.
-    Write paths that delete values or backdate updated_at should call clear_cache().
-    """
+    """Plan pairs, national direct values and the roll-up series, kept until the roll-ups or the plan change."""
+    version = aggregates.version(db)  # refreshes slices that writers marked dirty
     with db.read() as cur:
-        fingerprint = repository.values_fingerprint(cur)
+        plan = repository.plan_signature(cur)
         key = (id(db), str(db.path), levels, published_only, indicator_kinds)
         with _cache_lock:
             hit = _cache.get(key)
-        if hit and hit["fingerprint"] == fingerprint:
+        if hit and hit["version"] == (version, plan):
             return hit
         pairs = repository.measure_indicator_frame(cur)
         indicators = pairs.drop_duplicates("indicator_code").rename(columns={"indicator_code": "code"})
         if indicator_kinds:
             indicators = indicators[indicators["indicator_kind"].isin(indicator_kinds)]
-        series = None
-        if (hit and hit["fingerprint"][3:] == fingerprint[3:] and hit["fingerprint"][1] is not None
-                and fingerprint[0] >= hit["fingerprint"][0]):
-            changed, rows = repository.changed_since(cur, hit["fingerprint"][1])
-            if rows >= fingerprint[0] - hit["fingerprint"][0]:  # every new row is accounted for
-                fresh = rollup_series(cur, indicators[indicators["code"].isin(changed)], levels,
-                                      published_only=published_only)
-                kept = hit["series"][~hit["series"]["indicator_code"].isin(changed)]
-                series = pd.concat([kept, fresh], ignore_index=True) if not fresh.empty else kept
-        if series is None:
-            series = rollup_series(cur, indicators, levels, published_only=published_only)
+        series = _rollups(cur, indicators, levels, published_only)
         direct = repository.direct_values(cur, FRANCE)
         if published_only:
             direct = direct[direct["published"]]
-        entry = {"fingerprint": fingerprint, "pairs": pairs, "series": series, "direct": direct,
+        entry = {"version": (version, plan), "pairs": pairs, "series": series, "direct": direct,
                  "territories": repository.territories_of(cur, ["pays", *levels]),
                  "measure_codes": repository.measures(cur)["code"].tolist()}
     with _cache_lock:

@@ -94,13 +94,11 @@ def direct_values(cur, territory_id: str = "FR") -> pd.DataFrame:
         " WHERE v.territory_id = ? ORDER BY v.indicator_code, v.kind, v.period_end", [territory_id]).df()
 
 
-def values_fingerprint(cur) -> tuple:
-    """A cheap signature of the values and of the plan's weights, to know when cached results are stale."""
-    values = cur.execute("SELECT count(*), max(updated_at), max(version) FROM indicator_value").fetchone()
-    weights = cur.execute("SELECT count(*), sum(weight), string_agg(coalesce(baseline_period, '') ||"
-                          " coalesce(target_period, ''), ',' ORDER BY measure_code, indicator_code)"
-                          " FROM measure_indicator").fetchone()
-    return tuple(values) + tuple(weights)
+def plan_signature(cur) -> tuple:
+    """A cheap signature of the plan's weights and periods, to know when cached progress is stale."""
+    return tuple(cur.execute("SELECT count(*), sum(weight), string_agg(coalesce(baseline_period, '') ||"
+                             " coalesce(target_period, ''), ',' ORDER BY measure_code, indicator_code)"
+                             " FROM measure_indicator").fetchone())
 
 
 def territories_of(cur, levels: list[str]) -> pd.DataFrame:
@@ -136,10 +134,3 @@ def subnational_periods(cur, code: str) -> pd.DataFrame:
         " WHEN 'COM' THEN 0 WHEN 'EPCI' THEN 1 WHEN 'DEP' THEN 2 ELSE 3 END) AS rank"
         " FROM indicator_value WHERE indicator_code = ? AND kind = 'actual' AND territory_id <> 'FR'"
         " GROUP BY period ORDER BY period_end", [code]).df()
-
-
-def changed_since(cur, updated_at) -> tuple[list[str], int]:
-    """Indicators with values written after a timestamp, and how many such rows (zone maps keep it cheap)."""
-    rows = cur.execute("SELECT indicator_code, count(*) FROM indicator_value WHERE updated_at > ?"
-                       " GROUP BY indicator_code", [updated_at]).fetchall()
-    return [r[0] for r in rows], sum(r[1] for r in rows)

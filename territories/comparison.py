@@ -1,10 +1,12 @@
 """Peer comparison service: a territory against territories like it, over every indicator at once.
 
 For each level, a snapshot holds every territory's latest and previous value of every indicator that
-has values at or below that level (rolled up with indicators.rollup), in the form that compares fairly
-across sizes: percentages, ratios and scores as they are, counts per 10 000 inhabitants, euros per
-inhabitant. It is built once per data version (a cheap fingerprint checked on every call) and shared
-by all sessions; a comparison is then a peer selection and vectorised statistics on numpy arrays.
+has values at or below that level, read from the materialised yearly roll-ups (indicators.aggregates),
+in the form that compares fairly across sizes: percentages, ratios and scores as they are, counts per
+10 000 inhabitants, euros per inhabitant. It is rebuilt when the roll-ups or the territories change
+(two cheap reads decide) and shared by all sessions; a comparison is then a peer selection and
+vectorised statistics on numpy arrays. Indicators are compared year by year: every indicator of the
+catalogue is yearly; a sub-year one compares on its year (last value of a stock, sum of a flow).
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from indicators.periods import Period, period_of_date
-from indicators.rollup import LEVELS, PREFIX, rollup, rollup_all, rules_frame
+from indicators import aggregates
+from indicators.rollup import LEVELS
 from store.db import Database
 from territories import comparison_repository as repo
 from territories import peers as peer_rules
@@ -51,7 +52,7 @@ class LevelSnapshot:
     prev_raw: np.ndarray
     reported: np.ndarray             # completeness of each rolled-up value
     expected: np.ndarray
-    fingerprints: dict               # per indicator: what its values looked like when built
+    published_only: bool             # built for readers who may only see published values
 
 
 _cache: "weakref.WeakKeyDictionary[Database, dict]" = weakref.WeakKeyDictionary()
@@ -70,119 +71,82 @@ def basis_factor(kind: str, population: np.ndarray) -> np.ndarray:
     return np.ones_like(pop)
 
 
-def _previous(period: Period, period_type: str) -> Period:
-    return period_of_date(period.start - timedelta(days=1), period_type)
+def _sources(slices: pd.DataFrame, level: str) -> dict:
+    """Per indicator: the finest source level at or below `level` and its latest year, from slice rows."""
+    slices = slices[slices["source_level"].map(LEVELS.index) <= LEVELS.index(level)]
+    out = {}
+    for code, rows in slices.groupby("indicator_code", sort=False):
+        finest = min(rows["source_level"], key=LEVELS.index)
+        out[code] = (finest, int(rows.loc[rows["source_level"] == finest, "year"].max()))
+    return out
 
 
-def _source_level(rows: pd.DataFrame, level: str) -> tuple[str | None, date | None]:
-    """The finest level at or below `level` with actual values of an indicator, and its latest end."""
-    for candidate in LEVELS[: LEVELS.index(level) + 1]:
-        found = rows[rows["level"] == candidate]
-        if not found.empty:
-            return candidate, pd.Timestamp(found["last_end"].iloc[0]).date()
-    return None, None
-
-
-def _fingerprints(frame: pd.DataFrame) -> dict:
-    """Per indicator, what its values look like (count, last change, versions, latest end)."""
-    return {row[0]: tuple(str(v) for v in row[1:]) for row in frame.itertuples(index=False)}
-
-
-def _plan_column(cur, indicator: dict, level: str, has_values: bool) -> tuple | None:
-    """Where an indicator's comparable values come from: (source level, latest period, previous one)."""
-    if not has_values:
-        return None
-    source_level, last_end = _source_level(repo.latest_by_level(cur, indicator["code"]), level)
-    if not source_level or (indicator["territorial_agg"] == "none" and source_level != level):
-        return None
-    period = period_of_date(last_end, indicator["period_type"])
-    return source_level, period, _previous(period, indicator["period_type"])
-
-
-def _rolled(cur, indicators: list[dict], period: Period, level: str, source_level: str) -> dict:
-    """Values of several indicators rolled up to `level` for one period, in one query, by indicator."""
-    frame = rollup_all(cur, rules_frame(indicators), period, [level], source_level=source_level)
-    return {code: rows for code, rows in frame.groupby("indicator_code", sort=False)}
-
-
-def _build(cur, level: str, old: LevelSnapshot | None = None) -> LevelSnapshot:
-    """Roll every indicator up to `level`; from an older snapshot, redo only the indicators that changed.
-
-    Indicators sharing a source level and a latest period are rolled up together: two queries (latest
-    and previous period) for all of them.
-    """
+def _build(cur, level: str, published_only: bool) -> LevelSnapshot:
+    """Every indicator's latest and previous year at `level`, from the roll-ups, in two reads."""
     catalogue = repo.indicators(cur).reset_index(drop=True)
-    prints = _fingerprints(repo.fingerprints(cur))
-    reuse = old is not None and list(old.indicators["code"]) == list(catalogue["code"])
-    if reuse:
-        territories, index = old.territories, old.index
-    else:
-        territories = territory_repo.by_level(cur, level).reset_index(drop=True)
-        territories["density"] = peer_rules.density(territories)
-        territories = territories[list(SNAPSHOT_COLUMNS)]  # slim: peer selection copies rows of it
-        index = pd.Index(territories["id"])
+    territories = territory_repo.by_level(cur, level).reset_index(drop=True)
+    territories["density"] = peer_rules.density(territories)
+    territories = territories[list(SNAPSHOT_COLUMNS)]  # slim: peer selection copies rows of it
+    index = pd.Index(territories["id"])
     n_t, n_i = len(territories), len(catalogue)
-    if reuse:  # copies: sessions still reading the old snapshot keep consistent arrays
-        raw, prev_raw = old.raw.copy(), old.prev_raw.copy()
-        reported, expected = old.reported.copy(), old.expected.copy()
-        meta = old.indicators[["source_level", "period", "prev_period", "is_demo"]].to_dict("records")
-    else:
-        raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
-        reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
-        meta = [None] * n_i
-    batches: dict = {}
+    raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
+    reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
+    sources = _sources(repo.rolled_slices(cur, published_only), level)
+    meta, wanted = [], []
     for j, indicator in enumerate(catalogue.to_dict("records")):
-        if reuse and old.fingerprints.get(indicator["code"]) == prints.get(indicator["code"]):
+        found = sources.get(indicator["code"])
+        if not found or (indicator["territorial_agg"] == "none" and found[0] != level):
+            meta.append({"source_level": None, "period": None, "prev_period": None, "is_demo": False})
             continue
-        raw[:, j] = prev_raw[:, j] = np.nan
-        reported[:, j] = expected[:, j] = 0
-        meta[j] = {"source_level": None, "period": None, "prev_period": None, "is_demo": False}
-        plan = _plan_column(cur, indicator, level, indicator["code"] in prints)
-        if plan:
-            batches.setdefault((plan[0], plan[1], plan[2]), []).append((j, indicator))
-    for (source_level, period, previous), items in batches.items():
-        indicators = [indicator for _, indicator in items]
-        now = _rolled(cur, indicators, period, level, source_level)
-        before = _rolled(cur, indicators, previous, level, source_level)
-        for j, indicator in items:
-            rows = now.get(indicator["code"])
-            if rows is not None:
-                at = index.get_indexer(rows["territory_id"])
-                raw[at, j] = rows["value"].to_numpy(dtype=float, na_value=np.nan)
-                reported[at, j] = rows["reported"].to_numpy()
-                expected[at, j] = rows["expected"].to_numpy()
-            old_rows = before.get(indicator["code"])
-            if old_rows is not None:
-                prev_raw[index.get_indexer(old_rows["territory_id"]), j] = old_rows["value"].to_numpy(
-                    dtype=float, na_value=np.nan)
-            meta[j] = {"source_level": source_level, "period": period.code, "prev_period": previous.code,
-                       "is_demo": bool(rows is not None and rows["is_demo"].fillna(False).any())}
+        source_level, year = found
+        meta.append({"source_level": source_level, "period": str(year), "prev_period": str(year - 1),
+                     "is_demo": False})
+        wanted += [(indicator["code"], source_level, year, j, True),
+                   (indicator["code"], source_level, year - 1, j, False)]
+    wanted = pd.DataFrame(wanted, columns=["indicator_code", "source_level", "year", "col", "latest"])
+    positions = pd.DataFrame({"id": territories["id"], "row": np.arange(n_t)})
+    arrays = {k: np.ma.filled(v.astype(float), np.nan) if k == "value" else np.asarray(v)
+              for k, v in repo.rolled_values(cur, level, wanted, positions, published_only).items()}
+    latest, at, col = arrays["latest"].astype(bool), arrays["row"].astype(int), arrays["col"].astype(int)
+    raw[at[latest], col[latest]] = arrays["value"][latest]
+    reported[at[latest], col[latest]] = arrays["reported"][latest]
+    expected[at[latest], col[latest]] = arrays["expected"][latest]
+    prev_raw[at[~latest], col[~latest]] = arrays["value"][~latest]
+    demo = np.zeros(n_i, dtype=bool)
+    np.logical_or.at(demo, col[latest], arrays["is_demo"][latest].astype(bool))
+    for j, info in enumerate(meta):
+        info["is_demo"] = bool(demo[j])
     indicators = pd.concat([catalogue, pd.DataFrame(meta)], axis=1)
     factors = np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]]) \
         if n_i else np.zeros((n_t, 0))
     return LevelSnapshot(level, territories, index, indicators, raw, raw * factors, prev_raw * factors,
-                         prev_raw, reported, expected, prints)
+                         prev_raw, reported, expected, published_only)
 
 
-def snapshot(db: Database, level: str) -> LevelSnapshot:
-    """The level's snapshot for the current data version (rebuilt only when the data changed)."""
+def data_version(db: Database) -> tuple:
+    """What the snapshots depend on: the roll-ups' version and the territories (cache key of pages)."""
+    version = aggregates.version(db)  # refreshes slices that writers marked dirty
     with db.read() as cur:
-        version = repo.data_version(cur)
+        return (version, *repo.territory_version(cur))
+
+
+def snapshot(db: Database, level: str, published_only: bool = False) -> LevelSnapshot:
+    """The level's snapshot for the current roll-ups and territories (rebuilt only when they changed)."""
+    version = data_version(db)
+    key = (level, published_only)
     with _lock:
         per_db = _cache.setdefault(db, {})
-        held = per_db.get(level)
+        held = per_db.get(key)
         if held and held[0] == version:
             return held[1]
     with _build_lock:  # one build at a time: concurrent sessions wait for it rather than repeat it
-        held = per_db.get(level)
+        held = per_db.get(key)
         if held and held[0] == version:
             return held[1]
-        # Same territories (count, classification imports): only the changed indicators are redone.
-        old = held[1] if held and held[0][3:] == version[3:] else None
         with db.read() as cur:
-            built = _build(cur, level, old)
+            built = _build(cur, level, published_only)
         with _lock:
-            per_db[level] = (version, built)
+            per_db[key] = (version, built)
         return built
 
 
@@ -202,12 +166,13 @@ def resolve(db: Database, key: str) -> dict:
     return territory
 
 
-def _peers(db: Database, key: str, criteria: PeerCriteria) -> tuple[dict, PeerGroup, LevelSnapshot]:
+def _peers(db: Database, key: str, criteria: PeerCriteria,
+           published_only: bool = False) -> tuple[dict, PeerGroup, LevelSnapshot]:
     territory = resolve(db, key)
     if territory["level"] == "pays":
         raise ComparisonError("La France n'a pas de territoire comparable : choisissez une région, "
                               "un département, un EPCI ou une commune.")
-    snap = snapshot(db, territory["level"])
+    snap = snapshot(db, territory["level"], published_only)
     return territory, peer_rules.select_peers(snap.territories, territory, criteria), snap
 
 
@@ -224,9 +189,9 @@ def _trend_word(before: float, after: float) -> str:
 
 
 def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
-            indicator_codes: list[str] | None = None) -> dict:
+            indicator_codes: list[str] | None = None, *, published_only: bool = False) -> dict:
     """The territory, its peer group and, per indicator, its value against the peers' distribution."""
-    territory, group, snap = _peers(db, key, criteria)
+    territory, group, snap = _peers(db, key, criteria, published_only)
     me = snap.index.get_loc(territory["id"])
     rows = snap.index.get_indexer(group.members["id"])
     cols = np.arange(len(snap.indicators))
@@ -265,10 +230,11 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
             "is_demo": bool(table.loc[table["available"], "is_demo"].any())}
 
 
-def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str) -> pd.DataFrame:
+def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
+                 published_only: bool = False) -> pd.DataFrame:
     """Peers' values (compared form) of one indicator, with the territory flagged, for the chart."""
     territory = resolve(db, territory_id)
-    snap = snapshot(db, territory["level"])
+    snap = snapshot(db, territory["level"], published_only)
     j = int(np.flatnonzero(snap.indicators["code"].to_numpy() == indicator_code)[0])
     ids = [territory["id"], *peer_ids]
     rows = snap.index.get_indexer(ids)
@@ -280,31 +246,30 @@ def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator
 
 
 def _series(db: Database, snap: LevelSnapshot, info: dict) -> tuple[list[str], np.ndarray]:
-    """Every territory of the level × the last TREND_PERIODS periods of one indicator (cached per data)."""
-    key = ("series", snap.level, info["code"])
-    stamp = snap.fingerprints.get(info["code"])
+    """Every territory of the level × the last TREND_PERIODS years of one indicator (cached per snapshot)."""
+    key = ("series", snap.level, snap.published_only, info["code"])
     with _lock:
         held = _cache.setdefault(db, {}).get(key)
-    if held and held[0] == stamp:
+    if held and held[0] is snap:
         return held[1], held[2]
     with db.read() as cur:
-        ends = repo.period_ends(cur, info["code"], PREFIX[info["source_level"]])
-        periods = sorted({period_of_date(end, info["period_type"]) for end in ends})[-TREND_PERIODS:]
-        matrix = np.full((len(snap.index), len(periods)), np.nan)
-        for j, period in enumerate(periods):
-            values = rollup(cur, info, period, snap.level, source_level=info["source_level"])
-            matrix[snap.index.get_indexer(values["territory_id"]), j] = values["value"].to_numpy(
-                dtype=float, na_value=np.nan)
-    codes = [p.code for p in periods]
+        values = repo.rolled_series(cur, snap.level, info["code"], info["source_level"], snap.published_only)
+    years = sorted(values["year"].unique())[-TREND_PERIODS:]
+    matrix = np.full((len(snap.index), len(years)), np.nan)
+    for j, year in enumerate(years):
+        rows = values[values["year"] == year]
+        matrix[snap.index.get_indexer(rows["territory_id"]), j] = rows["value"].to_numpy(dtype=float, na_value=np.nan)
+    codes = [str(y) for y in years]
     with _lock:
-        _cache[db][key] = (stamp, codes, matrix)
+        _cache[db][key] = (snap, codes, matrix)
     return codes, matrix
 
 
-def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str) -> pd.DataFrame:
+def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
+          published_only: bool = False) -> pd.DataFrame:
     """The territory's value and the peers' median and quartiles, period by period (compared form)."""
     territory = resolve(db, territory_id)
-    snap = snapshot(db, territory["level"])
+    snap = snapshot(db, territory["level"], published_only)
     info = snap.indicators[snap.indicators["code"] == indicator_code].iloc[0].to_dict()
     if not info["source_level"] or info["period"] is None:
         return pd.DataFrame(columns=["period", "own", "q1", "median", "q3", "n"])
@@ -341,9 +306,3 @@ def plan_indicators(result: dict, sheet: dict) -> pd.DataFrame:
         columns={"indicator_code": "code", "period": "target_period", "value": "target"}), on="code", how="left")
     return merged[["code", "name", "kind", "unit", "period", "value", "prev_period", "prev_value", "trend",
                    "target", "target_period", "reported", "expected", "is_demo", "source_title", "measure_code"]]
-
-
-def data_version(db: Database) -> tuple:
-    """The current data fingerprint (for caches of pages)."""
-    with db.read() as cur:
-        return repo.data_version(cur)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import Role
+from accounts.policy import can_read_unpublished
 from accounts.service import log_export
 from territories import comparison as service
 from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
@@ -20,8 +21,8 @@ PEER_MODES = {"band": "Même typologie, population comparable (par défaut)",
 
 
 @st.cache_data(show_spinner="Calcul de l'évolution des territoires comparables…", max_entries=64)
-def _trend(territory_id: str, peer_ids: tuple, code: str, version: tuple) -> pd.DataFrame:
-    return service.trend(db(), territory_id, list(peer_ids), code)
+def _trend(territory_id: str, peer_ids: tuple, code: str, version: tuple, published_only: bool) -> pd.DataFrame:
+    return service.trend(db(), territory_id, list(peer_ids), code, published_only=published_only)
 
 
 def _own_territory() -> str:
@@ -31,6 +32,8 @@ def _own_territory() -> str:
 
 
 st.title("Mon territoire")
+# Readers who may not see unpublished figures compare on published values only.
+PUBLISHED_ONLY = not can_read_unpublished(current_user())
 requested = st.query_params.get("territoire", "") or _own_territory()
 query = st.text_input("Rechercher un territoire", value="",
                       placeholder="Nom (accents facultatifs), code INSEE, SIREN ou code postal")
@@ -85,7 +88,7 @@ else:
                                value=DEFAULT_BAND, format_func=lambda b: f"±{b * 100:.0f} %")
     criteria = PeerCriteria(band=band, same_region=mode == "region")
 try:
-    result = service.compare(db(), territory["id"], criteria)
+    result = service.compare(db(), territory["id"], criteria, published_only=PUBLISHED_ONLY)
 except service.ComparisonError as error:
     st.error(str(error))
     st.stop()
@@ -135,7 +138,8 @@ else:
     m3.metric("Centile (100 = meilleur)", fmt.number(row["percentile"]))
     st.markdown(f"**{territory['name']} fait {row['plain']}.**")
 
-    dist = service.distribution(db(), territory["id"], group.members["id"].tolist(), code)
+    dist = service.distribution(db(), territory["id"], group.members["id"].tolist(), code,
+                                published_only=PUBLISHED_ONLY)
     dist["Territoire"] = dist["is_self"].map({True: territory["name"], False: "Territoires comparables"})
     axis_title = f"{row['name']} ({row['basis_label'] or row['unit']})"
     base = alt.Chart(dist[~dist["is_self"]].dropna(subset=["value"])).mark_bar(color="#9bb3cc").encode(
@@ -148,7 +152,8 @@ else:
                "en pointillé : la médiane.")
     st.altair_chart((base + own + median).properties(height=220), width="stretch")
 
-    evolution = _trend(territory["id"], tuple(group.members["id"]), code, service.data_version(db()))
+    evolution = _trend(territory["id"], tuple(group.members["id"]), code, service.data_version(db()),
+                       PUBLISHED_ONLY)
     if len(evolution) > 1:
         lines = evolution.melt(id_vars="period", value_vars=["own", "median"], var_name="serie")
         lines["serie"] = lines["serie"].map({"own": territory["name"], "median": "Médiane des comparables"})

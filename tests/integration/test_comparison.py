@@ -7,6 +7,7 @@ import numpy as np
 import pypdf
 import pytest
 
+from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
 from indicators.rollup import rollup
 from store import audit
@@ -61,23 +62,34 @@ def test_every_level_compares_and_regions_widen_with_an_explanation(db):
     assert regions.widened and "Groupe trop petit" in regions.notes[0]
 
 
-def test_the_snapshot_follows_new_values_and_redoes_only_the_changed_indicator(db, monkeypatch):
+def test_the_comparison_follows_a_write_once_its_slice_is_marked(db):
     before = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
-    redone = []
-    plan = comparison._plan_column
-    monkeypatch.setattr(comparison, "_plan_column", lambda cur, ind, *a: redone.append(ind["code"]) or plan(cur, ind, *a))
 
     def write(cur):
-        cur.execute("UPDATE indicator_value SET value = 40, version = version + 1, updated_at = now()"
-                    " WHERE indicator_code ="
-                    " 'TL_OUVERTS' AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'",
+        where = ("indicator_code = 'TL_OUVERTS' AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'")
+        cur.execute("UPDATE indicator_value SET value = 40, version = version + 1, updated_at = now() WHERE " + where,
                     [before["period"]])
+        mark_dirty(cur, where=where, params=[before["period"]])  # every writer marks its slices
         audit.append(cur, actor="test", entity="value", action="update", key="TL_OUVERTS/COM-77475")
     db.write(write)
     after = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
     assert after["value"] == 40 and after["rank"] == 1
-    assert redone == ["TL_OUVERTS"]
     assert after["value_basis"] == pytest.approx(40 * 10000 / 5146, rel=0.01)
+
+
+def test_readers_of_published_values_compare_on_published_values_only(db):
+    before = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
+    where = "indicator_code = 'TL_OUVERTS' AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'"
+    with db.transaction() as cur:
+        cur.execute("UPDATE indicator_value SET value = 40, published = false WHERE " + where, [before["period"]])
+        mark_dirty(cur, where=where, params=[before["period"]])
+    assert comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]["value"] == 40
+    public = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"], published_only=True)["table"].iloc[0]
+    assert public["period"] == before["period"] and public["value"] != public["value"]  # no published value
+    peers = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"], published_only=True)["peers"]
+    ids = peers.members["id"].tolist()
+    trend = comparison.trend(db, "COM-77475", ids, "TL_OUVERTS", published_only=True)
+    assert trend.loc[trend["period"] == before["period"], "own"].isna().all()
 
 
 def test_same_region_and_k_most_similar(db):

@@ -8,7 +8,8 @@ import pytest
 from accounts.models import Role, Scope, User
 from accounts.policy import AccessDenied
 from indicators.periods import parse_period
-from indicators.rollup import rollup, rollup_series
+from indicators.aggregates import mark_dirty, yearly
+from indicators.rollup import rollup
 from plan import alerts, progress_service
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
 from tests.integration.test_rollup import put
@@ -21,6 +22,7 @@ COORDINATOR = User(email="c@x.fr", scopes=(Scope(role=Role.coordinateur, territo
 def clear_local(db, code):
     """Remove an indicator's values below France (the demo registry computes some), to start from hand-made ones."""
     with db.transaction() as cur:
+        mark_dirty(cur, where="indicator_code = ? AND territory_id <> 'FR'", params=[code])
         cur.execute("DELETE FROM indicator_value WHERE indicator_code = ? AND territory_id <> 'FR'", [code])
 
 
@@ -96,6 +98,7 @@ def test_a_region_uses_its_rolled_up_registry_stock_against_its_regional_target(
 
 def test_a_missing_weighted_indicator_empties_the_measure_rate(db):
     with db.transaction() as cur:
+        mark_dirty(cur, where="indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND kind = 'actual'")
         cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11'"
                     " AND kind = 'actual'")
     result = progress_service.progress(db, "region", ON)
@@ -111,15 +114,18 @@ def test_regions_without_a_regional_target_have_no_data_status(national):
     assert m["status"] == "sans_donnees" and m["reason"] == "aucune cible"
 
 
-def test_rollup_series_matches_rollup_for_every_region_and_departement(shared_db):
+def test_the_series_is_the_materialised_rollup_for_every_region_and_departement(shared_db):
+    ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}
+    stored = yearly(shared_db, 2023, ["region", "departement"], ["TL_OUVERTS"]).set_index("territory_id")
+    series = progress_service.series(shared_db, "departement")
     with shared_db.read() as cur:
-        ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}
-        series = rollup_series(cur, [ind], ("region", "departement"), kinds=("actual",))
         for level in ("region", "departement"):
             single = rollup(cur, ind, parse_period("2023"), level).set_index("territory_id")
-            many = series[(series["level"] == level) & (series["period"] == "2023")].set_index("territory_id")
-            assert single["value"].to_dict() == many["value"].to_dict()
-            assert single["expected"].to_dict() == many["expected"].to_dict()
+            assert single["value"].to_dict() == stored.loc[single.index, "value"].to_dict()
+            assert single["expected"].to_dict() == stored.loc[single.index, "expected"].to_dict()
+    shown = series[(series["indicator_code"] == "TL_OUVERTS") & (series["period"] == "2023")
+                   & (series["kind"] == "actual") & series["territory_id"].str.startswith("DEP-")]
+    assert shown.set_index("territory_id")["value"].to_dict() == stored.loc[shown["territory_id"], "value"].to_dict()
 
 
 @pytest.fixture
@@ -133,6 +139,11 @@ def region_communes(db):
 
 def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(db, region_communes):
     communes, n = region_communes
+    with db.transaction() as cur:
+        for code, kind, agg in (("P", "percentage", "ratio_of_sums"), ("S", "count", "sum")):
+            cur.execute("INSERT INTO indicator (code, name, unit, kind, direction, territorial_agg, temporal_agg,"
+                        " period_type, computed_from) VALUES (?, ?, 'u', ?, 'up', ?, 'last', 'year', 'saisie')",
+                        [code, code, kind, agg])
     put(db, "P", communes[0], "2024", 50, 1, 2)
     put(db, "P", communes[1], "2024", 12.5, 1, 8)
     put(db, "S", communes[0], "2024Q1", 5)
@@ -140,10 +151,7 @@ def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(d
     put(db, "S", communes[1], "2024Q2", 10)
     put(db, "S", communes[2], "2024", 100)  # a yearly value and a finer one in the same year: the last wins
     put(db, "S", communes[2], "2024Q2", 3)
-    indicators = [{"code": "P", "territorial_agg": "ratio_of_sums", "temporal_agg": "last", "period_type": "year"},
-                  {"code": "S", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}]
-    with db.read() as cur:
-        series = rollup_series(cur, indicators, ("region",), kinds=("actual",))
+    series = yearly(db, 2024, ["region"], ["P", "S"]).assign(period="2024")
     p = one(series, indicator_code="P", territory_id="REG-94", period="2024")
     assert p["value"] == pytest.approx(20.0)  # 2 / 10, not the mean of 50 and 12.5
     assert (p["reported"], p["expected"]) == (2, n)
@@ -156,10 +164,11 @@ def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(d
 def test_a_write_is_seen_by_the_cached_engine(db):
     before = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
                  indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")["current"]
-    with db.transaction() as cur:
+    with db.transaction() as cur:  # a writer marks the slices it changes, in its transaction
+        where = "indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND period = '2023' AND kind = 'actual'"
         cur.execute("UPDATE indicator_value SET value = value + 1, version = version + 1,"
-                    " updated_at = current_timestamp WHERE indicator_code = 'SERVICE_CIVIQUE'"
-                    " AND territory_id = 'REG-11' AND period = '2023' AND kind = 'actual'")
+                    " updated_at = current_timestamp WHERE " + where)
+        mark_dirty(cur, where=where)
     after = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
                 indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")["current"]
     assert after == before + 1
@@ -233,13 +242,17 @@ def test_notes_are_for_the_national_team_and_validated(db):
         assert cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'measure_note'").fetchone()[0] == 1
 
 
-def test_after_a_write_only_changed_indicators_are_rolled_up_again_with_the_same_result(db):
+def test_after_writes_and_deletions_the_progress_equals_a_cold_computation(db):
     progress_service.progress(db, "region", ON)
     put(db, "SERVICE_CIVIQUE", "REG-94", "2024", 7)
     with db.transaction() as cur:
+        mark_dirty(cur, where="indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'REG-94'")
         cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'REG-94'")
     incremental = progress_service.progress(db, "region", ON)["indicators"]
     progress_service.clear_cache()
+    with db.transaction() as cur:  # recompute every slice from scratch
+        cur.execute("DELETE FROM rollup_year")
+        mark_dirty(cur)
     full = progress_service.progress(db, "region", ON)["indicators"]
     keys = ["measure_code", "indicator_code", "territory_id"]
     a = incremental.sort_values(keys).reset_index(drop=True).astype(str)
@@ -248,19 +261,24 @@ def test_after_a_write_only_changed_indicators_are_rolled_up_again_with_the_same
     assert one(full, measure_code="M4.3", territory_id="REG-94")["current"] == 7
 
 
-def test_map_and_shares_roll_up_commune_shares_as_ratios_of_sums(db, region_communes):
-    from plan import dashboard_service
+def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
+    def regional(published_only):
+        result = progress_service.progress(db, "region", ON, published_only=published_only)
+        return one(result["indicators"], measure_code="M4.3", indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
 
-    communes, n = region_communes
-    clear_local(db, "TL_RURAL")
-    put(db, "TL_RURAL", communes[0], "2024", 50, 1, 2)
-    put(db, "TL_RURAL", communes[1], "2024", 25, 1, 4)
-    shares = dashboard_service.shares(db, "2024")
-    corse = one(shares["territories"], indicator_code="TL_RURAL", territory_id="REG-94")
-    assert corse["value"] == pytest.approx(100 * 2 / 6)
-    assert (corse["reported"], corse["expected"]) == (2, n)
-    assert one(shares["national"], indicator_code="TL_RURAL")["value"] == 34  # sourced national figure
-    by_dep = dashboard_service.map_data(db, "TL_RURAL", "2024", "departement")
-    assert by_dep["message"] is None and len(by_dep["frame"]) == 101
-    regional_only = dashboard_service.map_data(db, "EMPLOIS_DIRECTS", "2023", "departement")
-    assert "régional" in regional_only["message"]
+    period = regional(True)["current_period"]
+    where = ("indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND kind = 'actual'"
+             f" AND period = '{period}'")
+    with db.transaction() as cur:  # a draft replaces the latest figure, not yet published
+        cur.execute("UPDATE indicator_value SET value = 999, published = false WHERE " + where)
+        mark_dirty(cur, where=where)
+    assert regional(False)["current"] == 999  # the national team sees the draft
+    public = regional(True)
+    assert public["current"] != 999 and public["current_period"] != period  # readers see published figures only
+    shown = progress_service.series(db, "region", published_only=True)
+    assert not ((shown["indicator_code"] == "SERVICE_CIVIQUE") & (shown["territory_id"] == "REG-11")
+                & (shown["period"] == period) & (shown["kind"] == "actual")).any()
+    with db.transaction() as cur:  # once published, everyone sees it
+        cur.execute("UPDATE indicator_value SET published = true WHERE " + where)
+        mark_dirty(cur, where=where)
+    assert regional(True)["current"] == 999

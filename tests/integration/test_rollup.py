@@ -2,6 +2,7 @@
 
 import pytest
 
+from indicators.aggregates import mark_slices
 from indicators.periods import parse_period
 from indicators.rollup import reporting_level, rollup
 
@@ -27,6 +28,7 @@ def put(db, code, territory, period, value=None, num=None, den=None, kind="actua
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
             " value, numerator, denominator, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
             [code, territory, p.code, p.start, p.end, kind, value, num, den])
+        mark_slices(cur, [(code, p.end.year, kind)])  # like every writer: the materialised roll-ups follow
 
 
 def row(frame, territory_id):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.periods import parse_period
-from indicators.rollup import LEVELS, reporting_level, rollup_all, rules_frame
+from indicators.rollup import LEVELS, reporting_level, rollup_params, rollup_sql, rules_frame
 from store.db import Database
 
 _VALUE_COLUMNS = "indicator_code, year, kind, source_level, level, territory_id, value, numerator," \
@@ -49,15 +49,17 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
                 by_level.setdefault(level, []).append(code)
         for source_level, codes in by_level.items():
             levels = list(LEVELS[LEVELS.index(source_level):])
-            frame = rollup_all(cur, rules_frame(rules.loc[codes].reset_index()), period, levels,
-                               source_level=source_level, kind=kind, published_only=published_only)
-            frame = frame.assign(year=int(year), kind=kind, source_level=source_level,
-                                 level=frame["territory_id"].map(_level_of), published_only=published_only)
-            cur.register("fresh_rollup", frame)
-            cur.execute(f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
-                        f" SELECT {_VALUE_COLUMNS}, published_only FROM fresh_rollup")
-            cur.unregister("fresh_rollup")
-            written += len(frame)
+            # Straight from the roll-up query into the table: millions of rows never cross to pandas.
+            cur.register("rollup_rules", rules_frame(rules.loc[codes].reset_index()))
+            try:
+                written += cur.execute(
+                    f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
+                    " SELECT indicator_code, ?, ?, ?, level, territory_id, value, numerator, denominator,"
+                    f" reported, expected, is_demo, updated_at, ? FROM ({rollup_sql(levels, source_level)})",
+                    [int(year), kind, source_level, published_only,
+                     *rollup_params(period, source_level, kind, published_only)]).fetchone()[0]
+            finally:
+                cur.unregister("rollup_rules")
     return written
 
 
@@ -79,12 +81,6 @@ def _refresh_slices(cur, slices: pd.DataFrame) -> int:
         written += _rollup_slices(cur, hidden, rules, published_only=True)
     cur.execute("UPDATE rollup_state SET version = version + 1")
     return written
-
-
-def _level_of(territory_id: str) -> str:
-    if territory_id == "FR":
-        return "pays"
-    return {"COM": "commune", "EPCI": "epci", "DEP": "departement", "REG": "region"}[territory_id.split("-")[0]]
 
 
 def refresh(cur) -> int:

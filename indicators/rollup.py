@@ -18,15 +18,7 @@ PREFIX = {"commune": "COM-", "epci": "EPCI-", "departement": "DEP-", "region": "
 # The parent of a child territory row at each level.
 PARENT = {"epci": "'EPCI-' || t.epci_siren", "departement": "'DEP-' || t.departement_code",
           "region": "'REG-' || t.region_code", "pays": "'FR'"}
-# Territorial aggregation of child values b.* weighted by child population c.population.
-_TERRITORIAL = {
-    "sum": "sum(b.value)",
-    "ratio_of_sums": "100.0 * sum(b.numerator) / nullif(sum(b.denominator), 0)",
-    "population_weighted_mean": "sum(b.value * c.population) / nullif(sum(c.population) FILTER (b.value IS NOT NULL), 0)",
-    "min": "min(b.value)",
-    "max": "max(b.value)",
-}
-RESULT_COLUMNS = ["indicator_code", "territory_id", "value", "numerator", "denominator", "reported",
+RESULT_COLUMNS = ["indicator_code", "level", "territory_id", "value", "numerator", "denominator", "reported",
                   "expected", "is_demo", "updated_at"]
 
 _SQL = """
@@ -51,16 +43,16 @@ c AS (
 ),
 children AS (SELECT {parents}, t.id, t.population FROM territory t WHERE t.level = ?),
 joined AS (
-    SELECT r.code AS indicator_code, r.territorial_agg, ch.*, c.value, c.numerator, c.denominator,
+    SELECT r.code AS indicator_code, r.territorial_agg, r.scale, ch.*, c.value, c.numerator, c.denominator,
            c.is_demo, c.updated_at, c.territory_id IS NOT NULL AS reported
     FROM rules r CROSS JOIN children ch
     LEFT JOIN c ON c.indicator_code = r.code AND c.territory_id = ch.id
 ),
 grouped AS ({groups})
-SELECT indicator_code, territory_id,
+SELECT indicator_code, level, territory_id,
        CASE WHEN reported = 0 THEN NULL
             WHEN territorial_agg = 'sum' THEN s_value
-            WHEN territorial_agg = 'ratio_of_sums' THEN 100.0 * s_num / nullif(s_den, 0)
+            WHEN territorial_agg = 'ratio_of_sums' THEN scale * s_num / nullif(s_den, 0)
             WHEN territorial_agg = 'population_weighted_mean' THEN s_weighted / nullif(s_pop, 0)
             WHEN territorial_agg = 'min' THEN m_min
             WHEN territorial_agg = 'max' THEN m_max
@@ -70,7 +62,8 @@ FROM grouped WHERE territory_id IS NOT NULL
 """
 
 _GROUP = """
-    SELECT indicator_code, {agg} AS territorial_agg, {key} AS territory_id,
+    SELECT indicator_code, {agg} AS territorial_agg, any_value(scale) AS scale, '{level}' AS level,
+           {key} AS territory_id,
            sum(value) AS s_value, sum(numerator) AS s_num, sum(denominator) AS s_den,
            sum(value * population) AS s_weighted, sum(population) FILTER (value IS NOT NULL) AS s_pop,
            min(value) AS m_min, max(value) AS m_max, count(*) FILTER (reported) AS reported,
@@ -80,10 +73,13 @@ _GROUP = """
 
 
 def rules_frame(indicators) -> pd.DataFrame:
-    """The aggregation rules (code, territorial_agg, temporal_agg) of indicator dicts or a frame."""
-    frame = pd.DataFrame(indicators)
-    columns = [c for c in ("code", "territorial_agg", "temporal_agg", "kind", "per_inhabitants") if c in frame]
-    return frame[columns].reset_index(drop=True)
+    """Aggregation rules of indicator dicts or a frame: code, territorial_agg, temporal_agg, and the
+    scale of a ratio of sums (100 for a percentage, N for a ratio per N inhabitants)."""
+    frame = pd.DataFrame(indicators).reset_index(drop=True)
+    kinds = frame["kind"] if "kind" in frame else pd.Series([None] * len(frame))
+    per = frame["per_inhabitants"] if "per_inhabitants" in frame else pd.Series([None] * len(frame))
+    scale = [ratio_scale(k, p) for k, p in zip(kinds, per)]
+    return frame[["code", "territorial_agg", "temporal_agg"]].assign(scale=scale)
 
 
 def ratio_scale(kind: str | None, per_inhabitants: float | None) -> float:
@@ -93,17 +89,24 @@ def ratio_scale(kind: str | None, per_inhabitants: float | None) -> float:
     return 100.0
 
 
-def apply_ratio_scale(frame: pd.DataFrame, indicators: pd.DataFrame) -> pd.DataFrame:
-    """Rescale ratio-of-sums values of ratios per N inhabitants (the SQL computes percentages)."""
-    if frame.empty or "per_inhabitants" not in indicators:
-        return frame
-    kinds = indicators.get("kind", indicators.get("indicator_kind"))
-    scales = {code: ratio_scale(kind, per) for code, kind, per
-              in zip(indicators["code"], kinds, indicators["per_inhabitants"])}
-    factor = frame["indicator_code"].map(scales).fillna(100.0)
-    rescale = (factor != 100.0) & frame["denominator"].gt(0)
-    frame.loc[rescale, "value"] = (factor * frame["numerator"] / frame["denominator"])[rescale]
-    return frame
+def rollup_sql(levels: list[str], source_level: str) -> str:
+    """The roll-up query over the registered `rollup_rules` (parameters: see rollup_params)."""
+    for level in levels:
+        if LEVELS.index(level) < LEVELS.index(source_level):
+            raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
+    parents = ", ".join(f"{PARENT[lvl]} AS p_{lvl}" if lvl != source_level else f"t.id AS p_{lvl}"
+                        for lvl in levels)
+    # At the source level a territory is its own only child: its value is kept as it is.
+    groups = " UNION ALL ".join(
+        _GROUP.format(key=f"p_{lvl}", where=f"WHERE p_{lvl} IS NOT NULL", level=lvl,
+                      agg="'identity'" if lvl == source_level else "any_value(territorial_agg)")
+        for lvl in levels)
+    return _SQL.format(parents=parents, groups=groups)
+
+
+def rollup_params(period: Period, source_level: str, kind: str, published_only: bool) -> list:
+    """The parameters of rollup_sql, in order."""
+    return [kind, period.start, period.end, PREFIX[source_level], published_only, source_level]
 
 
 def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
@@ -113,24 +116,12 @@ def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
     Returns RESULT_COLUMNS, one row per indicator and territory of the levels; value is empty where
     no child reported, and for indicators whose territorial aggregation is `none` above the source.
     """
-    for level in levels:
-        if LEVELS.index(level) < LEVELS.index(source_level):
-            raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
-    parents = ", ".join(f"{PARENT[lvl]} AS p_{lvl}" if lvl != source_level else f"t.id AS p_{lvl}"
-                        for lvl in levels)
-    # At the source level a territory is its own only child: its value is kept as it is.
-    groups = " UNION ALL ".join(
-        _GROUP.format(key=f"p_{lvl}", where=f"WHERE p_{lvl} IS NOT NULL",
-                      agg="'identity'" if lvl == source_level else "any_value(territorial_agg)")
-        for lvl in levels)
     cur.register("rollup_rules", rules)
     try:
-        frame = cur.execute(_SQL.format(parents=parents, groups=groups),
-                            [kind, period.start, period.end, PREFIX[source_level], published_only,
-                             source_level]).df()
+        frame = cur.execute(rollup_sql(levels, source_level),
+                            rollup_params(period, source_level, kind, published_only)).df()
     finally:
         cur.unregister("rollup_rules")
-    frame = apply_ratio_scale(frame, rules)
     return frame[RESULT_COLUMNS].sort_values(["indicator_code", "territory_id"], ignore_index=True)
 
 

@@ -33,15 +33,7 @@ TERRITORY_SOURCES = ("Code officiel géographique et populations légales (INSEE
 
 def display_value(kind: str, value: float | None) -> str:
     """A raw value in French: 46 %, 1 234, 45 M€, 3,25 (ratio)."""
-    if value is None or value != value:
-        return "—"
-    if kind == "percentage":
-        return fmt.percent(value, 1)
-    if kind == "amount_eur":
-        return fmt.euros(value)
-    if kind in ("ratio", "score"):
-        return fmt.number(value, 2)
-    return fmt.number(value, 0 if float(value).is_integer() else 1)
+    return fmt.by_kind(value, kind)
 
 
 def display_basis(kind: str, value: float | None) -> str:

@@ -32,6 +32,19 @@ def euros(value: float | None) -> str:
     return f"{number(value)}{NBSP}€"
 
 
+def by_kind(value: float | None, kind: str | None = None) -> str:
+    """A value in French by indicator kind: 46,1 %, 45 M€, 3,25 (ratio, score), 1 234 (count)."""
+    if value is None or value != value:
+        return "—"
+    if kind == "percentage":
+        return percent(value, 1)
+    if kind == "amount_eur":
+        return euros(value)
+    if kind in ("ratio", "score"):
+        return number(value, 2)
+    return number(value, 0 if float(value).is_integer() else 1)
+
+
 def day(value: date | datetime | None) -> str:
     """date(2026, 11, 25) → '25/11/2026'."""
     return "—" if value is None or value is pd.NaT else value.strftime("%d/%m/%Y")

@@ -24,15 +24,7 @@ def status_text(code) -> str:
 
 def value_text(value, kind: str | None = None) -> str:
     """A value in French, by indicator kind (percentage, euros, ratio, count)."""
-    if value is None or value != value:
-        return "—"
-    if kind == "percentage":
-        return fmt.percent(value, 1)
-    if kind == "amount_eur":
-        return fmt.euros(value)
-    if kind in ("ratio", "score"):
-        return fmt.number(value, 2)
-    return fmt.number(value)
+    return fmt.by_kind(value, kind)
 
 
 def rate_text(value) -> str:

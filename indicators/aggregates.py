@@ -7,10 +7,12 @@ transaction; reads refresh dirty slices first. A slice is rolled up from its fin
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
-from indicators.periods import parse_period
-from indicators.rollup import LEVELS, reporting_level, rollup_params, rollup_sql, rules_frame
+from indicators.periods import Period
+from indicators.rollup import LEVELS, rollup_params, rollup_sql, rules_frame
 from store.db import Database
 
 _VALUE_COLUMNS = "indicator_code, year, kind, source_level, level, territory_id, value, numerator," \
@@ -35,31 +37,45 @@ def mark_slices(cur, slices: list[tuple[str, int, str]]) -> None:
         cur.executemany("INSERT INTO rollup_dirty VALUES (?, ?, ?)", slices)
 
 
+_SOURCE_LEVEL_SQL = """
+SELECT v.indicator_code AS code, year(v.period_end) AS year,
+       min(CASE WHEN v.territory_id = 'FR' THEN 4 ELSE list_position(['COM', 'EPCI', 'DEP', 'REG'],
+           split_part(v.territory_id, '-', 1)) - 1 END) AS rank
+FROM indicator_value v SEMI JOIN slices_to_roll s
+     ON s.indicator_code = v.indicator_code AND s.year = year(v.period_end) AND s.kind = v.kind
+WHERE v.kind = ? AND (v.published OR NOT ?)
+GROUP BY 1, 2
+"""
+
+
 def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_only: bool) -> int:
-    """Roll the given slices up into rollup_year, grouping the work by year, kind and source level."""
+    """Roll slices up into rollup_year: one query per kind and finest reporting level, all years at once."""
     written = 0
-    for (year, kind), group in slices.groupby(["year", "kind"]):
-        period = parse_period(str(year))
-        by_level: dict[str, list[str]] = {}
-        for code in group["indicator_code"]:
-            if code not in rules.index:
-                continue
-            level = reporting_level(cur, code, period, kind, published_only)
-            if level is not None:
-                by_level.setdefault(level, []).append(code)
-        for source_level, codes in by_level.items():
-            levels = list(LEVELS[LEVELS.index(source_level):])
-            # Straight from the roll-up query into the table: millions of rows never cross to pandas.
-            cur.register("rollup_rules", rules_frame(rules.loc[codes].reset_index()))
-            try:
-                written += cur.execute(
-                    f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
-                    " SELECT indicator_code, ?, ?, ?, level, territory_id, value, numerator, denominator,"
-                    f" reported, expected, is_demo, updated_at, ? FROM ({rollup_sql(levels, source_level)})",
-                    [int(year), kind, source_level, published_only,
-                     *rollup_params(period, source_level, kind, published_only)]).fetchone()[0]
-            finally:
-                cur.unregister("rollup_rules")
+    slices = slices[slices["indicator_code"].isin(rules.index)]
+    cur.register("slices_to_roll", slices)
+    try:
+        for kind in slices["kind"].unique():
+            found = cur.execute(_SOURCE_LEVEL_SQL, [kind, published_only]).df()
+            for rank, group in found.groupby("rank"):
+                source_level = LEVELS[int(rank)]
+                levels = list(LEVELS[int(rank):])
+                period = Period(date(int(group["year"].min()), 1, 1), date(int(group["year"].max()), 12, 31),
+                                "", "year")
+                # Straight from the roll-up query into the table: millions of rows never cross to pandas.
+                cur.register("rollup_rules", rules_frame(rules.loc[group["code"].unique()].reset_index()))
+                cur.register("rollup_years", group[["code", "year"]])
+                try:
+                    written += cur.execute(
+                        f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
+                        " SELECT indicator_code, year, ?, ?, level, territory_id, value, numerator, denominator,"
+                        f" reported, expected, is_demo, updated_at, ? FROM ({rollup_sql(levels, source_level)})",
+                        [kind, source_level, published_only,
+                         *rollup_params(period, source_level, kind, published_only)]).fetchone()[0]
+                finally:
+                    cur.unregister("rollup_rules")
+                    cur.unregister("rollup_years")
+    finally:
+        cur.unregister("slices_to_roll")
     return written
 
 

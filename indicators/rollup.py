@@ -22,20 +22,22 @@ RESULT_COLUMNS = ["indicator_code", "level", "territory_id", "value", "numerator
                   "expected", "is_demo", "updated_at"]
 
 _SQL = """
-WITH rules AS (SELECT * FROM rollup_rules),
-b AS (  -- one row per indicator and child territory, aggregated over time within the period
-    SELECT v.indicator_code, v.territory_id, any_value(r.temporal_agg) AS temporal_agg,
+WITH rules AS (  -- one row per (indicator, year) slice to compute
+    SELECT r.*, y.year FROM rollup_rules r JOIN rollup_years y ON y.code = r.code
+),
+b AS (  -- one row per slice and child territory, aggregated over time within the period and year
+    SELECT v.indicator_code, year(v.period_end) AS year, v.territory_id, any_value(r.temporal_agg) AS temporal_agg,
            arg_max(v.value, v.period_end) AS last_value, sum(v.value) AS sum_value,
            arg_max(v.numerator, v.period_end) AS last_num, sum(v.numerator) AS sum_num,
            arg_max(v.denominator, v.period_end) AS last_den, sum(v.denominator) AS sum_den,
            bool_or(v.is_demo) AS is_demo, max(v.updated_at) AS updated_at
-    FROM indicator_value v JOIN rules r ON r.code = v.indicator_code
+    FROM indicator_value v JOIN rules r ON r.code = v.indicator_code AND r.year = year(v.period_end)
     WHERE v.kind = ? AND v.period_start >= ? AND v.period_end <= ? AND starts_with(v.territory_id, ?)
       AND (v.published OR NOT ?)
-    GROUP BY v.indicator_code, v.territory_id
+    GROUP BY v.indicator_code, year(v.period_end), v.territory_id
 ),
 c AS (
-    SELECT b.indicator_code, b.territory_id, b.is_demo, b.updated_at,
+    SELECT b.indicator_code, b.year, b.territory_id, b.is_demo, b.updated_at,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_value ELSE b.sum_value END AS value,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_num ELSE b.sum_num END AS numerator,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_den ELSE b.sum_den END AS denominator
@@ -43,13 +45,13 @@ c AS (
 ),
 children AS (SELECT {parents}, t.id, t.population FROM territory t WHERE t.level = ?),
 joined AS (
-    SELECT r.code AS indicator_code, r.territorial_agg, r.scale, ch.*, c.value, c.numerator, c.denominator,
-           c.is_demo, c.updated_at, c.territory_id IS NOT NULL AS reported
+    SELECT r.code AS indicator_code, r.year, r.territorial_agg, r.scale, ch.*, c.value, c.numerator,
+           c.denominator, c.is_demo, c.updated_at, c.territory_id IS NOT NULL AS reported
     FROM rules r CROSS JOIN children ch
-    LEFT JOIN c ON c.indicator_code = r.code AND c.territory_id = ch.id
+    LEFT JOIN c ON c.indicator_code = r.code AND c.year = r.year AND c.territory_id = ch.id
 ),
 grouped AS ({groups})
-SELECT indicator_code, level, territory_id,
+SELECT indicator_code, year, level, territory_id,
        CASE WHEN reported = 0 THEN NULL
             WHEN territorial_agg = 'sum' THEN s_value
             WHEN territorial_agg = 'ratio_of_sums' THEN scale * s_num / nullif(s_den, 0)
@@ -62,13 +64,13 @@ FROM grouped WHERE territory_id IS NOT NULL
 """
 
 _GROUP = """
-    SELECT indicator_code, {agg} AS territorial_agg, any_value(scale) AS scale, '{level}' AS level,
+    SELECT indicator_code, year, {agg} AS territorial_agg, any_value(scale) AS scale, '{level}' AS level,
            {key} AS territory_id,
            sum(value) AS s_value, sum(numerator) AS s_num, sum(denominator) AS s_den,
            sum(value * population) AS s_weighted, sum(population) FILTER (value IS NOT NULL) AS s_pop,
            min(value) AS m_min, max(value) AS m_max, count(*) FILTER (reported) AS reported,
            count(*) AS expected, bool_or(is_demo) AS is_demo, max(updated_at) AS updated_at
-    FROM joined {where} GROUP BY indicator_code, {key}
+    FROM joined {where} GROUP BY indicator_code, year, {key}
 """
 
 
@@ -90,7 +92,8 @@ def ratio_scale(kind: str | None, per_inhabitants: float | None) -> float:
 
 
 def rollup_sql(levels: list[str], source_level: str) -> str:
-    """The roll-up query over the registered `rollup_rules` (parameters: see rollup_params)."""
+    """The roll-up query of the registered `rollup_rules` over the (code, year) slices registered as
+    `rollup_years`, within the period of rollup_params (a period never spans two years)."""
     for level in levels:
         if LEVELS.index(level) < LEVELS.index(source_level):
             raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
@@ -117,11 +120,13 @@ def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
     no child reported, and for indicators whose territorial aggregation is `none` above the source.
     """
     cur.register("rollup_rules", rules)
+    cur.register("rollup_years", pd.DataFrame({"code": rules["code"], "year": period.end.year}))
     try:
         frame = cur.execute(rollup_sql(levels, source_level),
                             rollup_params(period, source_level, kind, published_only)).df()
     finally:
         cur.unregister("rollup_rules")
+        cur.unregister("rollup_years")
     return frame[RESULT_COLUMNS].sort_values(["indicator_code", "territory_id"], ignore_index=True)
 
 

@@ -69,7 +69,8 @@ def approximate(population, area_km2, lat, lon):
     a = APPROX
     big_pole = population >= a["grand_pole_population"]
     pole = big_pole | ((population >= a["pole_population"]) & (density >= a["pole_densite"]))
-    near_big = _nearest_km(lat, lon, big_pole) <= a["ceinture_km"]
+    to_big_pole = _nearest_km(lat, lon, big_pole)
+    near_big = to_big_pole <= a["ceinture_km"]
 
     dens7 = np.full(population.shape, 7, dtype=np.int8)
     dens7[density >= a["dispersé_densite"]] = 6
@@ -79,8 +80,8 @@ def approximate(population, area_km2, lat, lon):
     dens7[(density >= a["centre_intermediaire_densite"]) & (population >= a["centre_intermediaire_population"])] = 2
     dens7[(density >= a["grand_centre_densite"]) & (population >= a["grand_centre_population"])] = 1
 
-    in_crown = (_nearest_km(lat, lon, big_pole) <= a["couronne_grand_pole_km"]) | (
-        _nearest_km(lat, lon, pole) <= a["couronne_pole_km"])
+    in_crown = (to_big_pole <= a["couronne_grand_pole_km"]) | (
+        _nearest_km(lat, lon, pole & ~big_pole) <= a["couronne_pole_km"])
     cateaav = np.where(pole, np.where(big_pole, 11, 12), np.where(in_crown, 20, 30)).astype(np.int8)
     return dens7, cateaav
 

@@ -45,11 +45,18 @@ USER = User(email="coordination@ara.example", scopes=(Scope(role=Role.coordinate
 def build_file(db_path: Path, rows: int, bump: int = 0) -> bytes:
     """A long-format French CSV of `rows` valid values (bump shifts every value, for an update run)."""
     db = open_database(db_path)
+    try:
+        return build_file_for(db, rows, bump)
+    finally:
+        db.close()
+
+
+def build_file_for(db, rows: int, bump: int = 0) -> bytes:
+    """The same file, from an open database."""
     with db.read() as cur:
         communes = [r[0] for r in cur.execute(
             "SELECT code FROM territory WHERE level = 'commune' AND region_code = ? ORDER BY code",
             [REGION]).fetchall()]
-    db.close()
     grid = pd.MultiIndex.from_product([INDICATORS, communes, YEARS], names=["indicateur", "code", "annee"])
     frame = grid.to_frame(index=False).head(rows)
     n = len(frame)

@@ -233,7 +233,7 @@ def _import_setup(db):
     """Two files of 100,000 rows differing in every value, so that each timed commit really writes."""
     from benchmarks import import_values
 
-    _import["files"] = [import_values.build_file(db.path, 100_000, bump=b) for b in (0, 1)]
+    _import["files"] = [import_values.build_file_for(db, 100_000, bump=b) for b in (0, 1)]
     _import["turn"] = 0
 
 
@@ -260,6 +260,9 @@ IMPORT = Scenario(name="import de 100 000 valeurs", setup=_import_setup, carrefo
 
 # --- server-side page renders (AppTest) --------------------------------------------------------
 
+_sessions: dict = {}
+
+
 def _render(db, page: str, params: dict, clear: bool):
     """Render one page of the real app on the benchmark database; clear=True empties st.cache_data."""
     import streamlit as st
@@ -270,13 +273,16 @@ def _render(db, page: str, params: dict, clear: bool):
 
     streamlit.logger.set_log_level("error")  # bare-mode warnings would drown the table
     ui.context._database = lambda: db  # the app shares the benchmark's open database
-    if clear:
+    at = None if clear else _sessions.get(page)
+    if at is None:  # a new session; "repeated" reruns the same session, as a user's next click does
         st.cache_data.clear()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    if page != "ui/dashboard.py":
-        at.switch_page(page)
-    for key, value in params.items():
-        at.query_params[key] = value
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        if page != "ui/dashboard.py":
+            at.switch_page(page)
+        for key, value in params.items():
+            at.query_params[key] = value
+        if not clear:
+            _sessions[page] = at
     at.run()
     if at.exception:
         raise RuntimeError(f"{page} : {at.exception[0].message}")

@@ -8,8 +8,8 @@ import pandas as pd
 
 from accounts.models import User
 from accounts.policy import can_read_unpublished
-from indicators.periods import parse_period
-from indicators.rollup import LEVELS, rollup
+from indicators import aggregates
+from indicators.rollup import LEVELS
 from plan import progress_service, repository
 from plan.progress import expected_value
 from plan.thresholds import THRESHOLDS
@@ -91,7 +91,8 @@ def measure_progress(db: Database, code: str, user: User | None = None, on: date
 
 
 def map_periods(db: Database, code: str) -> pd.DataFrame:
-    """Periods of an indicator with values below France, and the finest level holding them."""
+    """Years of an indicator with values below France, and the finest level holding them."""
+    aggregates.ensure_fresh(db)
     with db.read() as cur:
         frame = repository.subnational_periods(cur, code)
     frame["level"] = frame["rank"].map({v: k for k, v in LEVEL_RANK.items()})
@@ -104,6 +105,7 @@ def map_data(db: Database, code: str, period: str, level: str = "region") -> dic
     Returns {"frame": code, name, value, numerator, denominator, reported, expected, is_demo,
     "indicator": the definition, "message": why there is nothing to draw, or None}.
     """
+    aggregates.ensure_fresh(db)
     with db.read() as cur:
         definition = repository.indicator(cur, code)
         if definition is None:
@@ -121,8 +123,8 @@ def map_data(db: Database, code: str, period: str, level: str = "region") -> dic
         if definition["territorial_agg"] == "none" and source_level != level:
             return {"frame": pd.DataFrame(), "indicator": definition,
                     "message": "Cet indicateur ne s'additionne pas entre territoires."}
-        frame = rollup(cur, definition, parse_period(period), level, source_level=source_level)
         names = repository.territories_of(cur, [level])
+    frame = aggregates.yearly(db, int(period), [level], [code])
     frame = frame.merge(names[["id", "code", "name"]], left_on="territory_id", right_on="id")
     return {"frame": frame.drop(columns=["id"]), "indicator": definition, "message": None,
             "source_level": source_level}

@@ -128,9 +128,10 @@ def indicator(cur, code: str) -> dict | None:
 
 
 def subnational_periods(cur, code: str) -> pd.DataFrame:
-    """Periods holding actual values of an indicator below France, with the finest level holding them."""
+    """Years holding actual values of an indicator below France, with the finest level holding them."""
     return cur.execute(
-        "SELECT period, max(period_end) AS period_end, min(CASE split_part(territory_id, '-', 1)"
-        " WHEN 'COM' THEN 0 WHEN 'EPCI' THEN 1 WHEN 'DEP' THEN 2 ELSE 3 END) AS rank"
-        " FROM indicator_value WHERE indicator_code = ? AND kind = 'actual' AND territory_id <> 'FR'"
-        " GROUP BY period ORDER BY period_end", [code]).df()
+        "SELECT year::VARCHAR AS period, make_date(year, 12, 31) AS period_end,"
+        " list_position(['commune', 'epci', 'departement', 'region'], any_value(source_level)) - 1 AS rank"
+        " FROM rollup_year WHERE indicator_code = ? AND kind = 'actual' AND source_level <> 'pays'"
+        " AND level = source_level AND reported > 0 AND NOT published_only"
+        " GROUP BY year ORDER BY year", [code]).df()

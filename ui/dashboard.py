@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from indicators.aggregates import version
 from plan.dashboard_service import SHARE_INDICATORS, dashboard, map_data, map_periods, national_chart, shares
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.service import catalogue
@@ -14,6 +15,25 @@ from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, 
                                thresholds_box, value_text)
 
 user = current_user()
+# Map reads are cached per version of the roll-ups: any write moves the version, so nothing goes stale.
+data_version = version(db())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_periods(code: str, version_key: int):
+    return map_periods(db(), code)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_map(code: str, period: str, level: str, version_key: int):
+    return map_data(db(), code, period, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def cached_shares(version_key: int):
+    return shares(db())
+
+
 data = dashboard(db(), user)
 on = data["on"]
 
@@ -118,12 +138,13 @@ indicators = catalogue(db())["indicators"]
 names = dict(zip(indicators["code"], indicators["name"]))
 kinds = dict(zip(indicators["code"], indicators["kind"]))
 codes = indicators["code"].tolist()
-default = next((c for c in ("TL_RURAL", "TL_HORS_METRO") if not map_periods(db(), c).empty), "TL_OUVERTS")
+default = next((c for c in ("TL_RURAL", "TL_HORS_METRO") if not cached_periods(c, data_version).empty),
+               "TL_OUVERTS")
 pick = st.columns(3)
 code = pick[0].selectbox("Indicateur", codes, index=codes.index(default), format_func=lambda c: names[c])
 level = pick[1].radio("Niveau", ["region", "departement"], horizontal=True,
                       format_func={"region": "Régions", "departement": "Départements"}.get)
-periods = map_periods(db(), code)
+periods = cached_periods(code, data_version)
 if periods.empty:
     st.info("Pas encore de valeurs par territoire pour cet indicateur : seule la valeur nationale existe.")
 else:
@@ -131,7 +152,7 @@ else:
     closed = [p for p, end in zip(periods["period"][::-1], periods["period_end"][::-1])
               if pd.Timestamp(end).date() <= on]  # a period still running is not the default
     period = pick[2].selectbox("Période", choices, index=choices.index(closed[0]) if closed else 0)
-    mapped = map_data(db(), code, period, level)
+    mapped = cached_map(code, period, level, data_version)
     if mapped["message"]:
         st.info(mapped["message"])
     else:
@@ -151,7 +172,7 @@ else:
 
 st.markdown("**Hors métropoles et rural** — l'objectif du plan : des tiers-lieux dans les territoires "
             "périurbains et ruraux.")
-share = shares(db())
+share = cached_shares(data_version)
 cols = st.columns(len(SHARE_INDICATORS))
 for column, share_code in zip(cols, SHARE_INDICATORS):
     row = share["national"][share["national"]["indicator_code"] == share_code]

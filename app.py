@@ -3,10 +3,12 @@
 import streamlit as st
 
 from ui import session
+from ui.charts import use_french_locale
 from ui.navigation import build_navigation
 
-st.set_page_config(page_title="Carrefours — plan tiers-lieux", page_icon="🔀", layout="wide",
+st.set_page_config(page_title="Carrefours — plan tiers-lieux", page_icon=":material/alt_route:", layout="wide",
                    menu_items={"About": "Carrefours suit le plan national des tiers-lieux."})
+use_french_locale()  # every chart of every page speaks French numbers and dates
 st.logo("ui/static/logo.svg", size="large")
 user, refusal = session.resolve()
 if refusal is not None:

@@ -32,8 +32,8 @@ STATUS_LABELS = {
     "abandonne": "Abandonné", "bloque": "Bloqué", "en_retard": "En retard", "a_discuter": "À discuter",
 }
 METEO_LABELS = {
-    "soleil": "☀️ Objectifs sécurisés", "couvert": "🌤️ Objectifs atteignables",
-    "nuage": "☁️ Appuis nécessaires", "orage": "⛈️ Objectifs compromis",
+    "soleil": "Objectifs sécurisés", "couvert": "Objectifs atteignables",
+    "nuage": "Appuis nécessaires", "orage": "Objectifs compromis",
     "non_renseignee": "Non renseignée",
 }
 

@@ -12,7 +12,7 @@ user = require_roles("admin", "ministere", "coordinateur", "elu")
 st.title("Mon compte")
 st.write(f"**{user.name or user.email}** — {user.email}")
 if user.is_demo:
-    st.warning("Compte de **démonstration** : son mot de passe est public.", icon="🧪")
+    st.warning("Compte de **démonstration** : son mot de passe est public.", icon=":material/science:")
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
     st.markdown(f"- {line}")
@@ -36,9 +36,9 @@ if service.has_local_password(db(), user):
         try:
             service.change_own_password(db(), user, current, new, confirm)
         except (service.AccountError, service.AccessDenied) as error:
-            st.error(str(error), icon="🚫")
+            st.error(str(error), icon=":material/block:")
         else:
-            st.success("Mot de passe changé.", icon="✅")
+            st.success("Mot de passe changé.", icon=":material/check_circle:")
 else:
     st.caption("Ce compte se connecte par ProConnect : pas de mot de passe Carrefours.")
 

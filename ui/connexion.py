@@ -25,7 +25,7 @@ if submitted:
     try:
         user = service.authenticate(db(), email, password, session.client_address())
     except service.SignInRefused as refusal:
-        st.error(str(refusal), icon="🚫")
+        st.error(str(refusal), icon=":material/block:")
     else:
         session.start(user, "local")
         st.switch_page("ui/dashboard.py")

@@ -11,8 +11,8 @@ from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
 from ui import fmt
 from ui.context import current_user, db, demo_banner
-from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_text, table,
-                               thresholds_box, value_text)
+from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
+                               status_text, table, thresholds_box, value_text)
 
 user = current_user()
 # Map reads are cached per version of the roll-ups: any write moves the version, so nothing goes stale.
@@ -55,8 +55,8 @@ for start in range(0, len(cards), 3):
                       help=f"Source : {card['source_title']}")
             target = (f"cible {value_text(card['target'], card['indicator_kind'])} en {card['target_period']}"
                       if card["target"] is not None and card["target"] == card["target"] else "pas de cible chiffrée")
-            st.caption(f"{card['measure_code']} · {target} · avancement {rate_text(card['rate'])} · "
-                       f"{status_text(card['status'])}")
+            st.caption(f"Indicateur : {target}.  \nMesure {card['measure_code']} (tous ses indicateurs) : "
+                       f"avancement {rate_text(card['rate'])} · {status_badge(card['status'])}")
             completeness = (f" ({card['reported']} territoires sur {card['expected_count']})"
                             if card["origin"] == "agrégation" else "")
             st.caption(f"Dernière donnée : {card['period']} (mise à jour le {day_text(card['updated_at'])}) · "
@@ -121,7 +121,7 @@ st.subheader("Où en est chaque région")
 regional = data["regional"]
 weighted = measures.loc[measures["rate"].notna() | (measures["computed_status"] != "sans_donnees"), "code"]
 in_regions = regional[regional["code"].isin(weighted)]
-in_regions = in_regions.assign(cell=[f"{status_text(s)} {rate_text(r)}"
+in_regions = in_regions.assign(cell=[f"{status_text(s)} · {rate_text(r)}"
                                      for s, r in zip(in_regions["computed_status"], in_regions["rate"])])
 cells = in_regions.pivot_table(index="territory_name", columns="code", values="cell", aggfunc="first")
 if cells.empty:

@@ -15,8 +15,8 @@ from plan.service import measure_detail, overview
 from plan.thresholds import STATUS_SEVERITY
 from ui import fmt
 from ui.context import clear_caches, current_user, db, demo_banner
-from ui.progress_parts import (TREND_LABELS, day_text, pace_text, points_text, rate_text, status_text, table,
-                               thresholds_box, value_text)
+from ui.progress_parts import (TREND_LABELS, day_text, pace_text, points_text, rate_text, status_badge,
+                               status_text, table, thresholds_box, value_text)
 
 user = current_user()
 data = overview(db())
@@ -88,7 +88,7 @@ for _, ind in detail["indicators"].iterrows():
             r = row.iloc[0]
             kind = ind["kind"]
             st.markdown(
-                f"{status_text(r['status'])} — valeur {value_text(r['current'], kind)}"
+                f"{status_badge(r['status'])} — valeur {value_text(r['current'], kind)}"
                 f" ({r['current_period'] or '—'}), cible {value_text(r['target'], kind)}"
                 f" ({r['target_period'] or '—'}), valeur initiale {value_text(r['initial'], kind)} ; "
                 f"avancement {rate_text(r['rate'])}, attendu {value_text(r['expected_value'], kind)} "
@@ -152,7 +152,8 @@ else:
 if not detail["milestones"].empty:
     st.subheader("Jalons")
     for _, step in detail["milestones"].iterrows():
-        st.markdown(f"{'✅' if step['done'] else '⏳'} {fmt.day(step['on_date'])} — {step['title']}")
+        done = ":green[:material/check_circle: réalisé]" if step["done"] else ":gray[:material/hourglass_empty: à venir]"
+        st.markdown(f"{done} · {fmt.day(step['on_date'])} — {step['title']}")
 
 st.subheader("Historique du statut et de la météo")
 history = detail["history"]

@@ -16,10 +16,18 @@ TREND_LABELS = {"hausse": "↗ en hausse", "stable": "→ stable", "baisse": "�
 
 
 def status_text(code) -> str:
-    """✅ Atteint, 🔴 Compromis…"""
+    """The status in words (tables, CSV, chart legends): 'Atteint', 'Compromis'…"""
     if not isinstance(code, str):
         return "—"
-    return f"{COMPUTED_STATUS_ICONS.get(code, '')} {COMPUTED_STATUS_LABELS.get(code, code)}"
+    return COMPUTED_STATUS_LABELS.get(code, code)
+
+
+def status_badge(code) -> str:
+    """The status as Streamlit markdown: a coloured Material icon and the word (never colour alone)."""
+    if not isinstance(code, str):
+        return "—"
+    icon, colour = COMPUTED_STATUS_ICONS.get(code, ("help", "gray"))
+    return f":{colour}[:material/{icon}: {status_text(code)}]"
 
 
 def value_text(value, kind: str | None = None) -> str:

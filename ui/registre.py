@@ -49,7 +49,7 @@ m1.metric("Lieux trouvés", fmt.number(len(lieux)))
 m2.metric("Dont ouverts", fmt.number(int(lieux["is_open"].sum()) if len(lieux) else 0))
 m3.metric("Dont labellisés", fmt.number(int((lieux["labels"].map(len) > 0).sum()) if len(lieux) else 0))
 if len(lieux) and lieux["is_demo"].any():
-    st.caption("🧪 Les lieux marqués « (démo) » sont des données de démonstration générées.")
+    st.caption(":material/science: Les lieux marqués « (démo) » sont des données de démonstration générées.")
 
 if len(lieux):
     shown = metropolitan(lieux[lieux["lat"].notna()]).assign(

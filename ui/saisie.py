@@ -176,7 +176,7 @@ def entry_section() -> None:
         "Valeur": served["value"], "Commentaire": served["comment"].astype("object"),
     })
     if bool(served["is_demo"].any()):
-        st.caption("🧪 Certaines valeurs affichées sont des données de démonstration.")
+        st.caption(":material/science: Certaines valeurs affichées sont des données de démonstration.")
     st.data_editor(
         shown, key=f"{EDITOR}_{state['saisie_gen']}", hide_index=True, num_rows="fixed", width="stretch",
         disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible"],

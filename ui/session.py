@@ -87,7 +87,7 @@ def not_authorized_page(message: str):
     """The only page an identity without an account gets: a polite refusal and a way out, no data."""
     def page():
         st.title("Compte non autorisé")
-        st.info(message, icon="🔒")
+        st.info(message, icon=":material/lock:")
         st.write("Vous pouvez vous déconnecter pour consulter les chiffres publiés en lecteur anonyme.")
         if st.button("Se déconnecter", type="primary"):
             st.logout()

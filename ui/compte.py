@@ -22,7 +22,7 @@ st.caption(f"Une session dure au plus {settings.session_absolute.total_seconds()
            f"après {settings.session_idle.total_seconds() / 60:g} minutes sans activité.")
 clock = st.session_state.get(session.CLOCK)
 if clock is not None and clock.method in ("local", "oidc"):
-    st.caption(f"Connecté depuis le {fmt.day(clock.started)} à {clock.started:%H:%M} (UTC).")
+    st.caption(f"Connecté depuis le {fmt.moment(clock.started)} (heure de Paris).")
 
 if service.has_local_password(db(), user):
     st.subheader("Changer de mot de passe")

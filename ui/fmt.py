@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
+MINUS = "\u2212"  # the typographic minus sign, not a hyphen
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def number(value: float | None, decimals: int = 0) -> str:
@@ -15,7 +18,16 @@ def number(value: float | None, decimals: int = 0) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     text = f"{value:,.{decimals}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    if text.lstrip("-").strip("0.,") == "":
+        text = text.lstrip("-")  # a value that rounds to zero has no sign
+    return text.replace(",", NBSP).replace(".", ",").replace("-", MINUS)
+
+
+def editable(value: float | None) -> str:
+    """A value to edit in a grid cell: French, up to 6 decimals, no trailing zeros; None or NaN → ''."""
+    if value is None or value != value:
+        return ""
+    return number(value, 6).rstrip("0").removesuffix(",")
 
 
 def percent(value: float | None, decimals: int = 0) -> str:
@@ -46,8 +58,35 @@ def by_kind(value: float | None, kind: str | None = None) -> str:
 
 
 def day(value: date | datetime | None) -> str:
-    """date(2026, 11, 25) → '25/11/2026'."""
-    return "—" if value is None or value is pd.NaT else value.strftime("%d/%m/%Y")
+    """date(2026, 11, 25) → '25/11/2026' (a timestamp is read as UTC and dated in Paris)."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "—"
+    if isinstance(value, datetime):
+        value = paris(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def paris(value: datetime) -> datetime:
+    """A stored timestamp (naive UTC, as the database keeps them) in Paris time."""
+    stamp = pd.Timestamp(value).to_pydatetime()
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).astimezone(PARIS)
+
+
+def moment(value: datetime | None) -> str:
+    """A stored timestamp (UTC) as Paris time: '25/11/2026 à 14:05'; None → '—'."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "—"
+    return paris(value).strftime("%d/%m/%Y à %H:%M")
+
+
+ACTORS = {"seed": "chargement initial du plan", "demo": "génération des données de démonstration"}
+
+
+def actor(value: object) -> str:
+    """Who made a change, in words: the build's own actors ('seed', 'demo') are named, not coded."""
+    if not isinstance(value, str) or not value.strip():
+        return "—"
+    return ACTORS.get(value, value)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -15,7 +15,7 @@ from plan.service import measure_detail, overview
 from plan.thresholds import STATUS_SEVERITY
 from ui import fmt
 from ui.context import clear_caches, current_user, db, demo_banner
-from ui.progress_parts import (TREND_LABELS, day_text, pace_text, points_text, rate_text, status_badge,
+from ui.progress_parts import (TREND_LABELS, day_text, gap_delta, pace_text, points_text, rate_text, status_badge,
                                status_text, table, thresholds_box, value_text)
 
 user = current_user()
@@ -50,8 +50,7 @@ a, b, c, d = st.columns(4)
 a.metric("Statut calculé", status_text(national["computed_status"]))
 b.metric("Avancement", rate_text(national["rate"]),
          help="Moyenne pondérée des taux d'avancement des indicateurs pondérés ; vide si l'un d'eux n'a pas de valeur.")
-c.metric("Attendu sur la trajectoire", rate_text(national["expected_rate"]),
-         delta=points_text(national["gap_points"]) if national["gap_points"] == national["gap_points"] else None)
+c.metric("Attendu sur la trajectoire", rate_text(national["expected_rate"]), **gap_delta(national["gap_points"]))
 d.metric("Statut déclaré", STATUS_LABELS[m["status"]],
          help=METEO_LABELS[m["meteo"]])
 st.caption(f"Météo : {METEO_LABELS[m['meteo']]} · situation au {fmt.day(progress['on'])}"
@@ -158,7 +157,7 @@ if not detail["milestones"].empty:
 st.subheader("Historique du statut et de la météo")
 history = detail["history"]
 view = pd.DataFrame({"Date": history["changed_at"].map(day_text), "Statut": history["status"].map(STATUS_LABELS),
-                     "Météo": history["meteo"].map(METEO_LABELS), "Auteur": history["author"],
+                     "Météo": history["meteo"].map(METEO_LABELS), "Auteur": history["author"].map(fmt.actor),
                      "Commentaire": history["comment"]})
 table(view, f"{code}_historique.csv", "historique", raw=history)
 
@@ -188,7 +187,7 @@ notes = progress["notes"]
 if notes.empty:
     st.caption("Aucune note de suivi pour cette mesure.")
 for note in notes.to_dict("records"):
-    st.markdown(f"**{day_text(note['created_at'])} — {note['author']}**  \n{note['text']}")
+    st.markdown(f"**{day_text(note['created_at'])} — {fmt.actor(note['author'])}**  \n{note['text']}")
 if can_edit_plan(user):
     with st.form("note", clear_on_submit=True):
         text = st.text_area("Nouvelle note de suivi", placeholder="Point d'étape, décision, difficulté…")

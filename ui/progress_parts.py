@@ -48,6 +48,15 @@ def points_text(value) -> str:
     return f"{sign}{fmt.number(abs(value))}{fmt.NBSP}pts"
 
 
+def gap_delta(value) -> dict:
+    """st.metric arguments for a gap in points: a French signed figure whose arrow and colour agree with it."""
+    if value is None or value != value:
+        return {}
+    arrow, colour = ("down", "red") if value < 0 else ("up", "green") if value > 0 else ("off", "gray")
+    return {"delta": points_text(value), "delta_arrow": arrow, "delta_color": colour,
+            "delta_description": "d'écart à la trajectoire"}
+
+
 def pace_text(pace, unit: str = "") -> str:
     """'il faut +50 par trimestre' from the pace engine."""
     if pace is None or pace != pace:

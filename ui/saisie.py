@@ -19,7 +19,7 @@ EDITOR = "saisie_grille"
 LEVELS = {"departement": "Départements", "epci": "EPCI", "commune": "Communes", "region": "La région elle-même"}
 KINDS = {"actual": "Réalisé", "target": "Cible", "baseline": "Référence"}
 HOW_FR = {"saisie": "saisie", "import": "import", "correction": "correction", "annulation": "annulation",
-          "suppression": "suppression"}
+          "suppression": "suppression", "seed": "chargement initial"}
 
 st.title("Saisie des indicateurs")
 # Navigation already hides this page from other roles; the page checks again (a deep link, a stale menu).
@@ -88,7 +88,15 @@ def _edited(served: pd.DataFrame) -> pd.DataFrame:
         for column, field in (("Valeur", "value"), ("Commentaire", "comment")):
             if column in cells:
                 edited.iat[position, edited.columns.get_loc(field)] = cells[column]
-    return edited
+    return edited.assign(value=_read_numbers(edited["value"]))
+
+
+def _read_numbers(values: pd.Series) -> pd.Series:
+    """Cells typed the French way ('1 234,5', '12,5 €') as numbers; unreadable text kept for the message."""
+    typed = values.map(lambda v: v if isinstance(v, str) else (fmt.editable(v) if pd.notna(v) else ""))
+    numbers, bad = imports.parse_numbers(typed)
+    return pd.Series([raw if wrong else (None if pd.isna(n) else float(n))
+                      for raw, n, wrong in zip(values, numbers, bad)], index=values.index, dtype="object")
 
 
 def _save() -> None:
@@ -169,11 +177,13 @@ def entry_section() -> None:
     if served.empty:
         st.info("Aucun territoire de votre périmètre pour ce choix.")
         return
+    # Every number is French text and every empty cell empty: a NumberColumn shows 1234.5 and "None".
     shown = pd.DataFrame({
         "Territoire": served["name"], "Code": served["code"],
         "Indicateur": served["indicator_code"],
-        "Précédente": served["previous"], "Cible": served["target"],
-        "Valeur": served["value"], "Commentaire": served["comment"].astype("object"),
+        "Précédente": served["previous"].map(fmt.editable), "Cible": served["target"].map(fmt.editable),
+        "Valeur": served["value"].map(fmt.editable),
+        "Commentaire": served["comment"].astype("object").where(served["comment"].notna(), ""),
     })
     if bool(served["is_demo"].any()):
         st.caption(":material/science: Certaines valeurs affichées sont des données de démonstration.")
@@ -181,9 +191,11 @@ def entry_section() -> None:
         shown, key=f"{EDITOR}_{state['saisie_gen']}", hide_index=True, num_rows="fixed", width="stretch",
         disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible"],
         column_config={
-            "Précédente": st.column_config.NumberColumn("Période précédente", help="valeur de la période précédente"),
-            "Cible": st.column_config.NumberColumn("Cible", help="dernière cible connue"),
-            "Valeur": st.column_config.NumberColumn("Valeur", help="videz la cellule pour supprimer la valeur"),
+            "Précédente": st.column_config.TextColumn("Période précédente", help="valeur de la période précédente"),
+            "Cible": st.column_config.TextColumn("Cible", help="dernière cible connue"),
+            "Valeur": st.column_config.TextColumn(
+                "Valeur", help="en français : 1 234,5 (espaces, virgule, « % » ou « € » acceptés) ; "
+                "videz la cellule pour supprimer la valeur"),
             "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=service.MAX_COMMENT),
         })
     b1, b2 = st.columns([1, 4])
@@ -207,8 +219,8 @@ def entry_section() -> None:
             "Votre valeur": [("(suppression)" if d else _number(v)) for v, d in
                              zip(conflicts["your_value"], conflicts["delete"])],
             "Valeur enregistrée": conflicts["their_value"].map(_number),
-            "Modifiée par": conflicts["their_updated_by"],
-            "Le": conflicts["their_updated_at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M") if pd.notna(d) else "—"),
+            "Modifiée par": conflicts["their_updated_by"].map(fmt.actor),
+            "Le": conflicts["their_updated_at"].map(fmt.moment),
         }), hide_index=True, width="stretch")
         c1, c2 = st.columns(2)
         c1.button("Recharger les valeurs enregistrées", on_click=_reload, key="saisie_conflict_reload")
@@ -306,33 +318,42 @@ def history_section() -> None:
     data = service.history(database, indicator, territory_id, period, kind)
     current = data["current"]
     st.markdown(f"**Valeur actuelle** : {_number(current['value']) if current else 'aucune'}"
-                + (f" (version {current['version']}, {current['updated_by']})" if current else ""))
+                + (f" (version {current['version']}, {fmt.actor(current['updated_by'])})" if current else ""))
     entries = data["entries"]
     if entries.empty:
         st.info("Aucune modification enregistrée pour cette valeur.")
         return
     st.dataframe(pd.DataFrame({
-        "N°": entries["id"], "Date": entries["created_at"].map(lambda d: d.strftime("%d/%m/%Y %H:%M")),
-        "Auteur": entries["actor"], "Comment": entries["how"].map(HOW_FR),
+        "N°": entries["id"], "Date": entries["created_at"].map(fmt.moment),
+        "Auteur": entries["actor"].map(fmt.actor), "Origine": entries["how"].map(HOW_FR),
         "Avant": entries["old_value"].map(_number), "Après": entries["new_value"].map(_number),
         "Commentaire": entries["comment"],
     }), hide_index=True, width="stretch")
     target = st.selectbox("Modification à annuler", entries["id"].iloc[::-1], key="hist_revert_id",
                           format_func=lambda i: f"n° {i}")
-    if st.button("Annuler cette modification", key="hist_revert"):
-        try:
-            result = service.revert(database, user, int(target),
-                                    read_version=int(current["version"]) if current else 0)
-        except (AccessDenied, ValueError) as error:
-            st.error(str(error))
-            return
-        if result.written and result.ok:
-            clear_caches()
-            st.success(f"Modification n° {target} annulée : la valeur d'avant est rétablie.")
-        elif not result.conflicts.empty:
-            st.error("La valeur a changé entre-temps : rechargez la page et vérifiez avant d'annuler.")
-        else:
-            st.error("Annulation refusée : " + "; ".join(result.errors["message"]))
+    st.button("Annuler cette modification", key="hist_revert", on_click=_revert,
+              args=(int(target), int(current["version"]) if current else 0))
+    message = state.pop("hist_message", None)
+    if message:
+        getattr(st, message[0])(message[1])
+
+
+def _revert(audit_id: int, read_version: int) -> None:
+    """Undo one change before the page is drawn again, so the history and the value shown are fresh."""
+    try:
+        result = service.revert(database, user, audit_id, read_version=read_version)
+    except (AccessDenied, ValueError) as error:
+        state["hist_message"] = ("error", str(error))
+        return
+    if result.written and result.ok:
+        clear_caches()
+        _reload()  # the entry grid diffs against fresh versions too
+        state["hist_message"] = ("success", f"Modification n° {audit_id} annulée : la valeur d'avant est rétablie.")
+    elif not result.conflicts.empty:
+        state["hist_message"] = ("error", "La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
+                                 "avant d'annuler.")
+    else:
+        state["hist_message"] = ("error", "Annulation refusée : " + "; ".join(result.errors["message"]))
 
 
 # ------------------------------------------------------------------------------------ exports and locks

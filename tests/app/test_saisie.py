@@ -70,7 +70,7 @@ def test_a_coordinator_sees_only_their_region_and_saves_a_value(app_db_file):
     assert list(grid(at).index) == ["75", "77", "78", "91", "92", "93", "94", "95"]
     at = edit(at, {1: {"Valeur": 42, "Commentaire": "relevé trimestriel"}})
     assert "1 valeur(s) enregistrée(s)." in texts(at)
-    assert grid(at).loc["77", "Valeur"] == 42 and grid(at).loc["77", "Commentaire"] == "relevé trimestriel"
+    assert grid(at).loc["77", "Valeur"] == "42" and grid(at).loc["77", "Commentaire"] == "relevé trimestriel"
     # The history tab shows who changed it.
     at.text_input(key="hist_territory").input("DEP-77")
     at.text_input(key="hist_period").input("2030")
@@ -87,7 +87,7 @@ def test_a_wrong_cell_is_named_and_nothing_is_saved(app_db_file):
     problems = tables(at)[0]
     assert problems["Territoire"].str.contains("Yvelines").any()
     assert problems["Problème"].str.contains("négatif").any()
-    assert grid(at)["Valeur"].isna().all()
+    assert (grid(at)["Valeur"] == "").all()
 
 
 def test_cells_a_client_should_not_edit_are_ignored(app_db_file):
@@ -98,7 +98,7 @@ def test_cells_a_client_should_not_edit_are_ignored(app_db_file):
     at.button(key="saisie_save").click()
     at.run()
     shown = grid(at)
-    assert "69" not in shown.index and shown.loc["75", "Valeur"] == 3 and len(shown) == 8
+    assert "69" not in shown.index and shown.loc["75", "Valeur"] == "3" and len(shown) == 8
 
 
 def test_two_sessions_editing_the_same_value_the_second_sees_both_and_chooses(app_db_file):
@@ -111,11 +111,11 @@ def test_two_sessions_editing_the_same_value_the_second_sees_both_and_chooses(ap
     conflict = tables(first)[-1].iloc[0]
     assert (conflict["Votre valeur"], conflict["Valeur enregistrée"], conflict["Modifiée par"]) == (
         "7", "5", OTHER.email)
-    assert grid(first).loc["77", "Valeur"] == 1  # the fresh value of the same save went through
-    assert grid(first).loc["75", "Valeur"] == 5  # the grid reloaded: their value, not ours
+    assert grid(first).loc["77", "Valeur"] == "1"  # the fresh value of the same save went through
+    assert grid(first).loc["75", "Valeur"] == "5"  # the grid reloaded: their value, not ours
     first.button(key="saisie_conflict_overwrite").click()
     first.run()
-    assert grid(first).loc["75", "Valeur"] == 7
+    assert grid(first).loc["75", "Valeur"] == "7"
 
 
 def test_an_import_is_previewed_with_every_faulty_line_then_committed(app_db_file):
@@ -135,7 +135,7 @@ def test_an_import_is_previewed_with_every_faulty_line_then_committed(app_db_fil
     at.run()
     assert "Import terminé : 2 valeur(s) enregistrée(s)." in texts(at)
     assert at.button(key="saisie_reload").click().run()
-    assert grid(at).loc["78", "Valeur"] == 6
+    assert grid(at).loc["78", "Valeur"] == "6"
 
 
 def test_the_national_team_locks_a_period_and_coordinators_are_refused(app_db_file):
@@ -157,3 +157,43 @@ def test_the_national_team_locks_a_period_and_coordinators_are_refused(app_db_fi
 def test_a_coordinator_has_no_lock_section(app_db_file):
     at = open_page(app_db_file, COORD, "2036")
     assert [t.label for t in at.tabs] == ["Saisie", "Import", "Historique", "Exports"]
+
+
+def test_values_typed_the_french_way_are_saved_and_shown_in_french(app_db_file):
+    at = open_page(app_db_file, COORD, "2037")
+    at.selectbox(key="saisie_indicator").set_value("CA_TOTAL")  # euros: decimals allowed
+    at = at.run()
+    shown = grid(at)
+    assert (shown["Valeur"] == "").all() and (shown["Commentaire"] == "").all()  # empty, never "None"
+    at = edit(at, {0: {"Valeur": "1234,5"}, 1: {"Valeur": "1 234,5"}, 2: {"Valeur": "12,5 €"},
+                   3: {"Valeur": "2\u202f000"}})
+    assert "4 valeur(s) enregistrée(s)." in texts(at)
+    shown = grid(at)
+    nnbsp = "\u202f"
+    assert shown.loc[["75", "77", "78", "91"], "Valeur"].tolist() == [f"1{nnbsp}234,5", f"1{nnbsp}234,5",
+                                                                       "12,5", f"2{nnbsp}000"]
+    assert "None" not in shown.to_string()
+    at = edit(at, {4: {"Valeur": "douze"}})
+    assert "« douze » n'est pas un nombre" in tables(at)[0]["Problème"].iloc[0]
+
+
+def test_an_undo_shows_the_value_before_at_once_in_the_history(app_db_file):
+    at = open_page(app_db_file, COORD, "2038")
+    at = edit(at, {1: {"Valeur": "10"}})
+    at = edit(at, {1: {"Valeur": "1 025"}})
+    at.text_input(key="hist_territory").input("DEP-77")
+    at.text_input(key="hist_period").input("2038")
+    at.selectbox(key="hist_indicator").set_value("EMPLOIS_DIRECTS")
+    at.run()
+    assert "**Valeur actuelle** : 1\u202f025" in texts(at)
+    assert tables(at)[-1]["Après"].tolist() == ["10", "1\u202f025"]
+    at.selectbox(key="hist_revert_id").set_value(int(tables(at)[-1]["N°"].iloc[-1]))
+    at.button(key="hist_revert").click()
+    at = at.run()
+    # The same run that undoes shows the restored value and the undo itself in the history.
+    assert "**Valeur actuelle** : 10" in texts(at)
+    history = tables(at)[-1]
+    assert history["Origine"].tolist()[-1] == "annulation" and history["Après"].tolist()[-1] == "10"
+    assert "annulée" in texts(at)
+    assert history["Date"].str.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d").all()
+    assert grid(at).loc["77", "Valeur"] == "10"  # the entry grid reloaded too

@@ -142,11 +142,12 @@ else:
     with right:
         bars = alt.Chart(regions.assign(statut=regions["computed_status"].map(status_text))).mark_bar().encode(
             x=alt.X("rate:Q", title="Avancement (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("territory_name:N", title=None, sort="-x"),
+            y=alt.Y("territory_name:N", title=None, sort="-x",
+                    axis=alt.Axis(labelOverlap=False, labelLimit=220)),  # every région named
             color=alt.Color("statut:N", title="Statut"),
             tooltip=[alt.Tooltip("territory_name:N", title="Région"), alt.Tooltip("rate:Q", title="Avancement", format=".0f"),
                      alt.Tooltip("statut:N", title="Statut")])
-        st.altair_chart(bars.properties(height=max(300, 24 * len(regions))), width="stretch")
+        st.altair_chart(bars.properties(height=max(300, 28 * len(regions))), width="stretch")
 
 if not detail["milestones"].empty:
     st.subheader("Jalons")

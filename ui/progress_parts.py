@@ -92,6 +92,11 @@ def thresholds_box() -> None:
         st.table(shown)
 
 
+def legend_format(kind: str | None) -> str:
+    """A d3 format that keeps small ratios apart (1,2 / 1,5 / 2,1, not 1 / 2 / 2)."""
+    return ",.2~f" if kind in ("ratio", "score") else ",.1~f" if kind == "percentage" else ",.3~s" if kind == "amount_eur" else ",~r"
+
+
 def choropleth(frame: pd.DataFrame, level: str, title: str, kind: str | None) -> alt.Chart:
     """An Altair map of régions or départements coloured by `value` (grey where missing)."""
     values = frame.assign(valeur=[value_text(v, kind) for v in frame["value"]],
@@ -103,7 +108,7 @@ def choropleth(frame: pd.DataFrame, level: str, title: str, kind: str | None) ->
             .transform_lookup(lookup="properties.code", from_=lookup)
             .encode(color=alt.condition("isValid(datum.value)",
                                         alt.Color("value:Q", title=title, scale=alt.Scale(scheme="blues"),
-                                                  legend=alt.Legend(format=",.0f")),
+                                                  legend=alt.Legend(format=legend_format(kind))),
                                         alt.value("#dddddd")),
                     tooltip=[alt.Tooltip("properties.nom:N", title="Territoire"),
                              alt.Tooltip("valeur:N", title=title),

@@ -14,6 +14,7 @@ from territories.peers import DEFAULT_BAND, PeerCriteria
 from territories.service import LEVEL_LABELS, get, search
 from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
+from ui.charts import evolution_chart
 from ui.context import current_user, db, demo_banner
 
 PEER_MODES = {"band": "Même typologie, population comparable (par défaut)",
@@ -155,15 +156,15 @@ else:
     evolution = _trend(territory["id"], tuple(group.members["id"]), code, service.data_version(db()),
                        PUBLISHED_ONLY)
     if len(evolution) > 1:
-        lines = evolution.melt(id_vars="period", value_vars=["own", "median"], var_name="serie")
-        lines["serie"] = lines["serie"].map({"own": territory["name"], "median": "Médiane des comparables"})
-        y_axis = alt.Y("value:Q", title=axis_title, scale=alt.Scale(zero=False), axis=alt.Axis(format=",.2~f"))
-        band_chart = alt.Chart(evolution.rename(columns={"q1": "value"})).mark_area(
-            opacity=0.2, color="#9bb3cc").encode(x=alt.X("period:O", title="Période"), y=y_axis, y2="q3:Q")
-        line_chart = alt.Chart(lines).mark_line(point=True).encode(
-            x="period:O", y=y_axis, color=alt.Color("serie:N", title=None))
         st.caption("Évolution face à la médiane des comparables (zone claire : du 1er au 3e quartile).")
-        st.altair_chart((band_chart + line_chart).properties(height=220), width="stretch")
+        st.altair_chart(evolution_chart(evolution, territory["name"], axis_title, row["kind"]), width="stretch")
+        st.dataframe(pd.DataFrame({
+            "Période": evolution["period"],
+            territory["name"]: [compact(row["kind"], v) for v in evolution["own"]],
+            "Médiane des comparables": [compact(row["kind"], v) for v in evolution["median"]],
+            "1er quartile": [compact(row["kind"], v) for v in evolution["q1"]],
+            "3e quartile": [compact(row["kind"], v) for v in evolution["q3"]],
+        }), hide_index=True, width="stretch")
 
 # --- every indicator of the plan ----------------------------------------------------------------------
 st.subheader("Les indicateurs du plan pour ce territoire")

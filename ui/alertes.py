@@ -8,6 +8,7 @@ from accounts.policy import can_read_unpublished
 from plan.alerts import behind, peers, stale
 from plan.dashboard_service import dashboard
 from plan.thresholds import THRESHOLDS
+from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
 from ui.context import current_user, db, demo_banner
 from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box
@@ -67,9 +68,9 @@ else:
     view = pd.DataFrame({
         "Territoire": below["name"], "Fiche": "/territoire?territoire=" + below["territory_id"],
         "Indicateur": below["indicator_name"], "Période": below["period"],
-        "Typologie": below["typology"], "Valeur": below["value"].map(lambda v: fmt.number(v, 1)),
+        "Typologie": below["typology"].map(lambda t: TYPOLOGY_LABELS.get(t, t)), "Valeur": below["value"].map(lambda v: fmt.number(v, 1)),
         "Médiane des pairs": below["peer_median"].map(lambda v: fmt.number(v, 1)),
-        "Pairs (n)": below["peer_n"].astype(int), "Écart": below["gap"].map(lambda v: fmt.number(v, 1)),
+        "Pairs (n)": below["peer_n"].map(fmt.number), "Écart": below["gap"].map(lambda v: fmt.number(v, 1)),
     })
     table(view, "alertes_pairs.csv", "peers", raw=below,
           column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="Ouvrir")})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -47,7 +48,9 @@ st.subheader("Communes non couvertes")
 communes = result["communes"]
 gaps = metropolitan(communes[~communes["covered"] & (communes["population"] > 0)]).assign(
     typologie=lambda x: x["typology"].map(lambda t: TYPOLOGY_LABELS.get(t, t)))
-st.altair_chart(points_map(gaps, "typologie", ["name:N", "population:Q", "epci_name:N"], size="population",
+st.altair_chart(points_map(gaps, "typologie", [alt.Tooltip("name:N", title="Commune"),
+                                               alt.Tooltip("population:Q", title="Population", format=",.0f"),
+                                               alt.Tooltip("epci_name:N", title="EPCI")], size="population",
                            color_title="Typologie"), width="stretch")
 st.caption("France métropolitaine ; la taille du point suit la population de la commune.")
 
@@ -55,7 +58,7 @@ st.subheader(f"EPCI sans tiers-lieu à moins de {km} km")
 without = result["epci_without"]
 st.dataframe(pd.DataFrame({"EPCI": without["epci_name"], "SIREN": without["epci_siren"],
                            "Population": without["population"].map(fmt.number),
-                           "Communes": without["communes"]}), hide_index=True, width="stretch")
+                           "Communes": without["communes"].map(fmt.number)}), hide_index=True, width="stretch")
 
 st.subheader("Où un nouveau lieu couvrirait le plus d'habitants")
 st.caption("Pour chaque EPCI, un lieu placé dans sa commune non couverte la plus peuplée ; gain : habitants des "
@@ -64,6 +67,7 @@ ranking = result["ranking"]
 table = pd.DataFrame({"Rang": range(1, len(ranking) + 1), "EPCI": ranking["epci_name"],
                       "Commune proposée": ranking["commune_name"], "Code": ranking["commune_code"],
                       "Habitants gagnés": ranking["gain"].map(fmt.number),
-                      "Communes gagnées": ranking["communes_gained"]})
+                      "Communes gagnées": ranking["communes_gained"].map(fmt.number)})
 st.dataframe(table, hide_index=True, width="stretch")
-st.download_button("Télécharger le classement (CSV)", fmt.csv_bytes(table), f"couverture_{km}km.csv", "text/csv")
+st.download_button("Télécharger le classement (CSV)", fmt.csv_bytes(table.assign(**{
+    "Habitants gagnés": ranking["gain"].to_numpy(), "Communes gagnées": ranking["communes_gained"].to_numpy()})), f"couverture_{km}km.csv", "text/csv")

@@ -5,7 +5,7 @@ import streamlit as st
 from accounts.models import Role
 from plan.service import catalogue
 from territories.classification import KINDS, approximated_share, import_classification
-from ui import fmt
+from ui import downloads, fmt
 from ui.context import clear_caches, current_user, db
 
 st.title("Données")
@@ -19,6 +19,11 @@ st.download_button("Télécharger les sources (CSV)", fmt.csv_bytes(sources), "s
 st.subheader("Catalogue des indicateurs")
 catalog = data["indicators"][["code", "name", "unit", "kind", "direction", "territorial_agg",
                               "temporal_agg", "computed_from", "source_title", "method"]]
+catalog = catalog.assign(kind=catalog["kind"].map(downloads.INDICATOR_KIND_LABELS).fillna(catalog["kind"]),
+                         direction=catalog["direction"].map(downloads.DIRECTION_LABELS),
+                         territorial_agg=catalog["territorial_agg"].map(downloads.AGG_LABELS).fillna(catalog["territorial_agg"]),
+                         temporal_agg=catalog["temporal_agg"].map(downloads.AGG_LABELS).fillna(catalog["temporal_agg"]),
+                         computed_from=catalog["computed_from"].map(downloads.ORIGIN_LABELS).fillna(catalog["computed_from"]))
 catalog.columns = ["Code", "Nom", "Unité", "Nature", "Sens", "Agrégation territoriale",
                    "Agrégation temporelle", "Origine", "Source", "Méthode"]
 st.dataframe(catalog, hide_index=True, width="stretch")

@@ -93,9 +93,37 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     """French CSV for spreadsheets: ';' separator, decimal comma, UTF-8 with BOM, formulas neutralised."""
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(_neutralise)
+        series = safe[column]
+        if pd.api.types.is_bool_dtype(series):
+            safe[column] = series.map({True: "oui", False: "non"})
+        elif pd.api.types.is_float_dtype(series):
+            whole = series.dropna()
+            safe[column] = series.astype("Int64") if len(whole) and (whole % 1 == 0).all() \
+                and whole.abs().max() < 2**53 else series.map(_rounded)
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            safe[column] = series.map(lambda d: "" if pd.isna(d) else day(d))
+        elif series.dtype == object or pd.api.types.is_string_dtype(series):
+            safe[column] = series.map(_cell).map(_neutralise)
     return safe.to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+
+
+def _rounded(value: object) -> object:
+    """Sensible digits for a spreadsheet: 2 decimals, 3 significant digits below 1 (0,648, not 0,6476836…)."""
+    if value is None or value != value:
+        return value
+    value = float(value)
+    return round(value, 2) if abs(value) >= 1 else float(f"{value:.3g}")
+
+
+def _cell(value: object) -> object:
+    """One cell of a mixed column: booleans as oui/non, dates in French, floats rounded."""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, date):  # datetime and Timestamp are dates too
+        return day(value)
+    if isinstance(value, float):
+        return str(_rounded(value)).replace(".", ",") if value == value else ""
+    return value
 
 
 def _neutralise(cell: object) -> object:

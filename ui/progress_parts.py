@@ -9,7 +9,7 @@ import streamlit as st
 
 from plan.thresholds import (COMPUTED_STATUS_ICONS, COMPUTED_STATUS_LABELS, RULES_TEXT, THRESHOLD_LABELS,
                              THRESHOLDS)
-from ui import fmt
+from ui import downloads, fmt
 from ui.maps import outlines
 
 TREND_LABELS = {"hausse": "↗ en hausse", "stable": "→ stable", "baisse": "↘ en baisse"}
@@ -76,10 +76,10 @@ def day_text(value) -> str:
 
 def table(frame: pd.DataFrame, filename: str, key: str, raw: pd.DataFrame | None = None,
           column_config: dict | None = None, label: str = "Télécharger les données (CSV)") -> None:
-    """A table and, next to it, its French CSV (raw numbers when given, else what is shown)."""
+    """A table and, next to it, its French CSV (raw numbers with French headers when given, else what is shown)."""
     st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
-    st.download_button(label, fmt.csv_bytes(raw if raw is not None else frame), filename, "text/csv",
-                       key=f"csv-{key}")
+    data = downloads.csv_bytes(raw) if raw is not None else fmt.csv_bytes(frame)
+    st.download_button(label, data, filename, "text/csv", key=f"csv-{key}")
 
 
 def thresholds_box() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -55,7 +56,10 @@ if len(lieux):
     shown = metropolitan(lieux[lieux["lat"].notna()]).assign(
         statut=lambda x: x["is_open"].map({True: "Ouvert", False: "Fermé"}),
         types_fr=lambda x: x["types"].map(lambda t: ", ".join(TYPE_LABELS.get(v, v) for v in t)))
-    st.altair_chart(points_map(shown, "statut", ["name:N", "commune_name:N", "types_fr:N", "statut:N"],
+    st.altair_chart(points_map(shown, "statut", [alt.Tooltip("name:N", title="Lieu"),
+                                                 alt.Tooltip("commune_name:N", title="Commune"),
+                                                 alt.Tooltip("types_fr:N", title="Types"),
+                                                 alt.Tooltip("statut:N", title="Statut")],
                                color_title="Statut"), width="stretch")
     hidden = len(lieux) - len(shown)
     st.caption(f"Carte de la France métropolitaine : {fmt.number(hidden)} lieu(x) des outre-mer ou sans "

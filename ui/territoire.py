@@ -95,15 +95,17 @@ except service.ComparisonError as error:
     st.stop()
 group, table = result["peers"], result["table"]
 demo_banner(result["is_demo"] or bool(sheet["lieux"]["is_demo"].any()))
-st.markdown(f"**Comparé à {group.n} territoires comparables** — critères : " + " ; ".join(group.criteria) + ".")
+st.markdown(f"**Comparé à {fmt.number(group.n)} territoires comparables** — critères : " + " ; ".join(group.criteria) + ".")
 for note in group.notes:
     st.warning(note)
-with st.expander(f"Voir les {group.n} territoires comparables"):
+with st.expander(f"Voir les {fmt.number(group.n)} territoires comparables"):
     members = group.members.assign(typologie=group.members["typology"].map(TYPOLOGY_LABELS))
     listing = members[["code", "name", "population", "density", "typologie"]].rename(columns={
         "code": "Code", "name": "Nom", "population": "Population", "density": "Densité (hab./km²)",
         "typologie": "Typologie"})
-    st.dataframe(listing.round(1), hide_index=True, width="stretch")
+    st.dataframe(listing.assign(**{"Population": listing["Population"].map(fmt.number),
+                                   "Densité (hab./km²)": listing["Densité (hab./km²)"].map(lambda v: fmt.number(v, 1))}),
+                 hide_index=True, width="stretch")
     st.download_button("Télécharger la liste (CSV)", fmt.csv_bytes(listing), f"pairs-{territory['code']}.csv",
                        "text/csv", on_click="ignore")
 
@@ -135,7 +137,7 @@ else:
     m1, m2, m3 = st.columns(3)
     basis = f" — {row['basis_label']}" if row["basis_label"] else ""
     m1.metric(f"{territory['name']} ({row['period']}){basis}", compact(row["kind"], row["value_basis"]))
-    m2.metric(f"Médiane de {row['n']} territoires comparables{basis}", compact(row["kind"], row["median"]))
+    m2.metric(f"Médiane de {fmt.number(row['n'])} territoires comparables{basis}", compact(row["kind"], row["median"]))
     m3.metric("Centile (100 = meilleur)", fmt.number(row["percentile"]))
     st.markdown(f"**{territory['name']} fait {row['plain']}.**")
 

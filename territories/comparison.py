@@ -71,9 +71,11 @@ def basis_factor(kind: str, population: np.ndarray) -> np.ndarray:
     return np.ones_like(pop)
 
 
-def _sources(slices: pd.DataFrame, level: str) -> dict:
-    """Per indicator: the finest source level at or below `level` and its latest year, from slice rows."""
+def _sources(slices: pd.DataFrame, level: str, year: int | None = None) -> dict:
+    """Per indicator: the finest source level at or below `level` and its latest year (up to `year`)."""
     slices = slices[slices["source_level"].map(LEVELS.index) <= LEVELS.index(level)]
+    if year is not None:
+        slices = slices[slices["year"] <= year]
     out = {}
     for code, rows in slices.groupby("indicator_code", sort=False):
         finest = min(rows["source_level"], key=LEVELS.index)
@@ -81,8 +83,17 @@ def _sources(slices: pd.DataFrame, level: str) -> dict:
     return out
 
 
-def _build(cur, level: str, published_only: bool) -> LevelSnapshot:
-    """Every indicator's latest and previous year at `level`, from the roll-ups, in two reads."""
+def years(db: Database, level: str, published_only: bool = False) -> list[int]:
+    """The years that have values at or below `level`, oldest first (what a comparison can be made on)."""
+    aggregates.version(db)
+    with db.read() as cur:
+        slices = repo.rolled_slices(cur, published_only)
+    slices = slices[slices["source_level"].map(LEVELS.index) <= LEVELS.index(level)]
+    return sorted(int(y) for y in slices["year"].unique())
+
+
+def _build(cur, level: str, published_only: bool, year: int | None = None) -> LevelSnapshot:
+    """Every indicator's latest and previous year at `level` (up to `year`), from the roll-ups, in three reads."""
     catalogue = repo.indicators(cur).reset_index(drop=True)
     territories = territory_repo.by_level(cur, level).reset_index(drop=True)
     territories["density"] = peer_rules.density(territories)
@@ -91,18 +102,19 @@ def _build(cur, level: str, published_only: bool) -> LevelSnapshot:
     n_t, n_i = len(territories), len(catalogue)
     raw, prev_raw = np.full((n_t, n_i), np.nan), np.full((n_t, n_i), np.nan)
     reported, expected = np.zeros((n_t, n_i), dtype=int), np.zeros((n_t, n_i), dtype=int)
-    sources = _sources(repo.rolled_slices(cur, published_only), level)
+    sources = _sources(repo.rolled_slices(cur, published_only), level, year)
     meta, wanted = [], []
     for j, indicator in enumerate(catalogue.to_dict("records")):
         found = sources.get(indicator["code"])
         if not found or (indicator["territorial_agg"] == "none" and found[0] != level):
-            meta.append({"source_level": None, "period": None, "prev_period": None, "is_demo": False})
+            meta.append({"source_level": None, "period": None, "prev_period": None, "is_demo": False,
+                         "value_source": None})
             continue
-        source_level, year = found
-        meta.append({"source_level": source_level, "period": str(year), "prev_period": str(year - 1),
-                     "is_demo": False})
-        wanted += [(indicator["code"], source_level, year, j, True),
-                   (indicator["code"], source_level, year - 1, j, False)]
+        source_level, found_year = found
+        meta.append({"source_level": source_level, "period": str(found_year), "prev_period": str(found_year - 1),
+                     "is_demo": False, "value_source": None})
+        wanted += [(indicator["code"], source_level, found_year, j, True),
+                   (indicator["code"], source_level, found_year - 1, j, False)]
     wanted = pd.DataFrame(wanted, columns=["indicator_code", "source_level", "year", "col", "latest"])
     positions = pd.DataFrame({"id": territories["id"], "row": np.arange(n_t)})
     arrays = {k: np.ma.filled(v.astype(float), np.nan) if k == "value" else np.asarray(v)
@@ -112,6 +124,10 @@ def _build(cur, level: str, published_only: bool) -> LevelSnapshot:
     reported[at[latest], col[latest]] = arrays["reported"][latest]
     expected[at[latest], col[latest]] = arrays["expected"][latest]
     prev_raw[at[~latest], col[~latest]] = arrays["value"][~latest]
+    origins = repo.value_sources(cur, wanted[wanted["latest"]], published_only)
+    origin = dict(zip(origins["indicator_code"], origins["sources"]))
+    for indicator, info in zip(catalogue["code"], meta):
+        info["value_source"] = origin.get(indicator)
     demo = np.zeros(n_i, dtype=bool)
     np.logical_or.at(demo, col[latest], arrays["is_demo"][latest].astype(bool))
     for j, info in enumerate(meta):
@@ -130,10 +146,11 @@ def data_version(db: Database) -> tuple:
         return (version, *repo.territory_version(cur))
 
 
-def snapshot(db: Database, level: str, published_only: bool = False) -> LevelSnapshot:
-    """The level's snapshot for the current roll-ups and territories (rebuilt only when they changed)."""
+def snapshot(db: Database, level: str, published_only: bool = False, year: int | None = None) -> LevelSnapshot:
+    """The level's snapshot (latest years, or up to `year`) for the current roll-ups and territories
+    (rebuilt only when they changed)."""
     version = data_version(db)
-    key = (level, published_only)
+    key = (level, published_only, year)
     with _lock:
         per_db = _cache.setdefault(db, {})
         held = per_db.get(key)
@@ -144,7 +161,7 @@ def snapshot(db: Database, level: str, published_only: bool = False) -> LevelSna
         if held and held[0] == version:
             return held[1]
         with db.read() as cur:
-            built = _build(cur, level, published_only)
+            built = _build(cur, level, published_only, year)
         with _lock:
             per_db[key] = (version, built)
         return built
@@ -166,13 +183,13 @@ def resolve(db: Database, key: str) -> dict:
     return territory
 
 
-def _peers(db: Database, key: str, criteria: PeerCriteria,
-           published_only: bool = False) -> tuple[dict, PeerGroup, LevelSnapshot]:
+def _peers(db: Database, key: str, criteria: PeerCriteria, published_only: bool = False,
+           year: int | None = None) -> tuple[dict, PeerGroup, LevelSnapshot]:
     territory = resolve(db, key)
     if territory["level"] == "pays":
         raise ComparisonError("La France n'a pas de territoire comparable : choisissez une région, "
                               "un département, un EPCI ou une commune.")
-    snap = snapshot(db, territory["level"], published_only)
+    snap = snapshot(db, territory["level"], published_only, year)
     return territory, peer_rules.select_peers(snap.territories, territory, criteria), snap
 
 
@@ -189,9 +206,11 @@ def _trend_word(before: float, after: float) -> str:
 
 
 def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
-            indicator_codes: list[str] | None = None, *, published_only: bool = False) -> dict:
-    """The territory, its peer group and, per indicator, its value against the peers' distribution."""
-    territory, group, snap = _peers(db, key, criteria, published_only)
+            indicator_codes: list[str] | None = None, *, published_only: bool = False,
+            year: int | None = None) -> dict:
+    """The territory, its peer group and, per indicator, its value against the peers' distribution
+    (each indicator at its latest year, or its latest year up to `year`)."""
+    territory, group, snap = _peers(db, key, criteria, published_only, year)
     me = snap.index.get_loc(territory["id"])
     rows = snap.index.get_indexer(group.members["id"])
     cols = np.arange(len(snap.indicators))
@@ -209,8 +228,8 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
     stats = peer_rules.compare(own, peers, down, pct)
     (_, prev_median, _), _ = peer_rules.quantiles(snap.prev_basis[np.ix_(rows, cols)])
     table = pd.concat([ind[["code", "name", "unit", "kind", "direction", "per_inhabitants", "period",
-                            "prev_period", "source_level", "source_title", "measure_code",
-                            "is_demo"]], stats], axis=1)
+                            "prev_period", "source_level", "source_title", "value_source",
+                            "measure_code", "is_demo"]], stats], axis=1)
     table["value"] = snap.raw[me, cols]
     table["prev_value"] = snap.prev_raw[me, cols]
     table["value_basis"] = own
@@ -231,10 +250,10 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
 
 
 def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
-                 published_only: bool = False) -> pd.DataFrame:
+                 published_only: bool = False, year: int | None = None) -> pd.DataFrame:
     """Peers' values (compared form) of one indicator, with the territory flagged, for the chart."""
     territory = resolve(db, territory_id)
-    snap = snapshot(db, territory["level"], published_only)
+    snap = snapshot(db, territory["level"], published_only, year)
     j = int(np.flatnonzero(snap.indicators["code"].to_numpy() == indicator_code)[0])
     ids = [territory["id"], *peer_ids]
     rows = snap.index.get_indexer(ids)
@@ -305,4 +324,5 @@ def plan_indicators(result: dict, sheet: dict) -> pd.DataFrame:
     merged = table.merge(targets[["indicator_code", "period", "value"]].rename(
         columns={"indicator_code": "code", "period": "target_period", "value": "target"}), on="code", how="left")
     return merged[["code", "name", "kind", "unit", "period", "value", "prev_period", "prev_value", "trend",
-                   "target", "target_period", "reported", "expected", "is_demo", "source_title", "measure_code"]]
+                   "target", "target_period", "reported", "expected", "is_demo", "source_title", "value_source",
+                   "measure_code"]]

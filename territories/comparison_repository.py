@@ -58,6 +58,26 @@ def rolled_values(cur, level: str, wanted: pd.DataFrame, territories: pd.DataFra
         cur.unregister("rolled_territories")
 
 
+def value_sources(cur, wanted: pd.DataFrame, published_only: bool) -> pd.DataFrame:
+    """Where the values behind each wanted (indicator_code, source_level, year) come from: the values' own
+    sources (a catalogue title when the source is a known code, else the text stored), joined by ' ; '."""
+    if wanted.empty:
+        return pd.DataFrame(columns=["indicator_code", "year", "sources"])
+    cur.register("source_wanted", wanted[["indicator_code", "source_level", "year"]].drop_duplicates())
+    try:
+        return cur.execute(
+            "SELECT v.indicator_code, w.year, string_agg(DISTINCT coalesce(s.title, v.source), ' ; '"
+            " ORDER BY coalesce(s.title, v.source)) AS sources"
+            " FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
+            " JOIN source_wanted w ON w.indicator_code = v.indicator_code AND w.source_level = t.level"
+            "  AND year(v.period_end) = w.year"
+            " LEFT JOIN source s ON upper(s.code) = upper(v.source)"
+            " WHERE v.kind = 'actual' AND v.source IS NOT NULL AND (NOT ? OR v.published) GROUP BY ALL",
+            [published_only]).df()
+    finally:
+        cur.unregister("source_wanted")
+
+
 def rolled_series(cur, level: str, indicator_code: str, source_level: str, published_only: bool) -> pd.DataFrame:
     """Every year of one indicator rolled up from one source level into a level's territories."""
     where = "r.kind = 'actual' AND r.level = ? AND r.indicator_code = ? AND r.source_level = ?"

@@ -93,6 +93,12 @@ def identity_lines(sheet: dict) -> list[str]:
     return lines
 
 
+def value_sources(table: pd.DataFrame) -> pd.Series:
+    """Where each value comes from: the values' own sources, else the indicator's catalogue source."""
+    own = table["value_source"] if "value_source" in table else pd.Series(None, index=table.index, dtype="object")
+    return own.fillna(table["source_title"])
+
+
 def csv_frame(result: dict) -> pd.DataFrame:
     """The comparison as a table with French headers (the numbers of the PDF), for fmt.csv_bytes."""
     t, table = result["territory"], result["table"]
@@ -111,7 +117,7 @@ def csv_frame(result: dict) -> pd.DataFrame:
         "Évolution de la médiane des pairs": table["peer_trend"].map(TREND_WORDS),
         "Période précédente": table["prev_period"],
         "Données de démonstration": table["is_demo"].map({True: "oui", False: "non"}),
-        "Source": table["source_title"].fillna("Registre des tiers-lieux de Carrefours"),
+        "Source": value_sources(table).fillna("Registre des tiers-lieux de Carrefours"),
     })
     return frame
 
@@ -208,7 +214,7 @@ def build_pdf(result: dict, sheet: dict) -> bytes:
     pdf.ln(1.5)
     _heading(pdf, "Sources")
     pdf.set_font(FONT, "", 7.5)
-    sources = sorted({s for s in available["source_title"].dropna()} | {TERRITORY_SOURCES})
+    sources = sorted({s for s in value_sources(available).dropna()} | {TERRITORY_SOURCES})
     if result["is_demo"]:
         sources.append("Valeurs territoriales et registre : données de démonstration générées par Carrefours.")
     if not t["typology_official"]:

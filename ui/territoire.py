@@ -1,5 +1,7 @@
 """Mon territoire: find a territory, see its sheet, compare it with its peers, print the council sheet."""
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -9,7 +11,7 @@ from accounts.policy import can_read_unpublished
 from accounts.service import log_export
 from territories import comparison as service
 from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
-                                       display_basis, display_gap, display_value, identity_lines)
+                                       display_basis, display_gap, display_value, identity_lines, value_sources)
 from territories.peers import DEFAULT_BAND, PeerCriteria
 from territories.service import LEVEL_LABELS, get, search
 from territories.typology import TYPOLOGY_LABELS
@@ -88,14 +90,22 @@ else:
     band = right.select_slider("Fourchette de population", options=[0.2, 0.3, 0.5, 1.0, 2.0],
                                value=DEFAULT_BAND, format_func=lambda b: f"±{b * 100:.0f} %")
     criteria = PeerCriteria(band=band, same_region=mode == "region")
+# Compare on the latest year that has values at this level, not on the year in progress (almost empty).
+years = service.years(db(), territory["level"], PUBLISHED_ONLY)
+closed = [y for y in years if y < date.today().year]
+year = left.selectbox("Année de comparaison", years[::-1], index=years[::-1].index(closed[-1]) if closed else 0,
+                      key="compare_year", format_func=lambda y: f"{y} (en cours)" if y >= date.today().year else str(y),
+                      help="Par défaut la dernière année écoulée qui a des valeurs à ce niveau ; chaque indicateur "
+                           "est comparé sur sa dernière année connue jusqu'à celle-ci.") if years else None
 try:
-    result = service.compare(db(), territory["id"], criteria, published_only=PUBLISHED_ONLY)
+    result = service.compare(db(), territory["id"], criteria, published_only=PUBLISHED_ONLY, year=year)
 except service.ComparisonError as error:
     st.error(str(error))
     st.stop()
 group, table = result["peers"], result["table"]
 demo_banner(result["is_demo"] or bool(sheet["lieux"]["is_demo"].any()))
-st.markdown(f"**Comparé à {fmt.number(group.n)} territoires comparables** — critères : " + " ; ".join(group.criteria) + ".")
+st.markdown(f"**Comparé à {fmt.number(group.n)} territoires comparables**, sur l'année {year or '—'} — critères : "
+            + " ; ".join(group.criteria) + ".")
 for note in group.notes:
     st.warning(note)
 with st.expander(f"Voir les {fmt.number(group.n)} territoires comparables"):
@@ -142,7 +152,7 @@ else:
     st.markdown(f"**{territory['name']} fait {row['plain']}.**")
 
     dist = service.distribution(db(), territory["id"], group.members["id"].tolist(), code,
-                                published_only=PUBLISHED_ONLY)
+                                published_only=PUBLISHED_ONLY, year=year)
     dist["Territoire"] = dist["is_self"].map({True: territory["name"], False: "Territoires comparables"})
     axis_title = f"{row['name']} ({row['basis_label'] or row['unit']})"
     base = alt.Chart(dist[~dist["is_self"]].dropna(subset=["value"])).mark_bar(color="#9bb3cc").encode(
@@ -179,7 +189,8 @@ st.dataframe(pd.DataFrame({
     "Objectif": [f"{display_value(k, v)} en {p}" if v == v and v is not None else "—"
                  for k, v, p in zip(plan["kind"], plan["target"], plan["target_period"])],
     "Complétude": [f"{r}/{e}" if e > 1 else "" for r, e in zip(plan["reported"], plan["expected"])],
-    "Source": plan["source_title"],
+    "Source": [f"{source} (démonstration)" if demo else source
+               for source, demo in zip(value_sources(plan), plan["is_demo"])],
 }), hide_index=True, width="stretch")
 st.caption("Complétude : communes ayant une valeur sur communes attendues, pour les valeurs agrégées.")
 
@@ -222,6 +233,6 @@ p1.download_button("Télécharger la fiche (PDF)", _pdf, f"fiche-conseil-{territ
 p2.download_button("Télécharger les chiffres (CSV)", _csv, f"fiche-conseil-{territory['code']}.csv",
                    "text/csv", on_click="ignore", icon=":material/table:")
 
-sources = sorted(set(available["source_title"].dropna()))
+sources = sorted(set(value_sources(available).dropna()))
 st.caption("Sources : " + " ; ".join(sources + ["Code officiel géographique et populations (INSEE)",
                                                 "registre des tiers-lieux de Carrefours"]) + ".")

@@ -36,7 +36,7 @@ def test_dashboard_filters_measures_by_computed_status(ministry):
     status_filter.select("atteint").run()
     filtered = at.dataframe[0].value
     assert 0 < len(filtered) < everything
-    assert set(filtered["Statut calculé"]) == {"✅ Atteint"}
+    assert set(filtered["Statut calculé"]) == {"Atteint"}
 
 
 def test_measure_page_shows_progress_by_region_and_lets_the_ministry_add_a_note(ministry):

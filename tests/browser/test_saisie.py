@@ -43,3 +43,33 @@ def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp
     panel.get_by_placeholder("77475, DEP-77, REG-11").fill("DEP-78")
     panel.get_by_placeholder("77475, DEP-77, REG-11").press("Enter")
     expect(panel.get_by_text(re.compile(r"Valeur actuelle : 1.500 \(version 1"))).to_be_visible(timeout=SLOW)
+
+
+def test_a_coordinator_types_a_french_number_in_the_grid_and_sees_it_in_french(server, page, tmp_path):
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{server}/connexion")
+    page.get_by_label("Adresse e-mail").fill("coordinateur.idf@demo.test")
+    page.get_by_label("Mot de passe").fill("demo-coordination-idf")
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Saisie").click()
+    expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
+    page.get_by_role("textbox", name="Période").first.fill("2039")
+    page.keyboard.press("Enter")
+    grid = page.get_by_test_id("stDataFrame").first
+    expect(grid).to_be_visible(timeout=SLOW)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW)  # the rerun is over
+    page.wait_for_timeout(3000)
+    assert "None" not in grid.inner_text()  # empty cells are empty
+    box = grid.bounding_box()
+    # The grid is drawn on a canvas: double-click the Valeur cell of the second row (Seine-et-Marne).
+    page.mouse.dblclick(box["x"] + 0.755 * box["width"], box["y"] + 35 + 35 + 17)
+    page.wait_for_timeout(1000)
+    page.keyboard.type("1 234,5")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(1000)
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("1 valeur(s) enregistrée(s).")).to_be_visible(timeout=SLOW)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(tmp_path / "saisie_grille_francaise.png"))
+    expect(page.get_by_test_id("stDataFrame").first).to_contain_text("1\u202f234,5", timeout=SLOW)

@@ -159,7 +159,8 @@ else:
         x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=axis_title),
         y=alt.Y("count():Q", title="Territoires comparables"))
     own = alt.Chart(dist[dist["is_self"]].dropna(subset=["value"])).mark_rule(color="#d1495b", size=3).encode(
-        x="value:Q", tooltip=["name", "value"])
+        x="value:Q", tooltip=[alt.Tooltip("name:N", title="Territoire"),
+                              alt.Tooltip("value:Q", title="Valeur comparée", format=",.2~f")])
     median = alt.Chart(pd.DataFrame({"median": [row["median"]]})).mark_rule(strokeDash=[4, 3]).encode(x="median:Q")
     st.caption(f"Répartition des territoires comparables — en rouge : {territory['name']}, "
                "en pointillé : la médiane.")

@@ -171,6 +171,9 @@ else:
     if len(evolution) > 1:
         st.caption("Évolution face à la médiane des comparables (zone claire : du 1er au 3e quartile).")
         st.altair_chart(evolution_chart(evolution, territory["name"], axis_title, row["kind"]), width="stretch")
+        same = (evolution["own"] - evolution["median"]).abs().fillna(1).lt(1e-9)
+        if same.all():  # the territory's line is drawn over the median: say so rather than hide one
+            st.caption(f"{territory['name']} a chaque année la valeur médiane : sa ligne recouvre celle de la médiane.")
         st.dataframe(pd.DataFrame({
             "Période": evolution["period"],
             territory["name"]: [compact(row["kind"], v) for v in evolution["own"]],

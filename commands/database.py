@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.bootstrap import remove_files, create, open_database
+from store.bootstrap import create, open_database
 from store.db import StoreError, database_path
 from store.status import status
 from commands.output import print_json
@@ -27,9 +27,7 @@ def run_init(args) -> int:
         if not args.force:
             raise StoreError(f"La base {path} existe déjà. Ajoutez --force pour la remplacer "
                              "(toutes ses données seront perdues).")
-        open_database(path, lock=False).close()  # fails plainly if another process holds it
-        remove_files(path)
-    counts = create(path, demo=not args.empty)
+    counts = create(path, demo=not args.empty, replace=args.force)
     print(f"Base créée : {path}")
     for key, value in counts.items():
         print(f"  {key} : {value}")

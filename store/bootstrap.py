@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+import duckdb
 
 from store.db import Database, StoreError, database_path
 from store.migrations import migrate
@@ -54,19 +61,56 @@ def _check_folder(path: Path) -> None:
                          "Choisissez un autre emplacement avec CARREFOURS_DB.")
 
 
+def build_wait() -> float:
+    """Seconds a starter waits for another process's build (CARREFOURS_BUILD_WAIT, 300 by default)."""
+    return float(os.environ.get("CARREFOURS_BUILD_WAIT", "300"))
+
+
+@contextmanager
+def build_lock(path: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the exclusive OS lock that lets one process at a time build or replace the database."""
+    _check_folder(path)
+    wait = build_wait() if wait is None else wait
+    # The lock file stays in place: deleting it would let two processes lock two different files.
+    handle = open(path.with_name(path.name + ".lock"), "a+")
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"Une construction de la base {path} est en cours dans un autre processus "
+                        f"(attendu {wait:.0f} s). Patientez la fin de cette construction puis relancez ; "
+                        "si aucun autre processus Carrefours ne tourne, relancez simplement.") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        handle.close()  # closing the file releases the lock, also when the process is killed
+
+
 def remove_files(path: Path) -> None:
-    """Delete a database file and its write-ahead log."""
+    """Delete a database file, its write-ahead log and its spill folder."""
     for candidate in (path, path.with_name(path.name + ".wal")):
         candidate.unlink(missing_ok=True)
+    shutil.rmtree(path.with_name(path.name + ".tmp"), ignore_errors=True)
 
 
-def create(path: Path, demo: bool) -> dict:
-    """Build a new database file beside its final place, then move it in: never half-built."""
-    _check_folder(path)
-    if path.exists():
-        raise StoreError(f"La base {path} existe déjà. Supprimez-la d'abord pour la recréer.")
+def _in_use(path: Path) -> bool:
+    """Whether another process has the database file open (DuckDB holds an OS lock on it)."""
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as error:
+        return "lock" in str(error).lower()
+    return False
+
+
+def _build_file(path: Path, demo: bool) -> dict:
+    """Build into `.building` beside the final place, then move it in; the caller holds build_lock."""
     building = path.with_name(path.name + ".building")
-    remove_files(building)
+    remove_files(building)  # a killed build's leftovers: nobody else can be building now
     db = Database(building)
     try:
         counts = build(db, demo)
@@ -80,6 +124,20 @@ def create(path: Path, demo: bool) -> dict:
     return counts
 
 
+def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
+    """Build a new database file, never half-built; replace an existing (even corrupt) one if asked."""
+    with build_lock(path):
+        if path.exists():
+            if not replace:
+                raise StoreError(f"La base {path} existe déjà. Supprimez-la d'abord pour la recréer.")
+            if _in_use(path):
+                raise StoreError(
+                    f"La base {path} est déjà ouverte par un autre processus (application ou commande). "
+                    "Arrêtez-le avant de la remplacer.")
+            remove_files(path)
+        return _build_file(path, demo)
+
+
 def open_database(path: Path | str | None = None, *, demo: bool | None = None,
                   lock: bool = True) -> Database:
     """Open the database, creating it on first start and applying new migrations."""
@@ -90,7 +148,9 @@ def open_database(path: Path | str | None = None, *, demo: bool | None = None,
     else:
         path = Path(path) if path else database_path()
         if not path.exists():
-            create(path, demo)
+            with build_lock(path):
+                if not path.exists():  # another process may have built it while this one waited
+                    _build_file(path, demo)
         db = Database(path)
         try:
             migrate(db)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 
-from store.db import Database, StoreError, database_path
-from store.migrations import migrate
+from store.db import Database, StoreError, explain_open_error, database_path
+from store.migrations import discover, migrate
 
 
 def demo_enabled() -> bool:
@@ -138,6 +138,32 @@ def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
         return _build_file(path, demo)
 
 
+def _check_identity(path: Path) -> None:
+    """Refuse, before writing anything, a DuckDB file that another application made."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as error:
+        raise explain_open_error(path, error) from error
+    try:
+        tables = sorted(r[0] for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall())
+        first = discover()[0]
+        ours = "schema_migration" in tables and con.execute(
+            "SELECT count(*) FROM schema_migration WHERE number = ? AND name = ? AND checksum = ?",
+            [first.number, first.name, first.checksum]).fetchone()[0] == 1
+    except duckdb.Error:
+        ours = False  # a schema_migration table of another shape: someone else's
+    finally:
+        con.close()
+    if ours:
+        return
+    shown = ", ".join(tables[:8]) + (" …" if len(tables) > 8 else "") if tables else "aucune table"
+    raise StoreError(
+        f"Le fichier {path} est une base DuckDB qui n'a pas été créée par Carrefours ({shown}). "
+        "Carrefours n'y a rien écrit. Indiquez le chemin de la base Carrefours avec CARREFOURS_DB, "
+        "ou un chemin où aucun fichier n'existe pour qu'une base neuve y soit créée.")
+
+
 def open_database(path: Path | str | None = None, *, demo: bool | None = None,
                   lock: bool = True) -> Database:
     """Open the database, creating it on first start and applying new migrations."""
@@ -151,6 +177,7 @@ def open_database(path: Path | str | None = None, *, demo: bool | None = None,
             with build_lock(path):
                 if not path.exists():  # another process may have built it while this one waited
                     _build_file(path, demo)
+        _check_identity(path)
         db = Database(path)
         try:
             migrate(db)

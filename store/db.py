@@ -31,7 +31,8 @@ def database_path() -> Path:
     return Path(os.environ.get("CARREFOURS_DB", str(DEFAULT_PATH))).expanduser()
 
 
-def _explain_open_error(path: Path, error: Exception) -> StoreError:
+def explain_open_error(path: Path, error: Exception) -> StoreError:
+    """The French explanation of why DuckDB could not open a file."""
     text = str(error)
     if "Could not set lock" in text or "Conflicting lock" in text:
         return StoreError(
@@ -67,7 +68,7 @@ class Database:
                 target, config={"memory_limit": MEMORY_LIMIT, "threads": THREADS}
             )
         except duckdb.Error as error:
-            raise _explain_open_error(Path(target), error) from error
+            raise explain_open_error(Path(target), error) from error
         self._lock = threading.Lock()
         # Writes are serialised inside the one process that owns the file: with no primary key on
         # indicator_value, this is what keeps two sessions from inserting the same key at once.

@@ -120,3 +120,34 @@ def test_a_second_process_is_told_the_database_is_in_use(db_file):
 def test_sql_cannot_read_files_after_start(db):
     with db.read() as cur, pytest.raises(Exception, match="disabled|external"):
         cur.execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
+
+
+def _foreign_file(path):
+    import duckdb
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE facture (numero INTEGER, montant DECIMAL(10, 2))")
+    con.execute("INSERT INTO facture VALUES (1, 120.50), (2, 99.90)")
+    con.execute("CREATE TABLE schema_migration (version VARCHAR)")  # a common name, another shape
+    con.close()
+
+
+def test_another_applications_database_is_refused_untouched(tmp_path):
+    path = tmp_path / "comptabilite.duckdb"
+    _foreign_file(path)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="n'a pas été créée par Carrefours.*facture.*rien écrit"):
+        open_database(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["comptabilite.duckdb"]
+
+
+def test_status_on_a_foreign_database_says_so_in_french(tmp_path):
+    path = tmp_path / "autre.duckdb"
+    _foreign_file(path)
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "cli.py", "status"], capture_output=True, text=True,
+                            cwd=os.path.dirname(__file__) + "/../..", timeout=120,
+                            env={**os.environ, "CARREFOURS_DB": str(path)})
+    assert result.returncode == 2
+    assert "n'a pas été créée par Carrefours" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == before

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from store.db import Database, StoreError, explain_open_error, database_path
+from store.integrity import damage_report
 from store.migrations import discover, migrate
 
 
@@ -139,7 +140,7 @@ def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
 
 
 def _check_identity(path: Path) -> None:
-    """Refuse, before writing anything, a DuckDB file that another application made."""
+    """Refuse, before writing anything, a file another application made or whose values were lost."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as error:
@@ -151,10 +152,13 @@ def _check_identity(path: Path) -> None:
         ours = "schema_migration" in tables and con.execute(
             "SELECT count(*) FROM schema_migration WHERE number = ? AND name = ? AND checksum = ?",
             [first.number, first.name, first.checksum]).fetchone()[0] == 1
+        damage = damage_report(con, path) if ours else None
     except duckdb.Error:
-        ours = False  # a schema_migration table of another shape: someone else's
+        ours, damage = False, None  # a schema_migration table of another shape: someone else's
     finally:
         con.close()
+    if damage:
+        raise StoreError(damage)
     if ours:
         return
     shown = ", ".join(tables[:8]) + (" …" if len(tables) > 8 else "") if tables else "aucune table"

@@ -1,7 +1,9 @@
 """Carrefours: configure the page, resolve who is signed in, route by role, run the selected page."""
 
+import duckdb
 import streamlit as st
 
+from store.db import explain_failure, is_failure
 from ui import session
 from ui.charts import use_french_locale
 from ui.navigation import build_navigation
@@ -17,4 +19,9 @@ if refusal is not None:
 page = build_navigation(user)
 session.show_notice()
 session.sidebar(user)
-page.run()
+try:
+    page.run()
+except duckdb.Error as error:
+    if not is_failure(error):
+        raise  # a query's own error is a bug: let it show
+    st.error(f"**La base de données ne répond plus.** {explain_failure(None, error)}", icon="🛑")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from commands import COMMANDS
-from store.db import StoreError
+from store.db import StoreError, explain_failure, is_failure
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,6 +22,11 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args) or 0
     except StoreError as error:
         print(f"Erreur : {error}", file=sys.stderr)
+        return 2
+    except duckdb.Error as error:
+        if not is_failure(error):
+            raise  # a query's own error is a bug: keep its traceback
+        print(f"Erreur : {explain_failure(None, error)}", file=sys.stderr)
         return 2
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from store.db import Database, StoreError, explain_open_error, database_path
+from store.db import Database, StoreError, database_path, explain_failure, explain_open_error, is_failure
 from store.integrity import damage_report
 from store.migrations import discover, migrate
 
@@ -116,11 +116,16 @@ def _build_file(path: Path, demo: bool) -> dict:
     try:
         counts = build(db, demo)
         db.checkpoint()
-    except BaseException:
         db.close()
+    except BaseException as error:
+        try:
+            db.close()
+        except duckdb.Error:
+            pass  # already invalidated by the failure being reported
         remove_files(building)
+        if isinstance(error, duckdb.Error) and is_failure(error):
+            raise explain_failure(path, error) from error
         raise
-    db.close()
     os.replace(building, path)
     return counts
 
@@ -145,6 +150,7 @@ def _check_identity(path: Path) -> None:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as error:
         raise explain_open_error(path, error) from error
+    tables: list[str] = []
     try:
         tables = sorted(r[0] for r in con.execute(
             "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall())
@@ -153,7 +159,9 @@ def _check_identity(path: Path) -> None:
             "SELECT count(*) FROM schema_migration WHERE number = ? AND name = ? AND checksum = ?",
             [first.number, first.name, first.checksum]).fetchone()[0] == 1
         damage = damage_report(con, path) if ours else None
-    except duckdb.Error:
+    except duckdb.Error as error:
+        if is_failure(error):
+            raise explain_failure(path, error) from error
         ours, damage = False, None  # a schema_migration table of another shape: someone else's
     finally:
         con.close()

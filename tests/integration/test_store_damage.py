@@ -88,3 +88,75 @@ def test_status_on_a_truncated_log_says_so_without_a_traceback(imported, tmp_pat
                             timeout=120, env={**os.environ, "CARREFOURS_DB": str(copy)})
     assert result.returncode == 2
     assert "incohérente" in result.stderr and "Traceback" not in result.stderr
+
+
+def _cli(*args, db_path, preexec=None, timeout=600):
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, text=True, capture_output=True,
+                          timeout=timeout, preexec_fn=preexec,
+                          env={**os.environ, "CARREFOURS_DB": str(db_path), "CARREFOURS_DEMO": "0"})
+
+
+def test_init_force_replaces_a_corrupt_file(tmp_path):
+    path = tmp_path / "carrefours.duckdb"
+    path.write_bytes(b"\x00\xffbloc abime" * 5000)
+    result = _cli("init", "--empty", "--force", db_path=path)
+    assert result.returncode == 0, result.stderr
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT count(*) FROM territory WHERE level = 'region'").fetchone()[0] == 18
+    con.close()
+
+
+def _small_disk():
+    """In the child: files may not grow past 4 MB, as on a nearly full disk (write fails, no signal)."""
+    import resource
+    import signal
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4_000_000, 4_000_000))
+
+
+def test_init_on_a_full_disk_says_so_in_french_and_leaves_nothing(tmp_path):
+    path = tmp_path / "carrefours.duckdb"
+    result = _cli("init", "--empty", db_path=path, preexec=_small_disk)
+    assert result.returncode == 2, result.stderr
+    assert "Plus assez de place sur le disque" in result.stderr
+    assert "Traceback" not in result.stderr and "out of memory" not in result.stderr.lower()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["carrefours.duckdb.lock"]
+
+
+def _corrupt_blocks_of(path: Path, table: str, column: str) -> None:
+    """Damage the data blocks of one column of a table while the file still opens (as bad sectors do)."""
+    con = duckdb.connect(str(path), read_only=True)
+    blocks = [r[0] for r in con.execute(f"SELECT DISTINCT block_id FROM pragma_storage_info('{table}')"
+                                        " WHERE column_name = ? AND persistent AND block_id >= 0", [column]).fetchall()]
+    con.close()
+    header, block = 3 * 4096, 256 * 1024
+    with open(path, "r+b") as handle:
+        for block_id in blocks:
+            handle.seek(header + block_id * block + 1000)
+            handle.write(b"\xff" * 64)
+
+
+def test_status_on_a_damaged_block_says_so_in_french(db_file):
+    _corrupt_blocks_of(db_file, "indicator_value", "value")
+    result = _cli("status", db_path=db_file)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "endommagée" in result.stderr and "restaurez la dernière sauvegarde" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+_DASHBOARD = """
+import json
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120).run()
+print(json.dumps({"exceptions": [e.value for e in at.exception], "errors": [e.value for e in at.error]}))
+"""
+
+
+def test_dashboard_on_a_damaged_block_shows_a_french_message(db_file):
+    _corrupt_blocks_of(db_file, "rollup_year", "value")
+    result = subprocess.run([sys.executable, "-c", _DASHBOARD], cwd=ROOT, text=True, capture_output=True,
+                            timeout=300, env={**os.environ, "CARREFOURS_DB": str(db_file), "PYTHONPATH": str(ROOT)})
+    import json
+    shown = json.loads(result.stdout.strip().splitlines()[-1])
+    assert shown["exceptions"] == [], shown
+    assert any("endommagée" in text and "sauvegarde" in text for text in shown["errors"]), shown

@@ -23,8 +23,15 @@ def demo_enabled() -> bool:
     return os.environ.get("CARREFOURS_DEMO", "1").strip().lower() not in {"0", "false", "non", "no"}
 
 
-def build(db: Database, demo: bool) -> dict:
-    """Fill an empty database: schema, territories, national plan, and demo data if asked."""
+def _silent(fraction: float, step: str) -> None:
+    """The default progress report: none."""
+
+
+def build(db: Database, demo: bool, progress=_silent) -> dict:
+    """Fill an empty database: schema, territories, national plan, and demo data if asked.
+
+    progress(fraction, step) is told, in French, each step as it starts.
+    """
     from accounts.demo import create_demo_accounts
     from accounts.settings import demo_accounts_enabled
     from demo.generator import generate
@@ -33,19 +40,28 @@ def build(db: Database, demo: bool) -> dict:
     from plan.seed import read_plan, seed
     from territories.reference import load
 
+    progress(0.0, "Lecture du plan national")
     plan = read_plan()  # parse before writing anything: a bad file leaves nothing behind
+    progress(0.02, "Création des tables")
     migrate(db)
     counts: dict = {}
     with db.transaction() as cur:
+        progress(0.05, "Chargement des territoires (régions, départements, EPCI, 34 875 communes)")
         counts["territories"] = load(cur)
+        progress(0.2, "Plan national : axes, mesures, indicateurs et objectifs")
         counts.update(seed(cur, plan))
         if demo:
+            progress(0.22, "Données de démonstration : lieux et valeurs")
             counts["demo"] = generate(cur, plan["regional_shares"])
+            progress(0.27, "Indicateurs calculés à partir du registre des lieux")
             counts["registry_values"] = recompute(cur, actor="demo")
             if demo_accounts_enabled():
+                progress(0.43, "Comptes de démonstration")
                 counts["demo_accounts"] = create_demo_accounts(cur)
+        progress(0.46, "Agrégation des indicateurs par territoire et par année")
         mark_dirty(cur)
         counts["rollups"] = refresh(cur)
+        progress(0.97, "Enregistrement de la base")
         cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
                     [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])
     return counts
@@ -108,13 +124,13 @@ def _in_use(path: Path) -> bool:
     return False
 
 
-def _build_file(path: Path, demo: bool) -> dict:
+def _build_file(path: Path, demo: bool, progress=_silent) -> dict:
     """Build into `.building` beside the final place, then move it in; the caller holds build_lock."""
     building = path.with_name(path.name + ".building")
     remove_files(building)  # a killed build's leftovers: nobody else can be building now
     db = Database(building)
     try:
-        counts = build(db, demo)
+        counts = build(db, demo, progress)
         db.checkpoint()
         db.close()
     except BaseException as error:
@@ -177,7 +193,7 @@ def _check_identity(path: Path) -> None:
 
 
 def open_database(path: Path | str | None = None, *, demo: bool | None = None,
-                  lock: bool = True) -> Database:
+                  lock: bool = True, progress=_silent) -> Database:
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
     if str(path) == ":memory:":
@@ -186,9 +202,11 @@ def open_database(path: Path | str | None = None, *, demo: bool | None = None,
     else:
         path = Path(path) if path else database_path()
         if not path.exists():
+            progress(0.0, "Attente de la construction de la base lancée par un autre processus")
             with build_lock(path):
                 if not path.exists():  # another process may have built it while this one waited
-                    _build_file(path, demo)
+                    _build_file(path, demo, progress)
+            progress(1.0, "Ouverture de la base")
         _check_identity(path)
         db = Database(path)
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 
 from accounts.models import ANONYMOUS, User
@@ -9,18 +11,53 @@ from store.bootstrap import open_database
 from store.db import Database, StoreError
 
 
-@st.cache_resource(show_spinner="Préparation de la base Carrefours…")
-def _database() -> Database:
-    return open_database()
+class _Start:
+    """The database opened (built on first start) in a background thread, with its progress."""
+
+    def __init__(self):
+        self.fraction, self.step = 0.0, "Ouverture de la base"
+        self.database: Database | None = None
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._open, name="carrefours-start", daemon=True)
+        self._thread.start()
+
+    def _report(self, fraction: float, step: str) -> None:
+        self.fraction, self.step = fraction, step
+
+    def _open(self) -> None:
+        try:
+            self.database = open_database(progress=self._report)
+        except Exception as error:  # handed to the page that waits for it
+            self.error = error
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the start to end; whether it has."""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
+
+@st.cache_resource(show_spinner=False)
+def _start() -> _Start:
+    return _Start()
 
 
 def db() -> Database:
-    """The process-wide database; stops the page with a French message if it cannot be opened."""
-    try:
-        return _database()
-    except StoreError as error:
-        st.error(f"**La base de données ne peut pas être ouverte.** {error}")
+    """The process-wide database; shows the build's steps on first start, or a French message on failure."""
+    start = _start()
+    if not start.wait(2.0):
+        # First start: the build takes a while; show each step and look again shortly.
+        st.title("Préparation de la base Carrefours")
+        st.caption("Premier démarrage : la base est construite une seule fois, puis réutilisée.")
+        st.progress(min(max(start.fraction, 0.0), 1.0), text=f"{start.step}…")
+        start.wait(1.0)
+        st.rerun()
+    if start.error is not None:
+        _start.clear()  # the next visit tries again, once the operator has fixed the cause
+        if not isinstance(start.error, StoreError):
+            raise start.error
+        st.error(f"**La base de données ne peut pas être ouverte.** {start.error}")
         st.stop()
+    return start.database
 
 
 def demo_banner(is_demo: bool) -> None:

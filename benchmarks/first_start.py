@@ -52,8 +52,8 @@ def one_run(browser) -> tuple[float, float]:
             healthy = time.perf_counter() - started
             page = browser.new_page()
             page.goto(url)
-            page.get_by_role("heading", name="Tableau de bord national").wait_for(timeout=120_000)
-            page.get_by_text("Tiers-lieux ouverts").first.wait_for(timeout=120_000)
+            page.get_by_role("heading", name="Tableau de bord national").wait_for(timeout=300_000)
+            page.get_by_text("Tiers-lieux ouverts").first.wait_for(timeout=300_000)
             rendered = time.perf_counter() - started
             page.close()
             return healthy, rendered

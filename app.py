@@ -24,4 +24,4 @@ try:
 except duckdb.Error as error:
     if not is_failure(error):
         raise  # a query's own error is a bug: let it show
-    st.error(f"**La base de données ne répond plus.** {explain_failure(None, error)}", icon="🛑")
+    st.error(f"**La base de données ne répond plus.** {explain_failure(None, error)}", icon=":material/error:")

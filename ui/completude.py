@@ -8,6 +8,7 @@ from plan.alerts import completeness
 from plan.thresholds import THRESHOLDS
 from ui import fmt
 from ui.context import current_user, db
+from ui.links import follow, go_column, page_link
 from ui.progress_parts import table
 
 st.title("Complétude des remontées")
@@ -32,10 +33,14 @@ if late.empty:
 else:
     view = pd.DataFrame({"Région": late["name"], "Indicateur": late["indicator_name"], "Période": late["period"],
                          "Reçues": late["reported"].astype(int), "Attendues": late["expected"].astype(int),
-                         "Origine": late["computed_from"], "Agir": "/saisie"})
-    st.page_link("ui/saisie.py", label="Aller à la saisie", icon=":material/edit_note:")
-    table(view, "retards.csv", "late", raw=late,
-          column_config={"Agir": st.column_config.LinkColumn("Agir", display_text="Saisir")})
+                         "Origine": late["computed_from"]})
+    # Each late row opens the entry grid on its région, indicator and period (only for those who may enter).
+    targets = [("ui/saisie.py", {"region": r.removeprefix("REG-"), "indicateur": i, "periode": p})
+               for r, i, p in zip(late["territory_id"], late["indicator_code"], late["period"])]
+    view, links = go_column(view, "Agir", ["Saisir"] * len(view), targets, key="go-late")
+    page_link("ui/saisie.py", label="Aller à la saisie", icon=":material/edit_note:")
+    table(view, "retards.csv", "late", raw=late, column_config=links)
+    follow("go-late", targets)
 
 st.subheader("Attendu et reçu par région et par période")
 rates = by_region.assign(taux=100 * by_region["reported"] / by_region["expected"])

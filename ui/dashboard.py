@@ -11,6 +11,7 @@ from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
 from ui import fmt
 from ui.context import current_user, db, demo_banner
+from ui.links import follow, go_column
 from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
                                status_text, table, thresholds_box, value_text)
 
@@ -100,7 +101,6 @@ if SORTS[sort]:
     shown = shown.sort_values(column, ascending=ascending, na_position="last")
 
 view = pd.DataFrame({
-    "Mesure": "/mesures?mesure=" + shown["code"],
     "Intitulé": shown["title"], "Axe": shown["axis_code"],
     "Statut calculé": shown["computed_status"].map(status_text),
     "Avancement": shown["rate"].map(rate_text), "Attendu": shown["expected_rate"].map(rate_text),
@@ -113,8 +113,10 @@ view = pd.DataFrame({
 raw = shown[["code", "title", "axis_code", "computed_status", "rate", "expected_rate", "gap_points", "trend",
              "status", "meteo", "pilot_org", "last_date", "stale", "is_demo"]]
 st.caption(f"{len(shown)} mesure(s) sur {len(measures)}. Cliquez sur un code pour ouvrir la mesure.")
-table(view, "mesures.csv", "mesures", raw=raw,
-      column_config={"Mesure": st.column_config.LinkColumn("Mesure", display_text=r"mesure=(.*)")})
+targets = [("ui/mesures.py", {"mesure": c}) for c in shown["code"]]
+view, links = go_column(view, "Mesure", shown["code"].tolist(), targets, key="go-mesure")
+table(view[["Mesure", *view.columns.drop("Mesure")]], "mesures.csv", "mesures", raw=raw, column_config=links)
+follow("go-mesure", targets)
 
 # --- Regions × measures ------------------------------------------------------------------------------
 st.subheader("Où en est chaque région")

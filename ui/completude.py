@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from accounts.models import Role
 from accounts.policy import can_read_unpublished
 from plan.alerts import completeness
 from plan.thresholds import THRESHOLDS
@@ -26,10 +27,22 @@ if by_region.empty:
     st.info("Aucune valeur n'est encore attendue sous le niveau national.")
     st.stop()
 
+# A coordinator starts on their own région; anyone may widen to every région.
+names = by_region.drop_duplicates("territory_id").set_index("territory_id")["name"].sort_index()
+own = [t for t in user.territories(Role.coordinateur) if t in names.index]
+choices = ["", *names.index]
+region = st.selectbox("Région", choices, index=choices.index(own[0]) if own else 0,
+                      format_func=lambda t: names.get(t, "Toutes les régions"), key="completude_region")
+if region:
+    by_region = by_region[by_region["territory_id"] == region]
+    data = {**data, "late": data["late"][data["late"]["territory_id"] == region],
+            "detail": data["detail"][data["detail"]["territory_id"] == region]}
+
 st.subheader("Qui est en retard")
 late = data["late"]
 if late.empty:
-    st.success("Toutes les régions ont transmis leurs valeurs pour les deux dernières périodes dues.")
+    st.success(f"{names[region] if region else 'Toutes les régions'} : valeurs transmises pour les deux "
+               "dernières périodes dues.")
 else:
     view = pd.DataFrame({"Région": late["name"], "Indicateur": late["indicator_name"], "Période": late["period"],
                          "Reçues": late["reported"].astype(int), "Attendues": late["expected"].astype(int),

@@ -38,3 +38,36 @@ def test_a_saisir_link_opens_the_grid_on_its_region_indicator_and_period(app):
     # The address no longer forces them: the person can pick another région afterwards.
     at.selectbox(key="saisie_region").set_value("84")
     assert at.run().selectbox(key="saisie_region").value == "84"
+
+
+def test_an_elu_lands_on_their_own_territory_after_signing_in(app):
+    at = app.run()
+    app.switch_page("ui/connexion.py")
+    at = app.run()
+    at.text_input[0].input("elu.trilport@demo.test")
+    at.text_input[1].input("demo-elu-trilport")
+    at = at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == "Mon territoire"
+    assert "Trilport" in " ".join(str(e.value) for e in (*at.header, *at.subheader, *at.markdown))
+    at = app.run()  # the address "/" of a signed-in élu is their territory too
+    assert at.title[0].value == "Mon territoire"
+
+
+def test_a_coordinator_s_completeness_starts_with_their_own_region(app):
+    app.session_state["user"] = VIEWERS["coordinateur"]
+    app.run()
+    app.switch_page("ui/completude.py")
+    at = app.run()
+    assert not at.exception
+    assert at.selectbox(key="completude_region").value == "REG-11"
+    assert set(at.dataframe[0].value["Région"]) == {"Île-de-France"}
+    at.selectbox(key="completude_region").set_value("").run()
+    assert len(set(at.dataframe[0].value["Région"])) > 1
+
+
+def test_the_national_team_s_completeness_starts_with_every_region(app):
+    app.session_state["user"] = VIEWERS["ministere"]
+    app.run()
+    app.switch_page("ui/completude.py")
+    assert app.run().selectbox(key="completude_region").value == ""

@@ -70,10 +70,14 @@ st.subheader("Mesures du plan")
 measures = data["measures"]
 filters = st.columns(4)
 axes = filters[0].multiselect("Axe", sorted(measures["axis_code"].unique()),
-                              format_func=lambda a: f"{a} — {measures.loc[measures['axis_code'] == a, 'axis_title'].iloc[0]}")
-statuses = filters[1].multiselect("Statut calculé", list(COMPUTED_STATUS_LABELS), format_func=status_text)
-meteos = filters[2].multiselect("Météo", list(METEO_LABELS), format_func=METEO_LABELS.get)
-pilots = filters[3].multiselect("Pilote", sorted(measures["pilot_org"].dropna().unique()))
+                              format_func=lambda a: f"{a} — {measures.loc[measures['axis_code'] == a, 'axis_title'].iloc[0]}",
+                              placeholder="Tous les axes")
+statuses = filters[1].multiselect("Statut calculé", list(COMPUTED_STATUS_LABELS), format_func=status_text,
+                                   placeholder="Tous les statuts")
+meteos = filters[2].multiselect("Météo", list(METEO_LABELS), format_func=METEO_LABELS.get,
+                                 placeholder="Toutes les météos")
+pilots = filters[3].multiselect("Pilote", sorted(measures["pilot_org"].dropna().unique()),
+                                 placeholder="Tous les pilotes")
 options = st.columns([1, 1, 2])
 no_recent = options[0].checkbox("Sans données récentes", help="Aucun indicateur de la mesure n'a de valeur "
                                 "pour la dernière période attendue (voir les seuils).")

@@ -51,7 +51,7 @@ else:
     })
     targets = [("ui/mesures.py", {"mesure": c}) for c in national_first["measure_code"]]
     view, links = go_column(view, "Mesure", national_first["measure_code"].tolist(), targets, key="go-late")
-    table(view[["Mesure", *view.columns.drop("Mesure")]], "alertes_mesures.csv", "late",
+    table(view, "alertes_mesures.csv", "late",
           raw=national_first.drop(columns=["fr"]), column_config=links)
     follow("go-late", targets)
 

@@ -119,7 +119,7 @@ raw = shown[["code", "title", "axis_code", "computed_status", "rate", "expected_
 st.caption(f"{len(shown)} mesure(s) sur {len(measures)}. Cliquez sur un code pour ouvrir la mesure.")
 targets = [("ui/mesures.py", {"mesure": c}) for c in shown["code"]]
 view, links = go_column(view, "Mesure", shown["code"].tolist(), targets, key="go-mesure")
-table(view[["Mesure", *view.columns.drop("Mesure")]], "mesures.csv", "mesures", raw=raw, column_config=links)
+table(view, "mesures.csv", "mesures", raw=raw, column_config=links)
 follow("go-mesure", targets)
 
 # --- Regions × measures ------------------------------------------------------------------------------

@@ -37,8 +37,9 @@ def go_column(frame: pd.DataFrame, column: str, labels: Sequence, targets: Seque
     shown = [label if target is not None and has_page(target[0]) else None for label, target in zip(labels, targets)]
     if not any(shown):
         return frame, {}
-    frame = frame.assign(**{column: shown})
-    config = {column: st.column_config.ButtonColumn(title or column, type="tertiary", key=key)}
+    frame = frame.drop(columns=column, errors="ignore")
+    frame.insert(0, column, shown)  # first, where a thumb or a keyboard finds it
+    config = {column: st.column_config.ButtonColumn(title or column, type="tertiary", alignment="left", key=key)}
     return frame, config
 
 

@@ -117,7 +117,7 @@ def build_navigation(user: User | None = None):
         pages.append(_refusal(requested, *restricted, user))
     elif requested == _url_path(SIGN_IN[0][0]) and user != ANONYMOUS:
         pages.append(_already_signed_in(requested, user))
-    return st.navigation(pages)
+    return st.navigation(pages, expanded=True)  # every page listed: no English "View more"
 
 
 def _already_signed_in(url_path: str, user: User):

@@ -1,5 +1,7 @@
 """Carrefours: configure the page, resolve who is signed in, route by role, run the selected page."""
 
+from pathlib import Path
+
 import duckdb
 import streamlit as st
 
@@ -9,9 +11,12 @@ from ui.charts import use_french_locale
 from ui.navigation import build_navigation
 
 st.set_page_config(page_title="Carrefours — plan tiers-lieux", page_icon=":material/alt_route:", layout="wide",
+                   initial_sidebar_state="auto",
                    menu_items={"About": "Carrefours suit le plan national des tiers-lieux."})
 use_french_locale()  # every chart of every page speaks French numbers and dates
 st.logo("ui/static/logo.svg", size="large")
+# Page language and phone sidebar: what Streamlit has no setting for (see the script's comments).
+st.html(Path(__file__).parent / "ui/static/client.html", unsafe_allow_javascript=True)
 user, refusal = session.resolve()
 if refusal is not None:
     st.navigation([refusal], position="hidden").run()  # an identity without an account sees nothing else

@@ -11,6 +11,7 @@ from plan.thresholds import THRESHOLDS
 from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
 from ui.context import current_user, db, demo_banner
+from ui.links import follow, go_column, page_link
 from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box
 
 st.title("Alertes")
@@ -36,12 +37,11 @@ else:
     demo_banner(bool(late["is_demo"].any()))
     national_first = late.assign(fr=late["territory_id"] != "FR").sort_values(["fr", "measure_code", "territory_id"])
     for row in national_first[national_first["territory_id"] == "FR"].to_dict("records"):
-        st.page_link("ui/mesures.py", label=f"{row['measure_code']} — {titles[row['measure_code']]} : "
+        page_link("ui/mesures.py", label=f"{row['measure_code']} — {titles[row['measure_code']]} : "
                      f"{status_text(row['status'])} en France (avancement {rate_text(row['rate'])}, "
                      f"écart {points_text(row['gap_points'])})", icon=":material/warning:",
                      query_params={"mesure": row["measure_code"]})
     view = pd.DataFrame({
-        "Mesure": "/mesures?mesure=" + national_first["measure_code"],
         "Intitulé": national_first["measure_code"].map(titles),
         "Territoire": national_first["territory_id"].map(names),
         "Statut": national_first["status"].map(status_text),
@@ -49,8 +49,11 @@ else:
         "Attendu": national_first["expected_rate"].map(rate_text),
         "Écart": national_first["gap_points"].map(points_text),
     })
-    table(view, "alertes_mesures.csv", "late", raw=national_first.drop(columns=["fr"]),
-          column_config={"Mesure": st.column_config.LinkColumn("Mesure", display_text=r"mesure=(.*)")})
+    targets = [("ui/mesures.py", {"mesure": c}) for c in national_first["measure_code"]]
+    view, links = go_column(view, "Mesure", national_first["measure_code"].tolist(), targets, key="go-late")
+    table(view, "alertes_mesures.csv", "late",
+          raw=national_first.drop(columns=["fr"]), column_config=links)
+    follow("go-late", targets)
 
 # --- Territories behind their peers -----------------------------------------------------------------
 st.subheader("Territoires en dessous de leurs pairs")
@@ -66,14 +69,16 @@ if below.empty:
 else:
     demo_banner(bool(below["is_demo"].any()))
     view = pd.DataFrame({
-        "Territoire": below["name"], "Fiche": "/territoire?territoire=" + below["territory_id"],
+        "Territoire": below["name"],
         "Indicateur": below["indicator_name"], "Période": below["period"],
         "Typologie": below["typology"].map(lambda t: TYPOLOGY_LABELS.get(t, t)), "Valeur": below["value"].map(lambda v: fmt.number(v, 1)),
         "Médiane des pairs": below["peer_median"].map(lambda v: fmt.number(v, 1)),
         "Pairs (n)": below["peer_n"].map(fmt.number), "Écart": below["gap"].map(lambda v: fmt.number(v, 1)),
     })
-    table(view, "alertes_pairs.csv", "peers", raw=below,
-          column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="Ouvrir")})
+    targets = [("ui/territoire.py", {"territoire": t}) for t in below["territory_id"]]
+    view, links = go_column(view, "Fiche", ["Ouvrir"] * len(view), targets, key="go-peers")
+    table(view, "alertes_pairs.csv", "peers", raw=below, column_config=links)
+    follow("go-peers", targets)
 
 # --- Indicators without recent values ---------------------------------------------------------------
 st.subheader("Indicateurs sans données récentes")
@@ -89,8 +94,11 @@ else:
         "Dernière valeur": missing["latest"].map(day_text),
         "Attendue jusqu'au": missing["due"].map(day_text),
         "Origine": missing["computed_from"].map({"saisie": "saisie", "registre": "registre des lieux"}),
-        "Agir": missing["computed_from"].map({"saisie": "/saisie", "registre": "/donnees"}),
     })
-    st.page_link("ui/saisie.py", label="Saisir les valeurs manquantes", icon=":material/edit_note:")
-    table(view, "alertes_indicateurs.csv", "stale", raw=missing,
-          column_config={"Agir": st.column_config.LinkColumn("Agir", display_text="Ouvrir")})
+    # Entered values open the entry grid on the indicator; computed ones the data page that refreshes them.
+    targets = [("ui/saisie.py", {"indicateur": i}) if how == "saisie" else ("ui/donnees.py", {})
+               for i, how in zip(missing["indicator_code"], missing["computed_from"])]
+    view, links = go_column(view, "Agir", ["Ouvrir"] * len(view), targets, key="go-stale")
+    page_link("ui/saisie.py", label="Saisir les valeurs manquantes", icon=":material/edit_note:")
+    table(view, "alertes_indicateurs.csv", "stale", raw=missing, column_config=links)
+    follow("go-stale", targets)

@@ -3,11 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from accounts.models import Role
 from accounts.policy import can_read_unpublished
 from plan.alerts import completeness
 from plan.thresholds import THRESHOLDS
 from ui import fmt
 from ui.context import current_user, db
+from ui.links import follow, go_column, page_link
 from ui.progress_parts import table
 
 st.title("Complétude des remontées")
@@ -25,17 +27,33 @@ if by_region.empty:
     st.info("Aucune valeur n'est encore attendue sous le niveau national.")
     st.stop()
 
+# A coordinator starts on their own région; anyone may widen to every région.
+names = by_region.drop_duplicates("territory_id").set_index("territory_id")["name"].sort_index()
+own = [t for t in user.territories(Role.coordinateur) if t in names.index]
+choices = ["", *names.index]
+region = st.selectbox("Région", choices, index=choices.index(own[0]) if own else 0,
+                      format_func=lambda t: names.get(t, "Toutes les régions"), key="completude_region")
+if region:
+    by_region = by_region[by_region["territory_id"] == region]
+    data = {**data, "late": data["late"][data["late"]["territory_id"] == region],
+            "detail": data["detail"][data["detail"]["territory_id"] == region]}
+
 st.subheader("Qui est en retard")
 late = data["late"]
 if late.empty:
-    st.success("Toutes les régions ont transmis leurs valeurs pour les deux dernières périodes dues.")
+    st.success(f"{names[region] if region else 'Toutes les régions'} : valeurs transmises pour les deux "
+               "dernières périodes dues.")
 else:
     view = pd.DataFrame({"Région": late["name"], "Indicateur": late["indicator_name"], "Période": late["period"],
                          "Reçues": late["reported"].astype(int), "Attendues": late["expected"].astype(int),
-                         "Origine": late["computed_from"], "Agir": "/saisie"})
-    st.page_link("ui/saisie.py", label="Aller à la saisie", icon=":material/edit_note:")
-    table(view, "retards.csv", "late", raw=late,
-          column_config={"Agir": st.column_config.LinkColumn("Agir", display_text="Saisir")})
+                         "Origine": late["computed_from"]})
+    # Each late row opens the entry grid on its région, indicator and period (only for those who may enter).
+    targets = [("ui/saisie.py", {"region": r.removeprefix("REG-"), "indicateur": i, "periode": p})
+               for r, i, p in zip(late["territory_id"], late["indicator_code"], late["period"])]
+    view, links = go_column(view, "Agir", ["Saisir"] * len(view), targets, key="go-late")
+    page_link("ui/saisie.py", label="Aller à la saisie", icon=":material/edit_note:")
+    table(view, "retards.csv", "late", raw=late, column_config=links)
+    follow("go-late", targets)
 
 st.subheader("Attendu et reçu par région et par période")
 rates = by_region.assign(taux=100 * by_region["reported"] / by_region["expected"])

@@ -6,6 +6,7 @@ from accounts import service
 from accounts.passwords import RULES_FR
 from ui import session
 from ui.context import db
+from ui.navigation import landing
 
 st.title("Connexion")
 st.caption("Les chiffres publiés se consultent sans compte. La connexion sert à saisir, piloter ou administrer.")
@@ -28,7 +29,7 @@ if submitted:
         st.error(str(refusal), icon=":material/block:")
     else:
         session.start(user, "local")
-        st.switch_page("ui/dashboard.py")
+        st.switch_page(landing(user))
 
 st.caption("Mot de passe oublié ? Un administrateur peut vous en donner un nouveau. "
            f"Règles d'un mot de passe : {RULES_FR}")

@@ -11,6 +11,7 @@ from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
 from ui import fmt
 from ui.context import current_user, db, demo_banner
+from ui.links import follow, go_column
 from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
                                status_text, table, thresholds_box, value_text)
 
@@ -69,10 +70,14 @@ st.subheader("Mesures du plan")
 measures = data["measures"]
 filters = st.columns(4)
 axes = filters[0].multiselect("Axe", sorted(measures["axis_code"].unique()),
-                              format_func=lambda a: f"{a} — {measures.loc[measures['axis_code'] == a, 'axis_title'].iloc[0]}")
-statuses = filters[1].multiselect("Statut calculé", list(COMPUTED_STATUS_LABELS), format_func=status_text)
-meteos = filters[2].multiselect("Météo", list(METEO_LABELS), format_func=METEO_LABELS.get)
-pilots = filters[3].multiselect("Pilote", sorted(measures["pilot_org"].dropna().unique()))
+                              format_func=lambda a: f"{a} — {measures.loc[measures['axis_code'] == a, 'axis_title'].iloc[0]}",
+                              placeholder="Tous les axes")
+statuses = filters[1].multiselect("Statut calculé", list(COMPUTED_STATUS_LABELS), format_func=status_text,
+                                   placeholder="Tous les statuts")
+meteos = filters[2].multiselect("Météo", list(METEO_LABELS), format_func=METEO_LABELS.get,
+                                 placeholder="Toutes les météos")
+pilots = filters[3].multiselect("Pilote", sorted(measures["pilot_org"].dropna().unique()),
+                                 placeholder="Tous les pilotes")
 options = st.columns([1, 1, 2])
 no_recent = options[0].checkbox("Sans données récentes", help="Aucun indicateur de la mesure n'a de valeur "
                                 "pour la dernière période attendue (voir les seuils).")
@@ -100,7 +105,6 @@ if SORTS[sort]:
     shown = shown.sort_values(column, ascending=ascending, na_position="last")
 
 view = pd.DataFrame({
-    "Mesure": "/mesures?mesure=" + shown["code"],
     "Intitulé": shown["title"], "Axe": shown["axis_code"],
     "Statut calculé": shown["computed_status"].map(status_text),
     "Avancement": shown["rate"].map(rate_text), "Attendu": shown["expected_rate"].map(rate_text),
@@ -113,8 +117,10 @@ view = pd.DataFrame({
 raw = shown[["code", "title", "axis_code", "computed_status", "rate", "expected_rate", "gap_points", "trend",
              "status", "meteo", "pilot_org", "last_date", "stale", "is_demo"]]
 st.caption(f"{len(shown)} mesure(s) sur {len(measures)}. Cliquez sur un code pour ouvrir la mesure.")
-table(view, "mesures.csv", "mesures", raw=raw,
-      column_config={"Mesure": st.column_config.LinkColumn("Mesure", display_text=r"mesure=(.*)")})
+targets = [("ui/mesures.py", {"mesure": c}) for c in shown["code"]]
+view, links = go_column(view, "Mesure", shown["code"].tolist(), targets, key="go-mesure")
+table(view, "mesures.csv", "mesures", raw=raw, column_config=links)
+follow("go-mesure", targets)
 
 # --- Regions × measures ------------------------------------------------------------------------------
 st.subheader("Où en est chaque région")

@@ -15,6 +15,7 @@ from plan.service import measure_detail, overview
 from plan.thresholds import STATUS_SEVERITY
 from ui import fmt
 from ui.context import clear_caches, current_user, db, demo_banner
+from ui.links import follow, go_column
 from ui.progress_parts import (TREND_LABELS, day_text, gap_delta, pace_text, points_text, rate_text, status_badge,
                                status_text, table, thresholds_box, value_text)
 
@@ -133,12 +134,13 @@ else:
                               for t in regions["territory_id"]],
         "Complétude": [f"{int(r)} / {int(e)}" if r == r and e == e and r is not None and e is not None else "—"
                        for r, e in zip(regions["reported"], regions["expected_count"])],
-        "Fiche": "/territoire?territoire=" + regions["territory_id"],
     })
+    targets = [("ui/territoire.py", {"territoire": t}) for t in regions["territory_id"]]
+    view, links = go_column(view, "Fiche", ["Ouvrir"] * len(view), targets, key="go-regions")
     left, right = st.columns([3, 2])
     with left:
-        table(view, f"{code}_par_region.csv", "regions", raw=regions.drop(columns=["severity"]),
-              column_config={"Fiche": st.column_config.LinkColumn("Fiche", display_text="Ouvrir")})
+        table(view, f"{code}_par_region.csv", "regions", raw=regions.drop(columns=["severity"]), column_config=links)
+        follow("go-regions", targets)
     with right:
         bars = alt.Chart(regions.assign(statut=regions["computed_status"].map(status_text))).mark_bar().encode(
             x=alt.X("rate:Q", title="Avancement (%)", scale=alt.Scale(domain=[0, 100])),

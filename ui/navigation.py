@@ -49,6 +49,13 @@ def page_specs(user: User) -> list[tuple[str, str, str]]:
     return specs
 
 
+def landing(user: User) -> str:
+    """The page a person lands on: an élu's own territory, everyone else the national dashboard."""
+    if user.roles == {Role.elu}:
+        return "ui/territoire.py"
+    return PUBLIC[0][0]
+
+
 def _url_path(path: str) -> str:
     return path.rsplit("/", 1)[-1].removesuffix(".py")
 
@@ -101,7 +108,8 @@ def build_navigation(user: User | None = None):
         from ui.context import current_user
         user = current_user()
     specs = page_specs(user)
-    pages = [_page(specs[0], default=True)] + [_page(p) for p in specs[1:]]
+    home = landing(user)
+    pages = [_page(p, default=p[0] == home) for p in specs]
     requested = _requested_url_path()
     allowed = {_url_path(p[0]) for p in specs}
     restricted = who_may_open(requested) if requested and requested not in allowed else None
@@ -109,7 +117,7 @@ def build_navigation(user: User | None = None):
         pages.append(_refusal(requested, *restricted, user))
     elif requested == _url_path(SIGN_IN[0][0]) and user != ANONYMOUS:
         pages.append(_already_signed_in(requested, user))
-    return st.navigation(pages)
+    return st.navigation(pages, expanded=True)  # every page listed: no English "View more"
 
 
 def _already_signed_in(url_path: str, user: User):

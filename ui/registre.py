@@ -97,7 +97,7 @@ def _form(key: str, current: dict | None) -> dict | None:
         lon = y.number_input("Longitude", value=current.get("lon"), format="%.5f", min_value=-180.0,
                              max_value=180.0)
         types = st.multiselect("Types", [t.value for t in LieuType], default=current.get("types") or [],
-                               format_func=TYPE_LABELS.get)
+                               format_func=TYPE_LABELS.get, placeholder="Choisir un ou plusieurs types")
         years = current.get("labels") or {}
         cols = st.columns(3)
         labels = {}

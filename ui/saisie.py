@@ -14,6 +14,7 @@ from indicators import exports, imports, service
 from indicators.periods import PeriodError, parse_period
 from ui import fmt
 from ui.context import clear_caches, db, require_roles
+from ui.links import preset
 
 EDITOR = "saisie_grille"
 LEVELS = {"departement": "Départements", "epci": "EPCI", "commune": "Communes", "region": "La région elle-même"}
@@ -34,6 +35,9 @@ indicators = service.typed_indicators(database)
 names = dict(zip(indicators["code"], indicators["name"]))
 state = st.session_state
 state.setdefault("saisie_gen", 0)
+# A "Saisir" link (Complétude, Alertes) opens the grid on its région, indicator and period.
+preset({"region": ("saisie_region", set(regions["code"])), "indicateur": ("saisie_indicator", set(indicators["code"])),
+        "periode": ("saisie_period", None)})
 
 
 def _number(value) -> str:

@@ -46,7 +46,7 @@ def test_local_account_deep_link_sign_in_allowed_page_and_sign_out(server, page)
     page.get_by_label("Adresse e-mail").fill("  Elu.Trilport@Demo.test ")
     page.get_by_label("Mot de passe").fill("demo-elu-trilport")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_role("heading", name="Mon territoire")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_text("Élu de Trilport (démo)")).to_be_visible()
     # Allowed page: Mon compte, with the élu's territory; no Saisie in the menu.
     sidebar(page).get_by_role("link", name="Mon compte").click()

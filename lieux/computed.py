@@ -4,6 +4,12 @@ Every value is per commune and year; aggregates come from the usual roll-up (sum
 Σnumerators / Σdenominators for percentages and ratios), so percentages are stored with their
 numerator and denominator. Counts are written for every commune (a commune with no place has 0, not
 "missing"); a percentage whose denominator is 0 is not written (it is undefined there, not 0).
+
+A recompute limited to some communes gives exactly what a full one would: when the stored values do
+not cover every commune and year (a new database, a new year), it widens to a full recompute.
+Locked periods are frozen: the computed values of a (région, year) locked by the national team keep
+what they were when it was locked; they are brought up to date when the period is unlocked. Every
+value changed is audited one row per value, like a typed one.
 """
 
 from __future__ import annotations
@@ -104,10 +110,11 @@ CREATE OR REPLACE TEMP TABLE recompute_diff AS
 SELECT coalesce(n.indicator_code, v.indicator_code) AS indicator_code,
        coalesce(n.territory_id, v.territory_id) AS territory_id, coalesce(n.period, v.period) AS period,
        n.y, n.value, n.numerator, n.denominator,
+       v.value AS old_value, v.numerator AS old_numerator, v.denominator AS old_denominator, v.version AS old_version,
        CASE WHEN n.indicator_code IS NULL THEN 'delete' WHEN v.indicator_code IS NULL THEN 'insert'
             ELSE 'update' END AS action
 FROM recompute_new n
-FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo
+FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo, version
            FROM indicator_value WHERE source = ? AND kind = 'actual'
              AND (? OR (indicator_code <> 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_scope))
                     OR (indicator_code = 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_near)))) v
@@ -131,6 +138,32 @@ _APPLY_SQL = [
               numerator, denominator, ?, ?, ?
        FROM recompute_diff WHERE action = 'insert'""",
 ]
+
+# A computed value inside a period locked for its région is held back (see the module docstring).
+_HOLD_LOCKED_SQL = """
+DELETE FROM recompute_diff d USING territory t, period_lock p
+WHERE t.id = d.territory_id AND p.region = t.region_code
+  AND p.period_start <= make_date(CAST(d.period AS INTEGER), 1, 1)
+  AND p.period_end >= make_date(CAST(d.period AS INTEGER), 12, 31)
+"""
+# One audit row per value changed, shaped like the rows of a typed change (indicators.repository.write).
+_AUDIT_SQL = """
+INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)
+SELECT ?, 'value', indicator_code || '|' || territory_id || '|' || period || '|actual', action, 'registre',
+       CASE WHEN old_version IS NULL THEN NULL ELSE json_object('value', old_value, 'numerator', old_numerator,
+            'denominator', old_denominator, 'source', 'registre', 'comment', NULL, 'version', old_version) END,
+       CASE WHEN action = 'delete' THEN NULL ELSE json_object('value', value, 'numerator', numerator,
+            'denominator', denominator, 'source', 'registre', 'comment', NULL,
+            'version', coalesce(old_version + 1, 1)) END,
+       'registre', ?
+FROM recompute_diff ORDER BY indicator_code, territory_id, period
+"""
+# Complete when every commune has its TL_OUVERTS count for every year of the range.
+_COMPLETE_SQL = """
+SELECT (SELECT count(*) FROM territory WHERE level = 'commune') * (? - ? + 1)
+       = (SELECT count(*) FROM indicator_value WHERE indicator_code = 'TL_OUVERTS' AND source = ? AND kind = 'actual'
+          AND territory_id LIKE 'COM-%' AND CAST(period AS INTEGER) BETWEEN ? AND ?)
+"""
 
 _COMMUNES_SQL = ("SELECT code, population, lat, lon FROM territory WHERE level = 'commune'"
                  " AND lat IS NOT NULL AND lon IS NOT NULL")
@@ -168,15 +201,21 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
     return pd.concat(frames, ignore_index=True)
 
 
+def is_complete(cur, last_year: int) -> bool:
+    """Whether the stored registry values cover every commune and year (else only a full recompute is right)."""
+    return bool(cur.execute(_COMPLETE_SQL, [last_year, FIRST_YEAR, REGISTRY_SOURCE, FIRST_YEAR, last_year]).fetchone()[0])
+
+
 def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
-              communes: list[str] | None = None, near: list[str] | None = None) -> int:
+              communes: list[str] | None = None, near: list[str] | None = None, audit_values: bool = True) -> int:
     """Bring the registry-computed values in line with the registry, for every commune or only for the
-    given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed."""
+    given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed.
+    Values of locked periods are held back; each change is audited unless audit_values is off (database build)."""
     last_year = last_year or date.today().year
     is_demo = cur.execute("SELECT coalesce(bool_or(is_demo), false) FROM lieu").fetchone()[0]
-    everything = communes is None
-    codes = sorted(set(communes or []))
-    near_codes = sorted(set(codes) | set(near or []))
+    everything = communes is None or not is_complete(cur, last_year)
+    codes = [] if everything else sorted(set(communes or []))
+    near_codes = [] if everything else sorted(set(codes) | set(near or []))
 
     def ids(values):
         return pd.DataFrame({"code": pd.Series(values, dtype="str"),
@@ -189,7 +228,10 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
         cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
                     [FIRST_YEAR, last_year, everything])
         cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
+        held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0]
         mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
+        if audit_values:
+            cur.execute(_AUDIT_SQL, [actor, "recalcul depuis le registre"])
         deleted = cur.execute(_APPLY_SQL[0]).fetchone()[0]
         updated = cur.execute(_APPLY_SQL[1], [is_demo, actor]).fetchone()[0]
         inserted = cur.execute(_APPLY_SQL[2], [REGISTRY_SOURCE, is_demo, actor]).fetchone()[0]
@@ -199,8 +241,10 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
         for name in ("recompute_scope", "recompute_near", "recompute_proximity"):
             cur.unregister(name)
     where = "toutes les communes" if everything else f"{len(codes)} commune(s), {len(near_codes)} pour la proximité"
+    kept = f" ; {held} valeur(s) de périodes verrouillées laissées telles quelles" if held else ""
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
         [actor, f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
-                f" {deleted} supprimées"])
+                f" {deleted} supprimées{kept}"])
     return inserted + updated + deleted
+

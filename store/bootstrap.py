@@ -33,9 +33,11 @@ def build(db: Database, demo: bool) -> dict:
         counts.update(seed(cur, plan))
         if demo:
             counts["demo"] = generate(cur, plan["regional_shares"])
-            counts["registry_values"] = recompute(cur, actor="demo")
             if demo_accounts_enabled():
                 counts["demo_accounts"] = create_demo_accounts(cur)
+        # Every commune gets its registry values (0 where no place) from the start, so a later import only
+        # recomputes the communes it touches. The build itself is the audited event, not each zero.
+        counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
         mark_dirty(cur)
         counts["rollups"] = refresh(cur)
         cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",

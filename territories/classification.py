@@ -36,6 +36,7 @@ class ClassificationReport:
     rows: int = 0
     matched: int = 0
     unknown_communes: int = 0
+    values_changed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -107,6 +108,9 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
             return
         cur.register("official_levels", found)
         target = spec["target"]
+        changed = [r[0] for r in cur.execute(
+            f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
+            f" WHERE t.{target} IS DISTINCT FROM o.level").fetchall()]
         cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
                     " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
         cur.unregister("official_levels")
@@ -118,6 +122,9 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
                     " FROM new_typology n WHERE t.id = n.id")
         cur.unregister("new_typology")
         refresh_aggregates(cur)
+        # The registry indicators that read the typology (TL_RURAL, FAB_PART_RURAL…) follow it at once.
+        from lieux.computed import recompute
+        report.values_changed = recompute(cur, actor=user.email, communes=changed, near=[])
         cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
                     [kind, Path(file_name).name, report.matched])
         audit.append(cur, actor=user.email, entity="territory", action="classification", how="import",

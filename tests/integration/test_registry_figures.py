@@ -1,0 +1,109 @@
+"""Registry figures on a database holding only an imported registry, checked against hand formulas, and
+incremental recomputes checked against a full one after every kind of change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from accounts.models import Role, Scope, User
+from indicators.aggregates import refresh
+from lieux import computed, imports, service
+from store.bootstrap import create, open_database
+from tests.integration.census import census, row
+from territories.classification import import_classification
+
+NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
+FRANCE_POPULATION = 68_350_798  # data/README.md: total municipal population of the 34,875 communes
+COMMUNES = 34_875
+
+ROWS = [
+    row(1, "Le Télécentre de Trilport", "77470", "77475", "Trilport", 48.9586, 2.9663),
+    row(2, "La Ruche de Meaux", "77100", "77284", "Meaux"),
+    row(3, "Fablab du Bugey", "01000", "01053", "Bourg-en-Bresse", 46.2052, 5.2255, "Tiers lieux à dominante fablab"),
+    row(4, "Coworking d'Ajaccio", "20000", "2A004", "Ajaccio"),
+    row(5, "Atelier de Lozère", "48000", "48095", "Mende"),
+]
+
+
+@pytest.fixture(scope="session")
+def empty_db_file(tmp_path_factory):
+    """A database built like `cli.py init --empty`: territories and plan, no demo data."""
+    path = tmp_path_factory.mktemp("empty") / "carrefours.duckdb"
+    create(path, demo=False)
+    return path
+
+
+@pytest.fixture
+def empty_db(empty_db_file, tmp_path):
+    import shutil
+    path = tmp_path / "empty.duckdb"
+    shutil.copy(empty_db_file, path)
+    database = open_database(path)
+    yield database
+    database.close()
+
+
+def _national(db, code, year):
+    with db.transaction() as cur:
+        refresh(cur)
+        return cur.execute("SELECT value, numerator, denominator, reported, expected FROM rollup_year"
+                           " WHERE indicator_code = ? AND year = ? AND territory_id = 'FR' AND kind = 'actual'"
+                           " AND NOT published_only", [code, year]).fetchone()
+
+
+class _Undo(Exception):
+    pass
+
+
+def _full_recompute_changes(db) -> int:
+    """Rows a full recompute would still change (0 when the incremental one was exact); rolled back."""
+    changed = []
+    try:
+        with db.transaction() as cur:
+            changed.append(computed.recompute(cur, actor="check", audit_values=False))
+            raise _Undo
+    except _Undo:
+        pass
+    return changed[0]
+
+
+def test_a_census_only_database_counts_every_commune(empty_db):
+    report = imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)
+    assert report.committed and report.created == 5
+    year = date.today().year
+    value, num, den, reported, expected = _national(empty_db, "TL_POUR_10K", year)
+    assert den == FRANCE_POPULATION and num == 5
+    assert value == pytest.approx(5 / FRANCE_POPULATION * 10_000)
+    assert expected == COMMUNES and reported == COMMUNES - 6  # six villages "morts pour la France" have no inhabitant
+    ouverts = _national(empty_db, "TL_OUVERTS", year)
+    assert ouverts[0] == 5 and ouverts[3] == COMMUNES
+
+
+def test_incremental_recompute_equals_a_full_one_from_an_empty_start(empty_db):
+    imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)
+    assert _full_recompute_changes(empty_db) == 0
+    lieu = service.search(empty_db, "Trilport").iloc[0]
+    edited = service.get(empty_db, lieu["id"]).model_dump(include=set(service.LieuIn.model_fields))
+    edited.update(commune_code="77284", lat=48.96, lon=2.88, name="Télécentre déménagé à Meaux")
+    moved = service.update(empty_db, NATIONAL, lieu["id"], edited, expected_version=int(lieu["version"]))
+    assert _full_recompute_changes(empty_db) == 0
+    closed = service.close(empty_db, NATIONAL, moved.id, moved.version, closed_on=date(2022, 6, 30))
+    assert _full_recompute_changes(empty_db) == 0
+    service.delete(empty_db, NATIONAL, closed.id, closed.version)
+    assert _full_recompute_changes(empty_db) == 0
+    service.create(empty_db, NATIONAL, {"name": "Tiers-lieu de Mende", "commune_code": "48095",
+                                        "opened_on": date(2020, 3, 1), "types": ["coworking"]})
+    assert _full_recompute_changes(empty_db) == 0
+    grid = b"CODGEO;DENS7\n48095;5\n2A004;2\n"
+    assert not import_classification(empty_db, NATIONAL, "densite", "grille.csv", grid).errors
+    assert _full_recompute_changes(empty_db) == 0
+
+
+def test_incremental_recompute_equals_a_full_one_on_demo_data(db):
+    imports.run(db, census(ROWS), "cget2019", NATIONAL)
+    assert _full_recompute_changes(db) == 0
+    grid = b"CODGEO;DENS7\n77475;5\n01053;1\n"
+    assert not import_classification(db, NATIONAL, "densite", "grille.csv", grid).errors
+    assert _full_recompute_changes(db) == 0

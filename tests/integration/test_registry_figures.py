@@ -107,3 +107,32 @@ def test_incremental_recompute_equals_a_full_one_on_demo_data(db):
     grid = b"CODGEO;DENS7\n77475;5\n01053;1\n"
     assert not import_classification(db, NATIONAL, "densite", "grille.csv", grid).errors
     assert _full_recompute_changes(db) == 0
+
+
+def test_a_locked_period_is_not_rewritten_through_the_registry(db):
+    from indicators import service as values
+    idf = User(email="idf@exemple.fr", name="Coordination IDF",
+               scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
+
+    def stored(period):
+        with db.read() as cur:
+            return cur.execute("SELECT value, version FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+                               " AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'", [period]).fetchone()
+
+    values.lock_period(db, NATIONAL, "11", "2024")
+    before_2024, before_2025 = stored("2024"), stored("2025")
+    service.create(db, idf, {"name": "Nouveau coworking de Trilport", "commune_code": "77475",
+                             "opened_on": date(2020, 1, 15), "types": ["coworking"]})
+    assert stored("2024") == before_2024  # frozen: the period is locked for Île-de-France
+    assert stored("2025")[0] == before_2025[0] + 1
+    with db.read() as cur:
+        audit = cur.execute("SELECT action, how, json_extract(old_data, '$.value')::DOUBLE,"
+                            " json_extract(new_data, '$.value')::DOUBLE FROM audit_log WHERE entity = 'value'"
+                            " AND entity_key = 'TL_OUVERTS|COM-77475|2025|actual'").fetchall()
+        locked_audit = cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'value'"
+                                   " AND entity_key = 'TL_OUVERTS|COM-77475|2024|actual'").fetchone()[0]
+    assert audit == [("update", "registre", before_2025[0], before_2025[0] + 1)]
+    assert locked_audit == 0
+    values.unlock_period(db, NATIONAL, "11", "2024")
+    assert stored("2024")[0] == before_2024[0] + 1
+    assert _full_recompute_changes(db) == 0

@@ -258,7 +258,12 @@ def test_after_writes_and_deletions_the_progress_equals_a_cold_computation(db):
     a = incremental.sort_values(keys).reset_index(drop=True).astype(str)
     b = full.sort_values(keys).reset_index(drop=True).astype(str)
     assert a.equals(b)
-    assert one(full, measure_code="M4.3", territory_id="REG-94")["current"] == 7
+    corse = one(full, measure_code="M4.3", territory_id="REG-94")
+    assert corse["current_flow"] == 7  # the 2024 flow; the target is cumulative, so current is the running total
+    with db.read() as cur:
+        total = cur.execute("SELECT sum(value) FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE'"
+                            " AND territory_id = 'REG-94' AND kind = 'actual' AND period >= '2021'").fetchone()[0]
+    assert corse["current"] == total
 
 
 def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
@@ -272,13 +277,44 @@ def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
     with db.transaction() as cur:  # a draft replaces the latest figure, not yet published
         cur.execute("UPDATE indicator_value SET value = 999, published = false WHERE " + where)
         mark_dirty(cur, where=where)
-    assert regional(False)["current"] == 999  # the national team sees the draft
+    assert regional(False)["current_flow"] == 999  # the national team sees the draft
     public = regional(True)
-    assert public["current"] != 999 and public["current_period"] != period  # readers see published figures only
+    assert public["current_flow"] != 999 and public["current_period"] != period  # readers see published figures only
     shown = progress_service.series(db, "region", published_only=True)
     assert not ((shown["indicator_code"] == "SERVICE_CIVIQUE") & (shown["territory_id"] == "REG-11")
                 & (shown["period"] == period) & (shown["kind"] == "actual")).any()
     with db.transaction() as cur:  # once published, everyone sees it
         cur.execute("UPDATE indicator_value SET published = true WHERE " + where)
         mark_dirty(cur, where=where)
-    assert regional(True)["current"] == 999
+    assert regional(True)["current_flow"] == 999
+
+
+def test_a_flow_is_compared_with_its_cumulative_target_as_a_running_total(db):
+    clear_local(db, "SERVICE_CIVIQUE")
+    for year, missions in ((2021, 450), (2022, 800), (2023, 900)):
+        put(db, "SERVICE_CIVIQUE", "REG-11", str(year), missions)
+    put(db, "SERVICE_CIVIQUE", "REG-11", "2023", 3000, kind="target")
+    put(db, "SERVICE_CIVIQUE", "REG-11", "2020", 999)  # before the plan: not counted
+    row = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
+              indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
+    assert (row["current"], row["current_flow"], row["initial"]) == (2150, 900, 0)
+    assert row["rate"] == pytest.approx(2150 / 3000 * 100)  # 71.7 %, not 900 / 3 000 = 30 %
+    assert row["cumulative_since"] == date(2021, 8, 27)
+    on_track = one(progress_service.progress(db, "region", date(2022, 12, 31))["indicators"],
+                   measure_code="M4.3", indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
+    # On 31/12/2022 the line from 0 on 27/08/2021 to 3 000 on 31/12/2023 expects 3 000 × 491 / 856.
+    assert on_track["current"] == 1250
+    assert on_track["expected_value"] == pytest.approx(3000 * 491 / 856)
+
+
+def test_a_stock_keeps_comparing_its_last_value(db):
+    clear_local(db, "TL_OUVERTS")
+    put(db, "TL_OUVERTS", "REG-11", "2022", 100)
+    put(db, "TL_OUVERTS", "REG-11", "2023", 120)
+    put(db, "TL_OUVERTS", "REG-11", "2018", 50, kind="baseline")
+    put(db, "TL_OUVERTS", "REG-11", "2025", 250, kind="target")
+    row = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M1.1",
+              indicator_code="TL_OUVERTS", territory_id="REG-11")
+    assert (row["current"], row["initial"]) == (120, 50)
+    assert row["rate"] == pytest.approx((120 - 50) / (250 - 50) * 100)
+    assert row["cumulative_since"] is None

@@ -6,25 +6,26 @@ so every rule is tried in turn and the one that placed the row is recorded as pl
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from lieux import coverage
+from territories.codes import MISSING, clean_code, read_commune_code
 from territories.names import normalize
 
 RULE_LABELS = {
     "code_insee": "code INSEE",
     "code_insee_complete": "code INSEE (zéro initial rétabli)",
+    "code_arrondissement": "code d'arrondissement municipal (commune de rattachement)",
+    "code_ancien": "code d'une commune fusionnée depuis (commune nouvelle)",
     "code_postal_nom": "code postal et nom de commune",
     "code_postal_unique": "code postal (une seule commune)",
     "coordonnees": "coordonnées (centre de commune le plus proche)",
     "saisie": "saisie",
     "démo": "démonstration",
 }
-MISSING = {"", "0", "#N/D", "#N/A", "N/D", "NA", "NAN", "NONE", "NULL", "-", "?"}
 # France (métropole and the five DROM) as boxes; a metropolitan point also needs a commune centre within
 # METRO_MAX_KM, which rejects Barcelona or Turin although they fall inside the metropolitan box.
 FRANCE_BOXES = {
@@ -33,19 +34,6 @@ FRANCE_BOXES = {
     "La Réunion": (-21.45, -20.8, 55.15, 55.9), "Mayotte": (-13.1, -12.55, 44.9, 45.35),
 }
 METRO_MAX_KM = 25.0
-_FLOAT_TAIL = re.compile(r"\.0+$")
-
-
-def clean_code(raw) -> tuple[str | None, bool]:
-    """A commune or postal code as text, and whether a lost leading zero was put back ('1053' → '01053')."""
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
-        return None, False
-    text = _FLOAT_TAIL.sub("", str(raw).strip().replace(" ", "").replace("\u00a0", "")).upper()
-    if text in MISSING or set(text) == {"0"}:
-        return None, False
-    if text.isdigit() and len(text) == 4:
-        return "0" + text, True
-    return text, False
 
 
 def parse_number(raw) -> float | None:
@@ -77,6 +65,7 @@ class Placement:
     rule: str | None
     problem: str | None = None      # why it could not be placed (the row is listed, not imported)
     error: str | None = None        # a fault in the row (the import stops)
+    note: str | None = None         # how a written code was read ('75119 (arrondissement municipal) → 75056')
 
 
 class Resolver:
@@ -122,9 +111,13 @@ class Resolver:
         out: list[Placement | None] = [None] * len(codes)
         need_coords = []
         for i, (raw_code, raw_postal, raw_name) in enumerate(zip(codes, postals, names)):
-            code, completed = clean_code(raw_code)
-            if code and code in self.codes:
-                out[i] = Placement(code, "code_insee_complete" if completed else "code_insee")
+            reading = read_commune_code(raw_code, self.codes)
+            if reading.code and reading.former_kind:
+                rule = "code_arrondissement" if reading.former_kind == "arrondissement" else "code_ancien"
+                out[i] = Placement(reading.code, rule, note=reading.note)
+                continue
+            if reading.code:
+                out[i] = Placement(reading.code, "code_insee_complete" if reading.zero_restored else "code_insee")
                 continue
             postal, _ = clean_code(raw_postal)
             name = commune_name_key(raw_name)

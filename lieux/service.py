@@ -15,6 +15,7 @@ from lieux import computed, coverage, repository
 from lieux.models import Label, Lieu, LieuIn, LieuType
 from lieux.placement import RULE_LABELS, Resolver
 from store import audit
+from territories.codes import read_commune_code
 from store.db import Database
 
 Action = Literal["create", "update", "close", "reopen", "delete"]
@@ -88,6 +89,10 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         # Entered without an opening date: open today at least, which is what the indicators can know.
         lieu = lieu.model_copy(update={"attested_on": date.today()})
     if lieu.commune_code:
+        reading = read_commune_code(lieu.commune_code, frozenset(
+            r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall()))
+        if reading.code and reading.code != lieu.commune_code:  # an arrondissement or a merged commune
+            lieu = lieu.model_copy(update={"commune_code": reading.code})
         if _commune(cur, lieu.commune_code) is None:
             raise LieuError(f"La commune {lieu.commune_code} n'existe pas dans le code officiel géographique. "
                             "Vérifiez le code INSEE (5 caractères, ex. 01053 ou 2A004).")

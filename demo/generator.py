@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.periods import parse_period
+from lieux import outlines
 
 DEMO_SOURCE = "Données de démonstration (générées)"
 DEMO_ACTOR = "demo"
@@ -107,6 +108,10 @@ def build_registry(communes: pd.DataFrame, shares: dict[str, float]) -> tuple[pd
             "closed_on": closed.get(i), "typology": c["typology"], "dens7": c["dens7"],
         })
     lieux = pd.DataFrame(rows)
+    if len(lieux) and outlines.available():  # a jittered point that left its commune goes back to its centre
+        centres = communes.set_index("code").loc[lieux["commune_code"], ["lat", "lon"]].to_numpy()
+        off = outlines.containing(lieux["lat"], lieux["lon"]) != lieux["commune_code"].to_numpy()
+        lieux.loc[off, "lat"], lieux.loc[off, "lon"] = centres[off, 0].round(5), centres[off, 1].round(5)
     labels = _labels(rng, lieux)
     return lieux.drop(columns=["typology", "dens7"]), labels
 

@@ -67,6 +67,7 @@ class LieuIn(BaseModel):
     source: str = Field(default="saisie", min_length=1, max_length=200)
     source_id: str | None = Field(default=None, max_length=200)
     placement_rule: str | None = None
+    review_reason: str | None = Field(default=None, max_length=2000)  # "à vérifier": why, or None
 
     @field_validator("name", "address", "legal_form", "website", mode="before")
     @classmethod

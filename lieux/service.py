@@ -103,7 +103,8 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         raise LieuError(f"Le lieu ne peut pas être placé : {found.error}.")
     if found.commune_code is None:
         raise LieuError("Le lieu ne peut pas être placé : renseignez la commune (code INSEE) ou des coordonnées.")
-    return lieu.model_copy(update={"commune_code": found.commune_code, "placement_rule": found.rule})
+    return lieu.model_copy(update={"commune_code": found.commune_code, "placement_rule": found.rule,
+                                   "review_reason": found.review})
 
 
 def _row(lieu: LieuIn) -> dict:

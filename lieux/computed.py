@@ -21,6 +21,7 @@ import pandas as pd
 
 from indicators.aggregates import mark_years
 from lieux import coverage
+from lieux.models import ATTESTATION_YEARS
 
 REGISTRY_SOURCE = "registre"
 FIRST_YEAR = 2018
@@ -39,12 +40,13 @@ c AS (
 ),
 l AS (
     SELECT l.id, l.commune_code, coalesce(l.opened_on, l.attested_on) AS since, l.opened_on, l.closed_on,
-           l.in_qpv
+           l.in_qpv, CASE WHEN l.opened_on IS NULL THEN year(l.attested_on) + ? END AS confirmed_until
     FROM lieu l JOIN c ON c.code = l.commune_code
 ),
 open_y AS (
     SELECT l.commune_code, y.y, count(*) AS n
     FROM l JOIN years y ON year(l.since) <= y.y AND (l.closed_on IS NULL OR year(l.closed_on) > y.y)
+                       AND (l.confirmed_until IS NULL OR y.y <= l.confirmed_until)
     GROUP BY ALL
 ),
 closed_y AS (
@@ -169,7 +171,8 @@ _COMMUNES_SQL = ("SELECT code, population, lat, lon FROM territory WHERE level =
                  " AND lat IS NOT NULL AND lon IS NOT NULL")
 # A place without coordinates stands at its commune's centre (imports often lack them).
 _OPEN_PLACES_SQL = """
-SELECT year(coalesce(l.opened_on, l.attested_on)) AS since, year(l.closed_on) AS until,
+SELECT year(coalesce(l.opened_on, l.attested_on)) AS since,
+       least(year(l.closed_on), CASE WHEN l.opened_on IS NULL THEN year(l.attested_on) + ? + 1 END) AS until,
        coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon
 FROM lieu l JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code
 WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) IS NOT NULL
@@ -182,7 +185,7 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
     communes = communes[communes["population"] > 0]
     if scope is not None:
         communes = communes[communes["code"].isin(scope)]
-    places = cur.execute(_OPEN_PLACES_SQL).df()
+    places = cur.execute(_OPEN_PLACES_SQL, [ATTESTATION_YEARS]).df()
     cxyz = coverage.to_xyz(communes["lat"], communes["lon"])
     pop = communes["population"].to_numpy(dtype=float)
     since = places["since"].to_numpy(dtype=float)
@@ -226,7 +229,7 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
     cur.register("recompute_proximity", _proximity(cur, FIRST_YEAR, last_year, None if everything else near_codes))
     try:
         cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
-                    [FIRST_YEAR, last_year, everything])
+                    [FIRST_YEAR, last_year, everything, ATTESTATION_YEARS])
         cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
         held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0]
         mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read

@@ -45,6 +45,13 @@ def clean_text(text: str | None) -> str | None:
     return text or None
 
 
+# A place known only from an attestation (a census, with no opening date) counts as open for this many
+# calendar years after the year of its last attestation; after that it is "non confirmé" and counted apart
+# until someone confirms it (new attestation, opening date) or records its closure. A place with an
+# opening date entered in the registry is kept by its coordinators and counts until it is closed.
+ATTESTATION_YEARS = 3
+
+
 class LieuIn(BaseModel):
     """A lieu as submitted by a form, a command or an import line."""
 

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from accounts.models import Role, User
 from accounts.policy import AccessDenied, can_write_values
 from lieux import computed, coverage, repository
-from lieux.models import Label, Lieu, LieuIn, LieuType
+from lieux.models import ATTESTATION_YEARS, Label, Lieu, LieuIn, LieuType
 from lieux.placement import RULE_LABELS, Resolver
 from store import audit
 from territories.codes import read_commune_code
@@ -261,7 +261,9 @@ def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | No
             "SELECT coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon FROM lieu l"
             " JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code"
             " WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) <= ?"
-            " AND (l.closed_on IS NULL OR l.closed_on > ?)", [on, on]).df()
+            " AND (l.closed_on IS NULL OR l.closed_on > ?)"
+            " AND (l.opened_on IS NOT NULL OR year(l.attested_on) + ? >= year(?))",  # models.ATTESTATION_YEARS
+            [on, on, ATTESTATION_YEARS, on]).df()
         demo = repository.is_demo_registry(cur)
     result = coverage.compute(communes, places, km, top=top)
     result["on"] = on

@@ -72,7 +72,7 @@ def _full_recompute_changes(db) -> int:
 def test_a_census_only_database_counts_every_commune(empty_db):
     report = imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)
     assert report.committed and report.created == 5
-    year = date.today().year
+    year = 2020  # attested in 2018, still counted (models.ATTESTATION_YEARS)
     value, num, den, reported, expected = _national(empty_db, "TL_POUR_10K", year)
     assert den == FRANCE_POPULATION and num == 5
     assert value == pytest.approx(5 / FRANCE_POPULATION * 10_000)
@@ -136,3 +136,19 @@ def test_a_locked_period_is_not_rewritten_through_the_registry(db):
     values.unlock_period(db, NATIONAL, "11", "2024")
     assert stored("2024")[0] == before_2024[0] + 1
     assert _full_recompute_changes(db) == 0
+
+
+def test_a_census_place_is_not_extrapolated_open_forever(empty_db):
+    from lieux.models import ATTESTATION_YEARS
+    imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)  # attested on 19/09/2018, no opening date
+    last_counted = 2018 + ATTESTATION_YEARS
+    assert _national(empty_db, "TL_OUVERTS", last_counted)[0] == 5
+    assert _national(empty_db, "TL_OUVERTS", last_counted + 1)[0] == 0
+    listed = service.search(empty_db, "")
+    assert listed["unconfirmed"].all() and (listed["last_attested"].dt.date == date(2018, 9, 19)).all()
+    confirmed = listed[listed["name"] == "La Ruche de Meaux"].iloc[0]
+    data = service.get(empty_db, confirmed["id"]).model_dump(include=set(service.LieuIn.model_fields))
+    data["attested_on"] = date(2025, 3, 1)  # someone confirmed it open
+    service.update(empty_db, NATIONAL, confirmed["id"], data, expected_version=int(confirmed["version"]))
+    assert _national(empty_db, "TL_OUVERTS", min(date.today().year, 2025 + ATTESTATION_YEARS))[0] == 1
+    assert _full_recompute_changes(empty_db) == 0

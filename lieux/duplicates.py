@@ -31,32 +31,32 @@ def similar(a: str, b: str) -> bool:
 
 
 def find(new: pd.DataFrame, known: pd.DataFrame) -> dict:
-    """For each row of new (key, name, commune_code, lat, lon), the reason it looks like a duplicate of an
-    earlier new row or of a known lieu (id, name, commune_code, lat, lon), or nothing."""
-    rows = pd.concat([known.assign(key=None, label="le lieu « " + known["name"].astype(str) + " » du registre"),
-                      new.assign(id=None, label="la ligne " + new["key"].astype(str) + " « "
-                                 + new["name"].astype(str) + " »")], ignore_index=True)
+    """For each row of new (key, name, commune_code, lat, lon), why it looks like a duplicate of another row
+    or of a known lieu (id, name, commune_code, lat, lon), or nothing. Both members of a pair are flagged,
+    and the partner named is the first by name, so a re-import finds the same reasons as the first import."""
+    rows = pd.concat([known.assign(key=None), new.assign(id=None)], ignore_index=True)
     first_new = len(known)
-    reasons: dict = {}
-    norm = rows["name"].fillna("").map(normalize)
-    seen: dict = {}
-    for i in range(len(rows)):
-        slot = (rows.at[i, "commune_code"], norm.iat[i])
-        if i >= first_new and slot in seen:
-            reasons.setdefault(rows.at[i, "key"], f"doublon probable de {rows.at[seen[slot], 'label']} "
-                                                  "(même nom dans la même commune)")
-        seen.setdefault(slot, i)
+    names = rows["name"].fillna("").astype(str)
+    norm = names.map(normalize)
+    partners: dict = {}
+    for _, group in rows.groupby([rows["commune_code"], norm], sort=False).groups.items():
+        members = list(group)
+        for i in members:
+            others = [names.iat[j] for j in members if j != i]
+            if i >= first_new and others:
+                partners.setdefault(i, (min(others), "même nom dans la même commune"))
     located = rows[rows["lat"].notna() & rows["lon"].notna()]
     if len(located) and (located.index >= first_new).any():
         xyz = coverage.to_xyz(located["lat"], located["lon"])
         ia, ib = coverage.pairs_within(xyz, xyz, DUPLICATE_METRES / 1000)
         index = located.index.to_numpy()
+        close: dict = {}
         for a, b in zip(index[ia], index[ib]):
-            if b < a and a >= first_new and rows.at[a, "key"] not in reasons \
-                    and similar(rows.at[a, "name"], rows.at[b, "name"]):
-                reasons[rows.at[a, "key"]] = (f"doublon probable de {rows.at[b, 'label']} (à moins de "
-                                              f"{DUPLICATE_METRES:.0f} m, nom proche)")
-    return reasons
+            if a != b and a >= first_new and a not in partners and similar(names.iat[a], names.iat[b]):
+                close.setdefault(a, []).append(names.iat[b])
+        for a, others in close.items():
+            partners[a] = (min(others), f"à moins de {DUPLICATE_METRES:.0f} m, nom proche")
+    return {rows.at[i, "key"]: f"doublon probable de « {name} » ({why})" for i, (name, why) in partners.items()}
 
 
 def for_import(rows, placements, registry, known_by_key, known_by_id) -> dict:

@@ -61,10 +61,10 @@ def test_disagreeing_evidence_is_weighed_and_listed_for_review(db):
 def test_probable_duplicates_are_flagged_not_merged(db):
     report, placed = _imported(db)
     reasons = {r["line"]: r["reason"] for r in report.review}
-    assert "doublon probable de la ligne 8 « La Ruche de Meaux »" in reasons[9]
+    assert "doublon probable de « La Ruche de Meaux »" in reasons[9]
     assert "même nom dans la même commune" in reasons[9]
-    assert "doublon probable de la ligne 8" in reasons[10] and "à moins de 50 m" in reasons[10]
-    assert 8 not in reasons
+    assert "doublon probable de « La Ruche de Meaux »" in reasons[10] and "à moins de 50 m" in reasons[10]
+    assert "doublon probable de « La ruche de Meaux »" in reasons[8]  # both members of the pair
     assert report.created == 9  # nothing merged
     again = imports.run(db, census(ROWS), "cget2019", NATIONAL)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 9)  # a re-import is not its own duplicate

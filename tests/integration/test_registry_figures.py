@@ -152,3 +152,63 @@ def test_a_census_place_is_not_extrapolated_open_forever(empty_db):
     service.update(empty_db, NATIONAL, confirmed["id"], data, expected_version=int(confirmed["version"]))
     assert _national(empty_db, "TL_OUVERTS", min(date.today().year, 2025 + ATTESTATION_YEARS))[0] == 1
     assert _full_recompute_changes(empty_db) == 0
+
+
+def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty_db_file, tmp_path):
+    import gzip
+    import json
+    import shutil
+
+    import numpy as np
+    import pandas as pd
+
+    from tests.integration.test_cli import run
+
+    path = tmp_path / "registre_seul.duckdb"
+    shutil.copy(empty_db_file, path)
+    rows = [*ROWS, row(6, "Le CENTQUATRE-PARIS", "75019", "75119", "Paris", 48.8904, 2.3708)]
+    (tmp_path / "recensement.csv").write_bytes(census(rows))
+    from accounts import repository as accounts
+    db = open_database(path)
+    with db.transaction() as cur:  # the national team's account, as an administrator would create it
+        accounts.add(cur, NATIONAL)
+    db.close()
+    imported = run("import", "lieux", str(tmp_path / "recensement.csv"), "--format", "cget2019",
+                   "--user", NATIONAL.email, db_file=path)
+    assert imported.returncode == 0, imported.stderr
+    result = run("status", "--json", "--annee", "2020", db_file=path)
+    assert result.returncode == 0, result.stderr
+    france = json.loads(result.stdout)["registry_france"]
+
+    # Hand formulas, from the committed reference file rather than the engine's tables.
+    with gzip.open("data/territories/communes.csv.gz", "rt", encoding="utf-8") as handle:
+        communes = pd.read_csv(handle, dtype={"code": str})
+    total = communes["population"].sum()
+    assert total == FRANCE_POPULATION
+    assert france["TL_POUR_10K"]["value"] == pytest.approx(6 / total * 10_000)
+    assert france["TL_OUVERTS"]["value"] == 6
+    # 6 places, one in Paris (one of the 22 métropoles), none elsewhere in a métropole
+    assert france["TL_HORS_METRO"]["value"] == pytest.approx(5 / 6 * 100)
+    db = open_database(path)
+    try:
+        with db.read() as cur:
+            dens7 = dict(cur.execute("SELECT code, dens7 FROM territory WHERE code IN"
+                                     " ('77475', '77284', '01053', '2A004', '48095', '75056')"
+                                     " AND level = 'commune'").fetchall())
+    finally:
+        db.close()
+    rural = sum(1 for code in ("77475", "77284", "01053", "2A004", "48095", "75056") if dens7[code] >= 5)
+    assert france["TL_RURAL"]["value"] == pytest.approx(rural / 6 * 100)
+    # POP_PROCHE_TL: population of communes whose centre is within 10 km of a place (a place without
+    # coordinates stands at its commune's centre), haversine written out here.
+    at = communes.set_index("code")
+    places = [(48.9586, 2.9663), tuple(at.loc["77284", ["lat", "lon"]]), (46.2052, 5.2255),
+              tuple(at.loc["2A004", ["lat", "lon"]]), tuple(at.loc["48095", ["lat", "lon"]]), (48.8904, 2.3708)]
+    lat, lon = np.radians(communes["lat"].to_numpy()), np.radians(communes["lon"].to_numpy())
+    near = np.zeros(len(communes), dtype=bool)
+    for plat, plon in places:
+        a = np.sin((lat - np.radians(plat)) / 2) ** 2 + np.cos(lat) * np.cos(np.radians(plat)) * np.sin(
+            (lon - np.radians(plon)) / 2) ** 2
+        near |= 2 * 6371.0 * np.arcsin(np.sqrt(a)) <= 10.0
+    assert france["POP_PROCHE_TL"]["value"] == pytest.approx(
+        100 * communes["population"][near].sum() / total, rel=1e-9)

@@ -43,7 +43,8 @@ REGIONAL_SERIES = {
     "SERVICE_CIVIQUE": {2021: 450, 2022: 800, 2023: 900},
     "RESEAUX_REGIONAUX": {2020: 12, 2021: 16, 2022: 18, 2023: 18, 2024: 18, 2025: 18},
 }
-REGIONAL_TARGETS = {"TL_OUVERTS": ("2025", 5000), "SERVICE_CIVIQUE": ("2023", 3000)}
+# The 5 000 places of 2025 are a France Tiers-Lieux projection, not a target: no demo target from it.
+REGIONAL_TARGETS = {"SERVICE_CIVIQUE": ("2023", 3000)}
 
 
 def _allocate(total: int, weights: np.ndarray) -> np.ndarray:

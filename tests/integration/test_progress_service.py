@@ -3,6 +3,7 @@ and the plan's write path (hand-computed expectations)."""
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from accounts.models import Role, Scope, User
@@ -68,31 +69,29 @@ def test_m22_counts_from_its_own_baseline_and_is_reached(national):
     assert row["status"] == "atteint" and row["rate"] == 100
 
 
-def test_m11_expected_value_gap_and_status_at_a_past_date(shared_db):
+def test_m11_the_ftl_projection_is_a_reference_not_a_target(shared_db):
     result = progress_service.progress(shared_db, "region", date(2024, 6, 30))
     row = one(result["indicators"], measure_code="M1.1", indicator_code="TL_OUVERTS", territory_id="FR")
-    # sourced national values win over the registry roll-up: 3 500 in 2023, from 1 800 (2018) to 5 000 (2025)
+    # sourced national values win over the registry roll-up: 3 500 in 2023
     assert row["origin"] == "source" and row["current"] == 3500 and row["current_period"] == "2023"
-    assert row["rate"] == pytest.approx(100 * 1700 / 3200)
-    # 2018-12-31 → 2024-06-30 is 2 008 days of 2 557
-    assert row["expected_value"] == pytest.approx(1800 + 3200 * 2008 / 2557)
-    assert row["gap"] == pytest.approx(3500 - (1800 + 3200 * 2008 / 2557))
-    # 1 500 still to go in 549 days (6.01 quarters)
-    assert row["pace_per_quarter"] == pytest.approx(1500 / (549 / (365.25 / 4)))
-    # trend through 2018, 2021, 2023 reaches about 4 037 by the end of 2025: 70 % < 90 %
-    assert row["projected"] == pytest.approx(4037, abs=5)
-    assert row["status"] == "compromis"
+    # France Tiers-Lieux's 5 000 for 2025 is a projection: no rate, no status computed against it
+    assert pd.isna(row["target"]) and pd.isna(row["rate"])
+    assert (row["status"], row["reason"]) == ("sans_donnees", "aucune cible")
+    with shared_db.read() as cur:
+        assert cur.execute("SELECT count(*) FROM indicator_value WHERE kind = 'target'"
+                           " AND (source = 'FTL_PROJECTION_2023' OR (indicator_code = 'TL_OUVERTS'))").fetchone()[0] == 0
+        comment = cur.execute("SELECT comment FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+                              " AND territory_id = 'FR' AND period = '2023' AND kind = 'actual'").fetchone()[0]
+    assert "Référence, pas une cible" in comment and "5 000" in comment
 
 
-def test_a_region_uses_its_rolled_up_registry_stock_against_its_regional_target(national, shared_db):
+def test_a_region_uses_its_rolled_up_registry_stock(national, shared_db):
     row = one(national["indicators"], measure_code="M1.1", indicator_code="TL_OUVERTS", territory_id="REG-11")
     with shared_db.read() as cur:
         ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last"}
         stock = rollup(cur, ind, parse_period("2025"), "region").set_index("territory_id").at["REG-11", "value"]
         base = rollup(cur, ind, parse_period("2018"), "region").set_index("territory_id").at["REG-11", "value"]
-        target = cur.execute("SELECT value FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
-                             " AND territory_id = 'REG-11' AND kind = 'target'").fetchone()[0]
-    assert (row["current"], row["initial"], row["target"]) == (stock, base, target)
+    assert (row["current"], row["initial"]) == (stock, base) and pd.isna(row["target"])  # no target from a projection
     assert row["is_demo"] and row["reported"] == row["expected_count"] == 1266
 
 
@@ -176,7 +175,8 @@ def test_a_write_is_seen_by_the_cached_engine(db):
 
 def test_behind_lists_the_compromised_national_measures(national):
     late = alerts.behind(national)
-    assert {"M1.1", "M2.1", "M4.3"} <= set(late.loc[late["territory_id"] == "FR", "measure_code"])
+    assert {"M2.1", "M4.3"} <= set(late.loc[late["territory_id"] == "FR", "measure_code"])
+    assert "M1.1" not in set(late["measure_code"])  # the 5 000 projection is no target
     assert "M2.2" not in set(late["measure_code"])
 
 

@@ -18,6 +18,7 @@ def register(sub) -> None:
     init.set_defaults(run=run_init)
     st = sub.add_parser("status", help="ce que contient la base")
     st.add_argument("--json", action="store_true", help="sortie JSON")
+    st.add_argument("--annee", type=int, help="année des indicateurs du registre pour la France (par défaut l'année en cours)")
     st.set_defaults(run=run_status)
 
 
@@ -34,10 +35,24 @@ def run_init(args) -> int:
     return 0
 
 
+def _registry_national(db, year: int) -> dict:
+    """France's registry indicators of a year, as the dashboard reads them (materialised roll-ups)."""
+    from indicators.aggregates import yearly
+    from lieux.computed import REGISTRY_CODES
+    frame = yearly(db, year, ["pays"], list(REGISTRY_CODES))
+    return {r["indicator_code"]: {"value": r["value"], "numerator": r["numerator"], "denominator": r["denominator"],
+                                  "reported": int(r["reported"]), "expected": int(r["expected"])}
+            for r in frame.to_dict("records")}
+
+
 def run_status(args) -> int:
+    from datetime import date
     db = open_database()
     try:
         data = status(db)
+        year = getattr(args, "annee", None) or date.today().year
+        data["registry_year"] = year
+        data["registry_france"] = _registry_national(db, year)
     finally:
         db.close()
     if args.json:

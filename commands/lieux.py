@@ -68,10 +68,12 @@ def _print_report(report) -> None:
         print("Rien n'a été importé : corrigez ces lignes puis relancez.")
     for rule, n in sorted(report.placements.items()):
         print(f"  placés par {RULE_LABELS.get(rule, rule)} : {n}")
+    for row in report.review:
+        print(f"  À VÉRIFIER ligne {row['line']} ({row['name']}, placé en {row['commune_code']}) : {row['reason']}")
     for row in report.unplaced:
         print(f"  NON PLACÉ ligne {row['line']} ({row['name']}) : {row['reason']}")
     print(f"{report.created} lieux {verb} créés, {report.updated} modifiés, {report.unchanged} inchangés, "
-          f"{len(report.unplaced)} non placés (ignorés).")
+          f"{len(report.unplaced)} non placés (ignorés), {len(report.review)} à vérifier.")
     if report.dry_run:
         print("Simulation (--dry-run) : rien n'a été écrit.")
 

@@ -41,5 +41,6 @@ def run(args) -> int:
         print(f"{len(report.errors)} erreur(s) : rien n'a été importé.")
         return 1
     verb = "seraient classées" if args.dry_run else "classées"
-    print(f"{report.matched} communes {verb} ; {report.unknown_communes} codes absents du COG en vigueur ignorés.")
+    print(f"{report.matched} communes {verb} (dont {report.carried_over} reprises d'anciennes communes fusionnées) ;"
+          f" {report.unknown_communes} codes absents du COG en vigueur ignorés.")
     return 0

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from indicators.periods import parse_period
+from lieux import duplicates, outlines
 
 DEMO_SOURCE = "Données de démonstration (générées)"
 DEMO_ACTOR = "demo"
@@ -42,7 +43,8 @@ REGIONAL_SERIES = {
     "SERVICE_CIVIQUE": {2021: 450, 2022: 800, 2023: 900},
     "RESEAUX_REGIONAUX": {2020: 12, 2021: 16, 2022: 18, 2023: 18, 2024: 18, 2025: 18},
 }
-REGIONAL_TARGETS = {"TL_OUVERTS": ("2025", 5000), "SERVICE_CIVIQUE": ("2023", 3000)}
+# The 5 000 places of 2025 are a France Tiers-Lieux projection, not a target: no demo target from it.
+REGIONAL_TARGETS = {"SERVICE_CIVIQUE": ("2023", 3000)}
 
 
 def _allocate(total: int, weights: np.ndarray) -> np.ndarray:
@@ -107,6 +109,14 @@ def build_registry(communes: pd.DataFrame, shares: dict[str, float]) -> tuple[pd
             "closed_on": closed.get(i), "typology": c["typology"], "dens7": c["dens7"],
         })
     lieux = pd.DataFrame(rows)
+    if len(lieux) and outlines.available():  # a jittered point that left its commune goes back to its centre
+        centres = communes.set_index("code").loc[lieux["commune_code"], ["lat", "lon"]].to_numpy()
+        off = outlines.containing(lieux["lat"], lieux["lon"]) != lieux["commune_code"].to_numpy()
+        lieux.loc[off, "lat"], lieux.loc[off, "lon"] = centres[off, 0].round(5), centres[off, 1].round(5)
+    # Demo places pass the same duplicate check as imported ones (same name in a commune: "à vérifier").
+    flags = duplicates.find(lieux.assign(key=lieux["id"])[["key", "name", "commune_code", "lat", "lon"]],
+                            pd.DataFrame(columns=["id", "name", "commune_code", "lat", "lon"]))
+    lieux["review_reason"] = lieux["id"].map(flags)
     labels = _labels(rng, lieux)
     return lieux.drop(columns=["typology", "dens7"]), labels
 
@@ -186,9 +196,9 @@ def generate(cur, shares: dict[str, float]) -> dict:
     cur.register("demo_lieux", lieux)
     cur.execute(
         "INSERT INTO lieu (id, name, postal_code, commune_code, lat, lon, types, opened_on, closed_on,"
-        " in_qpv, source, placement_rule, is_demo, updated_by) SELECT id, name, postal_code,"
-        " commune_code, lat, lon, types, opened_on, closed_on, in_qpv, source, placement_rule, is_demo,"
-        " updated_by FROM demo_lieux")
+        " in_qpv, source, placement_rule, review_reason, is_demo, updated_by) SELECT id, name, postal_code,"
+        " commune_code, lat, lon, types, opened_on, closed_on, in_qpv, source, placement_rule, review_reason,"
+        " is_demo, updated_by FROM demo_lieux")
     cur.register("demo_labels", labels)
     cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM demo_labels")
 

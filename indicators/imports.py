@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 from accounts.models import User
 from indicators import repository, service
 from indicators.periods import PeriodError, parse_period
+from territories.codes import former_codes
 from store.db import Database
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -337,6 +338,11 @@ def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFram
     result[short & is_dep & ~is_reg] = ("DEP-" + two)[short & is_dep & ~is_reg]
     result[short & is_reg & ~is_dep] = ("REG-" + two)[short & is_reg & ~is_dep]
 
+    # Arrondissements and merged communes stand for the current commune (territories.codes).
+    former = former_codes()
+    old = message.isna() & result.fillna("").str.startswith("COM-") & ~_member(result, ids)
+    mapped = result[old].str.removeprefix("COM-").map(lambda c: former.get(c, (None,))[0])
+    result[old] = ("COM-" + mapped).where(mapped.notna(), result[old])
     empty = code == ""
     message[empty & message.isna()] = "code territoire manquant"
     unknown = message.isna() & ~_member(result, ids)

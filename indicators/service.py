@@ -618,6 +618,11 @@ def unlock_period(db: Database, user: User, region: str, period: str) -> None:
         if repository.remove_lock(cur, code, parsed.code):
             audit.append(cur, actor=user.email, entity="period_lock", action="unlock", key=f"{code}|{parsed.code}",
                          old={"region": code, "period": parsed.code}, comment=f"{name} {parsed.label}")
+            # Registry-computed values were frozen while locked: they catch up with the registry now.
+            from lieux.computed import recompute
+            communes = [r[0] for r in cur.execute(
+                "SELECT code FROM territory WHERE level = 'commune' AND region_code = ?", [code]).fetchall()]
+            recompute(cur, actor=user.email, communes=communes, near=communes)
     db.write(work)
 
 

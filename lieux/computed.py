@@ -4,6 +4,12 @@ Every value is per commune and year; aggregates come from the usual roll-up (sum
 Σnumerators / Σdenominators for percentages and ratios), so percentages are stored with their
 numerator and denominator. Counts are written for every commune (a commune with no place has 0, not
 "missing"); a percentage whose denominator is 0 is not written (it is undefined there, not 0).
+
+A recompute limited to some communes gives exactly what a full one would: when the stored values do
+not cover every commune and year (a new database, a new year), it widens to a full recompute.
+Locked periods are frozen: the computed values of a (région, year) locked by the national team keep
+what they were when it was locked; they are brought up to date when the period is unlocked. Every
+value changed is audited one row per value, like a typed one.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pandas as pd
 
 from indicators.aggregates import mark_years
 from lieux import coverage
+from lieux.models import ATTESTATION_YEARS
 
 REGISTRY_SOURCE = "registre"
 FIRST_YEAR = 2018
@@ -33,12 +40,13 @@ c AS (
 ),
 l AS (
     SELECT l.id, l.commune_code, coalesce(l.opened_on, l.attested_on) AS since, l.opened_on, l.closed_on,
-           l.in_qpv
+           l.in_qpv, CASE WHEN l.opened_on IS NULL THEN year(l.attested_on) + ? END AS confirmed_until
     FROM lieu l JOIN c ON c.code = l.commune_code
 ),
 open_y AS (
     SELECT l.commune_code, y.y, count(*) AS n
     FROM l JOIN years y ON year(l.since) <= y.y AND (l.closed_on IS NULL OR year(l.closed_on) > y.y)
+                       AND (l.confirmed_until IS NULL OR y.y <= l.confirmed_until)
     GROUP BY ALL
 ),
 closed_y AS (
@@ -104,10 +112,11 @@ CREATE OR REPLACE TEMP TABLE recompute_diff AS
 SELECT coalesce(n.indicator_code, v.indicator_code) AS indicator_code,
        coalesce(n.territory_id, v.territory_id) AS territory_id, coalesce(n.period, v.period) AS period,
        n.y, n.value, n.numerator, n.denominator,
+       v.value AS old_value, v.numerator AS old_numerator, v.denominator AS old_denominator, v.version AS old_version,
        CASE WHEN n.indicator_code IS NULL THEN 'delete' WHEN v.indicator_code IS NULL THEN 'insert'
             ELSE 'update' END AS action
 FROM recompute_new n
-FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo
+FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo, version
            FROM indicator_value WHERE source = ? AND kind = 'actual'
              AND (? OR (indicator_code <> 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_scope))
                     OR (indicator_code = 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_near)))) v
@@ -132,11 +141,38 @@ _APPLY_SQL = [
        FROM recompute_diff WHERE action = 'insert'""",
 ]
 
+# A computed value inside a period locked for its région is held back (see the module docstring).
+_HOLD_LOCKED_SQL = """
+DELETE FROM recompute_diff d USING territory t, period_lock p
+WHERE t.id = d.territory_id AND p.region = t.region_code
+  AND p.period_start <= make_date(CAST(d.period AS INTEGER), 1, 1)
+  AND p.period_end >= make_date(CAST(d.period AS INTEGER), 12, 31)
+"""
+# One audit row per value changed, shaped like the rows of a typed change (indicators.repository.write).
+_AUDIT_SQL = """
+INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)
+SELECT ?, 'value', indicator_code || '|' || territory_id || '|' || period || '|actual', action, 'registre',
+       CASE WHEN old_version IS NULL THEN NULL ELSE json_object('value', old_value, 'numerator', old_numerator,
+            'denominator', old_denominator, 'source', 'registre', 'comment', NULL, 'version', old_version) END,
+       CASE WHEN action = 'delete' THEN NULL ELSE json_object('value', value, 'numerator', numerator,
+            'denominator', denominator, 'source', 'registre', 'comment', NULL,
+            'version', coalesce(old_version + 1, 1)) END,
+       'registre', ?
+FROM recompute_diff ORDER BY indicator_code, territory_id, period
+"""
+# Complete when every commune has its TL_OUVERTS count for every year of the range.
+_COMPLETE_SQL = """
+SELECT (SELECT count(*) FROM territory WHERE level = 'commune') * (? - ? + 1)
+       = (SELECT count(*) FROM indicator_value WHERE indicator_code = 'TL_OUVERTS' AND source = ? AND kind = 'actual'
+          AND territory_id LIKE 'COM-%' AND CAST(period AS INTEGER) BETWEEN ? AND ?)
+"""
+
 _COMMUNES_SQL = ("SELECT code, population, lat, lon FROM territory WHERE level = 'commune'"
                  " AND lat IS NOT NULL AND lon IS NOT NULL")
 # A place without coordinates stands at its commune's centre (imports often lack them).
 _OPEN_PLACES_SQL = """
-SELECT year(coalesce(l.opened_on, l.attested_on)) AS since, year(l.closed_on) AS until,
+SELECT year(coalesce(l.opened_on, l.attested_on)) AS since,
+       least(year(l.closed_on), CASE WHEN l.opened_on IS NULL THEN year(l.attested_on) + ? + 1 END) AS until,
        coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon
 FROM lieu l JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code
 WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) IS NOT NULL
@@ -149,7 +185,7 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
     communes = communes[communes["population"] > 0]
     if scope is not None:
         communes = communes[communes["code"].isin(scope)]
-    places = cur.execute(_OPEN_PLACES_SQL).df()
+    places = cur.execute(_OPEN_PLACES_SQL, [ATTESTATION_YEARS]).df()
     cxyz = coverage.to_xyz(communes["lat"], communes["lon"])
     pop = communes["population"].to_numpy(dtype=float)
     since = places["since"].to_numpy(dtype=float)
@@ -168,15 +204,21 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
     return pd.concat(frames, ignore_index=True)
 
 
+def is_complete(cur, last_year: int) -> bool:
+    """Whether the stored registry values cover every commune and year (else only a full recompute is right)."""
+    return bool(cur.execute(_COMPLETE_SQL, [last_year, FIRST_YEAR, REGISTRY_SOURCE, FIRST_YEAR, last_year]).fetchone()[0])
+
+
 def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
-              communes: list[str] | None = None, near: list[str] | None = None) -> int:
+              communes: list[str] | None = None, near: list[str] | None = None, audit_values: bool = True) -> int:
     """Bring the registry-computed values in line with the registry, for every commune or only for the
-    given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed."""
+    given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed.
+    Values of locked periods are held back; each change is audited unless audit_values is off (database build)."""
     last_year = last_year or date.today().year
     is_demo = cur.execute("SELECT coalesce(bool_or(is_demo), false) FROM lieu").fetchone()[0]
-    everything = communes is None
-    codes = sorted(set(communes or []))
-    near_codes = sorted(set(codes) | set(near or []))
+    everything = communes is None or not is_complete(cur, last_year)
+    codes = [] if everything else sorted(set(communes or []))
+    near_codes = [] if everything else sorted(set(codes) | set(near or []))
 
     def ids(values):
         return pd.DataFrame({"code": pd.Series(values, dtype="str"),
@@ -187,9 +229,12 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
     cur.register("recompute_proximity", _proximity(cur, FIRST_YEAR, last_year, None if everything else near_codes))
     try:
         cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
-                    [FIRST_YEAR, last_year, everything])
+                    [FIRST_YEAR, last_year, everything, ATTESTATION_YEARS])
         cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
+        held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0]
         mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
+        if audit_values:
+            cur.execute(_AUDIT_SQL, [actor, "recalcul depuis le registre"])
         deleted = cur.execute(_APPLY_SQL[0]).fetchone()[0]
         updated = cur.execute(_APPLY_SQL[1], [is_demo, actor]).fetchone()[0]
         inserted = cur.execute(_APPLY_SQL[2], [REGISTRY_SOURCE, is_demo, actor]).fetchone()[0]
@@ -199,8 +244,10 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
         for name in ("recompute_scope", "recompute_near", "recompute_proximity"):
             cur.unregister(name)
     where = "toutes les communes" if everything else f"{len(codes)} commune(s), {len(near_codes)} pour la proximité"
+    kept = f" ; {held} valeur(s) de périodes verrouillées laissées telles quelles" if held else ""
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
         [actor, f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
-                f" {deleted} supprimées"])
+                f" {deleted} supprimées{kept}"])
     return inserted + updated + deleted
+

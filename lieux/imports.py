@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from accounts.models import User
 from accounts.policy import AccessDenied
-from lieux import computed, repository
+from lieux import computed, duplicates, repository
 from lieux.models import LieuIn, clean_text
 from lieux.placement import RULE_LABELS, Resolver, clean_code, parse_number
 from lieux.service import can_edit, french_errors
@@ -41,7 +41,7 @@ CSV_COLUMNS = ["id", "name", "address", "postal_code", "commune_code", "lat", "l
                "opened_on", "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id"]
 CSV_SOURCE = "import CSV"
 COMPARED = ("name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on", "closed_on",
-            "attested_on", "legal_form", "in_qpv", "website", "placement_rule")
+            "attested_on", "legal_form", "in_qpv", "website", "placement_rule", "review_reason")
 _MISSING = {"", "#N/D", "#N/A", "N/D", "NA", "NAN", "NULL"}
 
 
@@ -62,6 +62,7 @@ class ImportReport:
     unplaced: list = field(default_factory=list)       # {line, name, reason}
     errors: list = field(default_factory=list)         # {line, message}
     placed: list = field(default_factory=list)         # {line, name, commune_code, rule}
+    review: list = field(default_factory=list)         # {line, name, commune_code, reason}: placed, to check
     committed: bool = False
     dry_run: bool = False
     values_changed: int = 0
@@ -232,6 +233,7 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
                           ignore_index=True)
         ids = [r["id"] for r in rows if r.get("id")]
         by_id = repository.existing_ids(cur, ids) if ids else pd.DataFrame()
+        registry = repository.points(cur)
     resolver = Resolver(communes)
     fields = ["id", "level", "name", "region_code", "departement_code", "epci_siren"]
     scope_rows = {code: dict(zip(fields, values)) for code, *values in zip(
@@ -241,6 +243,7 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
                                 [r["raw_lon"] for r in rows])
     known_by_key = {(rec["source"], rec["source_id"]): rec for rec in _records(known)} if len(known) else {}
     known_by_id = {rec["id"]: rec for rec in _records(by_id)} if len(by_id) else {}
+    doubles = duplicates.for_import(rows, placements, registry, known_by_key, known_by_id)
     seen: dict = {}
     inserts, updates, labels, events = [], [], [], []
     from accounts.policy import can_write_values
@@ -269,7 +272,8 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
                 opened_on=row.get("opened_on"), closed_on=row.get("closed_on"),
                 attested_on=row.get("attested_on"), legal_form=row.get("legal_form"), in_qpv=row.get("in_qpv"),
                 website=row.get("website"), source=row["source"], source_id=row.get("source_id"),
-                placement_rule=place.rule)
+                placement_rule=place.rule,
+                review_reason="; ".join(r for r in (place.review, doubles.get(line)) if r) or None)
         except ValidationError as error:
             report.errors.append({"line": line, "message": french_errors(error)})
             continue
@@ -287,7 +291,10 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
         label_years = sorted(f"{k}:{v}" for k, v in lieu.labels.items())
         report.placements[place.rule] = report.placements.get(place.rule, 0) + 1
         report.placed.append({"line": line, "name": lieu.name, "commune_code": place.commune_code,
-                              "rule": place.rule})
+                              "rule": place.rule, "note": place.note})
+        if lieu.review_reason:
+            report.review.append({"line": line, "name": lieu.name, "commune_code": place.commune_code,
+                                  "reason": lieu.review_reason})
         if old is None:
             data["id"] = row.get("id") or f"TL-{uuid.uuid4().hex[:12]}"
             inserts.append(data)

@@ -45,6 +45,13 @@ def clean_text(text: str | None) -> str | None:
     return text or None
 
 
+# A place known only from an attestation (a census, with no opening date) counts as open for this many
+# calendar years after the year of its last attestation; after that it is "non confirmé" and counted apart
+# until someone confirms it (new attestation, opening date) or records its closure. A place with an
+# opening date entered in the registry is kept by its coordinators and counts until it is closed.
+ATTESTATION_YEARS = 3
+
+
 class LieuIn(BaseModel):
     """A lieu as submitted by a form, a command or an import line."""
 
@@ -67,6 +74,7 @@ class LieuIn(BaseModel):
     source: str = Field(default="saisie", min_length=1, max_length=200)
     source_id: str | None = Field(default=None, max_length=200)
     placement_rule: str | None = None
+    review_reason: str | None = Field(default=None, max_length=2000)  # "à vérifier": why, or None
 
     @field_validator("name", "address", "legal_form", "website", mode="before")
     @classmethod

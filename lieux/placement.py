@@ -1,4 +1,4 @@
-"""Which commune a lieu is in: from its INSEE code, else postal code and name, else its coordinates.
+"""Which commune a lieu is in: from its INSEE code, postal code and name, and coordinates, weighed together.
 
 Real files are dirty (codes missing, `0`, `#N/D`, without their leading zero; names with odd spacing),
 so every rule is tried in turn and the one that placed the row is recorded as placement_rule.
@@ -6,25 +6,27 @@ so every rule is tried in turn and the one that placed the row is recorded as pl
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from lieux import coverage
+from lieux import coverage, outlines
+from territories.codes import MISSING, clean_code, read_commune_code
 from territories.names import normalize
 
 RULE_LABELS = {
     "code_insee": "code INSEE",
     "code_insee_complete": "code INSEE (zéro initial rétabli)",
+    "code_arrondissement": "code d'arrondissement municipal (commune de rattachement)",
+    "code_ancien": "code d'une commune fusionnée depuis (commune nouvelle)",
     "code_postal_nom": "code postal et nom de commune",
     "code_postal_unique": "code postal (une seule commune)",
-    "coordonnees": "coordonnées (centre de commune le plus proche)",
+    "coordonnees_contour": "coordonnées (contour de la commune)",
+    "coordonnees": "coordonnées (centre de commune le plus proche, faute de contour)",
     "saisie": "saisie",
     "démo": "démonstration",
 }
-MISSING = {"", "0", "#N/D", "#N/A", "N/D", "NA", "NAN", "NONE", "NULL", "-", "?"}
 # France (métropole and the five DROM) as boxes; a metropolitan point also needs a commune centre within
 # METRO_MAX_KM, which rejects Barcelona or Turin although they fall inside the metropolitan box.
 FRANCE_BOXES = {
@@ -33,19 +35,6 @@ FRANCE_BOXES = {
     "La Réunion": (-21.45, -20.8, 55.15, 55.9), "Mayotte": (-13.1, -12.55, 44.9, 45.35),
 }
 METRO_MAX_KM = 25.0
-_FLOAT_TAIL = re.compile(r"\.0+$")
-
-
-def clean_code(raw) -> tuple[str | None, bool]:
-    """A commune or postal code as text, and whether a lost leading zero was put back ('1053' → '01053')."""
-    if raw is None or (isinstance(raw, float) and np.isnan(raw)):
-        return None, False
-    text = _FLOAT_TAIL.sub("", str(raw).strip().replace(" ", "").replace("\u00a0", "")).upper()
-    if text in MISSING or set(text) == {"0"}:
-        return None, False
-    if text.isdigit() and len(text) == 4:
-        return "0" + text, True
-    return text, False
 
 
 def parse_number(raw) -> float | None:
@@ -77,6 +66,8 @@ class Placement:
     rule: str | None
     problem: str | None = None      # why it could not be placed (the row is listed, not imported)
     error: str | None = None        # a fault in the row (the import stops)
+    note: str | None = None         # how a written code was read ('75119 (arrondissement municipal) → 75056')
+    review: str | None = None       # placed, but the evidence disagrees: listed "à vérifier" with this reason
 
 
 class Resolver:
@@ -87,11 +78,14 @@ class Resolver:
         self.codes = set(self.communes["code"])
         self.by_postal_name: dict[tuple[str, str], list[str]] = {}
         self.by_postal: dict[str, list[str]] = {}
+        self.postals_of: dict[str, set[str]] = {}
+        self.names = dict(zip(self.communes["code"], self.communes["name"])) if "name" in self.communes else {}
         for code, name, postals in zip(*(self.communes[c].to_numpy(dtype=object)
                                          for c in ("code", "search_name", "postal_codes"))):
             for postal in postals if postals is not None else []:
                 self.by_postal_name.setdefault((postal, name), []).append(code)
                 self.by_postal.setdefault(postal, []).append(code)
+                self.postals_of.setdefault(code, set()).add(postal)
         located = self.communes[self.communes["lat"].notna()]
         self._xyz = coverage.to_xyz(located["lat"], located["lon"])
         self._located_codes = located["code"].to_numpy(dtype=object)
@@ -117,45 +111,90 @@ class Resolver:
                 todo = np.setdiff1d(todo, todo[rows])
         return codes, dist
 
+    def _point_communes(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For located points: the commune whose outline holds it (None if none), the nearest centre, its km."""
+        inside = outlines.containing(lat, lon) if outlines.available() else np.full(len(lat), None, dtype=object)
+        nearest, km = self.nearest(lat, lon) if len(lat) else (np.array([], dtype=object), np.array([]))
+        return inside, nearest, km
+
+    def _label(self, code: str) -> str:
+        return f"{self.names.get(code, '?')} ({code})"
+
     def place(self, codes: list, postals: list, names: list, lats: list, lons: list) -> list[Placement]:
-        """Placement of every row: code, else postal code and name, else coordinates."""
-        out: list[Placement | None] = [None] * len(codes)
-        need_coords = []
-        for i, (raw_code, raw_postal, raw_name) in enumerate(zip(codes, postals, names)):
-            code, completed = clean_code(raw_code)
-            if code and code in self.codes:
-                out[i] = Placement(code, "code_insee_complete" if completed else "code_insee")
-                continue
-            postal, _ = clean_code(raw_postal)
-            name = commune_name_key(raw_name)
-            if postal:
-                match = self.by_postal_name.get((postal, name), []) if name else []
-                if len(match) == 1:
-                    out[i] = Placement(match[0], "code_postal_nom")
-                    continue
-                only = self.by_postal.get(postal, [])
-                if len(only) == 1 and not match:
-                    out[i] = Placement(only[0], "code_postal_unique")
-                    continue
-            need_coords.append(i)
-        lat = np.array([parse_number(lats[i]) for i in need_coords], dtype=float)
-        lon = np.array([parse_number(lons[i]) for i in need_coords], dtype=float)
+        """Placement of every row from its three kinds of evidence (code, postal code and name, coordinates).
+
+        Coordinates are read by the outline that contains them (the nearest centre only when no outline
+        does). When the evidence disagrees, the commune named by two of the three wins (a geocoded point
+        inside an outline, against a code alone); the row is placed and flagged for review with the reason.
+        """
+        lat = np.array([parse_number(v) for v in lats], dtype=float)
+        lon = np.array([parse_number(v) for v in lons], dtype=float)
         known = ~(np.isnan(lat) | np.isnan(lon)) & ~((lat == 0) & (lon == 0))  # 0/0 is a blank cell
-        nearest, km = self.nearest(lat[known], lon[known]) if known.any() else ([], [])
-        k = 0
-        for j, i in enumerate(need_coords):
-            if not known[j]:
-                out[i] = Placement(None, None, problem=_why_unplaced(codes[i], postals[i]))
-                continue
-            box = in_france_box(lat[j], lon[j])
-            if box is None or (box == "métropole" and km[k] > METRO_MAX_KM):
-                out[i] = Placement(None, None, error=(
-                    f"coordonnées hors de France ({lat[j]:.5f}, {lon[j]:.5f}) : vérifiez la latitude et la "
-                    "longitude (inversées ? signe oublié ?) ou videz-les"))
-            else:
-                out[i] = Placement(nearest[k], "coordonnees")
-            k += 1
+        idx = np.nonzero(known)[0]
+        inside, nearest, km = self._point_communes(lat[idx], lon[idx])
+        where = {int(i): j for j, i in enumerate(idx)}
+        out: list[Placement] = []
+        for i, (raw_code, raw_postal, raw_name) in enumerate(zip(codes, postals, names)):
+            reading = read_commune_code(raw_code, self.codes)
+            postal, _ = clean_code(raw_postal)
+            by_postal, postal_rule = self._by_postal(postal, commune_name_key(raw_name))
+            point, point_rule = None, None
+            if i in where:
+                j = where[i]
+                box = in_france_box(lat[i], lon[i])
+                if box is None or (box == "métropole" and km[j] > METRO_MAX_KM and inside[j] is None):
+                    out.append(Placement(None, None, error=(
+                        f"coordonnées hors de France ({lat[i]:.5f}, {lon[i]:.5f}) : vérifiez la latitude et la "
+                        "longitude (inversées ? signe oublié ?) ou videz-les")))
+                    continue
+                point, point_rule = (inside[j], "coordonnees_contour") if inside[j] else (nearest[j], "coordonnees")
+            out.append(self._decide(reading, postal, by_postal, postal_rule, point, point_rule, raw_code, raw_postal))
         return out
+
+    def _by_postal(self, postal: str | None, name: str) -> tuple[str | None, str | None]:
+        if not postal:
+            return None, None
+        match = self.by_postal_name.get((postal, name), []) if name else []
+        if len(match) == 1:
+            return match[0], "code_postal_nom"
+        only = self.by_postal.get(postal, [])
+        if len(only) == 1 and not match:
+            return only[0], "code_postal_unique"
+        return None, None
+
+    def _decide(self, reading, postal, by_postal, postal_rule, point, point_rule, raw_code, raw_postal) -> Placement:
+        """The commune the evidence points to, and the reason to review it when the evidence disagrees."""
+        if reading.code:
+            rule = ("code_arrondissement" if reading.former_kind == "arrondissement" else
+                    "code_ancien" if reading.former_kind else
+                    "code_insee_complete" if reading.zero_restored else "code_insee")
+            chosen, note = reading.code, reading.note
+        elif by_postal:
+            chosen, rule, note = by_postal, postal_rule, None
+        elif point:
+            review = None if point_rule == "coordonnees_contour" else (
+                "coordonnées hors de tout contour communal : placé au centre de commune le plus proche")
+            return Placement(point, point_rule, review=review)
+        else:
+            return Placement(None, None, problem=_why_unplaced(raw_code, raw_postal))
+        postal_of = self.postals_of
+        if point and point != chosen:
+            postal_backs_point = bool(postal) and postal in postal_of.get(point, ()) \
+                and postal not in postal_of.get(chosen, ())
+            said = f"le code commune {reading.written}" if reading.code else f"le code postal {postal}"
+            if point_rule == "coordonnees_contour" and (postal_backs_point or not reading.code):
+                return Placement(point, point_rule, note=note, review=(
+                    f"{said} désigne {self._label(chosen)}, mais les coordonnées tombent dans "
+                    f"{self._label(point)}" + (f", comme le code postal {postal}" if postal_backs_point else "")
+                    + " : placé selon les coordonnées"))
+            return Placement(chosen, rule, note=note, review=(
+                f"les coordonnées tombent dans {self._label(point)}, pas dans {self._label(chosen)} désignée par "
+                f"{said} : placé selon le code"))
+        if reading.code and postal and postal_of.get(chosen) and postal not in postal_of[chosen]:
+            return Placement(chosen, rule, note=note, review=(
+                f"le code postal {postal} n'est pas celui de {self._label(chosen)} "
+                f"({', '.join(sorted(postal_of[chosen]))})"))
+        return Placement(chosen, rule, note=note)
 
 
 def commune_name_key(raw) -> str:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lieux.models import ATTESTATION_YEARS
+
 LIEU_COLUMNS = ("id", "name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on",
                 "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id",
-                "placement_rule", "is_demo", "version", "updated_by")
+                "placement_rule", "review_reason", "is_demo", "version", "updated_by")
 WRITE_COLUMNS = ("name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on",
                  "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id",
-                 "placement_rule")
+                 "placement_rule", "review_reason")
 
 _LIST_SQL = """
 SELECT l.id, l.name, l.address, l.postal_code, l.commune_code, c.name AS commune_name,
@@ -17,8 +19,11 @@ SELECT l.id, l.name, l.address, l.postal_code, l.commune_code, c.name AS commune
        coalesce(c.in_metropole, false) AS in_metropole, l.lat, l.lon, l.types,
        coalesce(b.labels, []) AS labels, coalesce(b.label_years, []) AS label_years,
        l.opened_on, l.closed_on, l.attested_on, l.legal_form, l.in_qpv, l.website, l.source, l.source_id,
-       l.placement_rule, l.is_demo, l.version, l.updated_by, l.updated_at,
-       (l.closed_on IS NULL OR l.closed_on > current_date) AS is_open
+       l.placement_rule, l.review_reason, l.is_demo, l.version, l.updated_by, l.updated_at,
+       (l.closed_on IS NULL OR l.closed_on > current_date) AS is_open,
+       greatest(l.opened_on, l.attested_on) AS last_attested,
+       (l.closed_on IS NULL OR l.closed_on > current_date) AND l.opened_on IS NULL
+           AND year(l.attested_on) + ? < year(current_date) AS unconfirmed
 FROM lieu l
 LEFT JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code
 LEFT JOIN (SELECT lieu_id, list(label ORDER BY label) AS labels,
@@ -41,7 +46,7 @@ def list_lieux(cur, *, words: str = "", code: str = "", lieu_type: str = "", lab
     """Lieux matching the filters, with their commune, typology and labels."""
     territory = region or departement or epci or commune
     return cur.execute(_LIST_SQL, [
-        words, words, words, code, code, lieu_type, lieu_type, label, label, status, status,
+        ATTESTATION_YEARS, words, words, words, code, code, lieu_type, lieu_type, label, label, status, status,
         territory, region or None, departement or None, epci or None, commune or None, typology, typology,
     ]).df()
 
@@ -156,3 +161,8 @@ def bulk_audit(cur, events: pd.DataFrame) -> None:
 def is_demo_registry(cur) -> bool:
     """Whether any demo lieu is in the registry."""
     return bool(cur.execute("SELECT coalesce(bool_or(is_demo), false) FROM lieu").fetchone()[0])
+
+
+def points(cur) -> pd.DataFrame:
+    """Every lieu's id, name, commune and coordinates (for the duplicate check of an import)."""
+    return cur.execute("SELECT id, name, commune_code, lat, lon FROM lieu").df()

@@ -12,9 +12,10 @@ from pydantic import ValidationError
 from accounts.models import Role, User
 from accounts.policy import AccessDenied, can_write_values
 from lieux import computed, coverage, repository
-from lieux.models import Label, Lieu, LieuIn, LieuType
+from lieux.models import ATTESTATION_YEARS, Label, Lieu, LieuIn, LieuType
 from lieux.placement import RULE_LABELS, Resolver
 from store import audit
+from territories.codes import read_commune_code
 from store.db import Database
 
 Action = Literal["create", "update", "close", "reopen", "delete"]
@@ -88,6 +89,10 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         # Entered without an opening date: open today at least, which is what the indicators can know.
         lieu = lieu.model_copy(update={"attested_on": date.today()})
     if lieu.commune_code:
+        reading = read_commune_code(lieu.commune_code, frozenset(
+            r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall()))
+        if reading.code and reading.code != lieu.commune_code:  # an arrondissement or a merged commune
+            lieu = lieu.model_copy(update={"commune_code": reading.code})
         if _commune(cur, lieu.commune_code) is None:
             raise LieuError(f"La commune {lieu.commune_code} n'existe pas dans le code officiel géographique. "
                             "Vérifiez le code INSEE (5 caractères, ex. 01053 ou 2A004).")
@@ -98,7 +103,8 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         raise LieuError(f"Le lieu ne peut pas être placé : {found.error}.")
     if found.commune_code is None:
         raise LieuError("Le lieu ne peut pas être placé : renseignez la commune (code INSEE) ou des coordonnées.")
-    return lieu.model_copy(update={"commune_code": found.commune_code, "placement_rule": found.rule})
+    return lieu.model_copy(update={"commune_code": found.commune_code, "placement_rule": found.rule,
+                                   "review_reason": found.review})
 
 
 def _row(lieu: LieuIn) -> dict:
@@ -255,7 +261,9 @@ def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | No
             "SELECT coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon FROM lieu l"
             " JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code"
             " WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) <= ?"
-            " AND (l.closed_on IS NULL OR l.closed_on > ?)", [on, on]).df()
+            " AND (l.closed_on IS NULL OR l.closed_on > ?)"
+            " AND (l.opened_on IS NOT NULL OR year(l.attested_on) + ? >= year(?))",  # models.ATTESTATION_YEARS
+            [on, on, ATTESTATION_YEARS, on]).df()
         demo = repository.is_demo_registry(cur)
     result = coverage.compute(communes, places, km, top=top)
     result["on"] = on

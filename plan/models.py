@@ -54,6 +54,8 @@ class MeasureIndicator(BaseModel):
     weight: float = Field(default=0, ge=0)
     baseline_period: str | None = None
     target_period: str | None = None
+    # For a flow (temporal_agg "sum"): the target counts every period ending on or after this date.
+    cumulative_since: date | None = None
 
 
 class Milestone(BaseModel):

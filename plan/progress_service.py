@@ -133,6 +133,9 @@ def _prepared(db: Database, level: str, published_only: bool) -> dict:
                 pair["start_date"] = pair["start_date"].date()
             for key in ("baseline_period", "target_period"):
                 pair[key] = pair[key] if isinstance(pair[key], str) and pair[key] else None
+            since = pair.get("cumulative_since")
+            pair["cumulative_since"] = None if since is None or pd.isna(since) else (
+                since.date() if isinstance(since, pd.Timestamp) else since)
         rolled = data["series"]
         national = rolled[(rolled["territory_id"] == FRANCE) & (rolled["kind"] == "actual")
                           & (rolled["reported"] > 0)]
@@ -168,9 +171,24 @@ def _pick(rows: list[dict], period: str | None) -> dict | None:
     return next((row for row in rows if row["period_end"] == end), None)
 
 
+def cumulate(rows: list[dict], since: date, granularity: str) -> list[dict]:
+    """Running totals of a flow's periods of one granularity ending on or after since (450, 800, 900 →
+    450, 1 250, 2 150): what a cumulative target is compared with; each row keeps its own flow apart."""
+    total, out = 0.0, []
+    for row in rows:
+        if row["period_end"] < since or parse_period(row["period"]).granularity != granularity:
+            continue
+        total += row["value"]
+        out.append({**row, "flow": row["value"], "value": total})
+    return out
+
+
 def _evaluate(pair: dict, rows: dict, on: date, thresholds: dict, latest_elsewhere: list[date] | None = None) -> dict:
     """All progress figures of one indicator of one measure in one territory."""
     actual = [r for r in rows.get("actual", []) if r["period_end"] <= on]
+    since = pair.get("cumulative_since")
+    if since is not None:
+        actual = cumulate(actual, since, pair["period_type"])
     targets, baselines = rows.get("target", []), rows.get("baseline", [])
     direction = pair["direction"]
     target = _pick(targets, pair["target_period"]) if pair["target_period"] else (
@@ -182,7 +200,9 @@ def _evaluate(pair: dict, rows: dict, on: date, thresholds: dict, latest_elsewhe
         earlier = [r for r in baselines if r["period_end"] < target["period_end"]]
         baseline = earlier[-1] if earlier else None
     start = pair["start_date"] if isinstance(pair["start_date"], date) else None
-    if baseline is not None:
+    if since is not None:  # a running total starts from nothing on its start date
+        initial, baseline_date = 0.0, since
+    elif baseline is not None:
         initial, baseline_date = baseline["value"], baseline["period_end"]
     elif direction == "up":
         initial, baseline_date = 0.0, start or (actual[0]["period_end"] if actual else None)
@@ -210,6 +230,7 @@ def _evaluate(pair: dict, rows: dict, on: date, thresholds: dict, latest_elsewhe
         "target_period": target["period"] if target else None,
         "target_source": target.get("source_title") if target else None,
         "current": value, "current_period": current["period"] if current else None,
+        "cumulative_since": since, "current_flow": current.get("flow") if current else None,
         "current_date": current["period_end"] if current else None,
         "rate": rules.completion_rate(value, initial, target_value, direction),
         "expected_value": expected,

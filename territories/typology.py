@@ -11,8 +11,8 @@ import numpy as np
 DENS7_LABELS = {
     1: "Grands centres urbains",
     2: "Centres urbains intermédiaires",
-    3: "Ceintures urbaines",
-    4: "Petites villes",
+    3: "Petites villes",
+    4: "Ceintures urbaines",
     5: "Bourgs ruraux",
     6: "Rural à habitat dispersé",
     7: "Rural à habitat très dispersé",
@@ -75,8 +75,8 @@ def approximate(population, area_km2, lat, lon):
     dens7 = np.full(population.shape, 7, dtype=np.int8)
     dens7[density >= a["dispersé_densite"]] = 6
     dens7[density >= a["bourg_densite"]] = 5
-    dens7[(density >= a["petite_ville_densite"]) & (population >= a["petite_ville_population"])] = 4
-    dens7[(density >= a["ceinture_densite"]) & near_big & (population < a["centre_intermediaire_population"])] = 3
+    dens7[(density >= a["petite_ville_densite"]) & (population >= a["petite_ville_population"])] = 3
+    dens7[(density >= a["ceinture_densite"]) & near_big & (population < a["centre_intermediaire_population"])] = 4
     dens7[(density >= a["centre_intermediaire_densite"]) & (population >= a["centre_intermediaire_population"])] = 2
     dens7[(density >= a["grand_centre_densite"]) & (population >= a["grand_centre_population"])] = 1
 

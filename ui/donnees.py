@@ -58,6 +58,7 @@ if Role.ministere in current_user().roles:
             else:
                 verb = "seront classées" if dry_run else "sont classées"
                 st.success(f"{fmt.number(report.matched)} communes {verb} ; "
+                           f"dont {fmt.number(report.carried_over)} reprises d'anciennes communes fusionnées depuis ; "
                            f"{fmt.number(report.unknown_communes)} codes absents du COG en vigueur ignorés.")
                 if not dry_run:
                     clear_caches()

@@ -1,6 +1,8 @@
 """Plan d'action: the axes and measures, and one measure in detail — progress in France and by région,
 indicators with sources, budget, history of status and météo, follow-up notes."""
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -89,7 +91,10 @@ for _, ind in detail["indicators"].iterrows():
             kind = ind["kind"]
             st.markdown(
                 f"{status_badge(r['status'])} — valeur {value_text(r['current'], kind)}"
-                f" ({r['current_period'] or '—'}), cible {value_text(r['target'], kind)}"
+                f" ({r['current_period'] or '—'}"
+                + (f", cumul depuis le {r['cumulative_since']:%d/%m/%Y} ; {value_text(r['current_flow'], kind)}"
+                   f" sur la dernière période" if isinstance(r.get("cumulative_since"), date) else "")
+                + f"), cible {value_text(r['target'], kind)}"
                 f" ({r['target_period'] or '—'}), valeur initiale {value_text(r['initial'], kind)} ; "
                 f"avancement {rate_text(r['rate'])}, attendu {value_text(r['expected_value'], kind)} "
                 f"(écart {value_text(r['gap'], kind)}) ; {pace_text(r['pace_per_quarter'], ind['unit'])} ; "

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
 from lieux import imports, service
-from lieux.models import LABEL_LABELS, TYPE_LABELS, Label, LieuType
+from lieux.models import ATTESTATION_YEARS, LABEL_LABELS, TYPE_LABELS, Label, LieuType
 from lieux.placement import RULE_LABELS
 from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
@@ -45,16 +46,21 @@ with st.container(border=True):
 
 lieux = service.search(db(), text, lieu_type=lieu_type, label=label, status=status, region=region,
                        departement=departement, typology=typology)
-m1, m2, m3 = st.columns(3)
+m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("Lieux trouvés", fmt.number(len(lieux)))
-m2.metric("Dont ouverts", fmt.number(int(lieux["is_open"].sum()) if len(lieux) else 0))
-m3.metric("Dont labellisés", fmt.number(int((lieux["labels"].map(len) > 0).sum()) if len(lieux) else 0))
+m2.metric("Dont ouverts", fmt.number(int((lieux["is_open"] & ~lieux["unconfirmed"]).sum()) if len(lieux) else 0))
+m3.metric("Dont non confirmés", fmt.number(int(lieux["unconfirmed"].sum()) if len(lieux) else 0),
+          help=f"Lieux connus par une seule attestation (un recensement) plus ancienne que {ATTESTATION_YEARS} ans "
+               "civils : ils ne comptent plus parmi les lieux ouverts tant que personne ne les a confirmés.")
+m4.metric("Dont labellisés", fmt.number(int((lieux["labels"].map(len) > 0).sum()) if len(lieux) else 0))
+m5.metric("À vérifier", fmt.number(int(lieux["review_reason"].notna().sum()) if len(lieux) else 0),
+          help="Code, code postal et coordonnées en désaccord, ou doublon probable : voir la colonne « À vérifier ».")
 if len(lieux) and lieux["is_demo"].any():
     st.caption(":material/science: Les lieux marqués « (démo) » sont des données de démonstration générées.")
 
 if len(lieux):
     shown = metropolitan(lieux[lieux["lat"].notna()]).assign(
-        statut=lambda x: x["is_open"].map({True: "Ouvert", False: "Fermé"}),
+        statut=lambda x: np.where(x["unconfirmed"], "Non confirmé", np.where(x["is_open"], "Ouvert", "Fermé")),
         types_fr=lambda x: x["types"].map(lambda t: ", ".join(TYPE_LABELS.get(v, v) for v in t)))
     st.altair_chart(points_map(shown, "statut", [alt.Tooltip("name:N", title="Lieu"),
                                                  alt.Tooltip("commune_name:N", title="Commune"),
@@ -72,6 +78,9 @@ table = pd.DataFrame({
     "Labels": lieux["label_years"].map(lambda t: ", ".join(
         f"{LABEL_LABELS.get(x.split(':')[0], x)} {x.split(':')[1]}" for x in t)),
     "Ouverture": lieux["opened_on"].map(fmt.day), "Fermeture": lieux["closed_on"].map(fmt.day),
+    "Dernière attestation": lieux["last_attested"].map(fmt.day),
+    "Statut": np.where(lieux["unconfirmed"], "Non confirmé", np.where(lieux["is_open"], "Ouvert", "Fermé")),
+    "À vérifier": lieux["review_reason"].fillna(""),
     "Typologie": lieux["typology"].map(lambda t: TYPOLOGY_LABELS.get(t, "—")),
     "Placé par": lieux["placement"], "Source": lieux["source"],
     "Démo": lieux["is_demo"].map({True: "oui", False: "non"}),
@@ -205,6 +214,11 @@ if service.can_edit(user):
                     placed["rule"] = placed["rule"].map(lambda r: RULE_LABELS.get(r, r))
                     st.dataframe(placed.rename(columns={"line": "Ligne", "name": "Nom", "commune_code": "Commune",
                                                         "rule": "Placé par"}), hide_index=True, width="stretch")
+                if report.review:
+                    st.warning(f"{len(report.review)} lieu(x) placé(s) mais à vérifier :")
+                    st.dataframe(pd.DataFrame(report.review).rename(
+                        columns={"line": "Ligne", "name": "Nom", "commune_code": "Commune", "reason": "À vérifier"}),
+                        hide_index=True, width="stretch")
                 if report.unplaced:
                     st.warning(f"{len(report.unplaced)} ligne(s) non placée(s), laissées de côté :")
                     st.dataframe(pd.DataFrame(report.unplaced).rename(

@@ -37,7 +37,7 @@ def test_official_files_replace_the_approximation_and_say_so(db):
     assert report.errors == []
     trilport = get(db, "77475")
     assert trilport["cateaav"] == 20 and trilport["typology_official"]
-    assert trilport["typology"] == "periurbain"  # petite ville (DENS7 4) in a crown
+    assert trilport["typology"] == "periurbain"  # ceinture urbaine (DENS7 4) in a crown
 
 
 @pytest.mark.parametrize("content, message", [

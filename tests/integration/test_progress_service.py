@@ -3,6 +3,7 @@ and the plan's write path (hand-computed expectations)."""
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from accounts.models import Role, Scope, User
@@ -68,31 +69,29 @@ def test_m22_counts_from_its_own_baseline_and_is_reached(national):
     assert row["status"] == "atteint" and row["rate"] == 100
 
 
-def test_m11_expected_value_gap_and_status_at_a_past_date(shared_db):
+def test_m11_the_ftl_projection_is_a_reference_not_a_target(shared_db):
     result = progress_service.progress(shared_db, "region", date(2024, 6, 30))
     row = one(result["indicators"], measure_code="M1.1", indicator_code="TL_OUVERTS", territory_id="FR")
-    # sourced national values win over the registry roll-up: 3 500 in 2023, from 1 800 (2018) to 5 000 (2025)
+    # sourced national values win over the registry roll-up: 3 500 in 2023
     assert row["origin"] == "source" and row["current"] == 3500 and row["current_period"] == "2023"
-    assert row["rate"] == pytest.approx(100 * 1700 / 3200)
-    # 2018-12-31 → 2024-06-30 is 2 008 days of 2 557
-    assert row["expected_value"] == pytest.approx(1800 + 3200 * 2008 / 2557)
-    assert row["gap"] == pytest.approx(3500 - (1800 + 3200 * 2008 / 2557))
-    # 1 500 still to go in 549 days (6.01 quarters)
-    assert row["pace_per_quarter"] == pytest.approx(1500 / (549 / (365.25 / 4)))
-    # trend through 2018, 2021, 2023 reaches about 4 037 by the end of 2025: 70 % < 90 %
-    assert row["projected"] == pytest.approx(4037, abs=5)
-    assert row["status"] == "compromis"
+    # France Tiers-Lieux's 5 000 for 2025 is a projection: no rate, no status computed against it
+    assert pd.isna(row["target"]) and pd.isna(row["rate"])
+    assert (row["status"], row["reason"]) == ("sans_donnees", "aucune cible")
+    with shared_db.read() as cur:
+        assert cur.execute("SELECT count(*) FROM indicator_value WHERE kind = 'target'"
+                           " AND (source = 'FTL_PROJECTION_2023' OR (indicator_code = 'TL_OUVERTS'))").fetchone()[0] == 0
+        comment = cur.execute("SELECT comment FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+                              " AND territory_id = 'FR' AND period = '2023' AND kind = 'actual'").fetchone()[0]
+    assert "Référence, pas une cible" in comment and "5 000" in comment
 
 
-def test_a_region_uses_its_rolled_up_registry_stock_against_its_regional_target(national, shared_db):
+def test_a_region_uses_its_rolled_up_registry_stock(national, shared_db):
     row = one(national["indicators"], measure_code="M1.1", indicator_code="TL_OUVERTS", territory_id="REG-11")
     with shared_db.read() as cur:
         ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last"}
         stock = rollup(cur, ind, parse_period("2025"), "region").set_index("territory_id").at["REG-11", "value"]
         base = rollup(cur, ind, parse_period("2018"), "region").set_index("territory_id").at["REG-11", "value"]
-        target = cur.execute("SELECT value FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
-                             " AND territory_id = 'REG-11' AND kind = 'target'").fetchone()[0]
-    assert (row["current"], row["initial"], row["target"]) == (stock, base, target)
+    assert (row["current"], row["initial"]) == (stock, base) and pd.isna(row["target"])  # no target from a projection
     assert row["is_demo"] and row["reported"] == row["expected_count"] == 1266
 
 
@@ -176,7 +175,8 @@ def test_a_write_is_seen_by_the_cached_engine(db):
 
 def test_behind_lists_the_compromised_national_measures(national):
     late = alerts.behind(national)
-    assert {"M1.1", "M2.1", "M4.3"} <= set(late.loc[late["territory_id"] == "FR", "measure_code"])
+    assert {"M2.1", "M4.3"} <= set(late.loc[late["territory_id"] == "FR", "measure_code"])
+    assert "M1.1" not in set(late["measure_code"])  # the 5 000 projection is no target
     assert "M2.2" not in set(late["measure_code"])
 
 
@@ -258,7 +258,12 @@ def test_after_writes_and_deletions_the_progress_equals_a_cold_computation(db):
     a = incremental.sort_values(keys).reset_index(drop=True).astype(str)
     b = full.sort_values(keys).reset_index(drop=True).astype(str)
     assert a.equals(b)
-    assert one(full, measure_code="M4.3", territory_id="REG-94")["current"] == 7
+    corse = one(full, measure_code="M4.3", territory_id="REG-94")
+    assert corse["current_flow"] == 7  # the 2024 flow; the target is cumulative, so current is the running total
+    with db.read() as cur:
+        total = cur.execute("SELECT sum(value) FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE'"
+                            " AND territory_id = 'REG-94' AND kind = 'actual' AND period >= '2021'").fetchone()[0]
+    assert corse["current"] == total
 
 
 def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
@@ -272,13 +277,44 @@ def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
     with db.transaction() as cur:  # a draft replaces the latest figure, not yet published
         cur.execute("UPDATE indicator_value SET value = 999, published = false WHERE " + where)
         mark_dirty(cur, where=where)
-    assert regional(False)["current"] == 999  # the national team sees the draft
+    assert regional(False)["current_flow"] == 999  # the national team sees the draft
     public = regional(True)
-    assert public["current"] != 999 and public["current_period"] != period  # readers see published figures only
+    assert public["current_flow"] != 999 and public["current_period"] != period  # readers see published figures only
     shown = progress_service.series(db, "region", published_only=True)
     assert not ((shown["indicator_code"] == "SERVICE_CIVIQUE") & (shown["territory_id"] == "REG-11")
                 & (shown["period"] == period) & (shown["kind"] == "actual")).any()
     with db.transaction() as cur:  # once published, everyone sees it
         cur.execute("UPDATE indicator_value SET published = true WHERE " + where)
         mark_dirty(cur, where=where)
-    assert regional(True)["current"] == 999
+    assert regional(True)["current_flow"] == 999
+
+
+def test_a_flow_is_compared_with_its_cumulative_target_as_a_running_total(db):
+    clear_local(db, "SERVICE_CIVIQUE")
+    for year, missions in ((2021, 450), (2022, 800), (2023, 900)):
+        put(db, "SERVICE_CIVIQUE", "REG-11", str(year), missions)
+    put(db, "SERVICE_CIVIQUE", "REG-11", "2023", 3000, kind="target")
+    put(db, "SERVICE_CIVIQUE", "REG-11", "2020", 999)  # before the plan: not counted
+    row = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
+              indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
+    assert (row["current"], row["current_flow"], row["initial"]) == (2150, 900, 0)
+    assert row["rate"] == pytest.approx(2150 / 3000 * 100)  # 71.7 %, not 900 / 3 000 = 30 %
+    assert row["cumulative_since"] == date(2021, 8, 27)
+    on_track = one(progress_service.progress(db, "region", date(2022, 12, 31))["indicators"],
+                   measure_code="M4.3", indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
+    # On 31/12/2022 the line from 0 on 27/08/2021 to 3 000 on 31/12/2023 expects 3 000 × 491 / 856.
+    assert on_track["current"] == 1250
+    assert on_track["expected_value"] == pytest.approx(3000 * 491 / 856)
+
+
+def test_a_stock_keeps_comparing_its_last_value(db):
+    clear_local(db, "TL_OUVERTS")
+    put(db, "TL_OUVERTS", "REG-11", "2022", 100)
+    put(db, "TL_OUVERTS", "REG-11", "2023", 120)
+    put(db, "TL_OUVERTS", "REG-11", "2018", 50, kind="baseline")
+    put(db, "TL_OUVERTS", "REG-11", "2025", 250, kind="target")
+    row = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M1.1",
+              indicator_code="TL_OUVERTS", territory_id="REG-11")
+    assert (row["current"], row["initial"]) == (120, 50)
+    assert row["rate"] == pytest.approx((120 - 50) / (250 - 50) * 100)
+    assert row["cumulative_since"] is None

@@ -28,15 +28,19 @@ def test_a_dirty_census_lands_every_row_by_the_rule_that_placed_it(db):
     placed = _lieux(db, imports.CGET_SOURCE)
     assert placed == {
         "1": ("77475", "code_insee", "Le Télécentre de Trilport"),
-        "2": ("01053", "code_insee_complete", "Fablab du Bugey"),            # '1053' lost its zero; spacing cleaned
+        # '1053' (Bourg-en-Bresse, zero lost) is contradicted by the postal code 01300 and by coordinates
+        # that both point to Belley: two pieces of evidence out of three, placed there and listed for review
+        "2": ("01034", "coordonnees_contour", "Fablab du Bugey"),
         "3": ("2A004", "code_insee", "Coworking d'Ajaccio"),
         "4": ("77284", "code_postal_nom", "La Ruche de Meaux"),               # code '0'
         "5": ("43157", "code_postal_nom", "Espace du Puy"),                   # '#N/D', name in capitals
-        "6": ("33063", "coordonnees", "Atelier des Pins"),                   # only coordinates (Bordeaux)
+        "6": ("33063", "coordonnees_contour", "Atelier des Pins"),           # only coordinates (Bordeaux)
         "8": ("97411", "code_postal_nom", "Tiers-lieu de Saint-Denis"),       # unknown code, 'St Denis'
     }
     assert [(u["line"], u["name"]) for u in report.unplaced] == [(8, "Lieu fantôme")]
-    assert report.placements == {"code_insee": 2, "code_insee_complete": 1, "code_postal_nom": 3, "coordonnees": 1}
+    assert report.placements == {"code_insee": 2, "code_postal_nom": 3, "coordonnees_contour": 2}
+    assert [(r["line"], r["commune_code"]) for r in report.review] == [(3, "01034")]
+    assert "Bourg-en-Bresse (01053)" in report.review[0]["reason"] and "01300" in report.review[0]["reason"]
 
 
 def test_contact_and_mail_are_never_stored(db):
@@ -192,7 +196,7 @@ def test_closing_a_place_counts_a_closure_and_deleting_removes_it(db):
 
 def test_a_place_without_a_commune_is_placed_from_its_coordinates_and_bad_input_is_explained(db):
     lieu = service.create(db, NATIONAL, {"name": "Coworking parisien", "lat": 48.8566, "lon": 2.3522})
-    assert (lieu.commune_code, lieu.placement_rule) == ("75056", "coordonnees")
+    assert (lieu.commune_code, lieu.placement_rule) == ("75056", "coordonnees_contour")
     with pytest.raises(service.LieuError, match="hors de France"):
         service.create(db, NATIONAL, {"name": "Coworking Barcelona", "lat": 41.3874, "lon": 2.1686})
     with pytest.raises(service.LieuError, match="date de fermeture précède"):

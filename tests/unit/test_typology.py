@@ -15,7 +15,7 @@ def test_approximation_separates_city_crown_and_countryside():
     lat = [45.0, 45.09, 45.7]
     lon = [5.0, 5.0, 5.0]
     dens7, cateaav = approximate(population, area, lat, lon)
-    assert dens7.tolist() == [1, 3, 7]
+    assert dens7.tolist() == [1, 4, 7]  # INSEE: 4 = ceintures urbaines, 3 = petites villes
     assert cateaav.tolist() == [11, 20, 30]
     assert typology_class(dens7, cateaav).tolist() == ["urbain", "periurbain", "rural"]
 

@@ -1,0 +1,75 @@
+"""Commune codes as people write them, read in one place for every import, search and link.
+
+Files still hold the codes of Paris, Lyon and Marseille arrondissements (75119, 69383, 13201) and codes
+of communes merged since (communes nouvelles: 69152 → 69149). data/territories/communes_anciennes.csv,
+derived from the COG history at build time, maps each of them to the current commune.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+FORMER_CODES_FILE = Path(__file__).resolve().parent.parent / "data" / "territories" / "communes_anciennes.csv"
+MISSING = {"", "0", "#N/D", "#N/A", "N/D", "NA", "NAN", "NONE", "NULL", "-", "?"}
+KIND_LABELS = {"arrondissement": "arrondissement municipal", "deleguee": "commune déléguée",
+               "associee": "commune associée", "ancienne": "ancienne commune"}
+_FLOAT_TAIL = re.compile(r"\.0+$")
+
+
+@dataclass(frozen=True)
+class CodeReading:
+    """What a written code means: the current commune code, and how it was read."""
+
+    code: str | None
+    written: str | None = None       # the code as cleaned, before any mapping
+    zero_restored: bool = False      # '1053' → '01053'
+    former_kind: str | None = None   # arrondissement, deleguee, associee, ancienne
+
+    @property
+    def note(self) -> str | None:
+        """A French note saying how the written code became the commune's, or None when it is the same."""
+        if self.former_kind:
+            return f"{self.written} ({KIND_LABELS[self.former_kind]}) → {self.code}"
+        return f"{self.written} → {self.code} (zéro initial rétabli)" if self.zero_restored else None
+
+
+@lru_cache(maxsize=1)
+def former_codes() -> dict[str, tuple[str, str]]:
+    """Old code → (current commune code, kind)."""
+    with FORMER_CODES_FILE.open(encoding="utf-8", newline="") as handle:
+        return {r["old_code"]: (r["commune_code"], r["kind"]) for r in csv.DictReader(handle)}
+
+
+def clean_code(raw) -> tuple[str | None, bool]:
+    """A commune or postal code as text, and whether a lost leading zero was put back ('1053' → '01053')."""
+    if raw is None or (isinstance(raw, float) and raw != raw):
+        return None, False
+    text = _FLOAT_TAIL.sub("", str(raw).strip().replace(" ", "").replace("\u00a0", "")).upper()
+    if text in MISSING or set(text) == {"0"}:
+        return None, False
+    if text.isdigit() and len(text) == 4:
+        return "0" + text, True
+    return text, False
+
+
+def read_commune_code(raw, current: set[str] | frozenset[str]) -> CodeReading:
+    """The current commune a written code stands for (None when it is no commune code, now or before)."""
+    code, restored = clean_code(raw)
+    if code is None:
+        return CodeReading(None)
+    written = code[1:] if restored else code
+    if code in current:
+        return CodeReading(code, written, restored)
+    target = former_codes().get(code)
+    if target and target[0] in current:
+        return CodeReading(target[0], written, restored, target[1])
+    return CodeReading(None, written, restored)
+
+
+def current_code(raw, current) -> str | None:
+    """Shortcut: the current commune code of a written code, or None."""
+    return read_commune_code(raw, current).code

@@ -417,7 +417,12 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         return outcome
 
     refused: list[str] = []
-    result = db.write(work)
+    if dry_run:
+        # A preview only reads: it runs in its own snapshot, without the write lock every sign-in needs.
+        with db.transaction() as cur:
+            result = work(cur)
+    else:
+        result = db.write(work)
     if refused and (not dry_run if trace_refusals is None else trace_refusals):
         # The attempt itself is traced, like every refused access (nothing else is written).
         db.write(lambda cur: audit.append(

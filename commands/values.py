@@ -63,7 +63,8 @@ def run_import(args) -> int:
     size = args.file.stat().st_size
     if size > imports.MAX_BYTES:  # refuse before reading 50 MB into memory
         print(f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
-              f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
+              f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
+              file=sys.stderr)
         return 1
     db = open_database()
     try:

@@ -371,8 +371,12 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
     if how not in HOW_LABELS:
         raise ValueError(f"unknown how: {how}")
     if not (Role.ministere in user.roles or Role.coordinateur in user.roles):
-        raise AccessDenied("La saisie des valeurs est réservée aux coordinateurs régionaux et à l'équipe "
-                           "nationale. Connectez-vous avec un compte autorisé.")
+        message = ("La saisie des valeurs est réservée aux coordinateurs régionaux et à l'équipe nationale. "
+                   "Connectez-vous avec un compte autorisé.")
+        if not dry_run or trace_refusals:
+            db.write(lambda cur: audit.append(cur, actor=user.email, entity="value", action="refused", how=how,
+                                              comment=message))
+        raise AccessDenied(message)
     progress = progress or (lambda fraction, text: None)
     frame = to_frame(changes)
     result = WriteResult(rows=len(frame))

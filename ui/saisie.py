@@ -78,7 +78,8 @@ def _edited(served: pd.DataFrame) -> pd.DataFrame:
     """The served rows with the client's edits of Valeur and Commentaire only (anything else is ignored)."""
     edited = served[["value", "comment"]].copy().astype({"value": "object", "comment": "object"})
     delta = state.get(f"{EDITOR}_{state['saisie_gen']}") or {}
-    for row, cells in (delta.get("edited_rows") or {}).items():
+    rows = delta.get("edited_rows") if isinstance(delta, dict) else None
+    for row, cells in (rows if isinstance(rows, dict) else {}).items():  # a forged payload may send anything
         try:
             position = int(row)
         except (TypeError, ValueError):

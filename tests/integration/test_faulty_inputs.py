@@ -202,3 +202,23 @@ def test_moving_a_lieu_from_another_region_names_its_current_commune_and_is_trac
     with db.read() as cur:
         traced = cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'lieu' AND action = 'refused'").fetchone()[0]
     assert traced == 1 and lieux_state(db) == ((count, versions), audit_rows + 1)
+
+
+def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from store.bootstrap import open_database
+    database = open_database(db_file)
+    service.apply(database, COORD_IDF, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
+                                                            period="2024", value=3, comment="ok")], how="saisie")
+    with database.transaction() as cur:  # as an older version stored it
+        cur.execute("UPDATE audit_log SET comment = 'efface\x1b[2J\x07' WHERE entity = 'value'")
+    database.close()
+    result = subprocess.run([sys.executable, "cli.py", "history", "--indicator", "EMPLOIS_DIRECTS", "--territory",
+                             "DEP-77", "--period", "2024"], capture_output=True, text=True, timeout=300,
+                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "CARREFOURS_DB": str(db_file)})
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "efface\\x1b[2J\\x07" in result.stdout

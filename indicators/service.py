@@ -583,7 +583,9 @@ def grid_changes(served: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[Value
                 read_version=int(row["version"]), delete=delete))
         except ValueError as error:
             found = error.errors() if hasattr(error, "errors") else []
-            message = "; ".join(e["msg"].removeprefix("Value error, ") for e in found) or str(error)
+            message = "; ".join(f"texte trop long ({e.get('ctx', {}).get('max_length')} caractères au plus)"
+                                if e["type"] == "string_too_long" else e["msg"].removeprefix("Value error, ")
+                                for e in found) or str(error)
             column = "commentaire" if any(e["loc"] and e["loc"][0] == "comment" for e in found) else "valeur"
             problems.append({"line": pos, "name": row["name"], "column": column, "message": message})
     return changes, pd.DataFrame(problems, columns=["line", "name", "column", "message"])

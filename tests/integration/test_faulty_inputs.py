@@ -168,6 +168,15 @@ def test_a_forged_grid_cell_is_a_french_problem_not_an_exception(db, raw):
     assert "n'est pas un nombre" in problems.iloc[0]["message"] or "trop grand" in problems.iloc[0]["message"]
 
 
+def test_a_too_long_grid_comment_is_explained_in_french(db):
+    served = service.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
+    edited = served[["value", "comment"]].astype(object)
+    edited.iat[0, 0], edited.iat[0, 1] = 3, "x" * 2001
+    changes, problems = service.grid_changes(served, edited)
+    assert not changes and problems.iloc[0]["message"] == "texte trop long (2000 caractères au plus)"
+    assert problems.iloc[0]["column"] == "commentaire"
+
+
 def test_a_forged_comment_that_is_not_text_is_refused(db):
     served = service.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
     edited = served[["value", "comment"]].astype(object)

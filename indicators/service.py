@@ -303,7 +303,9 @@ def _check_duplicates(frame: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
     clashing = distinct[distinct > 1].reset_index()[key]
     if not clashing.empty:
         marked = groups.merge(clashing, on=key)
-        lines = marked.groupby(key)["line"].agg(lambda s: ", ".join(str(x) for x in sorted(s))).rename("lines")
+        # At most five line numbers per message: a file repeating one key 100,000 times stays small.
+        lines = marked.groupby(key)["line"].agg(lambda s: ", ".join(str(x) for x in sorted(s)[:5])
+                                                 + (f"… {len(s)} lignes" if len(s) > 5 else "")).rename("lines")
         marked = marked.merge(lines.reset_index(), on=key)
         mask = frame["pos"].isin(marked["pos"])
         text = frame["pos"].map(dict(zip(marked["pos"], "même valeur donnée plusieurs fois avec des chiffres "

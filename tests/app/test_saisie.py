@@ -160,7 +160,7 @@ def test_a_coordinator_has_no_lock_section(app_db_file):
 
 
 def test_values_typed_the_french_way_are_saved_and_shown_in_french(app_db_file):
-    at = open_page(app_db_file, COORD, "2037")
+    at = open_page(app_db_file, COORD, "2007")
     at.selectbox(key="saisie_indicator").set_value("CA_TOTAL")  # euros: decimals allowed
     at = at.run()
     shown = grid(at)
@@ -178,11 +178,11 @@ def test_values_typed_the_french_way_are_saved_and_shown_in_french(app_db_file):
 
 
 def test_an_undo_shows_the_value_before_at_once_in_the_history(app_db_file):
-    at = open_page(app_db_file, COORD, "2038")
+    at = open_page(app_db_file, COORD, "2008")
     at = edit(at, {1: {"Valeur": "10"}})
     at = edit(at, {1: {"Valeur": "1 025"}})
     at.text_input(key="hist_territory").input("DEP-77")
-    at.text_input(key="hist_period").input("2038")
+    at.text_input(key="hist_period").input("2008")
     at.selectbox(key="hist_indicator").set_value("EMPLOIS_DIRECTS")
     at.run()
     assert "**Valeur actuelle** : 1\u202f025" in texts(at)
@@ -197,3 +197,14 @@ def test_an_undo_shows_the_value_before_at_once_in_the_history(app_db_file):
     assert "annulée" in texts(at)
     assert history["Date"].str.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d").all()
     assert grid(at).loc["77", "Valeur"] == "10"  # the entry grid reloaded too
+
+
+@pytest.mark.parametrize("cell", [True, [1, 2], {"a": 1}, 10**400, "9" * 400])
+def test_a_forged_grid_payload_is_explained_and_nothing_is_saved(app_db_file, cell):
+    at = open_page(app_db_file, COORD, "2010")
+    at = edit(at, {0: {"Valeur": cell}})
+    assert not at.exception
+    assert "Rien n'a été enregistré" in texts(at)
+    assert "nombre" in tables(at)[0]["Problème"].iloc[0]
+    assert grid(at)["Valeur"].eq("").all()
+

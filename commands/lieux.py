@@ -38,6 +38,10 @@ def run_import(args) -> int:
     if not path.is_file():
         print(f"Erreur : le fichier {path} est introuvable.", file=sys.stderr)
         return 2
+    if path.stat().st_size > imports.BOUNDS.max_bytes:  # refuse before reading the file into memory
+        print(f"Erreur : le fichier fait {path.stat().st_size / 2**20:.1f} Mo, au-delà de la limite de "
+              f"{imports.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
+        return 2
     db = open_database()
     try:
         user = find_user(db, args.user)

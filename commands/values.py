@@ -13,6 +13,7 @@ from commands.common import acting_user, import_kinds
 from commands.output import print_json
 from indicators import exports, imports, service
 from indicators.periods import PeriodError
+from intake.text import printable
 from store.bootstrap import open_database
 
 
@@ -63,7 +64,8 @@ def run_import(args) -> int:
     size = args.file.stat().st_size
     if size > imports.MAX_BYTES:  # refuse before reading 50 MB into memory
         print(f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
-              f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
+              f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
+              file=sys.stderr)
         return 1
     db = open_database()
     try:
@@ -146,7 +148,7 @@ def run_history(args) -> int:
     print("Valeur actuelle : " + ("aucune" if current is None else
                                   f"{shown(current['value'])} (version {current['version']})"))
     for r in entries.itertuples():
-        print(f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {r.actor}  {r.how}  {shown(r.old_value)} → "
+        print(f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {printable(r.actor)}  {r.how}  {shown(r.old_value)} → "
               f"{shown(r.new_value)}"
-              + (f"  « {r.comment} »" if isinstance(r.comment, str) else ""))
+              + (f"  « {printable(r.comment)} »" if isinstance(r.comment, str) else ""))
     return 0

@@ -12,7 +12,6 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
 
 import numpy as np
 import pandas as pd
@@ -22,10 +21,13 @@ import pyarrow.compute as pc
 from accounts.models import User
 from indicators import repository, service
 from indicators.periods import PeriodError, parse_period
+from intake import FileRefused, workbook
+from intake.text import CONTROL, FORMULA, FORMULA_MESSAGE, control_message, decode
 from territories.codes import former_codes
 from store.db import Database
 
-MAX_BYTES = 20 * 1024 * 1024
+BOUNDS = workbook.Bounds()
+MAX_BYTES = BOUNDS.max_bytes
 MAX_CELL = 2000
 ERROR_COLUMNS = ["line", "column", "message"]
 
@@ -52,7 +54,6 @@ PREFIX = {"commune": "COM-", "epci": "EPCI-", "departement": "DEP-", "region": "
 KINDS = {"realise": "actual", "reel": "actual", "actual": "actual", "": "actual",
          "cible": "target", "objectif": "target", "target": "target",
          "reference": "baseline", "baseline": "baseline", "initial": "baseline", "valeur initiale": "baseline"}
-_FORMULA = re.compile(r"^\s*(=|@|[+-]\s*[A-Za-z(])")
 
 
 class ImportError_(Exception):
@@ -91,27 +92,33 @@ def _file_error(message: str, filename: str) -> ImportReport:
     return ImportReport(filename=filename, errors=pd.DataFrame([{"line": 0, "column": "fichier", "message": message}]))
 
 
-def _size_mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError as error:
-            raise ImportError_("l'encodage du fichier n'est pas reconnu : enregistrez-le en CSV UTF-8") from error
+def _named_columns(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
+    """Columns named from the header; unnamed empty columns dropped, unnamed filled or repeated ones refused."""
+    names = [str(h).strip() for h in header]
+    keep, seen = [], {}
+    for position, name in enumerate(names):
+        if name == "":
+            if (frame.iloc[:, position].astype("str").str.strip() != "").any():
+                raise ImportError_(f"la colonne {position + 1} n'a pas d'en-tête mais contient des valeurs : "
+                                   "donnez-lui un nom (par exemple commentaire) ou supprimez-la")
+            continue  # an empty column left by a spreadsheet
+        if _norm(name) in seen:
+            raise ImportError_(f"la colonne « {name[:40]} » apparaît deux fois (colonnes {seen[_norm(name)] + 1} et "
+                               f"{position + 1}) : gardez-en une seule")
+        seen[_norm(name)] = position
+        keep.append(position)
+    frame = frame.iloc[:, keep]
+    frame.columns = [names[p] for p in keep]
+    return frame
 
 
 def _read_csv(data: bytes) -> pd.DataFrame:
     """The CSV as text cells; line numbers are kept in the index (header = line 1)."""
-    text = _decode(data)
-    if "\x00" in text[:65536]:
-        raise ImportError_("ce fichier contient des données binaires, pas du texte : est-ce vraiment un CSV ? "
-                           "Enregistrez-le au format CSV ou XLSX depuis votre tableur")
+    try:
+        workbook.check_text_shape(data, BOUNDS)
+        text = decode(data)
+    except FileRefused as error:
+        raise ImportError_(str(error)) from error
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = max((";", "\t", ","), key=first.count)
     try:
@@ -124,64 +131,49 @@ def _read_csv(data: bytes) -> pd.DataFrame:
         if found:
             raise ImportError_(f"ligne {found.group(2)} : {found.group(3)} colonnes au lieu de {found.group(1)} "
                                f"(séparateur « {sep} ») — vérifiez les guillemets et séparateurs") from error
-        raise ImportError_(f"le fichier n'est pas un CSV lisible ({str(error).splitlines()[0]})") from error
+        where = re.search(r"line (\d+)", str(error))
+        at = f" (vers la ligne {where.group(1)})" if where else ""
+        raise ImportError_(f"le fichier n'est pas un CSV lisible{at} : un guillemet n'est sans doute pas refermé — "
+                           "ouvrez-le dans votre tableur et enregistrez-le de nouveau en CSV") from error
     # Read without a header so a line with too many fields is an error, not a silently shifted index.
     header = frame.iloc[0].fillna("").astype("str").tolist()
-    frame = frame.iloc[1:].fillna("").astype("str")
-    frame.columns = header
+    frame = _named_columns(frame.iloc[1:].fillna("").astype("str"), header)
     frame.index = frame.index + 1
     return frame
 
 
-def _cell_text(cell: object) -> str:
-    """An XLSX cell as the text a person typed (1053.0 → 1053, a month date → 2024-09)."""
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    if isinstance(cell, datetime):
-        return f"{cell.year}-{cell.month:02d}" if cell.day == 1 else cell.date().isoformat()
-    if isinstance(cell, date):
-        return f"{cell.year}-{cell.month:02d}" if cell.day == 1 else cell.isoformat()
-    return str(cell)
-
-
 def _read_xlsx(data: bytes) -> pd.DataFrame:
     """The first sheet as text cells; formulas arrive as their text (=…) and are refused later."""
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as error:
-        raise ImportError_("ce fichier n'est pas un classeur Excel lisible (.xlsx) : ouvrez-le dans votre "
-                           "tableur et enregistrez-le de nouveau en XLSX ou en CSV") from error
-    try:
-        rows = [[_cell_text(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-    if not rows:
-        raise ImportError_("le fichier est vide : il faut une ligne d'en-tête puis une ligne par valeur")
+        rows = workbook.read_xlsx(data, BOUNDS)
+    except FileRefused as error:
+        raise ImportError_(str(error)) from error
     width = max(len(r) for r in rows)
     header = rows[0] + [""] * (width - len(rows[0]))
     body = [r + [""] * (width - len(r)) for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype="str")
+    frame = _named_columns(pd.DataFrame(body, columns=range(width), dtype="str"), header)
     frame.index = frame.index + 2
     return frame
 
 
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """Read an uploaded file into text cells, refusing early what cannot be a value file."""
-    if len(data) > MAX_BYTES:
-        raise ImportError_(f"le fichier fait {_size_mb(len(data))} Mo, au-delà de la limite de "
-                           f"{MAX_BYTES // 1024 // 1024} Mo : découpez-le (par exemple par indicateur ou par année)")
+    """Read an uploaded file into text cells, refusing early what cannot be a value file or costs too much."""
+    try:
+        workbook.check_size(len(data), BOUNDS)
+    except FileRefused as error:
+        raise ImportError_(str(error)) from error
     if not data.strip():
         raise ImportError_("le fichier est vide : il faut une ligne d'en-tête puis une ligne par valeur")
     is_zip = data[:4] == b"PK\x03\x04"
-    if filename.lower().endswith((".xlsx", ".xlsm")) or is_zip:
-        return _read_xlsx(data)
-    if filename.lower().endswith(".xls"):
+    if filename.lower().endswith(".xls") and not is_zip:
         raise ImportError_("l'ancien format Excel .xls n'est pas lu : enregistrez le fichier en .xlsx ou en CSV")
-    return _read_csv(data)
+    try:
+        with workbook.parse_slot():
+            if filename.lower().endswith((".xlsx", ".xlsm")) or is_zip:
+                return _read_xlsx(data)
+            return _read_csv(data)
+    except FileRefused as error:
+        raise ImportError_(str(error)) from error
 
 
 def _columns(frame: pd.DataFrame) -> tuple[str, dict[str, str], list[str]]:
@@ -352,6 +344,12 @@ def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFram
     return result, message
 
 
+def _matches(cells: pa.Array, pattern: str, index: pd.Index) -> pd.Series:
+    """Cells matching a regular expression of intake.text (Arrow RE2, same syntax as Python's re here)."""
+    hit = pc.fill_null(pc.match_substring_regex(cells, pattern), False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=index)
+
+
 def _flag(parts: list, lines: pd.Series, mask: pd.Series, column: str, message) -> None:
     if mask.any():
         text = message[mask] if isinstance(message, pd.Series) else message
@@ -375,11 +373,14 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
         long_cell = pd.Series(pc.greater(pc.fill_null(pc.utf8_length(cells), 0), MAX_CELL)
                               .to_numpy(zero_copy_only=False), index=frame.index)
         _flag(parts, lines, long_cell, str(label), f"cellule trop longue (plus de {MAX_CELL} caractères)")
-        formula = pd.Series(pc.fill_null(pc.match_substring_regex(cells, _FORMULA.pattern), False)
-                            .to_numpy(zero_copy_only=False), index=frame.index) & ~long_cell
-        _flag(parts, lines, formula, str(label), "formule de tableur refusée : remplacez-la par sa valeur")
-        if (long_cell | formula).any():
-            frame.loc[long_cell | formula, column] = ""
+        control = _matches(cells, CONTROL, frame.index) & ~long_cell
+        if control.any():
+            found = frame.loc[control, column].str.extract(f"({CONTROL})", expand=False)
+            _flag(parts, lines, control, str(label), found.map(lambda c: control_message(f"U+{ord(c):04X}")))
+        formula = _matches(cells, FORMULA, frame.index) & ~long_cell & ~control
+        _flag(parts, lines, formula, str(label), FORMULA_MESSAGE)
+        if (long_cell | control | formula).any():
+            frame.loc[long_cell | control | formula, column] = ""
     base["indicator_code"] = frame["indicateur"].str.strip().str.upper()
     levels = frame["niveau"] if "niveau" in frame.columns else None
     base["territory_id"], problem = resolve_territories(frame["territoire"], levels, ref)

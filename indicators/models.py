@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from indicators.periods import PeriodError, parse_period
+from intake.text import check_text
 
 
 class IndicatorKind(StrEnum):
@@ -78,6 +79,11 @@ class ValueIn(BaseModel):
     denominator: float | None = None
     source: str | None = Field(default=None, max_length=500)
     comment: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("source", "comment")
+    @classmethod
+    def _clean_text(cls, text: str | None) -> str | None:
+        return check_text(text)
 
     @field_validator("period", mode="before")
     @classmethod

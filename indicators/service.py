@@ -37,6 +37,7 @@ FRAME_COLUMNS = ["line", "indicator_code", "territory_id", "period", "kind", "va
                  "denominator", "source", "comment", "read_version", "delete"]
 ERROR_COLUMNS = ["line", "column", "message", "pos"]  # pos: row of the submitted frame
 MAX_SOURCE, MAX_COMMENT = 500, 2000
+MAX_ABS = 1e12  # no figure of the plan comes near a thousand billion: beyond, roll-ups would overflow
 Progress = Callable[[float, str], None]
 
 
@@ -199,7 +200,11 @@ def _check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: _Errors)
     period_type = _lookup(code, meta["period_type"].to_dict())
     frame["period_type"] = period_type
     grain = frame["granularity"].to_numpy()
-    wrong_grain = known & pd.notna(grain) & (grain != period_type) & (kinds == "actual").to_numpy()
+    order = {"month": 0, "quarter": 1, "year": 2}
+    finer = _lookup(pd.Series(grain), order, -1) < _lookup(pd.Series(period_type), order, -1)
+    # A realised value has the indicator's grain; a target or reference may be coarser, never finer.
+    wrong_grain = known & pd.notna(grain) & (grain != period_type) & (
+        (kinds == "actual").to_numpy() | finer.astype(bool))
     grain_fr = {"year": "annuelle", "quarter": "trimestrielle", "month": "mensuelle"}
     errors.flag(frame, wrong_grain, "periode", lambda rows: (
         "période " + _text(rows["granularity"].map(grain_fr)) + " pour un indicateur de période "
@@ -210,6 +215,14 @@ def _check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: _Errors)
     value, num, den = frame["value"], frame["numerator"], frame["denominator"]
     for column in ("value", "numerator", "denominator"):
         errors.flag(frame, live & np.isinf(frame[column]), COLUMN_LABELS[column], "n'est pas un nombre fini")
+        errors.flag(frame, live & ~np.isinf(frame[column]) & (frame[column].abs() > MAX_ABS), COLUMN_LABELS[column],
+                    "nombre trop grand (plus de mille milliards) : vérifiez l'unité et les séparateurs")
+    today = pd.Timestamp.today().date()
+    future = (kinds == "actual").to_numpy() & live.to_numpy() & np.array(
+        [start is not None and start == start and start > today for start in frame["period_start"]], dtype=bool)
+    errors.flag(frame, future, "periode", lambda rows: (
+        "la période " + _text(rows["period"]) + " n'a pas commencé : une valeur réalisée porte sur le passé "
+        "(pour un objectif, choisissez le type cible)").to_numpy())
     has_ratio = num.notna() | den.notna()
     errors.flag(frame, live & (num.isna() != den.isna()), "denominateur",
                 "numérateur et dénominateur vont ensemble : renseignez les deux")
@@ -290,7 +303,9 @@ def _check_duplicates(frame: pd.DataFrame, errors: _Errors) -> pd.DataFrame:
     clashing = distinct[distinct > 1].reset_index()[key]
     if not clashing.empty:
         marked = groups.merge(clashing, on=key)
-        lines = marked.groupby(key)["line"].agg(lambda s: ", ".join(str(x) for x in sorted(s))).rename("lines")
+        # At most five line numbers per message: a file repeating one key 100,000 times stays small.
+        lines = marked.groupby(key)["line"].agg(lambda s: ", ".join(str(x) for x in sorted(s)[:5])
+                                                 + (f"… {len(s)} lignes" if len(s) > 5 else "")).rename("lines")
         marked = marked.merge(lines.reset_index(), on=key)
         mask = frame["pos"].isin(marked["pos"])
         text = frame["pos"].map(dict(zip(marked["pos"], "même valeur donnée plusieurs fois avec des chiffres "
@@ -371,8 +386,12 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
     if how not in HOW_LABELS:
         raise ValueError(f"unknown how: {how}")
     if not (Role.ministere in user.roles or Role.coordinateur in user.roles):
-        raise AccessDenied("La saisie des valeurs est réservée aux coordinateurs régionaux et à l'équipe "
-                           "nationale. Connectez-vous avec un compte autorisé.")
+        message = ("La saisie des valeurs est réservée aux coordinateurs régionaux et à l'équipe nationale. "
+                   "Connectez-vous avec un compte autorisé.")
+        if not dry_run or trace_refusals:
+            db.write(lambda cur: audit.append(cur, actor=user.email, entity="value", action="refused", how=how,
+                                              comment=message))
+        raise AccessDenied(message)
     progress = progress or (lambda fraction, text: None)
     frame = to_frame(changes)
     result = WriteResult(rows=len(frame))
@@ -417,7 +436,12 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         return outcome
 
     refused: list[str] = []
-    result = db.write(work)
+    if dry_run:
+        # A preview only reads: it runs in its own snapshot, without the write lock every sign-in needs.
+        with db.transaction() as cur:
+            result = work(cur)
+    else:
+        result = db.write(work)
     if refused and (not dry_run if trace_refusals is None else trace_refusals):
         # The attempt itself is traced, like every refused access (nothing else is written).
         db.write(lambda cur: audit.append(
@@ -505,6 +529,26 @@ def entry_grid(db: Database, user: User, *, period: str, kind: str = "actual", r
     return grid.sort_values(["indicator_code", "code"]).reset_index(drop=True)
 
 
+def grid_number(raw: object) -> tuple[float, str | None]:
+    """A grid cell as a number (NaN when empty), or a French problem; whatever a forged payload sends."""
+    if raw is None or (isinstance(raw, float) and raw != raw) or (isinstance(raw, str) and raw.strip() == ""):
+        return np.nan, None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        return np.nan, f"« {str(raw)[:40]} » n'est pas un nombre"
+    text = raw if isinstance(raw, str) else None
+    if text is not None:
+        text = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+        if len(text) > 40:
+            return np.nan, f"« {raw[:40]}… » n'est pas un nombre"
+    try:
+        number = float(text if text is not None else raw)
+    except (ValueError, OverflowError):
+        return np.nan, f"« {str(raw)[:40]} » n'est pas un nombre (ou un nombre trop grand)"
+    if number != number or abs(number) > MAX_ABS:
+        return np.nan, f"« {str(raw)[:40]} » : nombre trop grand ou illisible (mille milliards au plus)"
+    return number, None
+
+
 def grid_changes(served: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[ValueChange], pd.DataFrame]:
     """Diff an edited grid against the rows served: only value and comment count, extra rows are ignored.
 
@@ -514,11 +558,15 @@ def grid_changes(served: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[Value
     changes, problems = [], []
     for pos, row in served.iterrows():
         raw_value, raw_comment = edited.at[pos, "value"], edited.at[pos, "comment"]
-        number = pd.to_numeric(pd.Series([raw_value]), errors="coerce").iloc[0]
-        if pd.notna(raw_value) and str(raw_value).strip() != "" and pd.isna(number):
-            problems.append({"line": pos, "name": row["name"], "column": "valeur",
-                             "message": f"« {raw_value} » n'est pas un nombre"})
+        number, problem = grid_number(raw_value)
+        column = "valeur"
+        if problem is None and raw_comment is not None and not isinstance(raw_comment, str) and not (
+                isinstance(raw_comment, float) and raw_comment != raw_comment):
+            problem, column = "le commentaire doit être du texte", "commentaire"
+        if problem:
+            problems.append({"line": pos, "name": row["name"], "column": column, "message": problem})
             continue
+        raw_comment = raw_comment if isinstance(raw_comment, str) else None
         old_comment = "" if pd.isna(row["comment"]) else str(row["comment"])
         new_comment = "" if raw_comment is None or (not isinstance(raw_comment, str) and pd.isna(raw_comment)) \
             else str(raw_comment)
@@ -536,9 +584,12 @@ def grid_changes(served: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[Value
                 kind=row["kind"], value=None if delete else float(number), comment=new_comment,
                 read_version=int(row["version"]), delete=delete))
         except ValueError as error:
-            message = "; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors()) \
-                if hasattr(error, "errors") else str(error)
-            problems.append({"line": pos, "name": row["name"], "column": "valeur", "message": message})
+            found = error.errors() if hasattr(error, "errors") else []
+            message = "; ".join(f"texte trop long ({e.get('ctx', {}).get('max_length')} caractères au plus)"
+                                if e["type"] == "string_too_long" else e["msg"].removeprefix("Value error, ")
+                                for e in found) or str(error)
+            column = "commentaire" if any(e["loc"] and e["loc"][0] == "comment" for e in found) else "valeur"
+            problems.append({"line": pos, "name": row["name"], "column": column, "message": message})
     return changes, pd.DataFrame(problems, columns=["line", "name", "column", "message"])
 
 

@@ -26,6 +26,8 @@ from lieux import computed, duplicates, repository
 from lieux.models import LieuIn, clean_text
 from lieux.placement import RULE_LABELS, Resolver, clean_code, parse_number
 from lieux.service import can_edit, french_errors
+from intake import FileRefused, workbook
+from intake.text import decode
 from store.db import Database
 
 FORMATS = ("cget2019", "csv")
@@ -43,6 +45,9 @@ CSV_SOURCE = "import CSV"
 COMPARED = ("name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on", "closed_on",
             "attested_on", "legal_form", "in_qpv", "website", "placement_rule", "review_reason")
 _MISSING = {"", "#N/D", "#N/A", "N/D", "NA", "NAN", "NULL"}
+# France counts about 3,500 tiers-lieux: ten times more lines than that is not a registry file.
+BOUNDS = workbook.Bounds(max_rows=50_000, max_columns=60, max_cells=50_000 * 40)
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
 
 class ImportFileError(ValueError):
@@ -66,37 +71,55 @@ class ImportReport:
     committed: bool = False
     dry_run: bool = False
     values_changed: int = 0
+    refused: list = field(default_factory=list)        # territory ids outside the user's scope
+
 
     def as_dict(self) -> dict:
         """Plain data for JSON output."""
         return {k: v for k, v in self.__dict__.items()}
 
 
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError("Le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le en CSV UTF-8.")
-
-
 def read_table(content: bytes) -> pd.DataFrame:
-    """Any CSV (separator ';', ',' or tab) as a frame of trimmed text cells; lines numbered as in the file."""
-    text = _decode(content)
+    """Any CSV (separator ';', ',' or tab) as a frame of trimmed text cells; lines numbered as in the file.
+
+    The file's cost is bounded before it is parsed (size, lines, header width).
+    """
+    try:
+        workbook.check_text_shape(content, BOUNDS)
+        text = decode(content)
+    except FileRefused as error:
+        raise ImportFileError(f"Fichier refusé : {error}.") from error
     first = text.split("\n", 1)[0]
     sep = max((";", ",", "\t"), key=first.count)
     try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        with workbook.parse_slot():
+            rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     except csv.Error as error:
-        raise ImportFileError(f"Le fichier CSV est mal formé ({error}).") from error
+        raise ImportFileError("Le fichier CSV est mal formé (un guillemet n'est sans doute pas refermé) : ouvrez-le "
+                              "dans votre tableur et enregistrez-le de nouveau en CSV.") from error
+    except FileRefused as error:
+        raise ImportFileError(f"Fichier refusé : {error}.") from error
     rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else []
     if not rows:
-        raise ImportFileError("Le fichier est vide.")
+        raise ImportFileError("Le fichier est vide : il faut une ligne d'en-tête puis une ligne par lieu.")
     header = [h.strip().strip('"').upper() for h in rows[0]]
     width = len(header)
     body = [(r + [""] * width)[:width] for r in rows[1:]]
-    frame = pd.DataFrame(body, columns=header, dtype="str")
+    frame = pd.DataFrame(body, columns=range(width), dtype="str")
+    keep, seen = [], {}
+    for position, name in enumerate(header):
+        if name == "":
+            if (frame[position].str.strip() != "").any():
+                raise ImportFileError(f"La colonne {position + 1} n'a pas d'en-tête mais contient des valeurs : "
+                                      "donnez-lui un nom ou supprimez-la.")
+            continue  # an empty column left by a spreadsheet
+        if name in seen:
+            raise ImportFileError(f"La colonne « {name[:40]} » apparaît deux fois (colonnes {seen[name] + 1} et "
+                                  f"{position + 1}) : gardez-en une seule.")
+        seen[name] = position
+        keep.append(position)
+    frame = frame[keep]
+    frame.columns = [header[p] for p in keep]
     frame["__line"] = np.arange(2, len(frame) + 2)
     return frame
 
@@ -245,6 +268,7 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
     known_by_id = {rec["id"]: rec for rec in _records(by_id)} if len(by_id) else {}
     doubles = duplicates.for_import(rows, placements, registry, known_by_key, known_by_id)
     seen: dict = {}
+    seen_ids: dict = {}
     inserts, updates, labels, events = [], [], [], []
     from accounts.policy import can_write_values
     for row, place in zip(rows, placements):
@@ -255,6 +279,16 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
         if place.commune_code is None:
             report.unplaced.append({"line": line, "name": row["name"], "reason": place.problem})
             continue
+        if row.get("id") and not _ID.match(row["id"]):
+            report.errors.append({"line": line, "message": f"identifiant « {row['id'][:40]} » invalide : lettres, "
+                                  "chiffres, tirets ou points, 64 caractères au plus (laissez vide pour un nouveau lieu)"})
+            continue
+        if row.get("id") and row["id"] in seen_ids:
+            report.errors.append({"line": line, "message": f"identifiant {row['id']} déjà vu ligne {seen_ids[row['id']]} "
+                                  ": gardez une seule ligne par lieu"})
+            continue
+        if row.get("id"):
+            seen_ids[row["id"]] = line
         key = (row["source"], row["source_id"]) if row.get("source_id") else None
         if key and key in seen:
             report.errors.append({"line": line, "message": f"identifiant {row['source_id']} déjà vu ligne {seen[key]}"})
@@ -280,11 +314,18 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
         commune = {"id": f"COM-{place.commune_code}", "code": place.commune_code, **scope_rows[place.commune_code]}
         old = known_by_id.get(row.get("id")) or (known_by_key.get(key) if key else None)
         old_commune = scope_rows.get(old["commune_code"]) if old is not None and old.get("commune_code") else None
-        if not can_write_values(user, commune) or (old_commune and not can_write_values(
-                user, {"code": old["commune_code"], "id": f"COM-{old['commune_code']}", **old_commune})):
+        if not can_write_values(user, commune):
             report.errors.append({"line": line, "message": (
                 f"{commune['name']} ({place.commune_code}) est hors de votre périmètre : retirez cette ligne "
                 "ou demandez à l'équipe nationale de l'importer")})
+            report.refused.append(commune["id"])
+            continue
+        if old_commune and not can_write_values(
+                user, {"code": old["commune_code"], "id": f"COM-{old['commune_code']}", **old_commune}):
+            report.errors.append({"line": line, "message": (
+                f"ce lieu est aujourd'hui à {old_commune['name']} ({old['commune_code']}), hors de votre périmètre : "
+                "vous ne pouvez pas le déplacer — retirez cette ligne ou demandez à l'équipe nationale")})
+            report.refused.append(f"COM-{old['commune_code']}")
             continue
         data = lieu.model_dump(mode="python", exclude={"labels"})
         data["types"] = [str(t) for t in lieu.types]
@@ -335,8 +376,22 @@ def _frame(rows: list[dict]) -> pd.DataFrame:
 def run(db: Database, content: bytes, file_format: str, user: User, dry_run: bool = False,
         file_name: str | None = None) -> ImportReport:
     """Import a file: all or nothing; with dry_run, only say what would happen."""
-    report, todo = prepare(db, content, file_format, user)
+    try:
+        report, todo = prepare(db, content, file_format, user)
+    except AccessDenied as error:
+        if not dry_run:
+            from store import audit
+            db.write(lambda cur: audit.append(cur, actor=user.email, entity="lieu", action="refused", how="import",
+                                              source=file_format, comment=str(error)))
+        raise
     report.dry_run = dry_run
+    if report.refused and not dry_run:
+        # The attempt itself is traced, like every refused access (nothing else is written).
+        from store import audit
+        db.write(lambda cur: audit.append(
+            cur, actor=user.email, entity="lieu", action="refused", key=report.refused[0], how="import",
+            new={"territories": sorted(set(report.refused))[:200]}, source=file_format,
+            comment=f"{file_name or 'fichier'} : {len(report.refused)} ligne(s) hors du périmètre"))
     if report.errors or dry_run or not (todo["inserts"] or todo["updates"]):
         return report
 

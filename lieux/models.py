@@ -8,6 +8,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from intake.text import check_text
+
 
 class LieuType(StrEnum):
     coworking = "coworking"
@@ -79,7 +81,12 @@ class LieuIn(BaseModel):
     @field_validator("name", "address", "legal_form", "website", mode="before")
     @classmethod
     def _spacing(cls, text):
-        return clean_text(text) if isinstance(text, str) else text
+        return clean_text(check_text(text)) if isinstance(text, str) else text
+
+    @field_validator("source", "source_id")
+    @classmethod
+    def _no_formula(cls, text: str | None) -> str | None:
+        return check_text(text)
 
     @field_validator("postal_code")
     @classmethod

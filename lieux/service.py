@@ -45,6 +45,8 @@ def french_errors(error: ValidationError) -> str:
             message = "obligatoire (trop court ou absent)"
         elif item["type"] == "enum":
             message = f"valeur « {item.get('input')} » inconnue"
+        elif item["type"] == "string_too_long":
+            message = f"trop long ({item.get('ctx', {}).get('max_length')} caractères au plus)"
         elif item["type"].startswith(("greater_than", "less_than")):
             message = f"valeur « {item.get('input')} » hors des bornes"
         elif item["type"].endswith(("_parsing", "_type")):

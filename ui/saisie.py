@@ -82,7 +82,8 @@ def _edited(served: pd.DataFrame) -> pd.DataFrame:
     """The served rows with the client's edits of Valeur and Commentaire only (anything else is ignored)."""
     edited = served[["value", "comment"]].copy().astype({"value": "object", "comment": "object"})
     delta = state.get(f"{EDITOR}_{state['saisie_gen']}") or {}
-    for row, cells in (delta.get("edited_rows") or {}).items():
+    rows = delta.get("edited_rows") if isinstance(delta, dict) else None
+    for row, cells in (rows if isinstance(rows, dict) else {}).items():  # a forged payload may send anything
         try:
             position = int(row)
         except (TypeError, ValueError):
@@ -97,10 +98,15 @@ def _edited(served: pd.DataFrame) -> pd.DataFrame:
 
 def _read_numbers(values: pd.Series) -> pd.Series:
     """Cells typed the French way ('1 234,5', '12,5 €') as numbers; unreadable text kept for the message."""
-    typed = values.map(lambda v: v if isinstance(v, str) else (fmt.editable(v) if pd.notna(v) else ""))
+    # Anything but text or a plausible number (a forged true, list, 400-digit integer) goes on as sent,
+    # for the service to explain.
+    plain = values.map(lambda v: isinstance(v, str) or v is None or (
+        isinstance(v, (int, float)) and not isinstance(v, bool) and (v != v or abs(v) <= service.MAX_ABS)))
+    typed = pd.Series([v if isinstance(v, str) else (fmt.editable(v) if ok and v is not None else "")
+                       for v, ok in zip(values, plain)], index=values.index, dtype="object")
     numbers, bad = imports.parse_numbers(typed)
-    return pd.Series([raw if wrong else (None if pd.isna(n) else float(n))
-                      for raw, n, wrong in zip(values, numbers, bad)], index=values.index, dtype="object")
+    return pd.Series([raw if wrong or not ok else (None if pd.isna(n) else float(n))
+                      for raw, n, wrong, ok in zip(values, numbers, bad, plain)], index=values.index, dtype="object")
 
 
 def _save() -> None:

@@ -18,7 +18,7 @@ def texts(at):
                                            *at.success))
 
 
-def open_page(app_db_file, user, period="2030"):
+def open_page(app_db_file, user, period="2000"):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     if user is not None:
         at.session_state["user"] = user
@@ -64,7 +64,7 @@ def test_a_session_that_loses_the_role_no_longer_sees_the_grid(app):
 
 
 def test_a_coordinator_sees_only_their_region_and_saves_a_value(app_db_file):
-    at = open_page(app_db_file, COORD, "2030")
+    at = open_page(app_db_file, COORD, "2000")
     assert not at.exception
     assert at.selectbox(key="saisie_region").options == ["Île-de-France"]
     assert list(grid(at).index) == ["75", "77", "78", "91", "92", "93", "94", "95"]
@@ -73,7 +73,7 @@ def test_a_coordinator_sees_only_their_region_and_saves_a_value(app_db_file):
     assert grid(at).loc["77", "Valeur"] == "42" and grid(at).loc["77", "Commentaire"] == "relevé trimestriel"
     # The history tab shows who changed it.
     at.text_input(key="hist_territory").input("DEP-77")
-    at.text_input(key="hist_period").input("2030")
+    at.text_input(key="hist_period").input("2000")
     at.selectbox(key="hist_indicator").set_value("EMPLOIS_DIRECTS")
     at.run()
     history = tables(at)[-1]
@@ -81,7 +81,7 @@ def test_a_coordinator_sees_only_their_region_and_saves_a_value(app_db_file):
 
 
 def test_a_wrong_cell_is_named_and_nothing_is_saved(app_db_file):
-    at = open_page(app_db_file, COORD, "2031")
+    at = open_page(app_db_file, COORD, "2001")
     at = edit(at, {0: {"Valeur": 5}, 2: {"Valeur": -3}})
     assert "Rien n'a été enregistré" in texts(at)
     problems = tables(at)[0]
@@ -91,7 +91,7 @@ def test_a_wrong_cell_is_named_and_nothing_is_saved(app_db_file):
 
 
 def test_cells_a_client_should_not_edit_are_ignored(app_db_file):
-    at = open_page(app_db_file, COORD, "2032")
+    at = open_page(app_db_file, COORD, "2002")
     editor = at.data_editor[0]
     at.session_state[editor.key] = {"edited_rows": {0: {"Code": "69", "Territoire": "Rhône", "Valeur": 3}},
                                     "added_rows": [{"Code": "69", "Valeur": 8}], "deleted_rows": [1]}
@@ -102,8 +102,8 @@ def test_cells_a_client_should_not_edit_are_ignored(app_db_file):
 
 
 def test_two_sessions_editing_the_same_value_the_second_sees_both_and_chooses(app_db_file):
-    first = open_page(app_db_file, COORD, "2033")
-    second = open_page(app_db_file, OTHER, "2033")  # both loaded the empty value
+    first = open_page(app_db_file, COORD, "2003")
+    second = open_page(app_db_file, OTHER, "2003")  # both loaded the empty value
     second = edit(second, {0: {"Valeur": 5}})
     assert "1 valeur(s) enregistrée(s)." in texts(second)
     first = edit(first, {0: {"Valeur": 7}, 1: {"Valeur": 1}})
@@ -119,15 +119,15 @@ def test_two_sessions_editing_the_same_value_the_second_sees_both_and_chooses(ap
 
 
 def test_an_import_is_previewed_with_every_faulty_line_then_committed(app_db_file):
-    at = open_page(app_db_file, COORD, "2034")
-    bad = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2034;4\nEMPLOIS_DIRECTS;DEP-69;2034;4\n"
+    at = open_page(app_db_file, COORD, "2004")
+    bad = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2004;4\nEMPLOIS_DIRECTS;DEP-69;2004;4\n"
     at.file_uploader(key="import_file").set_value(("valeurs.csv", bad.encode(), "text/csv"))
     at.run()
     assert not at.exception
     assert "rien n'a été importé" in texts(at)
     errors = tables(at)[-1]
     assert errors[["Ligne", "Colonne"]].values.tolist() == [["3", "territoire"]]
-    good = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2034;4\nEMPLOIS_DIRECTS;DEP-78;2034;6\n"
+    good = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2004;4\nEMPLOIS_DIRECTS;DEP-78;2004;6\n"
     at.file_uploader(key="import_file").set_value(("valeurs.csv", good.encode(), "text/csv"))
     at.run()
     assert "2 nouvelle(s)" in texts(at)
@@ -144,23 +144,23 @@ def test_the_national_team_locks_a_period_and_coordinators_are_refused(app_db_fi
     at.switch_page("ui/saisie.py")
     at.run()
     at.selectbox(key="lock_region").set_value("11")
-    at.text_input(key="lock_period").input("2035")
+    at.text_input(key="lock_period").input("2005")
     at.button(key="lock_do").click()
     at.run()
     assert "verrouillée pour Île-de-France" in texts(at)
-    coord = open_page(app_db_file, COORD, "2035")
+    coord = open_page(app_db_file, COORD, "2005")
     coord = edit(coord, {0: {"Valeur": 1}})
     assert "Rien n'a été enregistré" in texts(coord)
     assert tables(coord)[0]["Problème"].str.contains("verrouillée").any()
 
 
 def test_a_coordinator_has_no_lock_section(app_db_file):
-    at = open_page(app_db_file, COORD, "2036")
+    at = open_page(app_db_file, COORD, "2006")
     assert [t.label for t in at.tabs] == ["Saisie", "Import", "Historique", "Exports"]
 
 
 def test_values_typed_the_french_way_are_saved_and_shown_in_french(app_db_file):
-    at = open_page(app_db_file, COORD, "2037")
+    at = open_page(app_db_file, COORD, "2007")
     at.selectbox(key="saisie_indicator").set_value("CA_TOTAL")  # euros: decimals allowed
     at = at.run()
     shown = grid(at)
@@ -178,11 +178,11 @@ def test_values_typed_the_french_way_are_saved_and_shown_in_french(app_db_file):
 
 
 def test_an_undo_shows_the_value_before_at_once_in_the_history(app_db_file):
-    at = open_page(app_db_file, COORD, "2038")
+    at = open_page(app_db_file, COORD, "2008")
     at = edit(at, {1: {"Valeur": "10"}})
     at = edit(at, {1: {"Valeur": "1 025"}})
     at.text_input(key="hist_territory").input("DEP-77")
-    at.text_input(key="hist_period").input("2038")
+    at.text_input(key="hist_period").input("2008")
     at.selectbox(key="hist_indicator").set_value("EMPLOIS_DIRECTS")
     at.run()
     assert "**Valeur actuelle** : 1\u202f025" in texts(at)
@@ -197,3 +197,14 @@ def test_an_undo_shows_the_value_before_at_once_in_the_history(app_db_file):
     assert "annulée" in texts(at)
     assert history["Date"].str.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d").all()
     assert grid(at).loc["77", "Valeur"] == "10"  # the entry grid reloaded too
+
+
+@pytest.mark.parametrize("cell", [True, [1, 2], {"a": 1}, 10**400, "9" * 400])
+def test_a_forged_grid_payload_is_explained_and_nothing_is_saved(app_db_file, cell):
+    at = open_page(app_db_file, COORD, "2010")
+    at = edit(at, {0: {"Valeur": cell}})
+    assert not at.exception
+    assert "Rien n'a été enregistré" in texts(at)
+    assert "nombre" in tables(at)[0]["Problème"].iloc[0]
+    assert grid(at)["Valeur"].eq("").all()
+

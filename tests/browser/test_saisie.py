@@ -22,14 +22,14 @@ def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp
     page.get_by_role("tab", name="Import").click()
 
     bad = tmp_path / "valeurs.csv"
-    bad.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2029;4\n"
-                   "EMPLOIS_DIRECTS;DEP-69;2029;4\n", encoding="utf-8")
+    bad.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2009;4\n"
+                   "EMPLOIS_DIRECTS;DEP-69;2009;4\n", encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(bad))
     expect(page.get_by_text("1 problème(s) dans valeurs.csv")).to_be_visible(timeout=SLOW)
 
     good = tmp_path / "bon.csv"
-    good.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2029;4\n"
-                    "EMPLOIS_DIRECTS;DEP-78;2029;1 500\n", encoding="utf-8")
+    good.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2009;4\n"
+                    "EMPLOIS_DIRECTS;DEP-78;2009;1 500\n", encoding="utf-8")
     page.locator("input[type=file]").set_input_files(str(good))
     expect(page.get_by_text("2 nouvelle(s) valeur(s)")).to_be_visible(timeout=SLOW)
     page.get_by_role("button", name="Importer 2 valeur(s)").click()
@@ -39,7 +39,7 @@ def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp
     panel = page.locator("[role=tabpanel]:visible")
     panel.get_by_role("combobox", name="Indicateur").click()
     page.get_by_role("option", name=re.compile("^EMPLOIS_DIRECTS")).click()
-    panel.get_by_label("Période").fill("2029")
+    panel.get_by_label("Période").fill("2009")
     panel.get_by_placeholder("77475, DEP-77, REG-11").fill("DEP-78")
     panel.get_by_placeholder("77475, DEP-77, REG-11").press("Enter")
     expect(panel.get_by_text(re.compile(r"Valeur actuelle : 1.500 \(version 1"))).to_be_visible(timeout=SLOW)
@@ -54,7 +54,7 @@ def test_a_coordinator_types_a_french_number_in_the_grid_and_sees_it_in_french(s
     expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
     page.get_by_test_id("stSidebar").get_by_role("link", name="Saisie").click()
     expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
-    page.get_by_role("textbox", name="Période").first.fill("2039")
+    page.get_by_role("textbox", name="Période").first.fill("2012")
     page.keyboard.press("Enter")
     grid = page.get_by_test_id("stDataFrame").first
     expect(grid).to_be_visible(timeout=SLOW)

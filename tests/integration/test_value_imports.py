@@ -95,10 +95,21 @@ def test_an_ambiguous_region_or_departement_code_is_an_error_never_a_guess(db):
 @pytest.mark.parametrize("typed, iso", [("2024", "2024"), ("T3 2024", "2024Q3"), ("2024Q3", "2024Q3"),
                                         ("09/2024", "2024-09"), ("2024-09", "2024-09")])
 def test_periods_as_people_type_them(db, typed, iso):
-    # Targets may use any granularity; that exercises every period form on a yearly indicator.
-    text = f"indicateur;territoire;periode;valeur;type\nEMPLOIS_DIRECTS;DEP-77;{typed};8;cible\n"
+    # A value has its indicator's granularity: the indicator is made quarterly or monthly for the test.
+    from indicators.periods import parse_period
+    with db.transaction() as cur:
+        cur.execute("UPDATE indicator SET period_type = ? WHERE code = 'EMPLOIS_DIRECTS'",
+                    [parse_period(iso).granularity])
+    text = f"indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;{typed};8\n"
     assert run(db, csv(text)).ok
-    assert value(db, "DEP-77", iso, kind="target") == 8
+    assert value(db, "DEP-77", iso) == 8
+
+
+def test_a_target_finer_than_its_indicator_is_refused(db):
+    before = snapshot(db)
+    report = run(db, csv("indicateur;territoire;periode;valeur;type\nEMPLOIS_DIRECTS;DEP-77;T3 2024;8;cible\n"))
+    assert "période trimestrielle pour un indicateur de période annuelle" in report.errors.iloc[0]["message"]
+    assert snapshot(db) == before
 
 
 def test_wide_format_csv_one_column_per_period(db):
@@ -215,9 +226,12 @@ def test_very_long_cells_and_formulas_in_comments_are_refused(db):
 
 
 def test_exports_neutralise_formula_like_cells(db):
+    # Formulas are refused on entry; a value stored before that rule still must not run in a spreadsheet.
     service.apply(db, COORD_IDF, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
-                                                      period="2024", value=3, comment="=1+2",
-                                                      source="@SUM(A1)")], how="saisie")
+                                                      period="2024", value=3)], how="saisie")
+    with db.transaction() as cur:
+        cur.execute("UPDATE indicator_value SET comment = '=1+2', source = '@SUM(A1)' "
+                    "WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'DEP-77' AND period = '2024'")
     frame = exports.values_frame(db, COORD_IDF, "EMPLOIS_DIRECTS", "DEP-77")
     text = exports.to_bytes(frame, "csv").decode("utf-8-sig")
     assert ";'=1+2;" in text.replace("\r", "") or "'=1+2" in text

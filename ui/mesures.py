@@ -36,7 +36,7 @@ for _, axis in data["axes"].iterrows():
 code = st.selectbox("Mesure", codes, index=index,
                     format_func=lambda c: f"{c} — {measures.set_index('code').at[c, 'title']}")
 st.query_params["mesure"] = code
-detail = measure_detail(db(), code)
+detail = measure_detail(db(), code, user)
 progress = measure_progress(db(), code, user)
 m = detail["measure"]
 national = progress["measure"][progress["measure"]["territory_id"] == "FR"].iloc[0]

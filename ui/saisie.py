@@ -315,7 +315,7 @@ def history_section() -> None:
     period = _period(period_text)
     if period is None:
         return
-    data = service.history(database, indicator, territory_id, period, kind)
+    data = service.history(database, indicator, territory_id, period, kind, user=user)
     current = data["current"]
     st.markdown(f"**Valeur actuelle** : {_number(current['value']) if current else 'aucune'}"
                 + (f" (version {current['version']}, {fmt.actor(current['updated_by'])})" if current else ""))

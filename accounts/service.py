@@ -8,6 +8,7 @@ accounts and scopes untouched.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
@@ -78,9 +79,26 @@ def describe_scopes(db: Database, user: User) -> list[str]:
 
 # --- local sign-in ---------------------------------------------------------------------------------
 
+_GATES: dict[int, threading.BoundedSemaphore] = {}
+_GATES_LOCK = threading.Lock()
+BUSY = ("Trop de connexions sont en cours de vérification sur ce serveur : réessayez dans quelques "
+        "secondes.")
+
+
+def _gate(size: int) -> threading.BoundedSemaphore:
+    """The process-wide cap on password checks running at once (one per configured size)."""
+    with _GATES_LOCK:
+        return _GATES.setdefault(size, threading.BoundedSemaphore(size))
+
+
 def authenticate(db: Database, email: str, password: str, address: str | None = None, *,
                  now: datetime | None = None, settings: AccessSettings | None = None) -> User:
-    """Sign in with a local password; raises SignInRefused (French) and logs every failure."""
+    """Sign in with a local password; raises SignInRefused (French) and logs every failure.
+
+    The attempt is counted and checked against the limits in one write, before its password is
+    verified: parallel attempts cannot all slip under the limit. Verifications run under a bounded
+    semaphore, so memory stays bounded whatever the number of attempts at once.
+    """
     settings = settings or access_settings()
     now = now or utcnow()
     key = normalize_email(email or "")
@@ -88,49 +106,87 @@ def authenticate(db: Database, email: str, password: str, address: str | None = 
     if not key or not password:
         raise SignInRefused("Saisissez votre adresse e-mail et votre mot de passe.")
     since = now - settings.window
-    with db.read() as cur:
+
+    def reserve(cur):
         account = repository.credentials(cur, key)
         by_account, first_account = repository.failures_for_account(cur, key, since)
         by_address, first_address = repository.failures_for_address(cur, address, since)
-    if by_address >= settings.max_failures_address:
-        wait = _minutes(first_address + settings.window - now)
-        _refuse(db, key, address, "local", "locked_address", now,
-                f"Trop de tentatives échouées depuis cette adresse. Réessayez dans {wait} minute(s).")
-    if by_account >= settings.max_failures_account:
-        wait = _minutes(first_account + settings.window - now)
-        _refuse(db, key, address, "local", "locked",
-                now, f"Trop de tentatives échouées pour ce compte : il est bloqué pendant encore {wait} "
-                     "minute(s). Réessayez plus tard, ou demandez à un administrateur de réinitialiser "
-                     "votre mot de passe.")
-    if account is None:
-        passwords.burn_time(password)
-        _refuse_bad_credentials(db, key, address, "unknown", now, settings, by_account)
-    if not passwords.verify_password(account["password_hash"], password):
-        _refuse_bad_credentials(db, key, address, "bad_password", now, settings, by_account)
+        if by_address >= settings.max_failures_address:
+            wait = _minutes(first_address + settings.window - now)
+            return _log_refusal(cur, key, address, "local", "locked_address", now,
+                                "Trop de tentatives échouées depuis cette adresse. "
+                                f"Réessayez dans {wait} minute(s).")
+        if by_account >= settings.max_failures_account:
+            wait = _minutes(first_account + settings.window - now)
+            return _log_refusal(cur, key, address, "local", "locked", now,
+                                f"Trop de tentatives échouées pour ce compte : il est bloqué pendant encore "
+                                f"{wait} minute(s). Réessayez plus tard, ou demandez à un administrateur de "
+                                "réinitialiser votre mot de passe.")
+        attempt = repository.record_attempt(cur, email=key, address=address, method="local",
+                                            outcome="pending", now=now)
+        return account, attempt, by_account
+
+    reserved = db.write(reserve)
+    if isinstance(reserved, str):
+        raise SignInRefused(reserved)
+    account, attempt, by_account = reserved
+    gate = _gate(settings.max_concurrent_checks)
+    if not gate.acquire(timeout=settings.check_wait_seconds):
+        _settle(db, attempt, key, address, "busy", now, BUSY)
+    try:
+        if account is None:
+            passwords.burn_time(password)  # an unknown e-mail costs the same time, under the same cap
+            matches = False
+        else:
+            matches = passwords.verify_password(account["password_hash"], password)
+        new_hash = (passwords.hash_password(password)
+                    if matches and passwords.needs_rehash(account["password_hash"]) else None)
+    finally:
+        gate.release()
+    if not matches:
+        _settle(db, attempt, key, address, "unknown" if account is None else "bad_password", now,
+                _bad_credentials(settings, by_account))
     if not account["active"]:
-        _refuse(db, key, address, "local", "disabled", now,
+        _settle(db, attempt, key, address, "disabled", now,
                 "Ce compte est désactivé. Adressez-vous à un administrateur de Carrefours.")
     if account["is_demo"] and not settings.demo_accounts:
-        _refuse(db, key, address, "local", "demo_disabled", now,
+        _settle(db, attempt, key, address, "demo_disabled", now,
                 "Les comptes de démonstration sont désactivés sur ce serveur.")
-    rehash = passwords.needs_rehash(account["password_hash"])
 
     def work(cur):
-        if rehash:
-            cur.execute("UPDATE account SET password_hash = ? WHERE email = ?",
-                        [passwords.hash_password(password), key])
-        return _signed_in(cur, key, address, "local", now)
+        if new_hash:
+            cur.execute("UPDATE account SET password_hash = ? WHERE email = ?", [new_hash, key])
+        repository.settle_attempt(cur, attempt, "ok")
+        return _signed_in(cur, key, address, "local", now, record=False)
     return db.write(work)
 
 
-def _refuse_bad_credentials(db, key, address, outcome, now, settings, earlier_failures) -> None:
+def _bad_credentials(settings: AccessSettings, earlier_failures: int) -> str:
     left = settings.max_failures_account - earlier_failures - 1
     message = BAD_CREDENTIALS
     if left <= 0:
         message += (f" Trop d'essais : ce compte est bloqué pendant {_minutes(settings.window)} minutes.")
     elif left <= 2:
         message += f" Encore {left} essai(s) avant un blocage de {_minutes(settings.window)} minutes."
-    _refuse(db, key, address, "local", outcome, now, message)
+    return message
+
+
+def _log_refusal(cur, key: str, address: str, method: str, outcome: str, now: datetime, message: str) -> str:
+    repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
+    append(cur, actor=key or "anonyme", entity="session", action="sign_in_failed", key=key, how=method,
+           new={"address": address, "outcome": outcome}, comment=message)
+    return message
+
+
+def _settle(db: Database, attempt: int, key: str, address: str, outcome: str, now: datetime,
+            message: str) -> None:
+    """Give a reserved attempt its outcome, log the refusal, and raise it."""
+    def work(cur):
+        repository.settle_attempt(cur, attempt, outcome)
+        append(cur, actor=key or "anonyme", entity="session", action="sign_in_failed", key=key, how="local",
+               new={"address": address, "outcome": outcome}, comment=message)
+    db.write(work)
+    raise SignInRefused(message)
 
 
 def _refuse(db: Database, key: str, address: str, method: str, outcome: str, now: datetime, message: str,
@@ -143,8 +199,9 @@ def _refuse(db: Database, key: str, address: str, method: str, outcome: str, now
     raise error(message)
 
 
-def _signed_in(cur, key: str, address: str, method: str, now: datetime) -> User:
-    repository.record_attempt(cur, email=key, address=address, method=method, outcome="ok", now=now)
+def _signed_in(cur, key: str, address: str, method: str, now: datetime, record: bool = True) -> User:
+    if record:
+        repository.record_attempt(cur, email=key, address=address, method=method, outcome="ok", now=now)
     repository.mark_signed_in(cur, key, now)
     append(cur, actor=key, entity="session", action="sign_in", key=key, how=method, new={"address": address})
     return repository.find(cur, key)

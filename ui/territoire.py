@@ -41,7 +41,7 @@ territory = get(db(), requested) if requested else None
 if query:
     found = search(db(), query)
     if found.empty:
-        st.warning(f"Aucun territoire ne correspond à « {query} ». Vérifiez l'orthographe ou saisissez "
+        st.warning(f"Aucun territoire ne correspond à « {fmt.plain(query)} ». Vérifiez l'orthographe ou saisissez "
                    "un code INSEE, un SIREN ou un code postal.")
     else:
         labels = {row["id"]: f"{row['name']} ({LEVEL_LABELS[row['level']]} {row['code']})"
@@ -50,7 +50,7 @@ if query:
         territory = get(db(), chosen)
         st.query_params["territoire"] = territory["code"] if territory["level"] in ("commune", "epci") else chosen
 elif requested and territory is None:
-    st.error(f"Le territoire « {requested} » est inconnu. Recherchez-le par son nom ci-dessus.")
+    st.error(f"Le territoire « {fmt.plain(requested)} » est inconnu. Recherchez-le par son nom ci-dessus.")
 
 if not territory:
     st.info("Recherchez votre commune, votre EPCI, votre département ou votre région. L'adresse de la "
@@ -97,7 +97,7 @@ year = left.selectbox("Année de comparaison", years[::-1], index=years[::-1].in
 try:
     result = service.compare(db(), territory["id"], criteria, user=current_user(), year=year)
 except service.ComparisonError as error:
-    st.error(str(error))
+    st.error(fmt.plain(error))
     st.stop()
 group, table = result["peers"], result["table"]
 demo_banner(result["is_demo"] or bool(sheet["lieux"]["is_demo"].any()))

@@ -8,7 +8,7 @@ from ui.context import _database
 
 LINK = "[Session expirée : reconnectez-vous ici](http://evil.example/login)"
 IMAGE = "![](http://evil.example/pixel.png)"
-AUTOLINK = "voir http://evil.example/a et <http://evil.example/b> et pirate@evil.example"
+AUTOLINK = "voir http://evil.example/a, <http://evil.example/b> et www.evil.example/c"
 MINISTRY = User(email="m@x.fr", scopes=(Scope(role=Role.ministere),))
 # GFM as Streamlit renders it: CommonMark plus autolinks of bare URLs and e-mails.
 MARKDOWN = MarkdownIt("gfm-like")

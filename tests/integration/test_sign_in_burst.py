@@ -1,13 +1,12 @@
 """Sign-in limits under a real parallel burst of threads through the real sign-in service."""
 
-import os
 import threading
 import time
 from collections import Counter
 
 import pytest
 
-from accounts import passwords, service
+from accounts import passwords, service, sign_in
 
 COORD = "coordinateur.idf@demo.test"
 COORD_PASSWORD = "demo-coordination-idf"
@@ -139,7 +138,7 @@ def test_a_hundred_parallel_unknown_emails_stay_under_the_cap_and_bounded_memory
 def test_an_attempt_that_waits_too_long_for_a_check_is_refused_in_french(db, limits, monkeypatch):
     monkeypatch.setenv("CARREFOURS_LOGIN_CONCURRENT_CHECKS", "1")
     monkeypatch.setenv("CARREFOURS_LOGIN_WAIT_SECONDS", "1")
-    gate = service._gate(1)
+    gate = sign_in._gate(1)
     assert gate.acquire(timeout=5)  # a check is under way and holds the only slot
     try:
         with pytest.raises(service.SignInRefused, match="Trop de connexions sont en cours"):

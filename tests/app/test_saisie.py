@@ -198,6 +198,7 @@ def test_an_undo_shows_the_value_before_at_once_in_the_history(app_db_file):
     assert history["Date"].str.fullmatch(r"\d\d/\d\d/\d{4} à \d\d:\d\d").all()
     assert grid(at).loc["77", "Valeur"] == "10"  # the entry grid reloaded too
 
+
 def prepared_export(at):
     at.selectbox(key="exp_indicator").set_value("EMPLOIS_DIRECTS")
     at = at.button(key="exp_prepare").click().run()

@@ -5,7 +5,7 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 
 from accounts.models import Role, Scope, User
 from indicators.aggregates import mark_dirty
-from ui.context import _database
+from ui.context import _start
 
 ELU = User(email="maire@trilport.fr", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),))
 MINISTRY = User(email="m@x.fr", scopes=(Scope(role=Role.ministere),))
@@ -13,10 +13,17 @@ DRAFT = "987654"
 WHERE = "indicator_code = 'TL_OUVERTS' AND territory_id = 'FR' AND period = '2025' AND kind = 'actual'"
 
 
+def _app_database():
+    """The database the app under test opened in this process (built once, in the background)."""
+    start = _start()
+    assert start.wait(300) and start.error is None
+    return start.database
+
+
 @pytest.fixture
 def draft(app_db_file):
     """A national TL_OUVERTS value for 2025 with published = false, in the app's own database."""
-    database = _database()
+    database = _app_database()
     with database.transaction() as cur:
         assert cur.execute("SELECT count(*) FROM indicator_value WHERE " + WHERE).fetchone()[0] == 0
         cur.execute("INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"

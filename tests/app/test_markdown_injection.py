@@ -4,7 +4,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from accounts.models import Role, Scope, User
-from ui.context import _database
+from ui.context import _start
 
 LINK = "[Session expirée : reconnectez-vous ici](http://evil.example/login)"
 IMAGE = "![](http://evil.example/pixel.png)"
@@ -50,11 +50,18 @@ def test_an_address_parameter_is_shown_as_text_in_the_unknown_box(app, page, par
     assert "evil.example" in rendered_text(at)  # shown, as text
 
 
+def _app_database():
+    """The database the app under test opened in this process (built once, in the background)."""
+    start = _start()
+    assert start.wait(300) and start.error is None
+    return start.database
+
+
 @pytest.fixture
 def hostile_note():
     """Removes the follow-up notes the test writes through the page."""
     yield
-    with _database().transaction() as cur:
+    with _app_database().transaction() as cur:
         cur.execute("DELETE FROM measure_note WHERE text LIKE '%evil.example%'")
 
 

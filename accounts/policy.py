@@ -40,9 +40,29 @@ def require_write_values(user: User, territory: dict) -> None:
             f"({territory['id']}) : ce territoire est hors de votre périmètre.")
 
 
-def can_read_unpublished(user: User) -> bool:
-    """Draft and unpublished figures are for the national team and coordinators only."""
-    return bool(user.roles & {Role.ministere, Role.coordinateur, Role.admin})
+def can_read_unpublished(user: User | None, territory: dict | None = None) -> bool:
+    """Whether a user may see draft (unpublished) values of a territory; None = figures mixing all of France.
+
+    The national team sees drafts everywhere; a coordinator sees those of territories inside its scope,
+    so never in national or cross-territory roll-ups; élus, administrators, readers and no user never do.
+    """
+    if user is None:
+        return False
+    if Role.ministere in user.roles:
+        return True
+    if territory is None:
+        return False
+    return any(s.role == Role.coordinateur and covers(s.territory_id, territory) for s in user.scopes)
+
+
+def sees_no_draft(user: User | None) -> bool:
+    """Whether a user may see no draft anywhere (so queries can drop them all at once)."""
+    return user is None or not user.roles & {Role.ministere, Role.coordinateur}
+
+
+def published_only(user: User | None, territory: dict | None = None) -> bool:
+    """Whether figures of a territory (None: of all France) must leave drafts out for this user."""
+    return not can_read_unpublished(user, territory)
 
 
 def can_edit_plan(user: User) -> bool:

@@ -10,7 +10,8 @@ from accounts.models import Scope, User, normalize_email
 
 # Outcomes of a sign-in attempt that count towards the lock-out (a refused attempt while locked does not,
 # so an attacker cannot keep an account locked for ever by hammering it).
-FAILURES = ("bad_password", "unknown")
+# A "pending" attempt is reserved before its password is checked, so it counts against the limit at once.
+FAILURES = ["bad_password", "unknown", "pending"]
 
 
 def find(cur, email: str) -> User | None:
@@ -101,10 +102,15 @@ def active_admins(cur) -> list[str]:
         " WHERE a.active AND s.role = 'admin' ORDER BY 1").fetchall()]
 
 
-def record_attempt(cur, *, email: str, address: str, method: str, outcome: str, now: datetime) -> None:
-    """Keep one sign-in attempt."""
-    cur.execute("INSERT INTO login_attempt (attempted_at, email, address, method, outcome) VALUES (?, ?, ?, ?, ?)",
-                [now, email, address, method, outcome])
+def record_attempt(cur, *, email: str, address: str, method: str, outcome: str, now: datetime) -> int:
+    """Keep one sign-in attempt; returns its id."""
+    return cur.execute("INSERT INTO login_attempt (attempted_at, email, address, method, outcome)"
+                       " VALUES (?, ?, ?, ?, ?) RETURNING id", [now, email, address, method, outcome]).fetchone()[0]
+
+
+def settle_attempt(cur, attempt_id: int, outcome: str) -> None:
+    """Give a reserved ("pending") attempt its outcome once its password has been checked."""
+    cur.execute("UPDATE login_attempt SET outcome = ? WHERE id = ?", [outcome, attempt_id])
 
 
 def failures_for_account(cur, email: str, since: datetime) -> tuple[int, datetime | None]:
@@ -114,16 +120,16 @@ def failures_for_account(cur, email: str, since: datetime) -> tuple[int, datetim
         "   coalesce((SELECT max(attempted_at) FROM login_attempt WHERE email = ? AND outcome = 'ok'), ?::TIMESTAMP),"
         "   coalesce((SELECT password_changed_at FROM account WHERE email = ?), ?::TIMESTAMP)) AS t)"
         " SELECT count(*), min(attempted_at) FROM login_attempt, reset"
-        " WHERE email = ? AND attempted_at > reset.t AND outcome IN (?, ?)",
-        [since, email, since, email, since, email, *FAILURES]).fetchone()
+        " WHERE email = ? AND attempted_at > reset.t AND list_contains(?, outcome)",
+        [since, email, since, email, since, email, FAILURES]).fetchone()
     return row[0], row[1]
 
 
 def failures_for_address(cur, address: str, since: datetime) -> tuple[int, datetime | None]:
     """Failed attempts from one address since a time."""
     row = cur.execute("SELECT count(*), min(attempted_at) FROM login_attempt"
-                      " WHERE address = ? AND attempted_at > ? AND outcome IN (?, ?)",
-                      [address, since, *FAILURES]).fetchone()
+                      " WHERE address = ? AND attempted_at > ? AND list_contains(?, outcome)",
+                      [address, since, FAILURES]).fetchone()
     return row[0], row[1]
 
 

@@ -8,7 +8,7 @@ accounts and scopes untouched.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import datetime
 
 import pandas as pd
@@ -18,6 +18,8 @@ from accounts.models import ROLE_LABELS, Role, Scope, User, normalize_email
 from accounts.policy import AccessDenied, can_manage_accounts, can_write_values, require_write_values
 from accounts.sessions import utcnow
 from accounts.settings import AccessSettings, access_settings
+from accounts.sign_in import (BAD_CREDENTIALS, BUSY, NotAuthorized, SignInRefused,  # noqa: F401 (re-exported)
+                              authenticate, sign_in_oidc, sign_out)
 from store.audit import append
 from store.db import Database
 from territories import repository as territories
@@ -25,27 +27,8 @@ from territories import repository as territories
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ASSIGNABLE = (Role.admin, Role.ministere, Role.coordinateur, Role.elu)
 NATIONAL_ROLES = (Role.admin, Role.ministere)
-BAD_CREDENTIALS = "Adresse e-mail ou mot de passe incorrect."
-
-
-class SignInRefused(Exception):
-    """A sign-in that did not succeed, explained in French."""
-
-
-class NotAuthorized(SignInRefused):
-    """An identity the provider vouched for, but with no active Carrefours account."""
-
-
 class AccountError(ValueError):
     """Bad input to an account change (unknown e-mail, bad role or territory, weak password), in French."""
-
-
-def _address(address: str | None) -> str:
-    return (address or "local").strip()[:64] or "local"
-
-
-def _minutes(delta) -> int:
-    return max(1, int(delta.total_seconds() // 60) + (1 if delta.total_seconds() % 60 else 0))
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -74,120 +57,6 @@ def describe_scopes(db: Database, user: User) -> list[str]:
                 label += " — France entière" if scope.role != Role.lecteur else ""
             lines.append(label)
     return lines
-
-
-# --- local sign-in ---------------------------------------------------------------------------------
-
-def authenticate(db: Database, email: str, password: str, address: str | None = None, *,
-                 now: datetime | None = None, settings: AccessSettings | None = None) -> User:
-    """Sign in with a local password; raises SignInRefused (French) and logs every failure."""
-    settings = settings or access_settings()
-    now = now or utcnow()
-    key = normalize_email(email or "")
-    address = _address(address)
-    if not key or not password:
-        raise SignInRefused("Saisissez votre adresse e-mail et votre mot de passe.")
-    since = now - settings.window
-    with db.read() as cur:
-        account = repository.credentials(cur, key)
-        by_account, first_account = repository.failures_for_account(cur, key, since)
-        by_address, first_address = repository.failures_for_address(cur, address, since)
-    if by_address >= settings.max_failures_address:
-        wait = _minutes(first_address + settings.window - now)
-        _refuse(db, key, address, "local", "locked_address", now,
-                f"Trop de tentatives échouées depuis cette adresse. Réessayez dans {wait} minute(s).")
-    if by_account >= settings.max_failures_account:
-        wait = _minutes(first_account + settings.window - now)
-        _refuse(db, key, address, "local", "locked",
-                now, f"Trop de tentatives échouées pour ce compte : il est bloqué pendant encore {wait} "
-                     "minute(s). Réessayez plus tard, ou demandez à un administrateur de réinitialiser "
-                     "votre mot de passe.")
-    if account is None:
-        passwords.burn_time(password)
-        _refuse_bad_credentials(db, key, address, "unknown", now, settings, by_account)
-    if not passwords.verify_password(account["password_hash"], password):
-        _refuse_bad_credentials(db, key, address, "bad_password", now, settings, by_account)
-    if not account["active"]:
-        _refuse(db, key, address, "local", "disabled", now,
-                "Ce compte est désactivé. Adressez-vous à un administrateur de Carrefours.")
-    if account["is_demo"] and not settings.demo_accounts:
-        _refuse(db, key, address, "local", "demo_disabled", now,
-                "Les comptes de démonstration sont désactivés sur ce serveur.")
-    rehash = passwords.needs_rehash(account["password_hash"])
-
-    def work(cur):
-        if rehash:
-            cur.execute("UPDATE account SET password_hash = ? WHERE email = ?",
-                        [passwords.hash_password(password), key])
-        return _signed_in(cur, key, address, "local", now)
-    return db.write(work)
-
-
-def _refuse_bad_credentials(db, key, address, outcome, now, settings, earlier_failures) -> None:
-    left = settings.max_failures_account - earlier_failures - 1
-    message = BAD_CREDENTIALS
-    if left <= 0:
-        message += (f" Trop d'essais : ce compte est bloqué pendant {_minutes(settings.window)} minutes.")
-    elif left <= 2:
-        message += f" Encore {left} essai(s) avant un blocage de {_minutes(settings.window)} minutes."
-    _refuse(db, key, address, "local", outcome, now, message)
-
-
-def _refuse(db: Database, key: str, address: str, method: str, outcome: str, now: datetime, message: str,
-            error: type[SignInRefused] = SignInRefused) -> None:
-    def work(cur):
-        repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
-        append(cur, actor=key or "anonyme", entity="session", action="sign_in_failed", key=key, how=method,
-               new={"address": address, "outcome": outcome}, comment=message)
-    db.write(work)
-    raise error(message)
-
-
-def _signed_in(cur, key: str, address: str, method: str, now: datetime) -> User:
-    repository.record_attempt(cur, email=key, address=address, method=method, outcome="ok", now=now)
-    repository.mark_signed_in(cur, key, now)
-    append(cur, actor=key, entity="session", action="sign_in", key=key, how=method, new={"address": address})
-    return repository.find(cur, key)
-
-
-# --- OpenID Connect --------------------------------------------------------------------------------
-
-def sign_in_oidc(db: Database, claims: Mapping, address: str | None = None, *, now: datetime | None = None,
-                 settings: AccessSettings | None = None) -> User:
-    """Map an identity vouched for by the OIDC provider (its e-mail) to an active account, or refuse."""
-    settings = settings or access_settings()
-    now = now or utcnow()
-    address = _address(address)
-    key = normalize_email(str(claims.get("email") or ""))
-    if not key:
-        _refuse(db, "", address, "oidc", "no_email", now,
-                "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : Carrefours ne peut pas "
-                "vous reconnaître.", NotAuthorized)
-    verified = claims.get("email_verified")
-    # ProConnect sends only verified professional addresses and no email_verified claim: absent is
-    # accepted, an explicit "not verified" is not.
-    if verified is False or str(verified).lower() == "false":
-        _refuse(db, key, address, "oidc", "email_not_verified", now,
-                f"L'adresse {key} n'a pas été vérifiée par votre fournisseur d'identité. Vérifiez-la "
-                "auprès de lui, puis reconnectez-vous.", NotAuthorized)
-    with db.read() as cur:
-        account = repository.credentials(cur, key)
-    if account is None or not account["active"]:
-        _refuse(db, key, address, "oidc", "not_authorized", now,
-                f"L'adresse {key} n'est pas autorisée dans Carrefours. Si vous devez y accéder, demandez "
-                "à l'équipe nationale ou à votre coordinateur régional de vous ouvrir un compte.",
-                NotAuthorized)
-    if account["is_demo"] and not settings.demo_accounts:
-        _refuse(db, key, address, "oidc", "demo_disabled", now,
-                "Les comptes de démonstration sont désactivés sur ce serveur.", NotAuthorized)
-    return db.write(lambda cur: _signed_in(cur, key, address, "oidc", now))
-
-
-def sign_out(db: Database, user: User, reason: str = "logout", method: str = "local",
-             comment: str | None = None) -> None:
-    """Log the end of a session (logout, expired, account disabled)."""
-    db.write(lambda cur: append(cur, actor=user.email, entity="session", action=reason, key=user.email,
-                                how=method, comment=comment))
 
 
 # --- self-service ----------------------------------------------------------------------------------

@@ -27,6 +27,8 @@ class AccessSettings:
     session_absolute: timedelta = timedelta(hours=8)
     session_idle: timedelta = timedelta(hours=2)
     demo_accounts: bool = True
+    max_concurrent_checks: int = 2      # password checks at once (Argon2id costs 64 MiB each)
+    check_wait_seconds: int = 10        # how long an attempt may queue for a check before it is refused
 
 
 def access_settings() -> AccessSettings:
@@ -38,6 +40,8 @@ def access_settings() -> AccessSettings:
         session_absolute=timedelta(minutes=_int("CARREFOURS_SESSION_MINUTES", 8 * 60)),
         session_idle=timedelta(minutes=_int("CARREFOURS_SESSION_IDLE_MINUTES", 120)),
         demo_accounts=demo_accounts_enabled(),
+        max_concurrent_checks=_int("CARREFOURS_LOGIN_CONCURRENT_CHECKS", 2),
+        check_wait_seconds=_int("CARREFOURS_LOGIN_WAIT_SECONDS", 10),
     )
 
 

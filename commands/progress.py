@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from accounts.models import User
+from commands.common import acting_user
 from commands.output import print_json
 from indicators.rollup import LEVELS
 from plan.progress_service import FRANCE, progress
@@ -21,6 +23,7 @@ def register(sub) -> None:
     cmd.add_argument("--territory", default=FRANCE,
                      help="territoire : FR (défaut), REG-11, DEP-77, un code INSEE de commune ou un SIREN d'EPCI")
     cmd.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui)")
+    cmd.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
     cmd.set_defaults(run=run)
 
 
@@ -36,10 +39,10 @@ def _clean(value):
     return value
 
 
-def report(db, territory_id: str, on: date) -> dict:
-    """The progress of every measure in one territory as plain data."""
+def report(db, territory_id: str, on: date, user: User | None = None) -> dict:
+    """The progress of every measure in one territory as plain data (user None: published values only)."""
     level = "pays" if territory_id == FRANCE else get(db, territory_id)["level"]
-    result = progress(db, level, on)
+    result = progress(db, level, on, user=user)
     measures = result["measures"][result["measures"]["territory_id"] == territory_id]
     indicators = result["indicators"][result["indicators"]["territory_id"] == territory_id]
     out = []
@@ -71,6 +74,7 @@ def run(args) -> int:
         raise StoreError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30.") from error
     db = open_database()
     try:
+        user = acting_user(db, args.user) if args.user else None
         key = args.territory.strip().upper()
         if key != FRANCE:
             found = get(db, key)
@@ -78,7 +82,7 @@ def run(args) -> int:
                 raise StoreError(f"Territoire « {args.territory} » inconnu : donnez FR, REG-11, DEP-77, un code "
                                  "INSEE de commune (77475) ou un SIREN d'EPCI.")
             key = found["id"]
-        data = report(db, key, on)
+        data = report(db, key, on, user)
     finally:
         db.close()
     if args.json:

@@ -49,6 +49,7 @@ def register(sub) -> None:
     hist.add_argument("--period", required=True, metavar="PERIODE")
     hist.add_argument("--type", dest="kind", default="realise", choices=["realise", "cible", "reference"])
     hist.add_argument("--json", action="store_true", help="sortie JSON")
+    hist.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
     hist.set_defaults(run=run_history)
 
 
@@ -124,8 +125,9 @@ def run_history(args) -> int:
     db = open_database()
     try:
         try:
+            user = _user(db, args.user) if args.user else None
             territory_id = imports.resolve_code(db, args.territory)
-            data = service.history(db, args.indicator.strip().upper(), territory_id, args.period, kind)
+            data = service.history(db, args.indicator.strip().upper(), territory_id, args.period, kind, user)
         except (PeriodError, ValueError) as error:
             print(f"Erreur : {error}", file=sys.stderr)
             return 1
@@ -138,13 +140,17 @@ def run_history(args) -> int:
     if args.json:
         records = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in entries.to_dict("records")]
         print_json({**{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind")},
-                    "current": current, "history": records})
+                    "current": current, "history": records, "withheld": data["withheld"]})
         return 0
 
     def shown(number) -> str:
         return "—" if pd.isna(number) else f"{number:,.10g}".replace(",", "\u202f").replace(".", ",")
 
     print(f"{data['indicator_code']} — {territory_id} — {data['period']} ({args.kind})")
+    if data["withheld"]:
+        print("Valeur actuelle : aucune valeur publiée. Une valeur non publiée et son historique ne sont "
+              "visibles que de l'équipe nationale et des coordinateurs du territoire (--user EMAIL).")
+        return 0
     print("Valeur actuelle : " + ("aucune" if current is None else
                                   f"{shown(current['value'])} (version {current['version']})"))
     for r in entries.itertuples():

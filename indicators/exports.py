@@ -8,8 +8,8 @@ from typing import Literal
 import pandas as pd
 
 from accounts import policy
-from accounts.models import User
-from indicators import repository
+from accounts.models import ANONYMOUS, User
+from indicators import repository, visibility
 from store import audit
 from store.db import Database
 
@@ -39,7 +39,7 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def values_frame(db: Database, user: User, indicator: str | None = None, territory: str | None = None
+def values_frame(db: Database, user: User | None, indicator: str | None = None, territory: str | None = None
                  ) -> pd.DataFrame:
     """Values to export (published ones only for readers), re-importable as a long-format file."""
     ids = None
@@ -55,7 +55,8 @@ def values_frame(db: Database, user: User, indicator: str | None = None, territo
     with db.read() as cur:
         if code and not cur.execute("SELECT 1 FROM indicator WHERE code = ?", [code]).fetchone():
             raise ExportError(f"Indicateur inconnu : {indicator}.")
-        return repository.export(cur, code, ids, published_only=not policy.can_read_unpublished(user))
+        frame = repository.export(cur, code, ids, published_only=policy.sees_no_draft(user))
+        return visibility.readable(cur, user, frame, "territoire").drop(columns=["published"])
 
 
 def to_bytes(frame: pd.DataFrame, fmt: Format) -> bytes:
@@ -77,7 +78,7 @@ def to_bytes(frame: pd.DataFrame, fmt: Format) -> bytes:
     raise ExportError(f"Format inconnu : {fmt} (csv, xlsx ou parquet).")
 
 
-def export_values(db: Database, user: User, fmt: Format, indicator: str | None = None,
+def export_values(db: Database, user: User | None, fmt: Format, indicator: str | None = None,
                   territory: str | None = None) -> tuple[bytes, int]:
     """Build an export and record it in the audit log (who exported what); returns the bytes and row count."""
     frame = values_frame(db, user, indicator, territory)
@@ -86,10 +87,10 @@ def export_values(db: Database, user: User, fmt: Format, indicator: str | None =
     return data, len(frame)
 
 
-def log_export(db: Database, user: User, fmt: str, indicator: str | None, territory: str | None, rows: int) -> None:
+def log_export(db: Database, user: User | None, fmt: str, indicator: str | None, territory: str | None, rows: int) -> None:
     """Record an export in the audit log: who took which values, in which format."""
     def work(cur):
-        audit.append(cur, actor=user.email, entity="export", action="values", how=fmt,
+        audit.append(cur, actor=(user or ANONYMOUS).email, entity="export", action="values", how=fmt,
                      key=f"{indicator or '*'}|{territory or '*'}",
                      new={"format": fmt, "indicator": indicator, "territory": territory, "rows": rows})
     db.write(work)

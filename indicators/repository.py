@@ -107,7 +107,7 @@ def value_row(cur, indicator_code: str, territory_id: str, period: str, kind: st
     """One stored value, or None."""
     frame = cur.execute(
         "SELECT indicator_code, territory_id, period, kind, value, numerator, denominator, source, comment,"
-        " is_demo, version, updated_by, updated_at FROM indicator_value"
+        " is_demo, published, version, updated_by, updated_at FROM indicator_value"
         " WHERE indicator_code = ? AND territory_id = ? AND period = ? AND kind = ?",
         [indicator_code, territory_id, period, kind]).df()
     return None if frame.empty else frame.iloc[0].to_dict()
@@ -190,7 +190,7 @@ def export(cur, indicator_code: str | None, territory_ids: list[str] | None, pub
             " v.period AS periode, CASE v.kind WHEN 'actual' THEN 'realise' WHEN 'target' THEN 'cible'"
             " ELSE 'reference' END AS type, v.value AS valeur, v.numerator AS numerateur,"
             " v.denominator AS denominateur, v.source, v.comment AS commentaire, v.is_demo AS demo,"
-            " v.version, v.updated_at AS modifie_le"
+            " v.version, v.updated_at AS modifie_le, v.published"
             " FROM indicator_value v LEFT JOIN territory t ON t.id = v.territory_id"
             " WHERE (? IS NULL OR v.indicator_code = ?)"
             " AND (? OR v.territory_id IN (SELECT id FROM export_ids))"

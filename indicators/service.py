@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 from accounts import policy
 from accounts.models import Role, User
 from accounts.policy import AccessDenied
-from indicators import repository
+from indicators import repository, visibility
 from indicators.models import ValueIn, ValueKind
 from indicators.periods import PeriodError, parse_period
 from store import audit
@@ -596,14 +596,21 @@ def grid_changes(served: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[Value
 # ---------------------------------------------------------------- history and revert
 
 
-def history(db: Database, indicator_code: str, territory_id: str, period: str, kind: str = "actual") -> dict:
-    """The current state of one value and every change made to it, oldest first."""
+def history(db: Database, indicator_code: str, territory_id: str, period: str, kind: str = "actual",
+            user: User | None = None) -> dict:
+    """The current state of one value and every change made to it, oldest first (user None: the public).
+
+    A draft the user may not read is withheld whole, its changes too: "withheld" is then True.
+    """
     code = parse_period(period).code
     with db.read() as cur:
         entries = repository.history(cur, repository.entity_key(indicator_code, territory_id, code, kind))
         current = repository.value_row(cur, indicator_code, territory_id, code, kind)
+        withheld = current is not None and not visibility.may_read(cur, user, territory_id, bool(current["published"]))
+    if withheld:
+        current, entries = None, entries.iloc[0:0]
     return {"indicator_code": indicator_code, "territory_id": territory_id, "period": code, "kind": kind,
-            "current": current, "entries": entries}
+            "current": current, "entries": entries, "withheld": withheld}
 
 
 def revert(db: Database, user: User, audit_id: int, read_version: int | None = None) -> WriteResult:

@@ -12,6 +12,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from accounts import policy
+from accounts.models import User
 from indicators.periods import period_of_date
 from plan import progress as rules
 from plan import progress_service
@@ -29,9 +31,10 @@ def behind(result: dict) -> pd.DataFrame:
                  "main_indicator", "is_demo"]].reset_index(drop=True)
 
 
-def peers(db: Database, thresholds: dict = THRESHOLDS, published_only: bool = False) -> pd.DataFrame:
+def peers(db: Database, thresholds: dict = THRESHOLDS, user: User | None = None) -> pd.DataFrame:
     """Territories more than N points (or N %, for ratios) below the median of their peers, latest period."""
-    data = progress_service._rolled(db, (*PEER_LEVELS, "pays"), published_only, ("percentage", "ratio"))
+    data = progress_service._rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user),
+                                    ("percentage", "ratio"))
     pairs = data["pairs"].drop_duplicates("indicator_code")
     kinds = dict(zip(pairs["indicator_code"], pairs["indicator_kind"]))
     directions = dict(zip(pairs["indicator_code"], pairs["direction"]))
@@ -59,10 +62,10 @@ def peers(db: Database, thresholds: dict = THRESHOLDS, published_only: bool = Fa
 
 
 def stale(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
-          published_only: bool = False) -> pd.DataFrame:
+          user: User | None = None) -> pd.DataFrame:
     """Indicators whose latest value, nationally or in a région, is older than the latest period due."""
     on = on or date.today()
-    data = progress_service._prepared(db, "region", published_only)
+    data = progress_service._prepared(db, "region", policy.published_only(user))
     frame = data["series_frame"]
     frame = frame[frame["kind"] == "actual"]
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
@@ -92,7 +95,7 @@ def _next_end(end: date, period_type: str) -> date:
 
 
 def completeness(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
-                 published_only: bool = False) -> dict:
+                 user: User | None = None) -> dict:
     """Per région and period, values expected vs received (over every indicator reported below France).
 
     Returns {"detail": region × indicator × period rows, "by_region": region × period totals,
@@ -100,7 +103,7 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
     value to the latest period due (a period nobody has reported yet counts as received 0).
     """
     on = on or date.today()
-    data = progress_service._rolled(db, ("region", "pays"), published_only)
+    data = progress_service._rolled(db, ("region", "pays"), policy.published_only(user))
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
     series = data["series"]
     series = series[(series["kind"] == "actual") & (series["level"] == "region")].copy()

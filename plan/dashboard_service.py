@@ -7,8 +7,8 @@ from datetime import date
 import pandas as pd
 
 from accounts.models import User
-from accounts.policy import can_read_unpublished
-from indicators import aggregates
+from accounts import policy
+from indicators import aggregates, visibility
 from indicators.rollup import LEVELS
 from plan import progress_service, repository
 from plan.progress import expected_value
@@ -21,13 +21,9 @@ LEVEL_NAMES = {"commune": "communal", "epci": "intercommunal", "departement": "d
                "region": "régional", "pays": "national"}
 
 
-def _published_only(user: User | None) -> bool:
-    return user is not None and not can_read_unpublished(user)
-
-
 def dashboard(db: Database, user: User | None = None, on: date | None = None) -> dict:
     """Measures with computed progress in France and per région, headline cards per axis, demo flag."""
-    result = progress_service.progress(db, "region", on, published_only=_published_only(user))
+    result = progress_service.progress(db, "region", on, user=user)
     with db.read() as cur:
         axes = repository.axes(cur)
         meta = repository.measures(cur)
@@ -99,7 +95,7 @@ def map_periods(db: Database, code: str) -> pd.DataFrame:
     return frame
 
 
-def map_data(db: Database, code: str, period: str, level: str = "region") -> dict:
+def map_data(db: Database, code: str, period: str, level: str = "region", user: User | None = None) -> dict:
     """An indicator rolled up to every région or département for one period, for a choropleth.
 
     Returns {"frame": code, name, value, numerator, denominator, reported, expected, is_demo,
@@ -124,7 +120,7 @@ def map_data(db: Database, code: str, period: str, level: str = "region") -> dic
             return {"frame": pd.DataFrame(), "indicator": definition,
                     "message": "Cet indicateur ne s'additionne pas entre territoires."}
         names = repository.territories_of(cur, [level])
-    frame = aggregates.yearly(db, int(period), [level], [code])
+    frame = aggregates.yearly(db, int(period), [level], [code], published_only=policy.published_only(user))
     frame = frame.merge(names[["id", "code", "name"]], left_on="territory_id", right_on="id")
     return {"frame": frame.drop(columns=["id"]), "indicator": definition, "message": None,
             "source_level": source_level}
@@ -141,7 +137,7 @@ def national_chart(db: Database, code: str, user: User | None = None, on: date |
              + (" (agrégé des territoires)" if r["origin"] == "agrégation" else ""),
              "source": r["source_title"], "is_demo": bool(r["is_demo"])} for r in frame.to_dict("records")]
     with db.read() as cur:
-        rolled = progress_service._rolled(db, ("region", "pays"), _published_only(user))["series"]
+        rolled = progress_service._rolled(db, ("region", "pays"), policy.published_only(user))["series"]
     extra = rolled[(rolled["territory_id"] == "FR") & (rolled["indicator_code"] == code)
                    & (rolled["kind"] == "actual") & (rolled["reported"] > 0)]
     if not frame.empty and (frame["origin"] == "source").any():
@@ -170,10 +166,10 @@ def national_chart(db: Database, code: str, user: User | None = None, on: date |
             "demo": bool(chart["is_demo"].any()) if not chart.empty else False}
 
 
-def shares(db: Database, period: str | None = None, level: str = "region") -> dict:
+def shares(db: Database, period: str | None = None, level: str = "region", user: User | None = None) -> dict:
     """Shares of tiers-lieux outside the 22 métropoles and in rural communes: national and per territory."""
     with db.read() as cur:
-        national = repository.direct_values(cur, progress_service.FRANCE)
+        national = visibility.readable(cur, user, repository.direct_values(cur, progress_service.FRANCE))
     national = national[national["indicator_code"].isin(SHARE_INDICATORS) & (national["kind"] == "actual")]
     latest = national.sort_values("period_end").groupby("indicator_code").tail(1)
     frames = []
@@ -182,7 +178,7 @@ def shares(db: Database, period: str | None = None, level: str = "region") -> di
         if periods.empty:
             continue
         chosen = period if period in set(periods["period"]) else periods["period"].iloc[-1]
-        data = map_data(db, code, chosen, level)
+        data = map_data(db, code, chosen, level, user)
         if data["message"] is None:
             frames.append(data["frame"].assign(indicator_code=code, period=chosen))
     return {"national": latest.reset_index(drop=True),

@@ -14,6 +14,8 @@ from datetime import date
 
 import pandas as pd
 
+from accounts.models import User
+from accounts import policy
 from indicators import aggregates
 from indicators.periods import parse_period
 from indicators.rollup import LEVELS
@@ -104,14 +106,14 @@ def _national(direct: pd.DataFrame, rolled: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([sourced, agg], ignore_index=True)
 
 
-def series(db: Database, level: str = "region", published_only: bool = False) -> pd.DataFrame:
+def series(db: Database, level: str = "region", user: User | None = None) -> pd.DataFrame:
     """Values of every plan indicator for France (sourced first) and every territory of a level.
 
     Columns: territory_id, indicator_code, kind, period, period_end, value, numerator, denominator,
     origin (source / agrégation), source_title, reported, expected, is_demo, updated_at; only
     periods with a value.
     """
-    return _prepared(db, level, published_only)["series_frame"]
+    return _prepared(db, level, policy.published_only(user))["series_frame"]
 
 
 def _levels(level: str) -> tuple[str, ...]:
@@ -298,15 +300,16 @@ def _measures(records: list[dict], measure_codes: list[str], territory_ids: list
     return pd.DataFrame(rows)
 
 
-def progress(db: Database, level: str = "region", on: date | None = None, *, published_only: bool = False,
+def progress(db: Database, level: str = "region", on: date | None = None, *, user: User | None = None,
              thresholds: dict = THRESHOLDS) -> dict:
     """Progress of every measure and of every indicator of a measure, for France and each territory of a level.
 
     Returns {"on", "indicators", "measures", "series", "territories", "demo"}; see the columns of
-    _evaluate and _measures. Territories are France then the level's territories by code.
+    _evaluate and _measures. Territories are France then the level's territories by code. Figures
+    mix territories, so drafts count only for users who see them everywhere (user None: the public).
     """
     on = on or date.today()
-    data = _prepared(db, level, published_only)
+    data = _prepared(db, level, policy.published_only(user))
     data_series, buckets, territories = data["series_frame"], data["buckets"], data["territories"]
     territory_ids = [FRANCE] + ([] if level == "pays" else
                                 territories.loc[territories["level"] == level, "id"].tolist())

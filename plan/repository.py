@@ -62,8 +62,8 @@ def values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
     """Values, targets and baselines of one indicator in one territory, by period."""
     return cur.execute(
         "SELECT v.period, v.period_end, v.kind, v.value, v.numerator, v.denominator, v.source,"
-        " coalesce(s.title, v.source) AS source_title, v.comment, v.is_demo, v.updated_at"
-        " FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
+        " coalesce(s.title, v.source) AS source_title, v.comment, v.is_demo, v.updated_at, v.published,"
+        " v.territory_id FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
         " WHERE v.indicator_code = ? AND v.territory_id = ? ORDER BY v.period_end, v.kind",
         [indicator_code, territory_id]).df()
 

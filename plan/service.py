@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from accounts.models import User
+from indicators import visibility
 from plan import repository
 from store.db import Database
 
@@ -13,8 +15,8 @@ def overview(db: Database) -> dict:
                 "demo": repository.is_demo_database(cur)}
 
 
-def measure_detail(db: Database, code: str) -> dict | None:
-    """Everything the measure page shows, or None for an unknown code."""
+def measure_detail(db: Database, code: str, user: User | None = None) -> dict | None:
+    """Everything the measure page shows, or None for an unknown code (drafts only for who may see them)."""
     with db.read() as cur:
         measure = repository.measure(cur, code)
         if measure is None:
@@ -23,7 +25,7 @@ def measure_detail(db: Database, code: str) -> dict | None:
         return {
             "measure": measure,
             "indicators": indicators,
-            "values": {c: repository.values(cur, c) for c in indicators["code"]},
+            "values": {c: _shown(cur, user, repository.values(cur, c)) for c in indicators["code"]},
             "milestones": repository.milestones(cur, code),
             "history": repository.status_history(cur, code),
         }
@@ -35,7 +37,12 @@ def catalogue(db: Database) -> dict:
         return {"indicators": repository.indicators(cur), "sources": repository.sources(cur)}
 
 
-def national_series(db: Database, indicator_code: str):
-    """National values, targets and baselines of an indicator, each with its source."""
+def national_series(db: Database, indicator_code: str, user: User | None = None):
+    """National values, targets and baselines of an indicator, each with its source (user None: the public)."""
     with db.read() as cur:
-        return repository.values(cur, indicator_code, "FR")
+        return _shown(cur, user, repository.values(cur, indicator_code, "FR"))
+
+
+def _shown(cur, user: User | None, values):
+    """Values the user may see, without the columns used to decide it."""
+    return visibility.readable(cur, user, values).drop(columns=["published", "territory_id"])

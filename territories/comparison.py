@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from indicators import aggregates
+from accounts import policy
+from accounts.models import User
+from indicators import aggregates, visibility
 from indicators.rollup import LEVELS
 from store.db import Database
 from territories import comparison_repository as repo
@@ -83,11 +85,11 @@ def _sources(slices: pd.DataFrame, level: str, year: int | None = None) -> dict:
     return out
 
 
-def years(db: Database, level: str, published_only: bool = False) -> list[int]:
+def years(db: Database, level: str, user: User | None = None) -> list[int]:
     """The years that have values at or below `level`, oldest first (what a comparison can be made on)."""
     aggregates.version(db)
     with db.read() as cur:
-        slices = repo.rolled_slices(cur, published_only)
+        slices = repo.rolled_slices(cur, policy.published_only(user))
     slices = slices[slices["source_level"].map(LEVELS.index) <= LEVELS.index(level)]
     return sorted(int(y) for y in slices["year"].unique())
 
@@ -206,11 +208,14 @@ def _trend_word(before: float, after: float) -> str:
 
 
 def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
-            indicator_codes: list[str] | None = None, *, published_only: bool = False,
+            indicator_codes: list[str] | None = None, *, user: User | None = None,
             year: int | None = None) -> dict:
     """The territory, its peer group and, per indicator, its value against the peers' distribution
-    (each indicator at its latest year, or its latest year up to `year`)."""
-    territory, group, snap = _peers(db, key, criteria, published_only, year)
+    (each indicator at its latest year, or its latest year up to `year`).
+
+    Peers lie outside any one scope, so drafts count only for users who see them everywhere.
+    """
+    territory, group, snap = _peers(db, key, criteria, policy.published_only(user), year)
     me = snap.index.get_loc(territory["id"])
     rows = snap.index.get_indexer(group.members["id"])
     cols = np.arange(len(snap.indicators))
@@ -250,10 +255,10 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
 
 
 def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
-                 published_only: bool = False, year: int | None = None) -> pd.DataFrame:
+                 user: User | None = None, year: int | None = None) -> pd.DataFrame:
     """Peers' values (compared form) of one indicator, with the territory flagged, for the chart."""
     territory = resolve(db, territory_id)
-    snap = snapshot(db, territory["level"], published_only, year)
+    snap = snapshot(db, territory["level"], policy.published_only(user), year)
     j = int(np.flatnonzero(snap.indicators["code"].to_numpy() == indicator_code)[0])
     ids = [territory["id"], *peer_ids]
     rows = snap.index.get_indexer(ids)
@@ -285,10 +290,10 @@ def _series(db: Database, snap: LevelSnapshot, info: dict) -> tuple[list[str], n
 
 
 def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
-          published_only: bool = False) -> pd.DataFrame:
+          user: User | None = None) -> pd.DataFrame:
     """The territory's value and the peers' median and quartiles, period by period (compared form)."""
     territory = resolve(db, territory_id)
-    snap = snapshot(db, territory["level"], published_only)
+    snap = snapshot(db, territory["level"], policy.published_only(user))
     info = snap.indicators[snap.indicators["code"] == indicator_code].iloc[0].to_dict()
     if not info["source_level"] or info["period"] is None:
         return pd.DataFrame(columns=["period", "own", "q1", "median", "q3", "n"])
@@ -301,12 +306,13 @@ def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: 
                          "q3": q3, "n": n})
 
 
-def sheet(db: Database, key: str) -> dict:
+def sheet(db: Database, key: str, user: User | None = None) -> dict:
     """Identity, tiers-lieux of the registry and targets of a territory, for the page and the export."""
     territory = resolve(db, key)
     with db.read() as cur:
         lieux_total, lieux = repo.lieux(cur, territory["level"], territory["code"])
-        targets = repo.targets(cur, territory["id"])
+        targets = visibility.readable(cur, user, repo.targets(cur, territory["id"])).drop(
+            columns=["published", "territory_id"])
         epci = territory_repo.get(cur, f"EPCI-{territory['epci_siren']}") if territory["epci_siren"] else None
         region = territory_repo.get(cur, f"REG-{territory['region_code']}") if territory["region_code"] else None
         departement = territory_repo.get(cur, f"DEP-{territory['departement_code']}") \

@@ -89,8 +89,8 @@ def rolled_series(cur, level: str, indicator_code: str, source_level: str, publi
 def targets(cur, territory_id: str) -> pd.DataFrame:
     """Targets set for one territory, every indicator, latest period first."""
     return cur.execute(
-        "SELECT indicator_code, period, period_end, value, source, is_demo FROM indicator_value"
-        " WHERE territory_id = ? AND kind = 'target' ORDER BY indicator_code, period_end DESC",
+        "SELECT indicator_code, period, period_end, value, source, is_demo, published, territory_id"
+        " FROM indicator_value WHERE territory_id = ? AND kind = 'target' ORDER BY indicator_code, period_end DESC",
         [territory_id]).df()
 
 

@@ -25,7 +25,7 @@ def _done(message: str, password: str | None = None) -> None:
 
 done = st.session_state.pop("admin_done", None)
 if done:
-    st.success(done[0], icon=":material/check_circle:")
+    st.success(fmt.plain(done[0]), icon=":material/check_circle:")
     if done[1]:
         st.write("Mot de passe à transmettre à la personne (il ne sera plus affiché) :")
         st.code(done[1], language=None)
@@ -54,7 +54,7 @@ with create:
                 password = generate_password() if local else None
                 created = service.create_account(db(), admin, email, name, _scopes(role, territories), password)
             except (service.AccountError, service.AccessDenied) as error:
-                st.error(str(error), icon=":material/block:")
+                st.error(fmt.plain(error), icon=":material/block:")
             else:
                 _done(f"Compte {created.email} créé.", password)
                 st.rerun()
@@ -68,7 +68,7 @@ with roles:
             try:
                 service.set_scopes(db(), admin, target, _scopes(role, territories))
             except (service.AccountError, service.AccessDenied) as error:
-                st.error(str(error), icon=":material/block:")
+                st.error(fmt.plain(error), icon=":material/block:")
             else:
                 _done(f"Rôles de {target} mis à jour.")
                 st.rerun()
@@ -81,7 +81,7 @@ with status:
             try:
                 service.set_active(db(), admin, target, active)
             except (service.AccountError, service.AccessDenied) as error:
-                st.error(str(error), icon=":material/block:")
+                st.error(fmt.plain(error), icon=":material/block:")
             else:
                 _done(f"Compte {target} {'réactivé' if active else 'désactivé'}.")
                 st.rerun()
@@ -95,7 +95,7 @@ with reset:
                 password = generate_password()
                 service.reset_password(db(), admin, target, password)
             except (service.AccountError, service.AccessDenied) as error:
-                st.error(str(error), icon=":material/block:")
+                st.error(fmt.plain(error), icon=":material/block:")
             else:
                 _done(f"Nouveau mot de passe pour {target}.", password)
                 st.rerun()

@@ -4,7 +4,6 @@ values — each with a link to where it can be acted on."""
 import pandas as pd
 import streamlit as st
 
-from accounts.policy import can_read_unpublished
 from plan.alerts import behind, peers, stale
 from plan.dashboard_service import dashboard
 from plan.thresholds import THRESHOLDS
@@ -16,8 +15,6 @@ from ui.progress_parts import day_text, points_text, rate_text, status_text, tab
 
 st.title("Alertes")
 user = current_user()
-# Everyone may read the follow-up of the plan; unpublished figures only reach the national team and coordinators.
-published_only = not can_read_unpublished(user)
 
 data = dashboard(db(), user)
 st.caption(f"Situation au {fmt.day(data['on'])}. Chaque alerte renvoie vers la page où agir.")
@@ -62,7 +59,7 @@ st.caption(f"Pairs : même niveau (département ou région) et même classe de t
            f"points sous la médiane des pairs (un ratio : plus de "
            f"{fmt.percent(100 * THRESHOLDS['pairs_ecart_relatif'])} sous la médiane), pour des groupes d'au "
            f"moins {THRESHOLDS['pairs_taille_min']} territoires, à la dernière période connue.")
-below = peers(db(), published_only=published_only)
+below = peers(db(), user=user)
 if below.empty:
     st.info("Aucun territoire n'est nettement en dessous de ses pairs (ou aucun pourcentage n'est encore "
             "connu par département ou par région).")
@@ -82,7 +79,7 @@ else:
 
 # --- Indicators without recent values ---------------------------------------------------------------
 st.subheader("Indicateurs sans données récentes")
-missing = stale(db(), data["on"], published_only=published_only)
+missing = stale(db(), data["on"], user=user)
 if missing.empty:
     st.success("Tous les indicateurs ont une valeur pour la dernière période attendue.")
 else:

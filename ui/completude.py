@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import Role
-from accounts.policy import can_read_unpublished
 from plan.alerts import completeness
 from plan.thresholds import THRESHOLDS
 from ui import fmt
@@ -14,10 +13,8 @@ from ui.progress_parts import table
 
 st.title("Complétude des remontées")
 user = current_user()
-# Everyone may read the follow-up of the plan; unpublished figures only reach the national team and coordinators.
-published_only = not can_read_unpublished(user)
 
-data = completeness(db(), published_only=published_only)
+data = completeness(db(), user=user)
 st.caption("Valeurs attendues et reçues par région et par période, pour chaque indicateur connu sous le niveau "
            f"national (une valeur est due {THRESHOLDS['delai_saisie_jours']} jours après la fin de sa période). "
            "Pour un indicateur saisi par région, une valeur par région est attendue ; pour un indicateur "

@@ -10,12 +10,12 @@ from ui.context import db, require_roles
 
 user = require_roles("admin", "ministere", "coordinateur", "elu")
 st.title("Mon compte")
-st.write(f"**{user.name or user.email}** — {user.email}")
+st.markdown(f"**{fmt.plain(user.name or user.email)}** — {fmt.plain(user.email)}")
 if user.is_demo:
     st.warning("Compte de **démonstration** : son mot de passe est public.", icon=":material/science:")
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
-    st.markdown(f"- {line}")
+    st.markdown(f"- {fmt.plain(line)}")
 
 settings = access_settings()
 st.caption(f"Une session dure au plus {settings.session_absolute.total_seconds() / 3600:g} h et se ferme "
@@ -36,7 +36,7 @@ if service.has_local_password(db(), user):
         try:
             service.change_own_password(db(), user, current, new, confirm)
         except (service.AccountError, service.AccessDenied) as error:
-            st.error(str(error), icon=":material/block:")
+            st.error(fmt.plain(error), icon=":material/block:")
         else:
             st.success("Mot de passe changé.", icon=":material/check_circle:")
 else:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from accounts import service
 from accounts.passwords import RULES_FR
-from ui import session
+from ui import fmt, session
 from ui.context import db
 from ui.navigation import landing
 
@@ -26,7 +26,7 @@ if submitted:
     try:
         user = service.authenticate(db(), email, password, session.client_address())
     except service.SignInRefused as refusal:
-        st.error(str(refusal), icon=":material/block:")
+        st.error(fmt.plain(refusal), icon=":material/block:")
     else:
         session.start(user, "local")
         st.switch_page(landing(user))

@@ -9,6 +9,7 @@ import streamlit as st
 from accounts.models import ANONYMOUS, User
 from store.bootstrap import open_database
 from store.db import Database, StoreError
+from ui import fmt
 
 
 class _Start:
@@ -55,7 +56,7 @@ def db() -> Database:
         _start.clear()  # the next visit tries again, once the operator has fixed the cause
         if not isinstance(start.error, StoreError):
             raise start.error
-        st.error(f"**La base de données ne peut pas être ouverte.** {start.error}")
+        st.error(f"**La base de données ne peut pas être ouverte.** {fmt.plain(start.error)}")
         st.stop()
     return start.database
 
@@ -95,5 +96,5 @@ def require_roles(*roles) -> User:
                  "Connectez-vous depuis la page « Connexion ».", icon=":material/lock:")
     else:
         st.error(f"**Accès refusé.** Cette page est réservée aux comptes : {names}. Votre compte "
-                 f"({user.email}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.", icon=":material/lock:")
+                 f"({fmt.plain(user.email)}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.", icon=":material/lock:")
     st.stop()

@@ -26,13 +26,13 @@ def cached_periods(code: str, version_key: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def cached_map(code: str, period: str, level: str, version_key: int):
-    return map_data(db(), code, period, level)
+def cached_map(code: str, period: str, level: str, version_key: int, user):
+    return map_data(db(), code, period, level, user)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def cached_shares(version_key: int):
-    return shares(db())
+def cached_shares(version_key: int, user):
+    return shares(db(), user=user)
 
 
 data = dashboard(db(), user)
@@ -158,7 +158,7 @@ else:
     closed = [p for p, end in zip(periods["period"][::-1], periods["period_end"][::-1])
               if pd.Timestamp(end).date() <= on]  # a period still running is not the default
     period = pick[2].selectbox("Période", choices, index=choices.index(closed[0]) if closed else 0)
-    mapped = cached_map(code, period, level, data_version)
+    mapped = cached_map(code, period, level, data_version, user)
     if mapped["message"]:
         st.info(mapped["message"])
     else:
@@ -178,7 +178,7 @@ else:
 
 st.markdown("**Hors métropoles et rural** — l'objectif du plan : des tiers-lieux dans les territoires "
             "périurbains et ruraux.")
-share = cached_shares(data_version)
+share = cached_shares(data_version, user)
 cols = st.columns(len(SHARE_INDICATORS))
 for column, share_code in zip(cols, SHARE_INDICATORS):
     row = share["national"][share["national"]["indicator_code"] == share_code]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,16 @@ import pandas as pd
 NBSP = "\u202f"  # narrow no-break space, the French thousands separator
 MINUS = "\u2212"  # the typographic minus sign, not a hyphen
 PARIS = ZoneInfo("Europe/Paris")
+# What can open a link or an image ([, <, bare http:// and www. addresses), emphasis, code, LaTeX,
+# tables, headings or HTML; other punctuation ("Île-de-France", "(démo)") stays as typed. A bare
+# e-mail may still become a mailto: link, which loads nothing and opens no site.
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>~$|#&!])|:(?=//)|(?<=www)\.", re.IGNORECASE)
+
+
+def plain(text: object) -> str:
+    """Text from a user, a file or the URL, shown literally in st.markdown/st.error/… (line breaks kept)."""
+    escaped = _MARKDOWN.sub(lambda m: "\\" + m.group(0), "" if text is None else str(text))
+    return escaped.replace("\r\n", "\n").replace("\n", "  \n")
 
 
 def number(value: float | None, decimals: int = 0) -> str:

@@ -30,7 +30,7 @@ index = codes.index(requested) if requested in codes else 0
 
 st.title("Plan d'action")
 if requested and requested not in codes:
-    st.error(f"La mesure « {requested} » n'existe pas. Choisissez une mesure dans la liste ci-dessous.")
+    st.error(f"La mesure « {fmt.plain(requested)} » n'existe pas. Choisissez une mesure dans la liste ci-dessous.")
 for _, axis in data["axes"].iterrows():
     in_axis = measures[measures["axis_code"] == axis["code"]]
     st.markdown(f"**{axis['code']} — {axis['title']}** : " + " · ".join(
@@ -39,7 +39,7 @@ for _, axis in data["axes"].iterrows():
 code = st.selectbox("Mesure", codes, index=index,
                     format_func=lambda c: f"{c} — {measures.set_index('code').at[c, 'title']}")
 st.query_params["mesure"] = code
-detail = measure_detail(db(), code)
+detail = measure_detail(db(), code, user)
 progress = measure_progress(db(), code, user)
 m = detail["measure"]
 national = progress["measure"][progress["measure"]["territory_id"] == "FR"].iloc[0]
@@ -182,7 +182,7 @@ if can_edit_plan(user):
                                                              comment=comment or None,
                                                              expected_version=int(m["version"])))
             except (StaleUpdate, AccessDenied) as error:
-                st.error(str(error))
+                st.error(fmt.plain(error))
             except ValidationError as error:
                 st.error("Saisie invalide : " + "; ".join(e["msg"] for e in error.errors()))
             else:
@@ -195,7 +195,7 @@ notes = progress["notes"]
 if notes.empty:
     st.caption("Aucune note de suivi pour cette mesure.")
 for note in notes.to_dict("records"):
-    st.markdown(f"**{day_text(note['created_at'])} — {fmt.actor(note['author'])}**  \n{note['text']}")
+    st.markdown(f"**{day_text(note['created_at'])} — {fmt.plain(fmt.actor(note['author']))}**  \n{fmt.plain(note['text'])}")
 if can_edit_plan(user):
     with st.form("note", clear_on_submit=True):
         text = st.text_area("Nouvelle note de suivi", placeholder="Point d'étape, décision, difficulté…")
@@ -203,7 +203,7 @@ if can_edit_plan(user):
             try:
                 add_note(db(), user, code, NoteIn(text=text))
             except AccessDenied as error:
-                st.error(str(error))
+                st.error(fmt.plain(error))
             except ValidationError:
                 st.error("La note est vide ou trop courte : écrivez au moins 3 caractères (5 000 au plus).")
             else:

@@ -137,7 +137,7 @@ def _run(action, *args, **kwargs):
     try:
         result = action(db(), user, *args, **kwargs)
     except (service.LieuError, AccessDenied) as error:
-        st.error(str(error))
+        st.error(fmt.plain(error))
         return None
     clear_caches()
     return result or True
@@ -154,7 +154,7 @@ if service.can_edit(user):
             comment = data.pop("_comment")
             done = _run(service.create, data, comment=comment)
             if done:
-                st.success(f"« {done.name} » ajouté ({done.commune_code}, placé par "
+                st.success(f"« {fmt.plain(done.name)} » ajouté ({done.commune_code}, placé par "
                            f"{RULE_LABELS.get(done.placement_rule, done.placement_rule)}).")
     with edit_tab:
         if lieux.empty:
@@ -198,7 +198,7 @@ if service.can_edit(user):
                 report = imports.run(db(), upload.getvalue(), fmt_choice, user, dry_run=check,
                                      file_name=upload.name)
             except (imports.ImportFileError, AccessDenied, service.LieuError) as error:
-                st.error(str(error))
+                st.error(fmt.plain(error))
             else:
                 if report.committed:
                     clear_caches()

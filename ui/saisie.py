@@ -52,7 +52,7 @@ def _period(text: str) -> str | None:
     try:
         return parse_period(text).code
     except PeriodError as error:
-        st.error(f"Période illisible : {error}.")
+        st.error(f"Période illisible : {fmt.plain(error)}.")
         return None
 
 
@@ -124,7 +124,7 @@ def _save() -> None:
     try:
         result = service.apply(database, user, changes, how="saisie", on_conflict="skip")
     except AccessDenied as error:
-        state["saisie_message"] = ("error", str(error), None)
+        state["saisie_message"] = ("error", fmt.plain(error), None)
         return
     _report(result, changes)
 
@@ -268,7 +268,7 @@ def import_section() -> None:
         getattr(st, kind)(text)
         return
     if not report.errors.empty:
-        st.error(f"**{len(report.errors)} problème(s) dans {upload.name}** : rien n'a été importé. "
+        st.error(f"**{len(report.errors)} problème(s) dans {fmt.plain(upload.name)}** : rien n'a été importé. "
                  "Corrigez le fichier puis déposez-le de nouveau.")
         st.dataframe(report.errors.rename(columns={"line": "Ligne", "column": "Colonne", "message": "Problème"})
                      .assign(Ligne=lambda f: f["Ligne"].map(lambda n: str(n) if n else "—")),
@@ -320,15 +320,15 @@ def history_section() -> None:
     try:
         territory_id = imports.resolve_code(database, code)
     except ValueError as error:
-        st.error(str(error))
+        st.error(fmt.plain(error))
         return
     period = _period(period_text)
     if period is None:
         return
-    data = service.history(database, indicator, territory_id, period, kind)
+    data = service.history(database, indicator, territory_id, period, kind, user=user)
     current = data["current"]
     st.markdown(f"**Valeur actuelle** : {_number(current['value']) if current else 'aucune'}"
-                + (f" (version {current['version']}, {fmt.actor(current['updated_by'])})" if current else ""))
+                + (f" (version {current['version']}, {fmt.plain(fmt.actor(current['updated_by']))})" if current else ""))
     entries = data["entries"]
     if entries.empty:
         st.info("Aucune modification enregistrée pour cette valeur.")
@@ -353,7 +353,7 @@ def _revert(audit_id: int, read_version: int) -> None:
     try:
         result = service.revert(database, user, audit_id, read_version=read_version)
     except (AccessDenied, ValueError) as error:
-        state["hist_message"] = ("error", str(error))
+        state["hist_message"] = ("error", fmt.plain(error))
         return
     if result.written and result.ok:
         clear_caches()
@@ -363,7 +363,7 @@ def _revert(audit_id: int, read_version: int) -> None:
         state["hist_message"] = ("error", "La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
                                  "avant d'annuler.")
     else:
-        state["hist_message"] = ("error", "Annulation refusée : " + "; ".join(result.errors["message"]))
+        state["hist_message"] = ("error", "Annulation refusée : " + fmt.plain("; ".join(result.errors["message"])))
 
 
 # ------------------------------------------------------------------------------------ exports and locks
@@ -389,7 +389,7 @@ def export_section() -> None:
             else:
                 data, _ = exports.export_values(database, user, fmt_choice, indicator, territory)
         except exports.ExportError as error:
-            st.error(str(error))
+            st.error(fmt.plain(error))
             return
         state["exp_file"] = (data, f"valeurs_{territory}.{fmt_choice}", exports.MEDIA_TYPES[fmt_choice])
     if "exp_file" in state:
@@ -409,7 +409,7 @@ def lock_section() -> None:
             (service.lock_period if lock else service.unlock_period)(database, user, region, period_text)
             st.success(f"Période {period_text} {'verrouillée' if lock else 'rouverte'} pour {_region_label(region)}.")
         except (AccessDenied, ValueError) as error:
-            st.error(str(error))
+            st.error(fmt.plain(error))
     locks = service.locks(database)
     if locks.empty:
         st.caption("Aucune période verrouillée.")

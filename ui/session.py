@@ -14,10 +14,12 @@ from accounts import service
 from accounts.models import ANONYMOUS, User, normalize_email
 from accounts.sessions import SessionClock, expiry_reason, utcnow
 from accounts.settings import access_settings
+from ui import fmt
 from ui.context import db
 
 CLOCK = "auth_clock"
 NOTICE = "auth_notice"
+OWNER = "state_owner"  # whose session state this is: another user's arrival wipes it
 OIDC_LABEL = "Se connecter avec ProConnect"
 
 
@@ -64,8 +66,19 @@ def start(user: User, method: str, started: datetime | None = None) -> None:
 
 
 def _forget() -> None:
-    for key in ("user", CLOCK):
-        st.session_state.pop(key, None)
+    """Drop the sign-in and everything prepared for that user (grids, prepared exports, imports, widgets)."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def _claim(user: User) -> None:
+    """Wipe state left by another user of this tab (sign-in over an anonymous or a previous session)."""
+    owner = st.session_state.get(OWNER)
+    if owner is not None and owner != user.email:
+        for key in list(st.session_state.keys()):
+            if key not in ("user", CLOCK, NOTICE):
+                del st.session_state[key]
+    st.session_state[OWNER] = user.email
 
 
 def end(reason: str = "logout", notice: str | None = None) -> None:
@@ -87,7 +100,7 @@ def not_authorized_page(message: str):
     """The only page an identity without an account gets: a polite refusal and a way out, no data."""
     def page():
         st.title("Compte non autorisé")
-        st.info(message, icon=":material/lock:")
+        st.info(fmt.plain(message), icon=":material/lock:")
         st.write("Vous pouvez vous déconnecter pour consulter les chiffres publiés en lecteur anonyme.")
         if st.button("Se déconnecter", type="primary"):
             st.logout()
@@ -97,8 +110,15 @@ def not_authorized_page(message: str):
 def resolve() -> tuple[User, object | None]:
     """The user of this run (anonymous if none), after expiry and account checks.
 
-    Returns (user, refusal_page): refusal_page is set when the OIDC identity has no account.
+    Returns (user, refusal_page): refusal_page is set when the OIDC identity has no account. State
+    another user left in the session is wiped before any page draws.
     """
+    user, refusal = _resolve()
+    _claim(user)
+    return user, refusal
+
+
+def _resolve() -> tuple[User, object | None]:
     now = utcnow()
     settings = access_settings()
     identity = _oidc_identity()
@@ -159,7 +179,7 @@ def sidebar(user: User) -> None:
     if user == ANONYMOUS:
         return
     with st.sidebar:
-        st.caption(f"Connecté : **{user.name or user.email}**" + (" — compte de démonstration" if user.is_demo else ""))
+        st.caption(f"Connecté : **{fmt.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
         if st.button("Se déconnecter", key="sign_out", icon=":material/logout:"):
             end("logout", "Vous êtes déconnecté.")
             st.switch_page("ui/dashboard.py")

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import Role
-from accounts.policy import can_read_unpublished
 from accounts.service import log_export
 from territories import comparison as service
 from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
@@ -24,8 +23,8 @@ PEER_MODES = {"band": "Même typologie, population comparable (par défaut)",
 
 
 @st.cache_data(show_spinner="Calcul de l'évolution des territoires comparables…", max_entries=64)
-def _trend(territory_id: str, peer_ids: tuple, code: str, version: tuple, published_only: bool) -> pd.DataFrame:
-    return service.trend(db(), territory_id, list(peer_ids), code, published_only=published_only)
+def _trend(territory_id: str, peer_ids: tuple, code: str, version: tuple, user) -> pd.DataFrame:
+    return service.trend(db(), territory_id, list(peer_ids), code, user=user)
 
 
 def _own_territory() -> str:
@@ -35,8 +34,6 @@ def _own_territory() -> str:
 
 
 st.title("Mon territoire")
-# Readers who may not see unpublished figures compare on published values only.
-PUBLISHED_ONLY = not can_read_unpublished(current_user())
 requested = st.query_params.get("territoire", "") or _own_territory()
 query = st.text_input("Rechercher un territoire", value="",
                       placeholder="Nom (accents facultatifs), code INSEE, SIREN ou code postal")
@@ -44,7 +41,7 @@ territory = get(db(), requested) if requested else None
 if query:
     found = search(db(), query)
     if found.empty:
-        st.warning(f"Aucun territoire ne correspond à « {query} ». Vérifiez l'orthographe ou saisissez "
+        st.warning(f"Aucun territoire ne correspond à « {fmt.plain(query)} ». Vérifiez l'orthographe ou saisissez "
                    "un code INSEE, un SIREN ou un code postal.")
     else:
         labels = {row["id"]: f"{row['name']} ({LEVEL_LABELS[row['level']]} {row['code']})"
@@ -53,7 +50,7 @@ if query:
         territory = get(db(), chosen)
         st.query_params["territoire"] = territory["code"] if territory["level"] in ("commune", "epci") else chosen
 elif requested and territory is None:
-    st.error(f"Le territoire « {requested} » est inconnu. Recherchez-le par son nom ci-dessus.")
+    st.error(f"Le territoire « {fmt.plain(requested)} » est inconnu. Recherchez-le par son nom ci-dessus.")
 
 if not territory:
     st.info("Recherchez votre commune, votre EPCI, votre département ou votre région. L'adresse de la "
@@ -61,7 +58,7 @@ if not territory:
     st.stop()
 
 # --- identity ----------------------------------------------------------------------------------------
-sheet = service.sheet(db(), territory["id"])
+sheet = service.sheet(db(), territory["id"], current_user())
 st.header(f"{territory['name']} — {LEVEL_LABELS[territory['level']]}")
 approx = "" if territory["typology_official"] else " (approché)"
 a, b, c, d = st.columns(4)
@@ -91,16 +88,16 @@ else:
                                value=DEFAULT_BAND, format_func=lambda b: f"±{b * 100:.0f} %")
     criteria = PeerCriteria(band=band, same_region=mode == "region")
 # Compare on the latest year that has values at this level, not on the year in progress (almost empty).
-years = service.years(db(), territory["level"], PUBLISHED_ONLY)
+years = service.years(db(), territory["level"], current_user())
 closed = [y for y in years if y < date.today().year]
 year = left.selectbox("Année de comparaison", years[::-1], index=years[::-1].index(closed[-1]) if closed else 0,
                       key="compare_year", format_func=lambda y: f"{y} (en cours)" if y >= date.today().year else str(y),
                       help="Par défaut la dernière année écoulée qui a des valeurs à ce niveau ; chaque indicateur "
                            "est comparé sur sa dernière année connue jusqu'à celle-ci.") if years else None
 try:
-    result = service.compare(db(), territory["id"], criteria, published_only=PUBLISHED_ONLY, year=year)
+    result = service.compare(db(), territory["id"], criteria, user=current_user(), year=year)
 except service.ComparisonError as error:
-    st.error(str(error))
+    st.error(fmt.plain(error))
     st.stop()
 group, table = result["peers"], result["table"]
 demo_banner(result["is_demo"] or bool(sheet["lieux"]["is_demo"].any()))
@@ -152,7 +149,7 @@ else:
     st.markdown(f"**{territory['name']} fait {row['plain']}.**")
 
     dist = service.distribution(db(), territory["id"], group.members["id"].tolist(), code,
-                                published_only=PUBLISHED_ONLY, year=year)
+                                user=current_user(), year=year)
     dist["Territoire"] = dist["is_self"].map({True: territory["name"], False: "Territoires comparables"})
     axis_title = f"{row['name']} ({row['basis_label'] or row['unit']})"
     base = alt.Chart(dist[~dist["is_self"]].dropna(subset=["value"])).mark_bar(color="#9bb3cc").encode(
@@ -167,7 +164,7 @@ else:
     st.altair_chart((base + own + median).properties(height=220), width="stretch")
 
     evolution = _trend(territory["id"], tuple(group.members["id"]), code, service.data_version(db()),
-                       PUBLISHED_ONLY)
+                       current_user())
     if len(evolution) > 1:
         st.caption("Évolution face à la médiane des comparables (zone claire : du 1er au 3e quartile).")
         st.altair_chart(evolution_chart(evolution, territory["name"], axis_title, row["kind"]), width="stretch")

@@ -208,3 +208,37 @@ def test_a_forged_grid_payload_is_explained_and_nothing_is_saved(app_db_file, ce
     assert "nombre" in tables(at)[0]["Problème"].iloc[0]
     assert grid(at)["Valeur"].eq("").all()
 
+
+def prepared_export(at):
+    at.selectbox(key="exp_indicator").set_value("EMPLOIS_DIRECTS")
+    at = at.button(key="exp_prepare").click().run()
+    assert not at.exception
+    return [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger valeurs_")]
+
+
+def test_sign_out_leaves_nothing_of_the_previous_user_to_the_next_one(app_db_file):
+    from tests.app.test_access import sign_in
+
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at = sign_in(app, "ministere@demo.test", "demo-equipe-nationale")
+    app.switch_page("ui/saisie.py")
+    assert len(prepared_export(app.run())) == 1
+    assert "exp_file" in app.session_state and "saisie_served" in app.session_state
+    at = app.button(key="sign_out").click().run()
+    assert "user" not in at.session_state and "exp_file" not in at.session_state
+    at = sign_in(app, "coordinateur.idf@demo.test", "demo-coordination-idf")
+    app.switch_page("ui/saisie.py")
+    at = app.run()
+    assert not at.exception
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger valeurs_")]
+    for key in ("exp_file", "import_report", "saisie_conflicts", "hist_revert_id"):
+        assert key not in at.session_state
+
+
+def test_another_user_in_the_same_tab_gets_a_clean_session(app_db_file):
+    at = open_page(app_db_file, MINISTERE)
+    assert len(prepared_export(at)) == 1
+    at.session_state["user"] = COORD  # the tab changes hands without a sign-out (e.g. ProConnect)
+    at = at.run()
+    assert not at.exception and "exp_file" not in at.session_state
+    assert not [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger valeurs_")]

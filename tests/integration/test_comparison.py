@@ -7,6 +7,8 @@ import numpy as np
 import pypdf
 import pytest
 
+from accounts.models import Role, Scope, User
+
 from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
 from indicators.rollup import rollup
@@ -83,12 +85,18 @@ def test_readers_of_published_values_compare_on_published_values_only(db):
     with db.transaction() as cur:
         cur.execute("UPDATE indicator_value SET value = 40, published = false WHERE " + where, [before["period"]])
         mark_dirty(cur, where=where, params=[before["period"]])
-    assert comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]["value"] == 40
-    public = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"], published_only=True)["table"].iloc[0]
+    national_team = User(email="anct@example.fr", scopes=(Scope(role=Role.ministere),))
+    coordinator = User(email="coord@example.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
+    assert comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"],
+                              user=national_team)["table"].iloc[0]["value"] == 40
+    # Peers lie outside a coordinator's scope: the comparison holds published values only for them.
+    assert comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"],
+                              user=coordinator)["table"].iloc[0]["value"] != 40
+    public = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
     assert public["period"] == before["period"] and public["value"] != public["value"]  # no published value
-    peers = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"], published_only=True)["peers"]
+    peers = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["peers"]
     ids = peers.members["id"].tolist()
-    trend = comparison.trend(db, "COM-77475", ids, "TL_OUVERTS", published_only=True)
+    trend = comparison.trend(db, "COM-77475", ids, "TL_OUVERTS")
     assert trend.loc[trend["period"] == before["period"], "own"].isna().all()
 
 

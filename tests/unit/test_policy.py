@@ -35,3 +35,14 @@ def test_elus_readers_and_admins_write_nothing():
         assert not can_write_values(user((role, None)), TRILPORT)
     assert not can_read_unpublished(ANONYMOUS)
     assert can_write_values(user((Role.ministere, None)), AIN)
+
+
+def test_drafts_reach_the_national_team_everywhere_and_coordinators_in_scope_only():
+    coord = user((Role.coordinateur, "REG-11"))
+    assert can_read_unpublished(user((Role.ministere, None)), AIN)
+    assert can_read_unpublished(user((Role.ministere, None)))  # national roll-ups too
+    assert can_read_unpublished(coord, TRILPORT) and not can_read_unpublished(coord, AIN)
+    assert not can_read_unpublished(coord)  # figures mixing all France hold other régions' drafts
+    for role in (Role.elu, Role.admin, Role.lecteur):
+        assert not can_read_unpublished(user((role, "COM-77475")), TRILPORT)
+    assert not can_read_unpublished(None, TRILPORT) and not can_read_unpublished(ANONYMOUS, TRILPORT)

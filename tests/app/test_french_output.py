@@ -70,7 +70,7 @@ def test_the_a2_card_says_its_status_is_the_whole_measures(ministry):
 
 def test_a_negative_gap_badge_points_down_in_red(ministry):
     ministry.switch_page("ui/mesures.py")
-    ministry.query_params["mesure"] = "M1.1"
+    ministry.query_params["mesure"] = "M2.1"
     at = ministry.run()
     gap = next(m for m in at.metric if m.label == "Attendu sur la trajectoire")
     assert gap.proto.delta.startswith("\u2212")  # a real minus sign, never a hyphen

@@ -109,6 +109,21 @@ def _read_numbers(values: pd.Series) -> pd.Series:
                       for raw, n, wrong, ok in zip(values, numbers, bad, plain)], index=values.index, dtype="object")
 
 
+def _editor(shown: pd.DataFrame) -> None:
+    """The entry grid: only Valeur and Commentaire are editable."""
+    st.data_editor(
+        shown, key=f"{EDITOR}_{state['saisie_gen']}", hide_index=True, num_rows="fixed", width="stretch",
+        disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible"],
+        column_config={
+            "Précédente": st.column_config.TextColumn("Période précédente", help="valeur de la période précédente"),
+            "Cible": st.column_config.TextColumn("Cible", help="dernière cible connue"),
+            "Valeur": st.column_config.TextColumn(
+                "Valeur", help="en français : 1 234,5 (espaces, virgule, « % » ou « € » acceptés) ; "
+                "videz la cellule pour supprimer la valeur"),
+            "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=service.MAX_COMMENT),
+        })
+
+
 def _save() -> None:
     served = state["saisie_served"]
     changes, problems = service.grid_changes(served, _edited(served))
@@ -197,17 +212,15 @@ def entry_section() -> None:
     })
     if bool(served["is_demo"].any()):
         st.caption(":material/science: Certaines valeurs affichées sont des données de démonstration.")
-    st.data_editor(
-        shown, key=f"{EDITOR}_{state['saisie_gen']}", hide_index=True, num_rows="fixed", width="stretch",
-        disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible"],
-        column_config={
-            "Précédente": st.column_config.TextColumn("Période précédente", help="valeur de la période précédente"),
-            "Cible": st.column_config.TextColumn("Cible", help="dernière cible connue"),
-            "Valeur": st.column_config.TextColumn(
-                "Valeur", help="en français : 1 234,5 (espaces, virgule, « % » ou « € » acceptés) ; "
-                "videz la cellule pour supprimer la valeur"),
-            "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=service.MAX_COMMENT),
-        })
+    try:
+        _editor(shown)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+        # A forged client payload (edited_rows as a list, say) breaks Streamlit's own data_editor before
+        # any of our code reads it: drop that widget state and draw a fresh grid.
+        state["saisie_gen"] += 1
+        st.error("La grille a reçu des modifications illisibles : elles ont été ignorées et rien n'a été "
+                 "enregistré. Saisissez à nouveau vos valeurs.")
+        _editor(shown)
     b1, b2 = st.columns([1, 4])
     b1.button("Enregistrer", type="primary", on_click=_save, key="saisie_save")
     b2.button("Recharger", on_click=_reload, key="saisie_reload",

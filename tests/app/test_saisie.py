@@ -242,3 +242,13 @@ def test_another_user_in_the_same_tab_gets_a_clean_session(app_db_file):
     at = at.run()
     assert not at.exception and "exp_file" not in at.session_state
     assert not [b for b in at.get("download_button") if b.proto.label.startswith("Télécharger valeurs_")]
+
+
+@pytest.mark.parametrize("rows", [[1, 2], "x", {"0": ["Valeur", 5]}])
+def test_a_forged_edited_rows_payload_is_ignored_and_nothing_is_saved(app_db_file, rows):
+    at = open_page(app_db_file, COORD, "2010")
+    before = grid(at)["Valeur"].copy()
+    at = edit(at, rows)
+    assert not at.exception
+    assert "rien n'a été enregistré" in texts(at).lower()
+    assert grid(at)["Valeur"].equals(before)

@@ -111,7 +111,11 @@ def rollup_pandas(frames: dict, year: str) -> pd.DataFrame:
         g.loc[agg == "ratio_of_sums", "value"] = (scale * g["s_num"] / g["s_den"])[agg == "ratio_of_sums"]
         g.loc[g["reported"] == 0, "value"] = np.nan
         out.append(g.rename(columns={"code": "indicator_code", "parent": "territory_id"}))
-    return pd.concat(out)[["indicator_code", "territory_id", "value", "reported", "expected"]]
+    out = pd.concat(out)
+    # Carrefours rolls up a slice (indicator, year) only where it has values: an indicator with none in
+    # the year has no row at all, rather than rows that say 0 reported.
+    out = out[out.groupby("indicator_code")["reported"].transform("sum") > 0]
+    return out[["indicator_code", "territory_id", "value", "reported", "expected"]]
 
 
 _year: dict = {}

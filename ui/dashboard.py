@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from indicators.aggregates import version
-from plan.dashboard_service import SHARE_INDICATORS, dashboard, map_data, map_periods, national_chart, shares
+from plan.dashboard_service import SHARE_INDICATORS, map_data, map_periods, national_chart, shares
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
-from ui import fmt
+from ui import cached, fmt
 from ui.context import current_user, db, demo_banner
 from ui.links import follow, go_column
 from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
@@ -35,7 +35,7 @@ def cached_shares(version_key: int, user):
     return shares(db(), user=user)
 
 
-data = dashboard(db(), user)
+data = cached.dashboard(user)
 on = data["on"]
 
 st.title("Tableau de bord national")

@@ -11,7 +11,7 @@ from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
 from ui import cached, fmt
 from ui.context import current_user, db, demo_banner
-from ui.links import follow, go_column
+from ui.links import follow, go_column, page_link
 from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
                                status_text, table, thresholds_box, value_text)
 
@@ -59,9 +59,12 @@ with tab_summary:
     attention = measures[measures["computed_status"].isin(["compromis", "en_retard"])]
     if not attention.empty:
         attention = attention.assign(severity=attention["computed_status"].map(STATUS_SEVERITY))
-        st.markdown("**À surveiller** :  \n" + "  \n".join(
-            f"{status_badge(s)} · {c} — {t} ({rate_text(r)})" for s, c, t, r in attention.sort_values(
-                ["severity", "code"])[["computed_status", "code", "title", "rate"]].itertuples(index=False)))
+        st.markdown("**À surveiller** (ouvrir la mesure) :")
+        for s, c, t, r in attention.sort_values(["severity", "code"])[
+                ["computed_status", "code", "title", "rate"]].itertuples(index=False):
+            page_link("ui/mesures.py", label=f"{c} — {t} : {status_text(s)} (avancement {rate_text(r)})",
+                      icon=":material/error:" if s == "compromis" else ":material/warning:",
+                      query_params={"mesure": c})
     thresholds_box()
 
 # --- Headline cards, one per axis ------------------------------------------------------------------

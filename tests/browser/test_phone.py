@@ -33,6 +33,12 @@ def test_the_first_screen_of_the_dashboard_on_a_phone_says_what_is_on_track_late
     SHOTS.mkdir(parents=True, exist_ok=True)
     phone.screenshot(path=str(SHOTS / "telephone-tableau-de-bord-premier-ecran.png"))
     assert height < MAX_HEIGHT, f"le tableau de bord mesure {height} px de haut sur un téléphone"
+    # A measure to watch opens with one tap.
+    watched = phone.get_by_test_id("stPageLink").filter(has_text=re.compile(r"Compromis|En retard")).first
+    code = watched.inner_text().split(" — ")[0].split()[-1]
+    watched.click()
+    settle(phone)
+    expect(phone.get_by_role("heading", name=re.compile(rf"^{re.escape(code)} — "))).to_be_visible(timeout=30_000)
 
 
 def test_the_map_fills_the_width_of_a_phone(phone):

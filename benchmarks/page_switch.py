@@ -3,7 +3,7 @@
 One server on the national-scale benchmark database (run.py's, generated on first use), one signed-in
 browser per role; each page is opened once unmeasured (warm-up), then --repeat times going back and forth
 from the dashboard. Prints the median and the maximum per page.
-Usage: python benchmarks/page_switch.py [--scale 1] [--repeat 5] [--db PATH]
+Usage: python benchmarks/page_switch.py [--scale 1] [--repeat 5] [--db PATH] [--roles R …] [--pages P …]
 """
 
 from __future__ import annotations
@@ -61,6 +61,8 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", type=Path, help="une base déjà construite (sinon celle de run.py)")
+    parser.add_argument("--roles", nargs="+", choices=ROLES, default=ROLES, help="rôles mesurés (tous sinon)")
+    parser.add_argument("--pages", nargs="+", help="titres de pages mesurées (toutes celles du menu sinon)")
     args = parser.parse_args()
     source = args.db or database_for(args.scale)
     work = Path(tempfile.mkdtemp(prefix="carrefours-switch-"))
@@ -72,11 +74,12 @@ def main() -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                         args=CHROMIUM_ARGS)
-            for role in ROLES:
+            for role in args.roles:
                 page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
                 sign_in(page, url, role)
                 titles = menu(page)
                 home = titles[0]
+                titles = [home, *(t for t in titles[1:] if not args.pages or t in args.pages)]
                 for title in titles[1:]:
                     switch(page, title)  # warm-up: caches and the page's first run
                     switch(page, home)

@@ -4,11 +4,10 @@ values — each with a link to where it can be acted on."""
 import pandas as pd
 import streamlit as st
 
-from plan.alerts import behind, peers, stale
-from plan.dashboard_service import dashboard
+from plan.alerts import behind
 from plan.thresholds import THRESHOLDS
 from territories.typology import TYPOLOGY_LABELS
-from ui import fmt
+from ui import cached, fmt
 from ui.context import current_user, db, demo_banner
 from ui.links import follow, go_column, page_link
 from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box
@@ -16,7 +15,7 @@ from ui.progress_parts import day_text, points_text, rate_text, status_text, tab
 st.title("Alertes")
 user = current_user()
 
-data = dashboard(db(), user)
+data = cached.dashboard(user)
 st.caption(f"Situation au {fmt.day(data['on'])}. Chaque alerte renvoie vers la page où agir.")
 thresholds_box()
 
@@ -59,7 +58,7 @@ st.caption(f"Pairs : même niveau (département ou région) et même classe de t
            f"points sous la médiane des pairs (un ratio : plus de "
            f"{fmt.percent(100 * THRESHOLDS['pairs_ecart_relatif'])} sous la médiane), pour des groupes d'au "
            f"moins {THRESHOLDS['pairs_taille_min']} territoires, à la dernière période connue.")
-below = peers(db(), user=user)
+below = cached.peers(user)
 if below.empty:
     st.info("Aucun territoire n'est nettement en dessous de ses pairs (ou aucun pourcentage n'est encore "
             "connu par département ou par région).")
@@ -79,7 +78,7 @@ else:
 
 # --- Indicators without recent values ---------------------------------------------------------------
 st.subheader("Indicateurs sans données récentes")
-missing = stale(db(), data["on"], user=user)
+missing = cached.stale(data["on"], user)
 if missing.empty:
     st.success("Tous les indicateurs ont une valeur pour la dernière période attendue.")
 else:

@@ -10,12 +10,11 @@ from pydantic import ValidationError
 
 from accounts.policy import AccessDenied, can_edit_plan
 from indicators.models import VALUE_KIND_LABELS
-from plan.dashboard_service import measure_progress
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
 from plan.models import METEO_LABELS, STATUS_LABELS
-from plan.service import measure_detail, overview
+from plan.service import overview
 from plan.thresholds import STATUS_SEVERITY
-from ui import fmt
+from ui import cached, fmt
 from ui.context import clear_caches, current_user, db, demo_banner
 from ui.links import follow, go_column
 from ui.progress_parts import (TREND_LABELS, day_text, gap_delta, pace_text, points_text, rate_text, status_badge,
@@ -39,8 +38,8 @@ for _, axis in data["axes"].iterrows():
 code = st.selectbox("Mesure", codes, index=index,
                     format_func=lambda c: f"{c} — {measures.set_index('code').at[c, 'title']}")
 st.query_params["mesure"] = code
-detail = measure_detail(db(), code, user)
-progress = measure_progress(db(), code, user)
+detail = cached.measure_detail(code, user)
+progress = cached.measure_progress(code, user)
 m = detail["measure"]
 national = progress["measure"][progress["measure"]["territory_id"] == "FR"].iloc[0]
 demo_banner(progress["demo"])

@@ -108,7 +108,10 @@ def choropleth(frame: pd.DataFrame, level: str, title: str, kind: str | None) ->
             .transform_lookup(lookup="properties.code", from_=lookup)
             .encode(color=alt.condition("isValid(datum.value)",
                                         alt.Color("value:Q", title=title, scale=alt.Scale(scheme="blues"),
-                                                  legend=alt.Legend(format=legend_format(kind))),
+                                                  # Below the map: on the right, a long title
+                                                  # squeezed France to a third of a phone's width.
+                                                  legend=alt.Legend(format=legend_format(kind), orient="bottom",
+                                                                    titleLimit=320, gradientLength=240)),
                                         alt.value("#dddddd")),
                     tooltip=[alt.Tooltip("properties.nom:N", title="Territoire"),
                              alt.Tooltip("valeur:N", title=title),

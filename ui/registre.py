@@ -86,7 +86,9 @@ table = pd.DataFrame({
     "Démo": lieux["is_demo"].map({True: "oui", False: "non"}),
 })
 st.dataframe(table, hide_index=True, width="stretch", height=360)
-st.download_button("Télécharger la sélection (CSV)", fmt.csv_bytes(imports.export_frame(lieux)),
+# Built when clicked (Streamlit runs the callable then): the whole registry's CSV took a third of a second
+# on every rerun of the page, for a button seldom used.
+st.download_button("Télécharger la sélection (CSV)", lambda frame=lieux: fmt.csv_bytes(imports.export_frame(frame)),
                    "registre_tiers_lieux.csv", "text/csv",
                    help="Colonnes du registre ; ce fichier se réimporte avec le format « csv ».")
 

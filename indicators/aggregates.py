@@ -3,6 +3,9 @@
 Every write of values marks the (indicator, year, kind) slices it touched as dirty, in the same
 transaction; reads refresh dirty slices first. A slice is rolled up from its finest reporting level
 (communes for registry indicators, régions for regional series…) to every level above it.
+A read of régions and France only may refresh those two levels alone ("coarse"): the slice is then
+listed in rollup_deferred until a read of a finer level rolls it up fully. Each level is computed
+from the source values on its own, so a coarse row equals the row of a full refresh.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import pandas as pd
 from indicators.periods import Period
 from indicators.rollup import LEVELS, rollup_params, rollup_sql, rules_frame
 from store.db import Database
+
+# The levels a coarse refresh computes: the national dashboard reads nothing finer.
+COARSE_LEVELS = ("region", "pays")
 
 _VALUE_COLUMNS = "indicator_code, year, kind, source_level, level, territory_id, value, numerator," \
                  " denominator, reported, expected, is_demo, updated_at"
@@ -48,7 +54,7 @@ GROUP BY 1, 2
 """
 
 
-def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_only: bool) -> int:
+def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_only: bool, coarse: bool) -> int:
     """Roll slices up into rollup_year: one query per kind and finest reporting level, all years at once."""
     written = 0
     slices = slices[slices["indicator_code"].isin(rules.index)]
@@ -58,7 +64,7 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
             found = cur.execute(_SOURCE_LEVEL_SQL, [kind, published_only]).df()
             for rank, group in found.groupby("rank"):
                 source_level = LEVELS[int(rank)]
-                levels = list(LEVELS[int(rank):])
+                levels = [lvl for lvl in LEVELS[int(rank):] if not coarse or lvl in COARSE_LEVELS]
                 period = Period(date(int(group["year"].min()), 1, 1), date(int(group["year"].max()), 12, 31),
                                 "", "year")
                 # Straight from the roll-up query into the table: millions of rows never cross to pandas.
@@ -79,13 +85,13 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
     return written
 
 
-def _refresh_slices(cur, slices: pd.DataFrame) -> int:
+def _refresh_slices(cur, slices: pd.DataFrame, coarse: bool) -> int:
     """Recompute the given slices: over every value, and over published values where some are not."""
-    for table in ("rollup_year", "rollup_unpublished"):
+    for table in ("rollup_year", "rollup_unpublished", "rollup_deferred"):
         cur.execute(f"DELETE FROM {table} r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
                     " AND r.year = d.year AND r.kind = d.kind")
     rules = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df().set_index("code")
-    written = _rollup_slices(cur, slices, rules, published_only=False)
+    written = _rollup_slices(cur, slices, rules, published_only=False, coarse=coarse)
     hidden = cur.execute(
         "SELECT DISTINCT v.indicator_code, year(v.period_end) AS year, v.kind FROM indicator_value v"
         " SEMI JOIN dirty_slices d ON d.indicator_code = v.indicator_code AND d.kind = v.kind"
@@ -94,36 +100,51 @@ def _refresh_slices(cur, slices: pd.DataFrame) -> int:
         cur.register("hidden_slices", hidden)
         cur.execute("INSERT INTO rollup_unpublished SELECT indicator_code, year, kind FROM hidden_slices")
         cur.unregister("hidden_slices")
-        written += _rollup_slices(cur, hidden, rules, published_only=True)
+        written += _rollup_slices(cur, hidden, rules, published_only=True, coarse=coarse)
+    if coarse:
+        cur.execute("INSERT INTO rollup_deferred SELECT indicator_code, year, kind FROM dirty_slices")
     cur.execute("UPDATE rollup_state SET version = version + 1")
     return written
 
 
-def refresh(cur) -> int:
-    """Recompute every dirty slice, then clear the marks; returns rows written."""
-    slices = cur.execute("SELECT DISTINCT indicator_code, year, kind FROM rollup_dirty").df()
+def _pending_sql(coarse: bool) -> str:
+    """The slices a refresh recomputes: dirty ones, and for a full refresh the deferred ones too."""
+    return "SELECT indicator_code, year, kind FROM rollup_dirty" + (
+        "" if coarse else " UNION SELECT indicator_code, year, kind FROM rollup_deferred")
+
+
+def refresh(cur, coarse: bool = False) -> int:
+    """Recompute every dirty slice (all levels, or régions and France only if coarse), then clear the
+    marks; returns rows written."""
+    slices = cur.execute(f"SELECT DISTINCT * FROM ({_pending_sql(coarse)})").df()
     if slices.empty:
         return 0
     cur.register("dirty_slices", slices)
     try:
-        written = _refresh_slices(cur, slices)
+        written = _refresh_slices(cur, slices, coarse)
     finally:
         cur.unregister("dirty_slices")
     cur.execute("DELETE FROM rollup_dirty")
     return written
 
 
-def ensure_fresh(db: Database) -> None:
-    """Refresh dirty slices if any (a cheap check when there are none)."""
+def is_coarse(levels) -> bool:
+    """Whether a read of these levels needs only the régions' and France's roll-ups."""
+    return levels is not None and set(levels) <= set(COARSE_LEVELS)
+
+
+def ensure_fresh(db: Database, levels=None) -> None:
+    """Refresh what a read of `levels` (every level if None) needs, if anything (a cheap check)."""
+    coarse = is_coarse(levels)
     with db.read() as cur:
-        dirty = cur.execute("SELECT count(*) FROM rollup_dirty").fetchone()[0]
-    if dirty:
-        db.write(refresh)
+        pending = cur.execute(f"SELECT count(*) FROM ({_pending_sql(coarse)})").fetchone()[0]
+    if pending:
+        db.write(lambda cur: refresh(cur, coarse))
 
 
-def version(db: Database) -> int:
-    """Refresh dirty slices, then the roll-ups' version: it moves on every refresh (cache key)."""
-    ensure_fresh(db)
+def version(db: Database, levels=None) -> int:
+    """Refresh what a read of `levels` needs, then the roll-ups' version: it moves on every refresh (cache key)."""
+    ensure_fresh(db, levels)
     with db.read() as cur:
         return cur.execute("SELECT max(version) FROM rollup_state").fetchone()[0]
 
@@ -150,7 +171,7 @@ def visible_sql(columns: str, where: str) -> str:
 def yearly(db: Database, year: int, levels: list[str], indicator_codes: list[str] | None = None,
            kind: str = "actual", published_only: bool = False) -> pd.DataFrame:
     """Rolled-up values of a year for territories of the given levels (all indicators unless named)."""
-    ensure_fresh(db)
+    ensure_fresh(db, levels)
     where = "r.year = ? AND r.kind = ? AND list_contains(?, r.level)"
     params: list = [year, kind, levels]
     if indicator_codes is not None:

@@ -44,7 +44,11 @@ c AS (
     FROM b
 ),
 children AS (SELECT {parents}, t.id, t.population FROM territory t WHERE t.level = ?),
-joined AS (
+reporting AS (  -- the children that reported, each with its parents: what levels above the source add up
+    SELECT c.indicator_code, c.year, ch.*, c.value, c.numerator, c.denominator, c.is_demo, c.updated_at
+    FROM c JOIN children ch ON ch.id = c.territory_id
+),
+joined AS (  -- every child of every slice, reported or not: the source level's own rows
     SELECT r.code AS indicator_code, r.year, r.territorial_agg, r.scale, ch.*, c.value, c.numerator,
            c.denominator, c.is_demo, c.updated_at, c.territory_id IS NOT NULL AS reported
     FROM rules r CROSS JOIN children ch
@@ -63,7 +67,7 @@ SELECT indicator_code, year, level, territory_id,
 FROM grouped WHERE territory_id IS NOT NULL
 """
 
-_GROUP = """
+_SOURCE_GROUP = """
     SELECT indicator_code, year, {agg} AS territorial_agg, any_value(scale) AS scale, '{level}' AS level,
            {key} AS territory_id,
            sum(value) AS s_value, sum(numerator) AS s_num, sum(denominator) AS s_den,
@@ -71,6 +75,25 @@ _GROUP = """
            min(value) AS m_min, max(value) AS m_max, count(*) FILTER (reported) AS reported,
            count(*) AS expected, bool_or(is_demo) AS is_demo, max(updated_at) AS updated_at
     FROM joined {where} GROUP BY indicator_code, year, {key}
+"""
+
+# Above the source level, sums run over the reporting children only; every parent of every slice
+# still gets its row, with how many children it has (a parent where none reported has no value).
+_GROUP = """
+    SELECT e.code AS indicator_code, e.year, e.territorial_agg, e.scale, '{level}' AS level,
+           e.territory_id, g.s_value, g.s_num, g.s_den, g.s_weighted, g.s_pop, g.m_min, g.m_max,
+           coalesce(g.reported, 0) AS reported, e.expected, g.is_demo, g.updated_at
+    FROM (SELECT r.code, r.year, r.territorial_agg, r.scale, p.territory_id, p.expected
+          FROM rules r CROSS JOIN (SELECT {key} AS territory_id, count(*) AS expected FROM children
+                                   WHERE {key} IS NOT NULL GROUP BY 1) p) e
+    LEFT JOIN (
+        SELECT indicator_code, year, {key} AS territory_id,
+               sum(value) AS s_value, sum(numerator) AS s_num, sum(denominator) AS s_den,
+               sum(value * population) AS s_weighted, sum(population) FILTER (value IS NOT NULL) AS s_pop,
+               min(value) AS m_min, max(value) AS m_max, count(*) AS reported,
+               bool_or(is_demo) AS is_demo, max(updated_at) AS updated_at
+        FROM reporting WHERE {key} IS NOT NULL GROUP BY indicator_code, year, {key}
+    ) g ON g.indicator_code = e.code AND g.year = e.year AND g.territory_id = e.territory_id
 """
 
 
@@ -101,8 +124,8 @@ def rollup_sql(levels: list[str], source_level: str) -> str:
                         for lvl in levels)
     # At the source level a territory is its own only child: its value is kept as it is.
     groups = " UNION ALL ".join(
-        _GROUP.format(key=f"p_{lvl}", where=f"WHERE p_{lvl} IS NOT NULL", level=lvl,
-                      agg="'identity'" if lvl == source_level else "any_value(territorial_agg)")
+        _SOURCE_GROUP.format(key=f"p_{lvl}", where=f"WHERE p_{lvl} IS NOT NULL", level=lvl, agg="'identity'")
+        if lvl == source_level else _GROUP.format(key=f"p_{lvl}", level=lvl)
         for lvl in levels)
     return _SQL.format(parents=parents, groups=groups)
 

@@ -88,7 +88,7 @@ def measure_progress(db: Database, code: str, user: User | None = None, on: date
 
 def map_periods(db: Database, code: str) -> pd.DataFrame:
     """Years of an indicator with values below France, and the finest level holding them."""
-    aggregates.ensure_fresh(db)
+    aggregates.ensure_fresh(db, aggregates.COARSE_LEVELS)  # read from France's rows
     with db.read() as cur:
         frame = repository.subnational_periods(cur, code)
     frame["level"] = frame["rank"].map({v: k for k, v in LEVEL_RANK.items()})
@@ -101,7 +101,7 @@ def map_data(db: Database, code: str, period: str, level: str = "region", user: 
     Returns {"frame": code, name, value, numerator, denominator, reported, expected, is_demo,
     "indicator": the definition, "message": why there is nothing to draw, or None}.
     """
-    aggregates.ensure_fresh(db)
+    aggregates.ensure_fresh(db, [level])
     with db.read() as cur:
         definition = repository.indicator(cur, code)
         if definition is None:

@@ -70,7 +70,7 @@ def _rollups(cur, indicators: pd.DataFrame, levels: tuple[str, ...], published_o
 def _rolled(db: Database, levels: tuple[str, ...], published_only: bool,
             indicator_kinds: tuple[str, ...] | None = None) -> dict:
     """Plan pairs, national direct values and the roll-up series, kept until the roll-ups or the plan change."""
-    version = aggregates.version(db)  # refreshes slices that writers marked dirty
+    version = aggregates.version(db, levels)  # refreshes slices that writers marked dirty
     with db.read() as cur:
         plan = repository.plan_signature(cur)
         key = (id(db), str(db.path), levels, published_only, indicator_kinds)

@@ -134,5 +134,6 @@ def subnational_periods(cur, code: str) -> pd.DataFrame:
         "SELECT year::VARCHAR AS period, make_date(year, 12, 31) AS period_end,"
         " list_position(['commune', 'epci', 'departement', 'region'], any_value(source_level)) - 1 AS rank"
         " FROM rollup_year WHERE indicator_code = ? AND kind = 'actual' AND source_level <> 'pays'"
-        " AND level = source_level AND reported > 0 AND NOT published_only"
+        # France's row counts the source territories that reported, like the source rows would.
+        " AND level = 'pays' AND reported > 0 AND NOT published_only"
         " GROUP BY year ORDER BY year", [code]).df()

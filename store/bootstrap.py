@@ -60,9 +60,10 @@ def build(db: Database, demo: bool, progress=_silent) -> dict:
         # recomputes the communes it touches. The build itself is the audited event, not each zero.
         progress(0.27, "Indicateurs calculés à partir du registre des lieux")
         counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
-        progress(0.46, "Agrégation des indicateurs par territoire et par année")
+        progress(0.46, "Agrégation des indicateurs par région et pour la France")
         mark_dirty(cur)
-        counts["rollups"] = refresh(cur)
+        # Régions and France only: the communal rows follow once the dashboard is shown.
+        counts["rollups"] = refresh(cur, coarse=True)
         progress(0.97, "Enregistrement de la base")
         cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
                     [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])

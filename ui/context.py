@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import streamlit as st
 
 from accounts.models import ANONYMOUS, User
+from indicators.aggregates import ensure_fresh
 from store.bootstrap import open_database
 from store.db import Database, StoreError
 from ui import fmt
@@ -30,6 +32,16 @@ class _Start:
             self.database = open_database(progress=self._report)
         except Exception as error:  # handed to the page that waits for it
             self.error = error
+            return
+        # The first start rolls up régions and France only; the finer rows follow here, off the
+        # page's path, so the dashboard shows first and other pages rarely wait for them.
+        threading.Thread(target=self._complete, name="carrefours-rollups", daemon=True).start()
+
+    def _complete(self) -> None:
+        try:
+            ensure_fresh(self.database)
+        except Exception:  # a page needing these rows refreshes them again and explains any failure
+            logging.getLogger(__name__).exception("Agrégation des territoires en arrière-plan interrompue")
 
     def wait(self, seconds: float) -> bool:
         """Wait up to `seconds` for the start to end; whether it has."""

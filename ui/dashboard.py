@@ -17,7 +17,7 @@ from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, 
 
 user = current_user()
 # Map reads are cached per version of the roll-ups: any write moves the version, so nothing goes stale.
-data_version = version(db())
+data_version = version(db(), ("region", "pays"))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

@@ -5,6 +5,7 @@ import pandas as pd
 from indicators.aggregates import mark_dirty, refresh, yearly
 from indicators.periods import parse_period
 from indicators.rollup import rollup_all, rules_frame
+from plan.dashboard_service import map_periods
 
 
 def live(db, year, levels, codes):
@@ -34,4 +35,67 @@ def test_a_changed_value_is_reflected_once_its_slice_is_marked(db):
     with db.read() as cur:
         assert cur.execute("SELECT count(*) FROM rollup_dirty").fetchone()[0] == 0
     with db.transaction() as cur:
+        assert refresh(cur, coarse=True) == 0  # a national read leaves nothing for the next one
+    commune = yearly(db, 2023, ["commune"], ["TL_OUVERTS"]).set_index("territory_id")
+    with db.read() as cur:
+        stored = cur.execute("SELECT value FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+                             " AND territory_id = 'COM-77475' AND period = '2023'").fetchone()[0]
+    assert commune.loc["COM-77475", "value"] == stored  # the finer rows follow on the first read of them
+    with db.transaction() as cur:
         assert refresh(cur) == 0
+
+
+def _rollups(db, where: str = "TRUE") -> pd.DataFrame:
+    with db.read() as cur:
+        frame = cur.execute(f"SELECT * EXCLUDE (updated_at) FROM rollup_year WHERE {where} ORDER BY ALL").df()
+    return frame.reset_index(drop=True)
+
+
+def test_the_first_start_s_national_rollups_equal_a_full_refresh_and_finer_ones_follow(db):
+    codes = ["TL_OUVERTS", "TL_RURAL", "TL_HORS_METRO", "TL_POUR_10K"]
+    with db.transaction() as cur:
+        # Some unpublished communal values: their slices are rolled up twice, for both kinds of reader.
+        cur.execute("UPDATE indicator_value SET published = false WHERE indicator_code = 'TL_OUVERTS'"
+                    " AND territory_id IN ('COM-77475', 'COM-75056') AND period = '2023'")
+        mark_dirty(cur)
+        refresh(cur)
+    full = _rollups(db)
+    full_periods = {code: source_periods(db, code) for code in codes}
+    with db.transaction() as cur:  # what the first start does
+        mark_dirty(cur)
+        refresh(cur, coarse=True)
+    coarse = _rollups(db)
+    assert set(coarse["level"]) == {"region", "pays"}
+    assert set(full["level"]) == {"commune", "epci", "departement", "region", "pays"}
+    pd.testing.assert_frame_equal(coarse, full[full["level"].isin(["region", "pays"])].reset_index(drop=True))
+    assert dashboard_periods_equal(db, full_periods)
+    assert yearly(db, 2023, ["pays"], ["TL_OUVERTS"], published_only=True)["value"].item() == \
+        full.query("indicator_code == 'TL_OUVERTS' and year == 2023 and level == 'pays' and published_only")["value"].item()
+    # A read of départements rolls every deferred slice up fully: the table is the full refresh's again.
+    national = yearly(db, 2023, ["departement"], ["TL_OUVERTS"])
+    assert national["value"].sum() == full.query(
+        "indicator_code == 'TL_OUVERTS' and year == 2023 and level == 'pays' and not published_only")["value"].item()
+    pd.testing.assert_frame_equal(_rollups(db), full)
+    with db.read() as cur:
+        assert cur.execute("SELECT count(*) FROM rollup_deferred").fetchone()[0] == 0
+
+
+def source_periods(db, code: str) -> pd.DataFrame:
+    """Years with a reported value at the indicator's own finest level, and that level."""
+    with db.read() as cur:
+        frame = cur.execute(
+            "SELECT year::VARCHAR AS period, make_date(year, 12, 31) AS period_end,"
+            " list_position(['commune', 'epci', 'departement', 'region'], any_value(source_level)) - 1 AS rank"
+            " FROM rollup_year WHERE indicator_code = ? AND kind = 'actual' AND source_level <> 'pays'"
+            " AND level = source_level AND reported > 0 AND NOT published_only GROUP BY year ORDER BY year",
+            [code]).df()
+    frame["level"] = frame["rank"].map({0: "commune", 1: "epci", 2: "departement", 3: "region"})
+    assert not frame.empty
+    return frame
+
+
+def dashboard_periods_equal(db, expected: dict) -> bool:
+    """The map's years, read from France's rows alone, are those read from the finest rows."""
+    for code, frame in expected.items():
+        pd.testing.assert_frame_equal(map_periods(db, code), frame)
+    return True

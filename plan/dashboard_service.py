@@ -199,7 +199,7 @@ def registry_france(db: Database, year: int, user: User | None = None,
     """France's registry indicators at the end of a year, as rolled up from every commune."""
     from lieux.computed import REGISTRY_CODES
     codes = codes or REGISTRY_CODES
-    frame = aggregates.yearly(db, year, ["pays"], list(codes), published_only=_published_only(user))
+    frame = aggregates.yearly(db, year, ["pays"], list(codes), published_only=policy.published_only(user))
     with db.read() as cur:
         names = repository.indicators(cur)[["code", "name", "kind", "unit"]].rename(columns={"kind": "indicator_kind"})
     frame = frame.merge(names, left_on="indicator_code", right_on="code", how="left").drop(columns=["code"])

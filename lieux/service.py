@@ -98,7 +98,18 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         if _commune(cur, lieu.commune_code) is None:
             raise LieuError(f"La commune {lieu.commune_code} n'existe pas dans le code officiel géographique. "
                             "Vérifiez le code INSEE (5 caractères, ex. 01053 ou 2A004).")
-        return lieu.model_copy(update={"placement_rule": lieu.placement_rule or "saisie"})
+        if lieu.lat is None and lieu.lon is None and not lieu.postal_code:
+            return lieu.model_copy(update={"placement_rule": lieu.placement_rule or "saisie"})
+        # A typed code is weighed against the coordinates and postal code, with the import's evidence rule.
+        found = Resolver(repository.communes(cur)).place(
+            [lieu.commune_code], [lieu.postal_code], [None], [lieu.lat], [lieu.lon])[0]
+        if found.error:
+            raise LieuError(f"Le lieu ne peut pas être placé : {found.error}.")
+        by_code = found.commune_code == lieu.commune_code
+        return lieu.model_copy(update={
+            "commune_code": found.commune_code,
+            "placement_rule": (lieu.placement_rule or "saisie") if by_code else found.rule,
+            "review_reason": found.review or lieu.review_reason})
     resolver = Resolver(repository.communes(cur))
     found = resolver.place([None], [lieu.postal_code], [lieu.address], [lieu.lat], [lieu.lon])[0]
     if found.error:

@@ -183,3 +183,25 @@ def shares(db: Database, period: str | None = None, level: str = "region", user:
             frames.append(data["frame"].assign(indicator_code=code, period=chosen))
     return {"national": latest.reset_index(drop=True),
             "territories": pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()}
+
+
+REGISTRY_FIGURES = ("TL_OUVERTS", "TL_POUR_10K", "POP_PROCHE_TL", "TL_HORS_METRO", "TL_RURAL")
+
+
+def registry_years(on: date | None = None) -> list[int]:
+    """Years the registry figures are computed for, most recent first."""
+    from lieux.computed import FIRST_YEAR
+    return list(range((on or date.today()).year, FIRST_YEAR - 1, -1))
+
+
+def registry_france(db: Database, year: int, user: User | None = None,
+                    codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """France's registry indicators at the end of a year, as rolled up from every commune."""
+    from lieux.computed import REGISTRY_CODES
+    codes = codes or REGISTRY_CODES
+    frame = aggregates.yearly(db, year, ["pays"], list(codes), published_only=policy.published_only(user))
+    with db.read() as cur:
+        names = repository.indicators(cur)[["code", "name", "kind", "unit"]].rename(columns={"kind": "indicator_kind"})
+    frame = frame.merge(names, left_on="indicator_code", right_on="code", how="left").drop(columns=["code"])
+    order = {c: i for i, c in enumerate(codes)}
+    return frame.sort_values("indicator_code", key=lambda s: s.map(order)).reset_index(drop=True)

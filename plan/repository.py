@@ -68,6 +68,15 @@ def values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
         [indicator_code, territory_id]).df()
 
 
+def reference_values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
+    """Figures other sources give that the plan does not use, each with its source."""
+    return cur.execute(
+        "SELECT r.period, r.value, r.source, coalesce(s.title, r.source) AS source_title, r.comment"
+        " FROM reference_value r LEFT JOIN source s ON s.code = r.source"
+        " WHERE r.indicator_code = ? AND r.territory_id = ? ORDER BY r.period, r.value",
+        [indicator_code, territory_id]).df()
+
+
 def is_demo_database(cur) -> bool:
     """Whether the database was built with demo data."""
     row = cur.execute("SELECT value FROM app_meta WHERE key = 'demo'").fetchone()

@@ -35,12 +35,17 @@ def read_plan(path: Path = PLAN_FILE) -> dict:
     except (KeyError, TypeError, ValidationError) as error:
         raise StoreError(f"Le fichier du plan {path} est invalide : {error}") from error
     codes = {i.code for i in indicators}
+    references = raw.get("references", [])
+    for r in references:
+        if r.get("indicator") not in codes or r.get("source") not in raw["sources"] or "value" not in r:
+            raise StoreError(f"{path} : une valeur de référence cite un indicateur ou une source inconnus,"
+                             f" ou n'a pas de valeur : {r}.")
     for m in measures:
         for mi in m.indicators:
             if mi.code not in codes:
                 raise StoreError(f"{path} : la mesure {m.code} cite un indicateur inconnu {mi.code}.")
     return {"sources": raw["sources"], "axes": axes, "indicators": indicators, "measures": measures,
-            "values": values,
+            "values": values, "references": references,
             "regional_shares": {k: float(v) for k, v in raw.get("regional_shares_2023", {}).items() if k != "source"}}
 
 
@@ -82,6 +87,9 @@ def seed(cur, plan: dict | None = None) -> dict:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)",
             [v.indicator_code, v.territory_id, period.code, period.start, period.end, v.kind, v.value,
              v.numerator, v.denominator, v.source, v.comment, SEED_ACTOR])
+    for r in plan.get("references", []):
+        cur.execute("INSERT INTO reference_value VALUES (?, 'FR', ?, ?, ?, ?)",
+                    [r["indicator"], str(r["period"]), r["value"], r["source"], r.get("comment")])
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'plan', 'seed', 'seed', ?)",
         [SEED_ACTOR, f"Plan national chargé depuis {PLAN_FILE.name}"])

@@ -26,6 +26,7 @@ def measure_detail(db: Database, code: str, user: User | None = None) -> dict | 
             "measure": measure,
             "indicators": indicators,
             "values": {c: _shown(cur, user, repository.values(cur, c)) for c in indicators["code"]},
+            "references": {c: repository.reference_values(cur, c) for c in indicators["code"]},
             "milestones": repository.milestones(cur, code),
             "history": repository.status_history(cur, code),
         }

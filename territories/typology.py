@@ -31,8 +31,8 @@ RURAL_DENS7 = (5, 6, 7)
 APPROX = {
     "grand_centre_densite": 1500, "grand_centre_population": 10000,
     "centre_intermediaire_densite": 300, "centre_intermediaire_population": 5000,
-    "petite_ville_densite": 150, "petite_ville_population": 2000,
-    "ceinture_densite": 150, "ceinture_km": 20,
+    "petite_ville_densite": 200, "petite_ville_population": 2000,
+    "ceinture_densite": 200, "ceinture_km": 20,
     "bourg_densite": 40, "dispersé_densite": 15,
     "grand_pole_population": 50000, "pole_population": 10000, "pole_densite": 300,
     "couronne_grand_pole_km": 30, "couronne_pole_km": 12,

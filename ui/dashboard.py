@@ -11,6 +11,7 @@ from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
 from ui import cached, fmt
 from ui.context import current_user, db, demo_banner
+from ui import registry_panel
 from ui.links import follow, go_column, page_link
 from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
                                status_text, table, thresholds_box, value_text)
@@ -225,6 +226,7 @@ with tab_map:
         table(view, "parts_hors_metropole_rural.csv", "parts", raw=share["territories"])
     else:
         st.caption("Ces parts ne sont pas encore calculées par région : seules les valeurs nationales sourcées existent.")
+    registry_panel.draw(db(), user)
 
 # --- National series ---------------------------------------------------------------------------------
 with tab_series:

@@ -111,6 +111,15 @@ for _, ind in detail["indicators"].iterrows():
         )[["period", "type", "valeur", "source_title", "comment"]]
         shown.columns = ["Période", "Type", "Valeur", "Source", "Commentaire"]
         table(shown, f"{ind['code']}_national.csv", f"ind-{ind['code']}", raw=values)
+        references = detail["references"][ind["code"]]
+        for ref in references.to_dict("records"):
+            used = values[(values["period"] == ref["period"]) & (values["kind"] == "actual")]
+            plan_figure = (f"{value_text(used.iloc[0]['value'], ind['kind'])} (source : {used.iloc[0]['source_title']})"
+                           if not used.empty else "aucune valeur")
+            st.warning(f"**Sources divergentes pour {ref['period']}** : le plan retient {plan_figure} ; "
+                       f"autre chiffre {value_text(ref['value'], ind['kind'])} (source : {ref['source_title']}), "
+                       "non retenu, jamais utilisé dans l'avancement."
+                       + (f" {ref['comment']}." if ref["comment"] else ""), icon=":material/compare_arrows:")
 
 st.subheader("Avancement par région")
 regions = progress["measure"][progress["measure"]["territory_id"] != "FR"]

@@ -158,6 +158,8 @@ if service.can_edit(user):
             if done:
                 st.success(f"« {fmt.plain(done.name)} » ajouté ({done.commune_code}, placé par "
                            f"{RULE_LABELS.get(done.placement_rule, done.placement_rule)}).")
+                if done.review_reason:
+                    st.warning(f"À vérifier : {done.review_reason}.")
     with edit_tab:
         if lieux.empty:
             st.info("Aucun lieu dans la sélection : ajustez les filtres.")
@@ -172,9 +174,11 @@ if service.can_edit(user):
                 data = _form(f"edit_{chosen}", current.model_dump())
                 if data:
                     comment = data.pop("_comment")
-                    if _run(service.update, chosen, data, version, comment=comment):
+                    if updated := _run(service.update, chosen, data, version, comment=comment):
                         st.session_state.pop("lieu_read", None)
                         st.success("Modification enregistrée.")
+                        if getattr(updated, "review_reason", None):
+                            st.warning(f"À vérifier : {updated.review_reason}.")
                 x, y = st.columns(2)
                 with x.form(f"close_{chosen}"):
                     closed = st.date_input("Date de fermeture", value=date.today(), format="DD/MM/YYYY")

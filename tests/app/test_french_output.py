@@ -65,12 +65,13 @@ def test_no_emoji_anywhere_and_statuses_say_their_word(ministry):
 def test_the_a2_card_says_its_status_is_the_whole_measures(ministry):
     at = ministry.run()
     caption = next(str(c.value) for c in at.caption if "Mesure M2.1" in str(c.value))
-    assert "tous ses indicateurs" in caption and "Compromis" in caption
+    # M2.1 reads "Atteint" since the ZRR share is no longer set against its rural target (FAB_PART_ZRR)
+    assert "tous ses indicateurs" in caption and "Atteint" in caption
 
 
 def test_a_negative_gap_badge_points_down_in_red(ministry):
     ministry.switch_page("ui/mesures.py")
-    ministry.query_params["mesure"] = "M2.1"
+    ministry.query_params["mesure"] = "M4.3"  # service civique, late on its cumulative trajectory
     at = ministry.run()
     gap = next(m for m in at.metric if m.label == "Attendu sur la trajectoire")
     assert gap.proto.delta.startswith("\u2212")  # a real minus sign, never a hyphen

@@ -57,3 +57,18 @@ def test_national_team_adds_a_place_through_the_form(app):
     at = next(b for b in at.button if b.label == "Enregistrer").click().run()
     assert not at.exception
     assert any("Tiers-lieu de la gare" in s.value and "77475" in s.value for s in at.success)
+
+
+def test_the_form_flags_a_typed_code_that_the_coordinates_contradict(app):
+    app.switch_page("ui/registre.py")
+    app.session_state["user"] = NATIONAL
+    at = app.run()
+    next(t for t in at.text_input if t.label == "Nom *").set_value("Coworking du canal de l'Ourcq")
+    next(t for t in at.text_input if t.label == "Code INSEE de la commune").set_value("77284")  # Meaux
+    next(n for n in at.number_input if n.label == "Latitude").set_value(48.9586)  # Trilport
+    next(n for n in at.number_input if n.label == "Longitude").set_value(2.9663)
+    at = next(b for b in at.button if b.label == "Enregistrer").click().run()
+    assert not at.exception
+    assert any("Coworking du canal de l'Ourcq" in s.value and "77284" in s.value for s in at.success)
+    flagged = [w.value for w in at.warning if w.value.startswith("À vérifier")]
+    assert flagged and "Trilport (77475)" in flagged[0] and "Meaux (77284)" in flagged[0]

@@ -29,3 +29,16 @@ def test_names_are_normalised_for_search():
     assert normalize("Saint-Étienne") == "saint etienne"
     assert normalize("L'Haÿ-les-Roses") == "l hay les roses"
     assert normalize("Œuilly") == "oeuilly"
+
+
+def test_the_approximation_counts_about_as_many_rural_people_and_communes_as_insee():
+    # INSEE's 2021 density grid: rural communes (DENS7 5–7) are 88 % of communes and 33 % of the population.
+    import pandas as pd
+
+    from tests.conftest import ROOT
+    communes = pd.read_csv(ROOT / "data/territories/communes.csv.gz", dtype={"code": str})
+    dens7, _ = approximate(communes["population"], communes["area_km2"], communes["lat"], communes["lon"])
+    rural = np.isin(dens7, (5, 6, 7))
+    population_share = 100 * communes["population"][rural].sum() / communes["population"].sum()
+    assert abs(population_share - 33) <= 1.0, population_share
+    assert abs(100 * rural.mean() - 88) <= 1.5, 100 * rural.mean()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 
-import numpy as np
 import pandas as pd
 import pytest
 import streamlit as st
@@ -15,7 +14,7 @@ from lieux import imports
 from lieux.models import ATTESTATION_YEARS
 from store.bootstrap import create, open_database
 from tests.conftest import ROOT
-from tests.integration.census import census, row
+from tests.integration.census import census, row, within_km_of_a_place
 from tests.integration.test_registry_figures import ROWS
 
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
@@ -74,18 +73,8 @@ def test_dashboard_registry_figures_for_a_chosen_year_agree_with_hand_formulas(r
     assert outside["Valeur"] == _french(5 / 6 * 100, 1) + "\u202f%"
     rural = sum(1 for code in CODES if dens7[code] >= 5)
     assert shown.loc["Part des tiers-lieux en commune rurale", "Valeur"] == _french(rural / 6 * 100, 1) + "\u202f%"
-    # POP_PROCHE_TL: population of communes whose centre is within 10 km of a place (a place without
-    # coordinates stands at its commune's centre), haversine written out here.
-    at_code = communes.set_index("code")
-    places = [(48.9586, 2.9663), tuple(at_code.loc["77284", ["lat", "lon"]]), (46.2052, 5.2255),
-              tuple(at_code.loc["2A004", ["lat", "lon"]]), tuple(at_code.loc["48095", ["lat", "lon"]]),
-              (48.8904, 2.3708)]
-    lat, lon = np.radians(communes["lat"].to_numpy()), np.radians(communes["lon"].to_numpy())
-    near = np.zeros(len(communes), dtype=bool)
-    for plat, plon in places:
-        a = np.sin((lat - np.radians(plat)) / 2) ** 2 + np.cos(lat) * np.cos(np.radians(plat)) * np.sin(
-            (lon - np.radians(plon)) / 2) ** 2
-        near |= 2 * 6371.0 * np.arcsin(np.sqrt(a)) <= 10.0
+    # POP_PROCHE_TL: population of communes whose centre is within 10 km of a place.
+    near = within_km_of_a_place(communes)
     close = shown.loc[next(i for i in shown.index if "10 km" in i or "proximité" in i.lower())]
     assert close["Numérateur"] == _french(int(communes["population"][near].sum()), 0)
     assert close["Valeur"] == _french(100 * communes["population"][near].sum() / total, 1) + "\u202f%"

@@ -11,7 +11,7 @@ from accounts.models import Role, Scope, User
 from indicators.aggregates import refresh
 from lieux import computed, imports, service
 from store.bootstrap import create, open_database
-from tests.integration.census import census, row
+from tests.integration.census import census, row, within_km_of_a_place
 from territories.classification import import_classification
 
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
@@ -159,7 +159,6 @@ def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty
     import json
     import shutil
 
-    import numpy as np
     import pandas as pd
 
     from tests.integration.test_cli import run
@@ -199,16 +198,7 @@ def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty
         db.close()
     rural = sum(1 for code in ("77475", "77284", "01053", "2A004", "48095", "75056") if dens7[code] >= 5)
     assert france["TL_RURAL"]["value"] == pytest.approx(rural / 6 * 100)
-    # POP_PROCHE_TL: population of communes whose centre is within 10 km of a place (a place without
-    # coordinates stands at its commune's centre), haversine written out here.
-    at = communes.set_index("code")
-    places = [(48.9586, 2.9663), tuple(at.loc["77284", ["lat", "lon"]]), (46.2052, 5.2255),
-              tuple(at.loc["2A004", ["lat", "lon"]]), tuple(at.loc["48095", ["lat", "lon"]]), (48.8904, 2.3708)]
-    lat, lon = np.radians(communes["lat"].to_numpy()), np.radians(communes["lon"].to_numpy())
-    near = np.zeros(len(communes), dtype=bool)
-    for plat, plon in places:
-        a = np.sin((lat - np.radians(plat)) / 2) ** 2 + np.cos(lat) * np.cos(np.radians(plat)) * np.sin(
-            (lon - np.radians(plon)) / 2) ** 2
-        near |= 2 * 6371.0 * np.arcsin(np.sqrt(a)) <= 10.0
+    # POP_PROCHE_TL: population of communes whose centre is within 10 km of a place.
+    near = within_km_of_a_place(communes)
     assert france["POP_PROCHE_TL"]["value"] == pytest.approx(
         100 * communes["population"][near].sum() / total, rel=1e-9)

@@ -11,7 +11,8 @@ pytestmark = pytest.mark.browser
 SLOW = 60_000
 
 
-def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp_path):
+def open_saisie_as_coordinator(server, page):
+    """Sign in with the form as Île-de-France's coordinator and open Saisie from the menu."""
     page.goto(f"{server}/connexion")
     page.get_by_label("Adresse e-mail").fill("coordinateur.idf@demo.test")
     page.get_by_label("Mot de passe").fill("demo-coordination-idf")
@@ -19,6 +20,10 @@ def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp
     expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
     page.get_by_test_id("stSidebar").get_by_role("link", name="Saisie").click()
     expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
+
+
+def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp_path):
+    open_saisie_as_coordinator(server, page)
     page.get_by_role("tab", name="Import").click()
 
     bad = tmp_path / "valeurs.csv"
@@ -47,13 +52,7 @@ def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp
 
 def test_a_coordinator_types_a_french_number_in_the_grid_and_sees_it_in_french(server, page, tmp_path):
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{server}/connexion")
-    page.get_by_label("Adresse e-mail").fill("coordinateur.idf@demo.test")
-    page.get_by_label("Mot de passe").fill("demo-coordination-idf")
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Saisie").click()
-    expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
+    open_saisie_as_coordinator(server, page)
     page.get_by_role("textbox", name="Période").first.fill("2012")
     page.keyboard.press("Enter")
     grid = page.get_by_test_id("stDataFrame").first

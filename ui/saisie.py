@@ -12,6 +12,7 @@ from accounts.models import Role
 from accounts.policy import AccessDenied
 from indicators import exports, imports, service
 from indicators.periods import PeriodError, parse_period
+import lieux.computed  # noqa: F401 (registers the registry catch-up after a period reopens)
 from ui import fmt
 from ui.context import clear_caches, db, require_roles
 from ui.links import preset

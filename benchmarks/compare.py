@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store.bootstrap import open_database  # noqa: E402
+from bootstrap import open_database  # noqa: E402
 from store.db import database_path  # noqa: E402
 from territories import comparison, council_sheet  # noqa: E402
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import sys
 
+from bootstrap import open_database
 from commands.output import print_json
-from store.bootstrap import open_database
 from territories import comparison
 from territories.council_sheet import display_basis, display_gap
 from territories.peers import DEFAULT_BAND, PeerCriteria

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from accounts.policy import AccessDenied
+from bootstrap import open_database
 from commands.common import acting_user, import_kinds
-from store.bootstrap import open_database
 from store.db import StoreError
 from territories.classification import KINDS, import_classification
 

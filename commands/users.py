@@ -15,8 +15,8 @@ from accounts import service
 from accounts.models import Role, Scope, User
 from accounts.passwords import generate_password
 from accounts.policy import AccessDenied
+from bootstrap import open_database
 from commands.output import print_json
-from store.bootstrap import open_database
 
 
 def register(sub) -> None:

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 
 from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
 from indicators.aggregates import refresh
 from lieux import computed, imports, service
-from store.bootstrap import create, open_database
 from tests.integration.census import census, row, within_km_of_a_place
 from territories.classification import import_classification
 

@@ -7,8 +7,9 @@ from pathlib import Path
 from accounts.policy import AccessDenied
 from bootstrap import open_database
 from commands.common import acting_user, import_kinds
+from lieux.classification_import import import_classification
 from store.db import StoreError
-from territories.classification import KINDS, import_classification
+from territories.classification import KINDS
 
 
 def register(sub) -> None:

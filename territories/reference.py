@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from store.db import ROOT, StoreError
+from territories.levels import FRANCE, LABELS, PREFIX
 from territories.names import normalize
 from territories.typology import approximate, typology_class
 
@@ -52,7 +53,7 @@ def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
             )
 
     com = pd.DataFrame({
-        "id": "COM-" + communes["code"], "level": "commune", "code": communes["code"],
+        "id": PREFIX["commune"] + communes["code"], "level": "commune", "code": communes["code"],
         "name": communes["name"], "region_code": communes["region_code"],
         "departement_code": communes["departement_code"],
         "epci_siren": communes["epci_siren"].replace("", None),
@@ -73,19 +74,19 @@ def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     com["dens7_official"] = com["cateaav_official"] = com["typology_official"] = False
 
     epci = pd.DataFrame({
-        "id": "EPCI-" + epcis["siren"], "level": "epci", "code": epcis["siren"], "name": epcis["name"],
+        "id": PREFIX["epci"] + epcis["siren"], "level": "epci", "code": epcis["siren"], "name": epcis["name"],
         "epci_siren": epcis["siren"], "epci_nature": epcis["nature"],
         "in_metropole": epcis["nature"].eq("ME"),
     })
     dep = pd.DataFrame({
-        "id": "DEP-" + deps["code"], "level": "departement", "code": deps["code"], "name": deps["name"],
+        "id": PREFIX["departement"] + deps["code"], "level": "departement", "code": deps["code"], "name": deps["name"],
         "region_code": deps["region_code"], "departement_code": deps["code"],
     })
     reg = pd.DataFrame({
-        "id": "REG-" + regions["code"], "level": "region", "code": regions["code"],
+        "id": PREFIX["region"] + regions["code"], "level": "region", "code": regions["code"],
         "name": regions["name"], "region_code": regions["code"],
     })
-    country = pd.DataFrame({"id": ["FR"], "level": ["pays"], "code": ["FR"], "name": ["France"]})
+    country = pd.DataFrame({"id": [FRANCE], "level": ["pays"], "code": [FRANCE], "name": [LABELS["pays"]]})
     aggregates = pd.concat([epci, dep, reg, country], ignore_index=True)
     frame = pd.concat([com, aggregates], ignore_index=True)
     for flag in ("dens7_official", "cateaav_official", "typology_official", "in_metropole"):

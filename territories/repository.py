@@ -1,4 +1,4 @@
-"""SQL reads of the reference geography."""
+"""SQL of the reference geography: the one module that reads and writes the territory tables."""
 
 from __future__ import annotations
 
@@ -29,3 +29,61 @@ def search(cur, words: str, code: str, limit: int) -> pd.DataFrame:
 def by_level(cur, level: str) -> pd.DataFrame:
     """All territories of one level, by code."""
     return cur.execute(f"SELECT {COLUMNS} FROM territory WHERE level = ? ORDER BY code", [level]).df()
+
+
+def version(cur) -> tuple:
+    """A cheap fingerprint of the territories (count, classification imports): peers depend on them."""
+    return cur.execute("SELECT (SELECT count(*) FROM territory),"
+                       " (SELECT max(imported_at) FROM classification_import)").fetchone()
+
+
+def commune_codes(cur) -> set[str]:
+    """The INSEE codes of today's communes."""
+    return set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall())
+
+
+def region_codes(cur) -> list[str]:
+    """The codes of every région, in order."""
+    return [r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'region' ORDER BY code").fetchall()]
+
+
+def set_official_classes(cur, target: str, found: pd.DataFrame) -> list[str]:
+    """Write official classes (found: code, level) into column `target` (dens7, cateaav); communes that changed."""
+    cur.register("official_levels", found)
+    try:
+        changed = [r[0] for r in cur.execute(
+            f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
+            f" WHERE t.{target} IS DISTINCT FROM o.level").fetchall()]
+        cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
+                    " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
+    finally:
+        cur.unregister("official_levels")
+    return changed
+
+
+def commune_classes(cur) -> pd.DataFrame:
+    """Every commune's id, DENS7 and CATEAAV2020 class."""
+    return cur.execute("SELECT id, dens7, cateaav FROM territory WHERE level = 'commune'").df()
+
+
+def set_typology(cur, typology: pd.DataFrame) -> None:
+    """Write each commune's typology (typology: id, typology), official once both classes are."""
+    cur.register("new_typology", typology)
+    try:
+        cur.execute("UPDATE territory t SET typology = n.typology,"
+                    " typology_official = t.dens7_official AND t.cateaav_official"
+                    " FROM new_typology n WHERE t.id = n.id")
+    finally:
+        cur.unregister("new_typology")
+
+
+def record_classification_import(cur, kind: str, file_name: str, matched: int) -> None:
+    """Remember which official file a classification came from (and when: peers depend on it)."""
+    cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
+                [kind, file_name, matched])
+
+
+def approximated_share(cur) -> float:
+    """Share of communes whose typology is still approximated."""
+    return float(cur.execute("SELECT avg(CASE WHEN typology_official THEN 0 ELSE 1 END)"
+                             " FROM territory WHERE level = 'commune'").fetchone()[0])

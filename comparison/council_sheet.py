@@ -15,7 +15,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from formatting import french as fmt
-from territories.service import LEVEL_LABELS
+from territories.levels import LABELS as LEVEL_LABELS
 from territories.typology import DENS7_LABELS, TYPOLOGY_LABELS
 
 FONT = "SourceSans"

@@ -103,6 +103,10 @@ def territory_candidates(text: str | None) -> list[str]:
 
 
 def parse_territory(text: str | None) -> str | None:
-    """The territory id a typed code most likely names (77475 → COM-77475, REG-11 → REG-11), None if no id."""
+    """The territory id a typed code names (77475 → COM-77475, REG-11, 75119 → COM-75056), None if none.
+
+    For callers without the database: an arrondissement or a merged commune gives the current commune
+    (former codes are never current ones), whether the id exists is left to the caller.
+    """
     candidates = territory_candidates(text)
-    return candidates[0] if candidates else None
+    return candidates[-1] if candidates else None

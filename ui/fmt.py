@@ -9,7 +9,21 @@ from __future__ import annotations
 import re
 
 from formatting.french import (  # noqa: F401  (re-exported: pages call fmt.number, fmt.day, …)
-    ACTORS, MINUS, NBSP, PARIS, actor, by_kind, csv_bytes, day, editable, euros, moment, number, paris, percent)
+    ACTORS,
+    MINUS,
+    NBSP,
+    PARIS,
+    actor,
+    by_kind,
+    csv_bytes,
+    day,
+    editable,
+    euros,
+    moment,
+    number,
+    paris,
+    percent,
+)
 
 # What can open a link or an image ([, <, bare http:// and www. addresses), emphasis, code, LaTeX,
 # tables, headings or HTML; other punctuation ("Île-de-France", "(démo)") stays as typed. A bare

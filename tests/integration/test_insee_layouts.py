@@ -9,9 +9,9 @@ from openpyxl import Workbook
 
 from lieux import service
 from lieux.classification_import import import_classification
-from tests.integration.test_registry import NATIONAL
 from territories.service import get
 from territories.typology import DENS7_LABELS
+from tests.integration.test_registry import NATIONAL
 
 
 def workbook(sheets: dict) -> bytes:

@@ -18,7 +18,6 @@ import pandas as pd
 from store.db import Database
 from territories import repository
 from territories.codes import current_code
-from territories.reference import refresh_aggregates
 from territories.typology import typology_class
 
 KINDS = {
@@ -141,7 +140,7 @@ def apply_classes(cur, kind: str, found: pd.DataFrame) -> list[str]:
     communes = repository.commune_classes(cur)
     communes["typology"] = typology_class(communes["dens7"].to_numpy(), communes["cateaav"].to_numpy())
     repository.set_typology(cur, communes[["id", "typology"]])
-    refresh_aggregates(cur)
+    repository.refresh_aggregates(cur)
     return changed
 
 

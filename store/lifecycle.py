@@ -20,6 +20,8 @@ from store.db import Database, StoreError, database_path, explain_failure, expla
 from store.integrity import damage_report
 from store.migrations import discover, migrate
 
+Fill = Callable[..., dict]  # fill(db, progress) -> counts: writes a new database's content
+
 
 def _silent(fraction: float, step: str) -> None:
     """The default progress report: none."""
@@ -80,9 +82,6 @@ def _in_use(path: Path) -> bool:
     except duckdb.Error as error:
         return "lock" in str(error).lower()
     return False
-
-
-Fill = Callable[..., dict]  # fill(db, progress) -> counts: writes a new database's content
 
 
 def _build_file(path: Path, fill: Fill, progress=_silent) -> dict:

@@ -19,7 +19,6 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators import locks
 from indicators.aggregates import mark_years
 from lieux import coverage
 from lieux.models import ATTESTATION_YEARS
@@ -254,7 +253,6 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
 
 
 
-@locks.when_reopened
 def catch_up_after_unlock(cur, actor: str, communes: list[str]) -> None:
     """Registry values were frozen while their period was locked: they catch up with the registry once it reopens."""
     recompute(cur, actor=actor, communes=communes, near=communes)

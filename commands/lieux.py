@@ -11,7 +11,8 @@ from commands.common import import_kinds
 from commands.output import print_json
 from lieux import imports
 from lieux.placement import RULE_LABELS
-from lieux.service import LieuError, coverage_report
+from lieux.coverage_report import coverage_summary
+from lieux.service import LieuError
 from store.bootstrap import open_database
 
 
@@ -89,28 +90,23 @@ def run_coverage(args) -> int:
         return 2
     db = open_database()
     try:
-        result = coverage_report(db, km=args.km, top=args.top)
+        data = coverage_summary(db, km=args.km, top=args.top)
     finally:
         db.close()
-    data = {
-        "km": result["km"], "date": result["on"], "demo": result["demo"], "places_open": result["places"],
-        "population": result["population"], "covered_population": result["covered_population"],
-        "share": result["share"],
-        "by_typology": result["by_typology"].to_dict("records"),
-        "epci_without_place": result["epci_without"][["epci_siren", "epci_name", "population", "communes"]]
-        .to_dict("records"),
-        "ranking": result["ranking"][["epci_siren", "epci_name", "commune_code", "commune_name", "gain",
-                                      "communes_gained"]].to_dict("records"),
-    }
-    if args.json:
+    return show_coverage(data, args.km, args.json)
+
+
+def show_coverage(data: dict, km: float, as_json: bool) -> int:
+    """Print a coverage summary (JSON, or the share, typologies and the ranking)."""
+    if as_json:
         print_json(data)
         return 0
     demo = " (registre de démonstration)" if data["demo"] else ""
-    print(f"Population à moins de {args.km:g} km d'un tiers-lieu ouvert{demo} : "
+    print(f"Population à moins de {km:g} km d'un tiers-lieu ouvert{demo} : "
           f"{data['share']:.1f} % ({data['covered_population']:,.0f} / {data['population']:,.0f})".replace(",", " "))
     for row in data["by_typology"]:
         print(f"  {row['typology']} : {row['share']:.1f} %")
-    print(f"EPCI sans tiers-lieu à moins de {args.km:g} km : {len(data['epci_without_place'])}")
+    print(f"EPCI sans tiers-lieu à moins de {km:g} km : {len(data['epci_without_place'])}")
     print("Où un nouveau lieu couvrirait le plus d'habitants :")
     for row in data["ranking"][:10]:
         print(f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{row['gain']:,.0f} hab.".replace(",", " "))

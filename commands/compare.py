@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from commands import remote
 from commands.output import print_json
 from store.bootstrap import open_database
 from territories import comparison
@@ -24,6 +25,7 @@ def register(sub) -> None:
     cmd.add_argument("--band", type=float, default=None,
                      help=f"fourchette de population, en fraction (défaut {DEFAULT_BAND} = ±50 %%)")
     cmd.add_argument("--json", action="store_true", help="sortie JSON")
+    remote.add_option(cmd)
     cmd.set_defaults(run=run)
 
 
@@ -34,6 +36,11 @@ def run(args) -> int:
     except ValueError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
+    server = remote.server_of(args)
+    if server:
+        peers = args.peers if args.band is None or "=" in args.peers else f"{args.peers}={args.band}"
+        return show(remote.json_of(server, f"/territories/{args.code}/comparison",
+                                   {"peers": peers, "indicator": args.indicator}, public=True), args.json)
     db = open_database()
     try:
         data = report(db, args.code, criteria, args.indicator)

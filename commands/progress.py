@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from commands.common import acting_user
+from commands import remote
 from commands.output import print_json
-from indicators.rollup import LEVELS
-from plan.progress_report import report
+from plan.progress_report import report, resolve_territory
 from plan.progress_service import FRANCE
 from store.bootstrap import open_database
 from store.db import StoreError
-from territories.service import get
 
 
 def register(sub) -> None:
@@ -22,6 +21,7 @@ def register(sub) -> None:
                      help="territoire : FR (défaut), REG-11, DEP-77, un code INSEE de commune ou un SIREN d'EPCI")
     cmd.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui)")
     cmd.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
+    remote.add_option(cmd)
     cmd.set_defaults(run=run)
 
 
@@ -30,19 +30,20 @@ def run(args) -> int:
         on = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError as error:
         raise StoreError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30.") from error
-    db = open_database()
-    try:
-        user = acting_user(db, args.user) if args.user else None
-        key = args.territory.strip().upper()
-        if key != FRANCE:
-            found = get(db, key)
-            if found is None or found["level"] not in LEVELS:
-                raise StoreError(f"Territoire « {args.territory} » inconnu : donnez FR, REG-11, DEP-77, un code "
-                                 "INSEE de commune (77475) ou un SIREN d'EPCI.")
-            key = found["id"]
-        data = report(db, key, on, user)
-    finally:
-        db.close()
+    server = remote.server_of(args)
+    if server:
+        data = remote.json_of(server, "/progress", {"territory": args.territory, "date": on.isoformat()}, public=True)
+    else:
+        db = open_database()
+        try:
+            user = acting_user(db, args.user) if args.user else None
+            try:
+                key = resolve_territory(db, args.territory)
+            except ValueError as error:
+                raise StoreError(str(error)) from error
+            data = report(db, key, on, user)
+        finally:
+            db.close()
     if args.json:
         print_json(data)
     else:

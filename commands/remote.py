@@ -12,9 +12,9 @@ import httpx
 from store.db import StoreError
 
 TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an import of a large file takes a while on a loaded server
-HOW = ("le serveur Carrefours qui tient la base l'ouvre seul : passez par son API avec "
-       "--server URL (ou CARREFOURS_SERVER=URL) et un jeton personnel CARREFOURS_TOKEN=crf_… "
-       "(créé sur la page « Mon compte »)")
+HOW = ("Si c'est le serveur Carrefours (streamlit run), passez par son API : ajoutez --server URL "
+       "(ou CARREFOURS_SERVER=URL) avec un jeton personnel CARREFOURS_TOKEN=crf_… créé sur la page "
+       "« Mon compte » (status, progress, compare, coverage, import, export, history).")
 
 
 def add_option(parser) -> None:
@@ -67,5 +67,5 @@ def lock_hint(error: StoreError) -> StoreError:
     """The lock message, completed with how to go through the running server."""
     text = str(error)
     if "déjà ouverte par un autre processus" in text:
-        return StoreError(f"{text} Si c'est " + HOW + ".")
+        return StoreError(f"{text} {HOW}")
     return error

@@ -7,7 +7,7 @@ if __name__ != "__main__":
 
     import api
 
-    app = App(__file__, routes=api.routes())
+    app = App(__file__, routes=api.routes(), lifespan=api.lifespan)
 else:
     from pathlib import Path
 

@@ -13,7 +13,11 @@ from store.status import status
 def registry_national(db: Database, year: int) -> dict:
     """France's registry indicators of a year, as the dashboard reads them (materialised roll-ups)."""
     frame = yearly(db, year, ["pays"], list(REGISTRY_CODES))
-    return {r["indicator_code"]: {"value": r["value"], "numerator": r["numerator"], "denominator": r["denominator"],
+
+    def number(value):  # a count has no numerator: null in JSON, never NaN (which is not JSON)
+        return None if value is None or value != value else value
+    return {r["indicator_code"]: {"value": number(r["value"]), "numerator": number(r["numerator"]),
+                                  "denominator": number(r["denominator"]),
                                   "reported": int(r["reported"]), "expected": int(r["expected"])}
             for r in frame.to_dict("records")}
 

@@ -61,7 +61,9 @@ class Live:
 def serve(db_file, extra_env=None) -> Live:
     secrets = make_tokens(db_file)
     process, url = start_server(db_file, extra_env)
-    return Live(process, url, db_file, secrets)
+    server = Live(process, url, db_file, secrets)
+    assert server.get("/plan").status_code == 200  # the server holds the database from now on
+    return server
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from api.frames import csv_bytes, json_bytes
 from indicators import aggregates
-from store.bootstrap import open_database
+from bootstrap import open_database
 from store.db import Database
 from store.shared import shared_database
 

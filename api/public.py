@@ -15,8 +15,8 @@ from lieux.coverage_report import coverage_summary
 from plan import service as plan_service
 from plan.progress_report import report as progress_report
 from plan.progress_report import resolve_territory
-from territories import comparison
-from territories.comparison_report import parse_peers, report as comparison_report
+from comparison import service as comparison
+from comparison.report import parse_peers, report as comparison_report
 
 KINDS = {"realise": "realise", "cible": "cible", "reference": "reference",
          "actual": "realise", "target": "cible", "baseline": "reference"}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from bootstrap import open_database
 from commands import remote
 from commands.output import print_json
-from store.bootstrap import open_database
-from territories import comparison
-from territories.council_sheet import display_basis, display_gap
-from territories.comparison_report import parse_peers, report
-from territories.peers import DEFAULT_BAND
+from comparison import service as comparison
+from comparison.council_sheet import display_basis, display_gap
+from comparison.peers import DEFAULT_BAND
+from comparison.report import parse_peers, report
 
 
 def register(sub) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from accounts.policy import AccessDenied
 from accounts.service import find_user
+from bootstrap import open_database
 from commands.common import import_kinds
 from commands import remote
 from commands.output import print_json
@@ -14,7 +15,6 @@ from lieux import imports
 from lieux.placement import RULE_LABELS
 from lieux.coverage_report import coverage_summary
 from lieux.service import LieuError
-from store.bootstrap import open_database
 
 
 def register(sub) -> None:

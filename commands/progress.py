@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from bootstrap import open_database
 from commands.common import acting_user
 from commands import remote
 from commands.output import print_json
 from plan.progress_report import report, resolve_territory
-from plan.progress_service import FRANCE
-from store.bootstrap import open_database
 from store.db import StoreError
+from territories.levels import FRANCE
 
 
 def register(sub) -> None:

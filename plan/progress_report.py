@@ -6,8 +6,9 @@ import math
 from datetime import date
 
 from accounts.models import User
-from plan.progress_service import FRANCE, progress
+from plan.progress_service import progress
 from plan.thresholds import COMPUTED_STATUS_LABELS, THRESHOLDS
+from territories.levels import FRANCE, LEVELS
 from territories.service import get
 
 
@@ -53,7 +54,6 @@ def report(db, territory_id: str, on: date, user: User | None = None) -> dict:
 
 def resolve_territory(db, text: str) -> str:
     """The id of a territory as a person types it (FR, REG-11, DEP-77, 77475, a SIREN); ValueError if unknown."""
-    from indicators.rollup import LEVELS
     key = (text or FRANCE).strip().upper()
     if key == FRANCE:
         return key

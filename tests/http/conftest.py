@@ -12,7 +12,7 @@ import pytest
 
 from accounts import tokens
 from accounts.service import find_user
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.browser.conftest import start_server
 from tests.conftest import ROOT
 

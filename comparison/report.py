@@ -6,8 +6,8 @@ import math
 
 from accounts.models import User
 from store.db import Database
-from territories import comparison
-from territories.peers import DEFAULT_BAND, PeerCriteria
+from comparison import service as comparison
+from comparison.peers import DEFAULT_BAND, PeerCriteria
 
 COLUMNS = ["code", "name", "kind", "direction", "period", "value", "value_basis", "basis_label", "n", "q1",
            "median", "q3", "rank", "out_of", "percentile", "better", "equal", "worse", "gap", "favourable",

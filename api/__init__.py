@@ -31,6 +31,7 @@ ENTRIES = [
     ("get", "/lieux", public.registry, ["region", "departement", "epci", "commune", "status", "page", "per_page",
                                         "format"], False),
     ("get", "/coverage", public.coverage, ["km", "top", "format"], False),
+    ("get", "/open-data.zip", public.data_package, ["niveau"], False),
     ("post", "/values/import", private.import_values, ["filename", "dry_run", "ignore_versions"], True),
     ("get", "/values/export", private.export_values, ["format", "indicator", "territory"], True),
     ("post", "/lieux/import", private.import_lieux, ["format", "filename", "dry_run"], True),

@@ -127,3 +127,17 @@ def int_param(request: Request, name: str, default: int | None = None, low: int 
     if not low <= value <= high:
         raise ApiError(400, f"{name} doit être compris entre {low} et {high}.")
     return value
+
+
+def public_file(request: Request, build: Callable, filename: str, media_type: str) -> Response:
+    """A public download (published data only, whoever asks): 304 when the client's ETag is current."""
+    db = database()
+    version = data_version(db)
+    tag = '"' + hashlib.sha256(f"{version}|{request.url.path}|{request.url.query}".encode()).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=0, must-revalidate",
+               "X-Carrefours-Data-Version": version}
+    presented = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+    if tag in presented:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return Response(build(db), media_type=media_type, headers=headers)

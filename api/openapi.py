@@ -18,6 +18,7 @@ PARAMS = {
     "filename": ("query", "nom du fichier (son extension dit CSV ou XLSX)"),
     "ignore_versions": ("query", "1 : ne pas comparer la colonne version du fichier aux versions en base"),
     "annee": ("query", "année des indicateurs du registre"),
+    "niveau": ("query", "niveaux des valeurs à inclure (répétable) : pays, region, departement, epci, commune"),
 }
 ERROR = {"type": "object", "properties": {"erreur": {"type": "string"}, "statut": {"type": "integer"}}}
 

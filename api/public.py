@@ -7,11 +7,12 @@ from datetime import date
 
 from starlette.requests import Request
 
-from api.answers import ApiError, cached, data_version, int_param, page_of
+from api.answers import ApiError, cached, data_version, int_param, page_of, public_file
 from api.frames import records
 from indicators import exports
 from lieux import service as lieux_service
 from lieux.coverage_report import coverage_summary
+from plan import open_data
 from plan import service as plan_service
 from plan.progress_report import report as progress_report
 from plan.progress_report import resolve_territory
@@ -157,3 +158,13 @@ def coverage(request: Request):
         data = coverage_summary(db, km=float(km), top=top)
         return data, data["ranking"]
     return cached(request, build, "couverture")
+
+
+def data_package(request: Request):
+    """Published values, the registry and the indicator catalogue as a Frictionless Data Package (zip)."""
+    levels = request.query_params.getlist("niveau")
+    unknown = sorted(set(levels) - set(LEVELS))
+    if unknown:
+        raise ApiError(400, f"Niveau « {unknown[0]} » inconnu : {', '.join(LEVELS)} (répétable, par défaut tous).")
+    return public_file(request, lambda db: open_data.package(db, levels or None), "carrefours-donnees.zip",
+                       "application/zip")

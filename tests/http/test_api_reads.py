@@ -167,3 +167,27 @@ def test_the_rate_limit_answers_429_with_retry_after_in_french(built_db_file, tm
     assert refused.status_code == 429
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert "Trop de requêtes" in refused.json()["erreur"]
+
+
+def test_the_open_data_package_is_a_valid_frictionless_package_of_published_figures(live, built_db_file, tmp_path):
+    import zipfile
+
+    import frictionless
+
+    response = live.get("/open-data.zip", params={"niveau": "region"})
+    assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+    zipfile.ZipFile(io.BytesIO(response.content)).extractall(tmp_path)
+    report = frictionless.validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["type", "message"])[:5]
+    descriptor = frictionless.Package(str(tmp_path / "datapackage.json"))
+    assert descriptor.licenses[0]["name"] == "etalab-2.0" and descriptor.sources
+    assert all(f.description for r in descriptor.resources for f in r.schema.fields)
+    values = list(csv.DictReader(open(tmp_path / "valeurs.csv", encoding="utf-8")))
+    expected = query(built_db_file, "SELECT count(*) FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
+                                    " WHERE t.level = 'region' AND v.published")[0][0]
+    assert len(values) == expected and {v["niveau"] for v in values} == {"region"}
+    lieux = list(csv.DictReader(open(tmp_path / "lieux.csv", encoding="utf-8")))
+    assert len(lieux) == query(built_db_file, "SELECT count(*) FROM lieu")[0][0]
+    again = live.get("/open-data.zip", params={"niveau": "region"}, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+    assert live.get("/open-data.zip", params={"niveau": "canton"}).status_code == 400

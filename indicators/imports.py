@@ -175,12 +175,13 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
 
 
 def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_run: bool = True,
-                  read_versions: dict[int, int] | None = None, progress: writes.Progress | None = None
-                  ) -> ImportReport:
+                  read_versions: dict[int, int] | None = None, progress: writes.Progress | None = None,
+                  versions_by_line: dict[int, int] | None = None) -> ImportReport:
     """Read, check and (unless dry_run) write a value file, all-or-nothing, through the one write path.
 
     `read_versions` (row position → version seen in the preview) makes the commit refuse values that
-    someone changed between the preview and the commit.
+    someone changed between the preview and the commit; `versions_by_line` (file line → version, as the
+    export's `version` column gives) does the same for a file prepared from an export.
     """
     progress = progress or (lambda fraction, text: None)
     progress(0.05, "Lecture du fichier…")
@@ -195,6 +196,8 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
     report = ImportReport(filename=filename, layout=layout, lines=int(changes["line"].nunique()), dry_run=dry_run)
     if read_versions is not None:
         changes["read_version"] = changes.index.map(read_versions).astype("Int64")
+    if versions_by_line is not None:
+        changes["read_version"] = changes["line"].map(versions_by_line).astype("Int64")
     service_frame = changes[FRAME_COLUMNS]
     has_reading_errors = not reading.empty
     result = writes.apply(db, user, service_frame, how="import", dry_run=dry_run or has_reading_errors,

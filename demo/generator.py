@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators.periods import parse_period
 from lieux import duplicates, outlines
+from store import audit
 
 DEMO_SOURCE = "Données de démonstration (générées)"
 DEMO_ACTOR = "demo"
@@ -212,7 +213,6 @@ def generate(cur, shares: dict[str, float]) -> dict:
         " period_start, period_end, kind, value, ?, true, ? FROM demo_values", [DEMO_SOURCE, DEMO_ACTOR])
     for name in ("demo_lieux", "demo_labels", "demo_values"):
         cur.unregister(name)
-    cur.execute(
-        "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'demo', 'generate', 'seed', ?)",
-        [DEMO_ACTOR, f"{len(lieux)} lieux et {len(values)} valeurs de démonstration"])
+    audit.append(cur, actor=DEMO_ACTOR, entity="demo", action="generate", how="seed",
+                 comment=f"{len(lieux)} lieux et {len(values)} valeurs de démonstration")
     return {"lieux": len(lieux), "labels": len(labels), "values": len(values)}

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from indicators.models import Indicator, ValueIn
 from indicators.periods import parse_period
 from plan.models import Axis, Measure
+from store import audit
 from store.db import ROOT, StoreError
 
 PLAN_FILE = ROOT / "data" / "plan.toml"
@@ -90,8 +91,7 @@ def seed(cur, plan: dict | None = None) -> dict:
     for r in plan.get("references", []):
         cur.execute("INSERT INTO reference_value VALUES (?, 'FR', ?, ?, ?, ?)",
                     [r["indicator"], str(r["period"]), r["value"], r["source"], r.get("comment")])
-    cur.execute(
-        "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'plan', 'seed', 'seed', ?)",
-        [SEED_ACTOR, f"Plan national chargé depuis {PLAN_FILE.name}"])
+    audit.append(cur, actor=SEED_ACTOR, entity="plan", action="seed", how="seed",
+                 comment=f"Plan national chargé depuis {PLAN_FILE.name}")
     return {"axes": len(plan["axes"]), "measures": len(plan["measures"]),
             "indicators": len(plan["indicators"]), "values": len(plan["values"])}

@@ -16,6 +16,7 @@ import pandas as pd
 from indicators.periods import parse_period
 from lieux import duplicates, outlines
 from store import audit
+from territories.levels import territory_id
 
 DEMO_SOURCE = "Données de démonstration (générées)"
 DEMO_ACTOR = "demo"
@@ -176,13 +177,13 @@ def regional_values(shares: dict[str, float]) -> pd.DataFrame:
         for year, total in series.items():
             noisy = weights * rng.uniform(0.8, 1.2, len(weights))
             for region, amount in zip(regions, _allocate(int(round(total)), noisy)):
-                rows.append((code, f"REG-{region}", str(year), "actual", float(amount)))
+                rows.append((code, territory_id("region", region), str(year), "actual", float(amount)))
     for code, (period, total) in REGIONAL_TARGETS.items():
         for region, amount in zip(regions, _allocate(total, weights)):
-            rows.append((code, f"REG-{region}", period, "target", float(amount)))
+            rows.append((code, territory_id("region", region), period, "target", float(amount)))
     frame = pd.DataFrame(rows, columns=["indicator_code", "territory_id", "period", "kind", "value"])
     # Leave the latest year unreported in a few régions, as happens in real life.
-    late = {f"REG-{r}" for r in regions[::5]}
+    late = {territory_id("region", r) for r in regions[::5]}
     return frame[~((frame["period"] == "2024") & frame["territory_id"].isin(late))]
 
 

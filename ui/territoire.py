@@ -13,6 +13,7 @@ from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, bu
                                        display_basis, display_gap, display_value, identity_lines, value_sources)
 from territories.peers import DEFAULT_BAND, PeerCriteria
 from territories.service import LEVEL_LABELS, get, search
+from territories.levels import FRANCE
 from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
 from ui.charts import evolution_chart
@@ -30,7 +31,7 @@ def _trend(territory_id: str, peer_ids: tuple, code: str, version: tuple, user) 
 def _own_territory() -> str:
     """An élu's own territory opens by default when the address names none."""
     held = current_user().territories(Role.elu)
-    return held[0] if held and held[0] != "FR" else ""
+    return held[0] if held and held[0] != FRANCE else ""
 
 
 st.title("Mon territoire")

@@ -120,9 +120,9 @@ def prepared(db: Database, level: str, published_only: bool) -> dict:
             since = pair.get("cumulative_since")
             pair["cumulative_since"] = None if since is None or pd.isna(since) else (
                 since.date() if isinstance(since, pd.Timestamp) else since)
-        rolled = data["series"]
-        national = rolled[(rolled["territory_id"] == FRANCE) & (rolled["kind"] == "actual")
-                          & (rolled["reported"] > 0)]
+        roll_ups = data["series"]
+        national = roll_ups[(roll_ups["territory_id"] == FRANCE) & (roll_ups["kind"] == "actual")
+                            & (roll_ups["reported"] > 0)]
         latest_rolled = {c: sorted(pd.Timestamp(d).date() for d in dates) for c, dates in
                          national.groupby("indicator_code")["period_end"]}
         data.update(series_frame=frame, buckets=buckets, pair_records=pairs, latest_rolled=latest_rolled)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from store import audit
 from indicators.aggregates import mark_dirty
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
@@ -94,9 +95,9 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
 
 def audit_changes(cur, *, actor: str, how: str) -> None:
     """One audit row per change of the registered frame `w`, set-based (the one place values are audited)."""
-    cur.execute(
-        "INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)"
-        f" SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op,"
+    audit.append_select(
+        cur,
+        f"SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op,"
         " CASE WHEN w.op = 'delete' AND ? NOT IN ('annulation', 'import') THEN 'suppression' ELSE ? END,"
         " CASE WHEN w.old_version IS NULL THEN NULL ELSE json_object('value', w.old_value,"
         "   'numerator', w.old_numerator, 'denominator', w.old_denominator, 'source', w.old_source,"

@@ -7,6 +7,7 @@ import streamlit as st
 from accounts.models import Role
 from accounts.policy import AccessDenied
 from indicators import exports, service
+from territories.levels import FRANCE, code_of, territory_id
 from ui import fmt
 from ui.saisie_parts import SaisiePage
 
@@ -18,9 +19,10 @@ def export_section(page: SaisiePage) -> None:
     c1, c2, c3 = st.columns(3)
     indicator = c1.selectbox("Indicateur", ["*"] + page.indicators["code"].tolist(), key="exp_indicator",
                              format_func=lambda c: "Tous les indicateurs saisis" if c == "*" else c)
-    scopes = [f"REG-{c}" for c in page.regions["code"]] + (["FR"] if Role.ministere in page.user.roles else [])
+    scopes = ([territory_id("region", c) for c in page.regions["code"]]
+              + ([FRANCE] if Role.ministere in page.user.roles else []))
     territory = c2.selectbox("Territoire", scopes, key="exp_territory",
-                             format_func=lambda t: "France entière" if t == "FR" else page.region_label(t[4:]))
+                             format_func=lambda t: "France entière" if t == FRANCE else page.region_label(code_of(t)))
     fmt_choice = c3.selectbox("Format", exports.FORMATS, key="exp_format")
     if st.button("Préparer l'export", key="exp_prepare"):
         try:
@@ -51,7 +53,8 @@ def lock_section(page: SaisiePage) -> None:
     if lock or unlock:
         try:
             (service.lock_period if lock else service.unlock_period)(page.database, page.user, region, period_text)
-            st.success(f"Période {period_text} {'verrouillée' if lock else 'rouverte'} pour {page.region_label(region)}.")
+            done = "verrouillée" if lock else "rouverte"
+            st.success(f"Période {period_text} {done} pour {page.region_label(region)}.")
         except (AccessDenied, ValueError) as error:
             st.error(fmt.plain(error))
     locks = service.locks(page.database)

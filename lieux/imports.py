@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from accounts.models import User
 from accounts.policy import AccessDenied
 from lieux import duplicates, repository, writes
-from lieux.import_formats import (BOUNDS, CGET_SOURCE, CSV_COLUMNS, CSV_SOURCE, FORMATS,  # noqa: F401 (re-exported)
+from lieux.import_formats import (BOUNDS, CGET_COLUMNS, CGET_SOURCE, CSV_COLUMNS, CSV_SOURCE, FORMATS,  # noqa: F401 (re-exported)
                                   ImportFileError, _ID, _as_list, _cget_rows, _comparable, _csv_rows, _records,
                                   export_frame, read_table)
 from lieux.models import LieuIn

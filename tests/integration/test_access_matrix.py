@@ -16,6 +16,7 @@ from indicators import service as values
 from lieux import imports, writes
 from store.bootstrap import open_database
 from tests.conftest import ROOT
+from ui.context import _start
 from ui.navigation import page_specs
 
 ACCOUNTS = {"anonyme": None, "elu": "elu.trilport@demo.test", "coordinateur": "coordinateur.idf@demo.test",
@@ -89,11 +90,8 @@ def test_navigation_lists_exactly_the_pages_of_the_role(db, role):
 
 @pytest.mark.parametrize("role", ["coordinateur", "ministere"])
 def test_saisie_offers_only_the_regions_of_the_scope_and_writes_there(app_db_file, role):
-    database = open_database(app_db_file)
-    try:
-        user = as_user(database, role)
-    finally:
-        database.close()
+    database = _app_database()
+    user = as_user(database, role)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.session_state["user"] = user
     at.switch_page("ui/saisie.py")
@@ -109,17 +107,19 @@ def test_saisie_offers_only_the_regions_of_the_scope_and_writes_there(app_db_fil
     at.run()
     codes = list(at.data_editor[0].value["Code"])
     row = codes.index("77")  # Seine-et-Marne, inside both scopes
-    column = [c for c in at.data_editor[0].value.columns if c not in ("Code", "Territoire")][0]
-    at.session_state[at.data_editor[0].key] = {"edited_rows": {row: {column: "7"}}, "added_rows": [],
+    at.session_state[at.data_editor[0].key] = {"edited_rows": {row: {"Valeur": "7"}}, "added_rows": [],
                                                "deleted_rows": []}
     at.button(key="saisie_save").click()
     at.run()
     assert not at.exception
-    database = open_database(app_db_file)
-    try:
-        assert stored_value(database, "DEP-77", period) == (7.0, user.email)
-    finally:
-        database.close()
+    assert stored_value(database, "DEP-77", period) == (7.0, user.email)
+
+
+def _app_database():
+    """The database the app under test opened in this process."""
+    start = _start()
+    assert start.wait(300) and start.error is None
+    return start.database
 
 
 # --- the indicator write path ----------------------------------------------------------------------

@@ -102,6 +102,7 @@ def test_saisie_offers_only_the_regions_of_the_scope_and_writes_there(app_db_fil
     else:
         assert len(regions) >= 13
     period = {"coordinateur": "2011", "ministere": "2012"}[role]
+    at.selectbox(key="saisie_region").set_value("11")
     at.text_input(key="saisie_period").input(period)
     at.selectbox(key="saisie_indicator").set_value("EMPLOIS_DIRECTS")
     at.run()

@@ -19,7 +19,8 @@ from accounts.sessions import utcnow
 from store.audit import append
 from store.db import Database
 from territories import repository as territories
-from territories.levels import FRANCE, PREFIX, territory_id
+from territories.codes import parse_territory
+from territories.levels import FRANCE, PREFIX
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ASSIGNABLE = (Role.admin, Role.ministere, Role.coordinateur, Role.elu)
@@ -49,13 +50,11 @@ def parse_scope(role: str, territory: str | None = None) -> Scope:
 
 def _scope_territory(territory: str | None) -> str | None:
     """The internal id a typed scope names: None for France, a bare commune code (77475, 2A004) as COM-…"""
-    # Until territories/codes.py holds the one scalar id parser, the level table is all this needs.
     code = (territory or "").strip().upper() or None
-    if code == FRANCE:
+    if code is None or code == FRANCE:
         return None
-    if code and len(code) == 5 and (code.isdigit() or code[:2] in ("2A", "2B")):
-        return territory_id("commune", code)
-    return code
+    # territories.codes reads every written form; text it cannot read is kept so the check names it.
+    return parse_territory(code) or code
 
 
 def _validate_scopes(cur, scopes: Iterable[Scope]) -> tuple[Scope, ...]:

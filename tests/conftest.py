@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bootstrap import create, open_database  # noqa: E402
 from indicators.aggregates import ensure_fresh  # noqa: E402
-from store.bootstrap import create, open_database  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from accounts.models import ANONYMOUS, Role
 from accounts.policy import AccessDenied
 from indicators import service as values
 from lieux import imports, writes
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.conftest import ROOT
 from ui.context import _start
 from ui.navigation import page_specs

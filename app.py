@@ -1,32 +1,24 @@
-"""Carrefours: configure the page, resolve who is signed in, route by role, run the selected page."""
+"""Carrefours: one server for the pages and the HTTP routes; this file is also the page script it runs.
 
-from pathlib import Path
+`streamlit run app.py` finds the st.App below and serves it with uvicorn (the module is imported as
+`app`). For every visit Streamlit then executes this same file as `__main__`, which draws the pages.
+"""
 
-import duckdb
-import streamlit as st
+if __name__ == "__main__":
+    # A page run (Streamlit, or AppTest): draw the app for this visitor.
+    from ui.main import draw
 
-from store.db import explain_failure, is_failure
-from ui import session
-from ui.charts import use_french_locale
-from ui.navigation import build_navigation
+    draw()
+else:
+    # The server: Streamlit's own routes, plus ours (sign-in, and the HTTP API when present).
+    from streamlit.starlette import App
 
-st.set_page_config(page_title="Carrefours — plan tiers-lieux", page_icon=":material/alt_route:", layout="wide",
-                   initial_sidebar_state="auto",
-                   menu_items={"About": "Carrefours suit le plan national des tiers-lieux."})
-use_french_locale()  # every chart of every page speaks French numbers and dates
-st.logo("ui/static/logo.svg", size="large")
-# Page language and phone sidebar: what Streamlit has no setting for (see the script's comments).
-st.html(Path(__file__).parent / "ui/static/client.html", unsafe_allow_javascript=True)
-user, refusal = session.resolve()
-if refusal is not None:
-    st.navigation([refusal], position="hidden").run()  # an identity without an account sees nothing else
-    st.stop()
-page = build_navigation(user)
-session.show_notice()
-session.sidebar(user)
-try:
-    page.run()
-except duckdb.Error as error:
-    if not is_failure(error):
-        raise  # a query's own error is a bug: let it show
-    st.error(f"**La base de données ne répond plus.** {explain_failure(None, error)}", icon=":material/error:")
+    from ui.context import shared_database
+    from web.routes import routes as web_routes
+
+    ROUTES = web_routes(shared_database)
+    # --- HTTP API routes (issue 12, items 3-5): add them here, e.g. ROUTES += api.routes(shared_database) ---
+    API_ROUTES: list = []
+    ROUTES += API_ROUTES
+
+    app = App("app.py", routes=ROUTES)

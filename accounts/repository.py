@@ -138,3 +138,14 @@ def territories_by_id(cur, ids: list[str]) -> list[dict]:
     frame = cur.execute("SELECT id, level, name, region_code, departement_code, epci_siren FROM territory"
                         " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).df()
     return frame.to_dict(orient="records")
+
+
+def set_organisation(cur, email: str, siret: str | None, organisation: str | None) -> None:
+    """Keep the organisation (SIRET, usual name) an identity provider vouched for."""
+    cur.execute("UPDATE account SET siret = ?, organisation = ? WHERE email = ?", [siret, organisation, email])
+
+
+def organisation(cur, email: str) -> tuple[str | None, str | None]:
+    """The SIRET and organisation name kept for an account."""
+    row = cur.execute("SELECT siret, organisation FROM account WHERE email = ?", [email]).fetchone()
+    return (row[0], row[1]) if row else (None, None)

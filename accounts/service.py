@@ -15,11 +15,24 @@ import pandas as pd
 
 from accounts import passwords, repository
 from accounts.models import ROLE_LABELS, Role, Scope, User, normalize_email
-from accounts.policy import AccessDenied, can_manage_accounts, can_write_values, require_write_values
+from accounts.policy import (
+    AccessDenied,
+    can_manage_accounts,
+    can_write_values,
+    require_write_values,
+)
+from accounts.server_sessions import revoke_account
 from accounts.sessions import utcnow
 from accounts.settings import AccessSettings, access_settings
-from accounts.sign_in import (BAD_CREDENTIALS, BUSY, NotAuthorized, SignInRefused,  # noqa: F401 (re-exported)
-                              authenticate, sign_in_oidc, sign_out)
+from accounts.sign_in import (  # noqa: F401 (re-exported)
+    BAD_CREDENTIALS,
+    BUSY,
+    NotAuthorized,
+    SignInRefused,
+    authenticate,
+    sign_in_oidc,
+    sign_out,
+)
 from store.audit import append
 from store.db import Database
 from territories import repository as territories
@@ -85,6 +98,7 @@ def change_own_password(db: Database, user: User, current: str, new: str, confir
 
     def work(cur):
         repository.set_password(cur, user.email, hashed, now)
+        revoke_account(cur, user.email, "password_change", now)  # a stolen session dies with the old password
         append(cur, actor=user.email, entity="account", action="password_change", key=user.email, how="self")
     db.write(work)
 
@@ -199,7 +213,10 @@ def set_scopes(db: Database, actor: User, email: str, scopes: Iterable[Scope], *
         checked = _validate_scopes(cur, scopes)
         _keep_an_admin(cur, actor, key, removing=Role.admin not in {s.role for s in checked})
         old = repository.snapshot(cur, key)
+        before = repository.scopes_of(cur, key)
         repository.replace_scopes(cur, key, checked)
+        if repository.scopes_of(cur, key) != before:
+            revoke_account(cur, key, "role_change", utcnow())  # new rights take a new sign-in
         append(cur, actor=actor.email, entity="account", action="role_change", key=key, how=how,
                old=old, new=repository.snapshot(cur, key))
         return repository.find(cur, key) or User(email=key, scopes=checked)
@@ -218,6 +235,8 @@ def set_active(db: Database, actor: User, email: str, active: bool, *, how: str 
             _keep_an_admin(cur, actor, key, removing=True)
         old = repository.snapshot(cur, key)
         repository.set_active(cur, key, active, now)
+        if not active:
+            revoke_account(cur, key, "disabled", now)
         append(cur, actor=actor.email, entity="account", action="enable" if active else "disable", key=key,
                how=how, old=old, new=repository.snapshot(cur, key))
     db.write(work)
@@ -234,6 +253,7 @@ def reset_password(db: Database, actor: User, email: str, new_password: str, *, 
     def work(cur):
         key = _existing(cur, email)
         repository.set_password(cur, key, hashed, now)
+        revoke_account(cur, key, "password_change", now)
         append(cur, actor=actor.email, entity="account", action="password_reset", key=key, how=how)
     db.write(work)
 
@@ -265,7 +285,7 @@ def require_write(db: Database, user: User, territory_id: str, what: str = "vale
         raise AccountError(f"Le territoire « {territory_id} » est inconnu.")
     try:
         require_write_values(user, territory)
-    except AccessDenied as refusal:
+    except AccessDenied:
         db.write(lambda cur: append(cur, actor=user.email, entity="value", action="refused",
                                     key=territory["id"], how=what, comment=str(refusal)))
         raise

@@ -10,15 +10,11 @@ if __name__ == "__main__":
 
     draw()
 else:
-    # The server: Streamlit's own routes, plus ours (sign-in, and the HTTP API when present).
+    # The server: Streamlit's own routes, plus ours: sign-in and sessions (web/), the HTTP API (api/).
     from streamlit.starlette import App
 
+    import api
     from ui.context import shared_database
     from web.routes import routes as web_routes
 
-    ROUTES = web_routes(shared_database)
-    # --- HTTP API routes (issue 12, items 3-5): add them here, e.g. ROUTES += api.routes(shared_database) ---
-    API_ROUTES: list = []
-    ROUTES += API_ROUTES
-
-    app = App("app.py", routes=ROUTES)
+    app = App(__file__, routes=[*web_routes(shared_database), *api.routes()], lifespan=api.lifespan)

@@ -14,7 +14,7 @@ else:
     from streamlit.starlette import App
 
     import api
-    from ui.context import shared_database
+    from api.answers import database
     from web.routes import routes as web_routes
 
-    app = App(__file__, routes=[*web_routes(shared_database), *api.routes()], lifespan=api.lifespan)
+    app = App(__file__, routes=[*web_routes(database), *api.routes()], lifespan=api.lifespan)

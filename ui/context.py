@@ -74,13 +74,6 @@ def db() -> Database:
     return start.database
 
 
-def shared_database(wait: float = 30.0) -> Database | None:
-    """The process-wide database for code outside a page run (HTTP routes); None while it is being built."""
-    start = _start()
-    start.wait(wait)
-    return start.database if start.error is None else None
-
-
 def demo_banner(is_demo: bool) -> None:
     """The visible label shown wherever demo data appears."""
     if is_demo:

@@ -28,11 +28,17 @@ def texts(at):
                                            *at.warning, *at.info, *at.error, *at.success))
 
 
+def app_database():
+    """The one database of this process, the one the app under test uses."""
+    from bootstrap import open_database
+    from store.shared import shared_database
+
+    return shared_database(open_database)
+
+
 def sign_in(app, email, password):
     """Sign in as the server code does once a password is checked, without a cookie (AppTest has none)."""
-    from ui.context import shared_database
-
-    app.session_state["user"] = service.authenticate(shared_database(), email, password)
+    app.session_state["user"] = service.authenticate(app_database(), email, password)
     return app.run()
 
 
@@ -45,9 +51,7 @@ def cookie_session(monkeypatch, email):
     """
     from accounts import server_sessions
     from ui import session
-    from ui.context import shared_database
-
-    database = shared_database()
+    database = app_database()
     with database.read() as cur:
         user = repository.find(cur, email)
     token = server_sessions.open_local(database, user, "127.0.0.1")

@@ -15,6 +15,7 @@ import pandas as pd
 from accounts import passwords, repository
 from accounts.models import ROLE_LABELS, AccountError, Role, Scope, User, normalize_email
 from accounts.policy import AccessDenied, can_manage_accounts
+from accounts.server_sessions import revoke_account
 from accounts.sessions import utcnow
 from store.audit import append
 from store.db import Database
@@ -134,8 +135,10 @@ def set_scopes(db: Database, actor: User, email: str, scopes: Iterable[Scope], *
         key = _existing(cur, email)
         checked = _validate_scopes(cur, scopes)
         _keep_an_admin(cur, actor, key, removing=Role.admin not in {s.role for s in checked})
-        old = repository.snapshot(cur, key)
+        old, before = repository.snapshot(cur, key), repository.scopes_of(cur, key)
         repository.replace_scopes(cur, key, checked)
+        if repository.scopes_of(cur, key) != before:
+            revoke_account(cur, key, "role_change", utcnow())  # new rights take a new sign-in
         append(cur, actor=actor.email, entity="account", action="role_change", key=key, how=how,
                old=old, new=repository.snapshot(cur, key))
         return repository.find(cur, key) or User(email=key, scopes=checked)
@@ -154,6 +157,8 @@ def set_active(db: Database, actor: User, email: str, active: bool, *, how: str 
             _keep_an_admin(cur, actor, key, removing=True)
         old = repository.snapshot(cur, key)
         repository.set_active(cur, key, active, now)
+        if not active:
+            revoke_account(cur, key, "disabled", now)
         append(cur, actor=actor.email, entity="account", action="enable" if active else "disable", key=key,
                how=how, old=old, new=repository.snapshot(cur, key))
     db.write(work)
@@ -170,6 +175,7 @@ def reset_password(db: Database, actor: User, email: str, new_password: str, *, 
     def work(cur):
         key = _existing(cur, email)
         repository.set_password(cur, key, hashed, now)
+        revoke_account(cur, key, "password_change", now)
         append(cur, actor=actor.email, entity="account", action="password_reset", key=key, how=how)
     db.write(work)
 

@@ -132,3 +132,14 @@ def failures_for_address(cur, address: str, since: datetime) -> tuple[int, datet
                       " WHERE address = ? AND attempted_at > ? AND list_contains(?, outcome)",
                       [address, since, FAILURES]).fetchone()
     return row[0], row[1]
+
+
+def set_organisation(cur, email: str, siret: str | None, organisation: str | None) -> None:
+    """Keep the organisation (SIRET, usual name) an identity provider vouched for."""
+    cur.execute("UPDATE account SET siret = ?, organisation = ? WHERE email = ?", [siret, organisation, email])
+
+
+def organisation(cur, email: str) -> tuple[str | None, str | None]:
+    """The SIRET and organisation name kept for an account."""
+    row = cur.execute("SELECT siret, organisation FROM account WHERE email = ?", [email]).fetchone()
+    return (row[0], row[1]) if row else (None, None)

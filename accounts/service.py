@@ -13,6 +13,7 @@ from accounts.admin import (ASSIGNABLE, NATIONAL_ROLES, create_account, list_acc
                             parse_scope, reset_password, set_active, set_scopes)
 from accounts.models import ROLE_LABELS, AccountError, Role, User  # noqa: F401 (AccountError re-exported)
 from accounts.policy import AccessDenied
+from accounts.server_sessions import revoke_account
 from accounts.sessions import utcnow
 from accounts.settings import AccessSettings, access_settings
 from accounts.sign_in import (BAD_CREDENTIALS, BUSY, NotAuthorized, SignInRefused,  # noqa: F401 (re-exported)
@@ -76,6 +77,7 @@ def change_own_password(db: Database, user: User, current: str, new: str, confir
 
     def work(cur):
         repository.set_password(cur, user.email, hashed, now)
+        revoke_account(cur, user.email, "password_change", now)  # a stolen session dies with the old password
         append(cur, actor=user.email, entity="account", action="password_change", key=user.email, how="self")
     db.write(work)
 

@@ -83,15 +83,15 @@ def test_account_changes_through_the_service(db, role, scope):
     allowed = ACCOUNT_CHANGES[role][scope == "other"]
     before, refused = state(db), refusals(db)
     if scope == "own":
-        action = lambda: service.change_own_password(db, user, PASSWORDS.get(role, "x"), "trois pommes vertes")  # noqa: E731
+        action = lambda: service.change_own_password(db, user, PASSWORDS.get(role, "x"), "trois pommes vertes")
     else:
-        action = lambda: service.set_scopes(db, user, "elu.trilport@demo.test",  # noqa: E731
+        action = lambda: service.set_scopes(db, user, "elu.trilport@demo.test",
                                             [service.parse_scope("coordinateur", "REG-84")])
     if allowed:
         action()
         assert state(db) != before
     else:
-        with pytest.raises(AccessDenied, match="administrateur|n'existe plus"):
+        with pytest.raises(AccessDenied, match=r"administrateur|n'existe plus"):
             action()
         assert state(db) == before
         if scope == "other":

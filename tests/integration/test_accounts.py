@@ -52,7 +52,7 @@ def test_email_with_other_case_and_spaces_signs_in_the_same_account(db):
 
 
 def test_wrong_password_and_unknown_email_get_the_same_french_message_and_are_logged(db):
-    with pytest.raises(service.SignInRefused, match="^Adresse e-mail ou mot de passe incorrect\\.") as known:
+    with pytest.raises(service.SignInRefused, match=r"^Adresse e-mail ou mot de passe incorrect\.") as known:
         service.authenticate(db, COORD, "mauvais mot de passe", "203.0.113.5", settings=SETTINGS)
     with pytest.raises(service.SignInRefused) as unknown:
         service.authenticate(db, "personne@exemple.fr", "mauvais mot de passe", "203.0.113.5", settings=SETTINGS)
@@ -100,7 +100,7 @@ def test_an_address_locks_after_too_many_failures_across_accounts(db):
 
 def test_an_admin_reset_lifts_the_lock(db):
     now = utcnow()
-    for i in range(3):
+    for _ in range(3):
         with pytest.raises(service.SignInRefused):
             service.authenticate(db, COORD, "faux", now=now, settings=SETTINGS)
     service.reset_password(db, ADMIN, COORD, "nouvelle phrase secrète", now=now + timedelta(seconds=1))
@@ -233,7 +233,7 @@ def test_an_admin_cannot_lock_everybody_out(db):
 def test_require_write_checks_the_scope_and_logs_refusals(db):
     coord = service.find_user(db, COORD)
     assert service.require_write(db, coord, "COM-77475")["name"] == "Trilport"
-    with pytest.raises(AccessDenied, match="Ain .DEP-01. : ce territoire est hors de votre périmètre"):
+    with pytest.raises(AccessDenied, match=r"Ain .DEP-01. : ce territoire est hors de votre périmètre"):
         service.require_write(db, coord, "DEP-01")
     assert audit(db, "refused", "value")[-1][:3] == (COORD, "value", "DEP-01")
     with pytest.raises(service.AccountError, match="inconnu"):

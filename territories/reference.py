@@ -39,7 +39,7 @@ def _number(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.replace("", None), errors="coerce")
 
 
-def build_frames(data_dir: Path = DATA_DIR, departements: Collection[str] | None = None) -> pd.DataFrame:
+def build_frames(data_dir: Path = DATA_DIR, *, departements: Collection[str] | None = None) -> pd.DataFrame:
     """All territories as one frame shaped like the territory table, typology approximated; only the given
     départements (their communes, EPCI and régions) if asked, as the tests' small database does."""
     regions = _read(data_dir / "regions.csv")
@@ -144,10 +144,10 @@ FROM agg WHERE t.id = agg.id AND t.level <> 'commune'
 """
 
 
-def load(cur, data_dir: Path = DATA_DIR, departements: Collection[str] | None = None) -> int:
+def load(cur, data_dir: Path = DATA_DIR, *, departements: Collection[str] | None = None) -> int:
     """Replace the territory table with the committed reference files (only some départements if asked);
     returns the row count."""
-    frame = build_frames(data_dir, departements)
+    frame = build_frames(data_dir, departements=departements)
     cur.execute("DELETE FROM territory")
     cur.register("territory_frame", frame)
     columns = ", ".join(frame.columns)

@@ -29,6 +29,7 @@ def test_second_start_changes_nothing(db_file):
     second.close()
 
 
+@pytest.mark.national
 def test_status_reports_the_real_geography_and_plan(db):
     report = status(db)
     assert report["territories"]["region"] == 18

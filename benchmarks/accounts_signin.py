@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accounts import passwords, service  # noqa: E402
 from accounts.sessions import utcnow  # noqa: E402
+from bootstrap import open_database  # noqa: E402
 from commands.users import operator  # noqa: E402
-from store.bootstrap import open_database  # noqa: E402
 
 
 def timed(fn, n: int = 5) -> float:

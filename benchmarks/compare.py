@@ -21,9 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from store.bootstrap import open_database  # noqa: E402
+from bootstrap import open_database  # noqa: E402
+from comparison import council_sheet  # noqa: E402
+from comparison import service as comparison  # noqa: E402
 from store.db import database_path  # noqa: E402
-from territories import comparison, council_sheet  # noqa: E402
 
 TARGET_MS = 100.0
 

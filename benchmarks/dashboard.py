@@ -23,9 +23,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bootstrap import open_database  # noqa: E402
 from indicators.aggregates import mark_dirty  # noqa: E402
 from plan import dashboard_service, progress_service  # noqa: E402
-from store.bootstrap import open_database  # noqa: E402
 from store.db import database_path  # noqa: E402
 
 

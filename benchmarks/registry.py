@@ -25,9 +25,9 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from accounts.models import Role, Scope, User  # noqa: E402
+from bootstrap import create, open_database  # noqa: E402
 from lieux import coverage, imports  # noqa: E402
 from lieux.service import coverage_report  # noqa: E402
-from store.bootstrap import create, open_database  # noqa: E402
 from territories.typology import distance_km  # noqa: E402
 
 USER = User(email="bench@exemple.fr", scopes=(Scope(role=Role.ministere),))

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import scenarios  # noqa: E402
 from benchmarks.generate import generate  # noqa: E402
-from store.bootstrap import open_database  # noqa: E402
+from bootstrap import open_database  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

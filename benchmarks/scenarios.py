@@ -164,7 +164,7 @@ COVERAGE = Scenario(name="couverture à 10 km", carrefours=coverage_carrefours, 
 
 def compare_carrefours(db, _) -> dict:
     """Trilport against its peers on every indicator, as the territory page computes it."""
-    from territories import comparison
+    from comparison import service as comparison
 
     return comparison.compare(db, "77475")
 

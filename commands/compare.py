@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import sys
 
+from bootstrap import open_database
 from commands.output import print_json
-from store.bootstrap import open_database
-from territories import comparison
-from territories.council_sheet import display_basis, display_gap
-from territories.peers import DEFAULT_BAND, PeerCriteria
+from comparison import service as comparison
+from comparison.council_sheet import display_basis, display_gap
+from comparison.peers import DEFAULT_BAND, PeerCriteria
 
 COLUMNS = ["code", "name", "kind", "direction", "period", "value", "value_basis", "basis_label", "n", "q1",
            "median", "q3", "rank", "out_of", "percentile", "better", "equal", "worse", "gap", "favourable",

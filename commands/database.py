@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.bootstrap import create, open_database
+from bootstrap import create, open_database
 from store.db import StoreError, database_path
 from store.status import status
 from commands.output import print_json

@@ -7,12 +7,12 @@ from pathlib import Path
 
 from accounts.policy import AccessDenied
 from accounts.service import find_user
+from bootstrap import open_database
 from commands.common import import_kinds
 from commands.output import print_json
 from lieux import imports
 from lieux.placement import RULE_LABELS
 from lieux.service import LieuError, coverage_report
-from store.bootstrap import open_database
 
 
 def register(sub) -> None:

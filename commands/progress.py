@@ -6,13 +6,13 @@ import math
 from datetime import date
 
 from accounts.models import User
+from bootstrap import open_database
 from commands.common import acting_user
 from commands.output import print_json
-from indicators.rollup import LEVELS
-from plan.progress_service import FRANCE, progress
+from plan.progress_service import progress
 from plan.thresholds import COMPUTED_STATUS_LABELS, THRESHOLDS
-from store.bootstrap import open_database
 from store.db import StoreError
+from territories.levels import FRANCE, LEVELS
 from territories.service import get
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from accounts.policy import AccessDenied
+from bootstrap import open_database
 from commands.common import acting_user, import_kinds
-from store.bootstrap import open_database
+from lieux.classification_import import import_classification
 from store.db import StoreError
-from territories.classification import KINDS, import_classification
+from territories.classification import KINDS
 
 
 def register(sub) -> None:

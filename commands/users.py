@@ -15,8 +15,9 @@ from accounts import service
 from accounts.models import Role, Scope, User
 from accounts.passwords import generate_password
 from accounts.policy import AccessDenied
+from bootstrap import open_database
 from commands.output import print_json
-from store.bootstrap import open_database
+from territories.levels import FRANCE
 
 
 def register(sub) -> None:
@@ -120,7 +121,7 @@ def run_add(db, actor, args) -> int:
     user = service.create_account(db, actor, args.email, args.name, _scopes(args), password, how="cli")
     shown = password if (password and not args.password_stdin) else None
     if args.json:
-        print_json({"email": user.email, "scopes": [f"{s.role}:{s.territory_id or 'FR'}" for s in user.scopes],
+        print_json({"email": user.email, "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in user.scopes],
                     "password": shown})
     else:
         print(f"Compte créé : {user.email}")
@@ -137,7 +138,7 @@ def run_disable(db, actor, args) -> int:
 
 def run_set_role(db, actor, args) -> int:
     user = service.set_scopes(db, actor, args.email, _scopes(args), how="cli")
-    scopes = [f"{s.role}:{s.territory_id or 'FR'}" for s in user.scopes]
+    scopes = [f"{s.role}:{s.territory_id or FRANCE}" for s in user.scopes]
     if args.json:
         print_json({"email": user.email, "scopes": scopes})
     else:

@@ -9,12 +9,12 @@ from pathlib import Path
 import pandas as pd
 
 from accounts.policy import AccessDenied
+from bootstrap import open_database
 from commands.common import acting_user, import_kinds
 from commands.output import print_json
 from indicators import exports, imports, service
 from indicators.periods import PeriodError
 from intake.text import printable
-from store.bootstrap import open_database
 
 
 def _group(sub, name: str, help_text: str):

@@ -1,9 +1,10 @@
-"""Import the official INSEE classifications that replace the approximate typology.
+"""Read and apply the official INSEE classifications that replace the approximate typology.
 
 - Grille communale de densité à 7 niveaux: columns CODGEO, DENS7 (LIBGEO, DENS, LIBDENS… optional).
 - Aires d'attraction des villes 2020: columns CODGEO, CATEAAV2020 (TAAV2017, AAV2020… optional).
 INSEE publishes them as XLSX with a few title lines above the header, or as CSV: the header row is
 found wherever it is in the first lines. The import is all-or-nothing and says every faulty line.
+Who may import, and the registry indicators that follow, are decided above (lieux/classification_import.py).
 """
 
 from __future__ import annotations
@@ -14,12 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from accounts.models import User
-from accounts.policy import AccessDenied, can_edit_plan
-from store import audit
 from store.db import Database
+from territories import repository
 from territories.codes import current_code
-from territories.reference import refresh_aggregates
 from territories.typology import typology_class
 
 KINDS = {
@@ -80,22 +78,19 @@ def _is_utf8(content: bytes) -> bool:
         return False
 
 
-def import_classification(db: Database, user: User, kind: str, file_name: str, content: bytes,
-                          dry_run: bool = False) -> ClassificationReport:
-    """Replace the approximate DENS7 or CATEAAV2020 of every commune found in an official INSEE file."""
+def read_classification(kind: str, file_name: str, content: bytes) -> tuple[ClassificationReport, pd.DataFrame | None]:
+    """An official INSEE file checked line by line: the report, and the (code, level) table if it has no error."""
     spec = KINDS[kind]
     report = ClassificationReport(kind=kind)
-    if not can_edit_plan(user):
-        raise AccessDenied("Seule l'équipe nationale peut importer les classifications officielles de l'INSEE.")
     if len(content) > MAX_BYTES:
         report.errors.append(f"Fichier trop volumineux ({len(content) // 2**20} Mo, maximum 20 Mo).")
-        return report
+        return report, None
     try:
         table = _read_table(file_name, content, (spec["column"], *spec.get("alternatives", ())))
     except Exception as error:  # any parser failure becomes one French message
         report.errors.append(f"Fichier {Path(file_name).name} illisible : {error}. "
                              f"Attendu : le fichier INSEE « {spec['label']} » (CSV ou XLSX).")
-        return report
+        return report, None
     if spec["column"] not in table.columns and kind == "densite" and "DENS" in table.columns:
         # The 2019-2024 grids hold the 7-level code in DENS; the 2025 file's DENS is the 3-level grid.
         levels = pd.to_numeric(table["DENS"].fillna("").str.strip(), errors="coerce")
@@ -104,11 +99,11 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
         else:
             report.errors.append("Ce fichier est la grille de densité à 3 niveaux (DENS 1 à 3, sans DENS7) : "
                                  "importez la grille à 7 niveaux (DENS 1 à 7, ou colonne DENS7).")
-            return report
+            return report, None
     if spec["column"] not in table.columns:
         report.errors.append(f"Colonne {spec['column']} absente : ce fichier n'est pas le fichier INSEE "
                              f"« {spec['label']} ».")
-        return report
+        return report, None
     codes = table["CODGEO"].fillna("").str.strip().str.zfill(5)
     levels = pd.to_numeric(table[spec["column"]].fillna("").str.strip(), errors="coerce")
     bad = ~levels.isin(spec["allowed"])
@@ -120,56 +115,37 @@ def import_classification(db: Database, user: User, kind: str, file_name: str, c
         report.errors.append(f"Ligne {line} : la commune {code} apparaît plusieurs fois.")
     report.rows = len(table)
     if report.errors:
-        return report
-    frame = pd.DataFrame({"code": codes, "level": levels.astype(int)})
+        return report, None
+    return report, pd.DataFrame({"code": codes, "level": levels.astype(int)})
 
-    def apply(cur) -> None:
-        known = set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall())
-        # A file older than the COG holds communes merged since: each carries its class to the commune that
-        # absorbed it, unless that commune has its own line (then the first absorbed line found is kept).
-        current = frame["code"].map(lambda c: current_code(c, known))
-        carried = frame.assign(code=current)[current.notna() & ~frame["code"].isin(known)]
-        carried = carried[~carried["code"].isin(frame["code"])].drop_duplicates("code")
-        found = pd.concat([frame[frame["code"].isin(known)], carried], ignore_index=True)
-        report.matched = len(found)
-        report.carried_over = len(carried)
-        report.unknown_communes = int(current.isna().sum())
-        if dry_run:
-            return
-        cur.register("official_levels", found)
-        target = spec["target"]
-        changed = [r[0] for r in cur.execute(
-            f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
-            f" WHERE t.{target} IS DISTINCT FROM o.level").fetchall()]
-        cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
-                    " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
-        cur.unregister("official_levels")
-        communes = cur.execute("SELECT id, dens7, cateaav FROM territory WHERE level = 'commune'").df()
-        communes["typology"] = typology_class(communes["dens7"].to_numpy(), communes["cateaav"].to_numpy())
-        cur.register("new_typology", communes[["id", "typology"]])
-        cur.execute("UPDATE territory t SET typology = n.typology,"
-                    " typology_official = t.dens7_official AND t.cateaav_official"
-                    " FROM new_typology n WHERE t.id = n.id")
-        cur.unregister("new_typology")
-        refresh_aggregates(cur)
-        # The registry indicators that read the typology (TL_RURAL, FAB_PART_RURAL…) follow it at once.
-        from lieux.computed import recompute
-        report.values_changed = recompute(cur, actor=user.email, communes=changed, near=[])
-        cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
-                    [kind, Path(file_name).name, report.matched])
-        audit.append(cur, actor=user.email, entity="territory", action="classification", how="import",
-                     key=kind, source=Path(file_name).name,
-                     comment=f"{report.matched} communes classées (« {spec['label']} »), dont"
-                             f" {report.carried_over} reprises d'anciennes communes fusionnées depuis ;"
-                             f" {report.unknown_communes} codes hors du COG ignorés")
 
-    db.write(apply)
-    return report
+def match_communes(cur, frame: pd.DataFrame, report: ClassificationReport) -> pd.DataFrame:
+    """The file's lines for current communes (merged communes carried over); counts them in the report."""
+    known = repository.commune_codes(cur)
+    # A file older than the COG holds communes merged since: each carries its class to the commune that
+    # absorbed it, unless that commune has its own line (then the first absorbed line found is kept).
+    current = frame["code"].map(lambda c: current_code(c, known))
+    carried = frame.assign(code=current)[current.notna() & ~frame["code"].isin(known)]
+    carried = carried[~carried["code"].isin(frame["code"])].drop_duplicates("code")
+    found = pd.concat([frame[frame["code"].isin(known)], carried], ignore_index=True)
+    report.matched = len(found)
+    report.carried_over = len(carried)
+    report.unknown_communes = int(current.isna().sum())
+    return found
+
+
+def apply_classes(cur, kind: str, found: pd.DataFrame) -> list[str]:
+    """Write the official classes, recompute the typology and the aggregates; the communes that changed."""
+    changed = repository.set_official_classes(cur, KINDS[kind]["target"], found)
+    communes = repository.commune_classes(cur)
+    communes["typology"] = typology_class(communes["dens7"].to_numpy(), communes["cateaav"].to_numpy())
+    repository.set_typology(cur, communes[["id", "typology"]])
+    repository.refresh_aggregates(cur)
+    return changed
 
 
 def approximated_share(db: Database) -> float:
     """Share of communes whose typology is still approximated."""
     with db.read() as cur:
-        return float(cur.execute("SELECT avg(CASE WHEN typology_official THEN 0 ELSE 1 END)"
-                                 " FROM territory WHERE level = 'commune'").fetchone()[0])
+        return repository.approximated_share(cur)
 

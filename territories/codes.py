@@ -1,4 +1,4 @@
-"""Commune codes as people write them, read in one place for every import, search and link.
+"""Territory and commune codes as people write them, read in one place for every import, search and link.
 
 Files still hold the codes of Paris, Lyon and Marseille arrondissements (75119, 69383, 13201) and codes
 of communes merged since (communes nouvelles: 69152 → 69149). data/territories/communes_anciennes.csv,
@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from territories.levels import PREFIX, level_of
 
 FORMER_CODES_FILE = Path(__file__).resolve().parent.parent / "data" / "territories" / "communes_anciennes.csv"
 MISSING = {"", "0", "#N/D", "#N/A", "N/D", "NA", "NAN", "NONE", "NULL", "-", "?"}
@@ -73,3 +75,38 @@ def read_commune_code(raw, current: set[str] | frozenset[str]) -> CodeReading:
 def current_code(raw, current) -> str | None:
     """Shortcut: the current commune code of a written code, or None."""
     return read_commune_code(raw, current).code
+
+
+def territory_candidates(text: str | None) -> list[str]:
+    """The territory ids a typed code may stand for, most likely first, without reading the database.
+
+    FR, REG-11, DEP-77, EPCI-200072130 and COM-77475 as written; 77475 or 2A004 → COM-…, 1053 → COM-01053
+    (leading zero lost), a 9-digit SIREN → EPCI-…, an arrondissement or a merged commune (75119, 69152)
+    → the current commune it belongs to.
+    """
+    key = (text or "").strip().upper()
+    # Only id-shaped text can be an id: a bare number never is one, so it costs no look-up.
+    candidates = [key] if key and level_of(key) else []
+    commune = PREFIX["commune"]
+    bare = key.removeprefix(commune)
+    if key.isdigit() and len(key) == 4:
+        candidates.append(f"{commune}0{key}")
+    if key.isdigit() or key[:2] in ("2A", "2B"):
+        if len(key) == 5:
+            candidates.append(commune + key)
+        elif len(key) == 9:
+            candidates.append(PREFIX["epci"] + key)
+    former = former_codes().get(bare if len(bare) == 5 else "0" + bare if len(bare) == 4 else "")
+    if former:
+        candidates.append(commune + former[0])
+    return candidates
+
+
+def parse_territory(text: str | None) -> str | None:
+    """The territory id a typed code names (77475 → COM-77475, REG-11, 75119 → COM-75056), None if none.
+
+    For callers without the database: an arrondissement or a merged commune gives the current commune
+    (former codes are never current ones), whether the id exists is left to the caller.
+    """
+    candidates = territory_candidates(text)
+    return candidates[-1] if candidates else None

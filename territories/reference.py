@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from store.db import ROOT, StoreError
+from territories import repository
+from territories.levels import FRANCE, LABELS, PREFIX
 from territories.names import normalize
 from territories.typology import approximate, typology_class
 
@@ -56,7 +58,7 @@ def build_frames(data_dir: Path = DATA_DIR, *, departements: Collection[str] | N
         regions, deps, epcis, communes = _restrict(regions, deps, epcis, communes, set(departements))
 
     com = pd.DataFrame({
-        "id": "COM-" + communes["code"], "level": "commune", "code": communes["code"],
+        "id": PREFIX["commune"] + communes["code"], "level": "commune", "code": communes["code"],
         "name": communes["name"], "region_code": communes["region_code"],
         "departement_code": communes["departement_code"],
         "epci_siren": communes["epci_siren"].replace("", None),
@@ -77,19 +79,19 @@ def build_frames(data_dir: Path = DATA_DIR, *, departements: Collection[str] | N
     com["dens7_official"] = com["cateaav_official"] = com["typology_official"] = False
 
     epci = pd.DataFrame({
-        "id": "EPCI-" + epcis["siren"], "level": "epci", "code": epcis["siren"], "name": epcis["name"],
+        "id": PREFIX["epci"] + epcis["siren"], "level": "epci", "code": epcis["siren"], "name": epcis["name"],
         "epci_siren": epcis["siren"], "epci_nature": epcis["nature"],
         "in_metropole": epcis["nature"].eq("ME"),
     })
     dep = pd.DataFrame({
-        "id": "DEP-" + deps["code"], "level": "departement", "code": deps["code"], "name": deps["name"],
+        "id": PREFIX["departement"] + deps["code"], "level": "departement", "code": deps["code"], "name": deps["name"],
         "region_code": deps["region_code"], "departement_code": deps["code"],
     })
     reg = pd.DataFrame({
-        "id": "REG-" + regions["code"], "level": "region", "code": regions["code"],
+        "id": PREFIX["region"] + regions["code"], "level": "region", "code": regions["code"],
         "name": regions["name"], "region_code": regions["code"],
     })
-    country = pd.DataFrame({"id": ["FR"], "level": ["pays"], "code": ["FR"], "name": ["France"]})
+    country = pd.DataFrame({"id": [FRANCE], "level": ["pays"], "code": [FRANCE], "name": [LABELS["pays"]]})
     aggregates = pd.concat([epci, dep, reg, country], ignore_index=True)
     frame = pd.concat([com, aggregates], ignore_index=True)
     for flag in ("dens7_official", "cateaav_official", "typology_official", "in_metropole"):
@@ -111,52 +113,10 @@ def _restrict(regions, deps, epcis, communes, departements: set[str]):
     return (frame.reset_index(drop=True) for frame in (regions, deps, epcis, communes))
 
 
-AGGREGATE_SQL = """
-WITH c AS (SELECT * FROM territory WHERE level = 'commune'),
-groups AS (
-    SELECT 'EPCI-' || epci_siren AS id, * EXCLUDE (id) FROM c WHERE epci_siren IS NOT NULL
-    UNION ALL SELECT 'DEP-' || departement_code, * EXCLUDE (id) FROM c
-    UNION ALL SELECT 'REG-' || region_code, * EXCLUDE (id) FROM c
-    UNION ALL SELECT 'FR', * EXCLUDE (id) FROM c
-),
-agg AS (
-    SELECT id,
-        sum(population) AS population,
-        sum(area_km2) AS area_km2,
-        sum(lat * population) / nullif(sum(population), 0) AS lat,
-        sum(lon * population) / nullif(sum(population), 0) AS lon,
-        sum(population) FILTER (typology = 'rural') / nullif(sum(population), 0) AS rural_share,
-        sum(population) FILTER (typology IN ('rural', 'periurbain')) / nullif(sum(population), 0) AS non_urban,
-        bool_and(typology_official) AS official,
-        any_value(region_code) AS region_code,
-        any_value(departement_code) AS departement_code
-    FROM groups GROUP BY id
-)
-UPDATE territory t SET
-    population = agg.population, area_km2 = agg.area_km2, lat = agg.lat, lon = agg.lon,
-    rural_population_share = agg.rural_share,
-    typology = CASE WHEN agg.rural_share >= 0.5 THEN 'rural'
-                    WHEN agg.non_urban >= 0.5 THEN 'periurbain' ELSE 'urbain' END,
-    typology_official = agg.official,
-    region_code = coalesce(t.region_code, CASE WHEN t.level = 'epci' THEN agg.region_code END),
-    departement_code = coalesce(t.departement_code, CASE WHEN t.level = 'epci' THEN agg.departement_code END)
-FROM agg WHERE t.id = agg.id AND t.level <> 'commune'
-"""
-
-
 def load(cur, data_dir: Path = DATA_DIR, *, departements: Collection[str] | None = None) -> int:
     """Replace the territory table with the committed reference files (only some départements if asked);
     returns the row count."""
     frame = build_frames(data_dir, departements=departements)
-    cur.execute("DELETE FROM territory")
-    cur.register("territory_frame", frame)
-    columns = ", ".join(frame.columns)
-    cur.execute(f"INSERT INTO territory ({columns}) SELECT {columns} FROM territory_frame")
-    cur.unregister("territory_frame")
-    refresh_aggregates(cur)
+    repository.replace_all(cur, frame)
+    repository.refresh_aggregates(cur)
     return len(frame)
-
-
-def refresh_aggregates(cur) -> None:
-    """Recompute population, area, centre and typology of EPCI, départements, régions and France."""
-    cur.execute(AGGREGATE_SQL)

@@ -1,8 +1,43 @@
-"""SQL reads of the reference geography."""
+"""SQL of the reference geography: the one module that reads and writes the territory tables."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from territories.levels import FRANCE, PREFIX
+
+# Territories above the commune get their figures from their communes (ids built from territories.levels).
+AGGREGATE_SQL = """
+WITH c AS (SELECT * FROM territory WHERE level = 'commune'),
+groups AS (
+    SELECT '{PREFIX[epci]}' || epci_siren AS id, * EXCLUDE (id) FROM c WHERE epci_siren IS NOT NULL
+    UNION ALL SELECT '{PREFIX[departement]}' || departement_code, * EXCLUDE (id) FROM c
+    UNION ALL SELECT '{PREFIX[region]}' || region_code, * EXCLUDE (id) FROM c
+    UNION ALL SELECT '{FRANCE}', * EXCLUDE (id) FROM c
+),
+agg AS (
+    SELECT id,
+        sum(population) AS population,
+        sum(area_km2) AS area_km2,
+        sum(lat * population) / nullif(sum(population), 0) AS lat,
+        sum(lon * population) / nullif(sum(population), 0) AS lon,
+        sum(population) FILTER (typology = 'rural') / nullif(sum(population), 0) AS rural_share,
+        sum(population) FILTER (typology IN ('rural', 'periurbain')) / nullif(sum(population), 0) AS non_urban,
+        bool_and(typology_official) AS official,
+        any_value(region_code) AS region_code,
+        any_value(departement_code) AS departement_code
+    FROM groups GROUP BY id
+)
+UPDATE territory t SET
+    population = agg.population, area_km2 = agg.area_km2, lat = agg.lat, lon = agg.lon,
+    rural_population_share = agg.rural_share,
+    typology = CASE WHEN agg.rural_share >= 0.5 THEN 'rural'
+                    WHEN agg.non_urban >= 0.5 THEN 'periurbain' ELSE 'urbain' END,
+    typology_official = agg.official,
+    region_code = coalesce(t.region_code, CASE WHEN t.level = 'epci' THEN agg.region_code END),
+    departement_code = coalesce(t.departement_code, CASE WHEN t.level = 'epci' THEN agg.departement_code END)
+FROM agg WHERE t.id = agg.id AND t.level <> 'commune'
+""".format(PREFIX=PREFIX, FRANCE=FRANCE)
 
 COLUMNS = ("id, level, code, name, region_code, departement_code, epci_siren, population, area_km2,"
            " lat, lon, epci_nature, in_metropole, dens7, dens7_official, cateaav, cateaav_official,"
@@ -29,3 +64,89 @@ def search(cur, words: str, code: str, limit: int) -> pd.DataFrame:
 def by_level(cur, level: str) -> pd.DataFrame:
     """All territories of one level, by code."""
     return cur.execute(f"SELECT {COLUMNS} FROM territory WHERE level = ? ORDER BY code", [level]).df()
+
+
+def version(cur) -> tuple:
+    """A cheap fingerprint of the territories (count, classification imports): peers depend on them."""
+    return cur.execute("SELECT (SELECT count(*) FROM territory),"
+                       " (SELECT max(imported_at) FROM classification_import)").fetchone()
+
+
+def commune_codes(cur, region_code: str | None = None) -> set[str]:
+    """The INSEE codes of today's communes (of one région if given)."""
+    return set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'"
+                                         " AND (? IS NULL OR region_code = ?)", [region_code, region_code]).fetchall())
+
+
+def codes(cur) -> pd.DataFrame:
+    """Every territory id with its level, code and région, to read codes as people type them."""
+    return cur.execute("SELECT id, level, code, region_code FROM territory").df()
+
+
+def region_name(cur, code: str) -> str | None:
+    """The name of a région by its code, or None."""
+    row = cur.execute("SELECT name FROM territory WHERE level = 'region' AND code = ?", [code]).fetchone()
+    return row[0] if row else None
+
+
+def region_codes(cur) -> list[str]:
+    """The codes of every région, in order."""
+    return [r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'region' ORDER BY code").fetchall()]
+
+
+def set_official_classes(cur, target: str, found: pd.DataFrame) -> list[str]:
+    """Write official classes (found: code, level) into column `target` (dens7, cateaav); communes that changed."""
+    cur.register("official_levels", found)
+    try:
+        changed = [r[0] for r in cur.execute(
+            f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
+            f" WHERE t.{target} IS DISTINCT FROM o.level").fetchall()]
+        cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
+                    " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
+    finally:
+        cur.unregister("official_levels")
+    return changed
+
+
+def commune_classes(cur) -> pd.DataFrame:
+    """Every commune's id, DENS7 and CATEAAV2020 class."""
+    return cur.execute("SELECT id, dens7, cateaav FROM territory WHERE level = 'commune'").df()
+
+
+def set_typology(cur, typology: pd.DataFrame) -> None:
+    """Write each commune's typology (typology: id, typology), official once both classes are."""
+    cur.register("new_typology", typology)
+    try:
+        cur.execute("UPDATE territory t SET typology = n.typology,"
+                    " typology_official = t.dens7_official AND t.cateaav_official"
+                    " FROM new_typology n WHERE t.id = n.id")
+    finally:
+        cur.unregister("new_typology")
+
+
+def record_classification_import(cur, kind: str, file_name: str, matched: int) -> None:
+    """Remember which official file a classification came from (and when: peers depend on it)."""
+    cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
+                [kind, file_name, matched])
+
+
+def approximated_share(cur) -> float:
+    """Share of communes whose typology is still approximated."""
+    return float(cur.execute("SELECT avg(CASE WHEN typology_official THEN 0 ELSE 1 END)"
+                             " FROM territory WHERE level = 'commune'").fetchone()[0])
+
+
+def replace_all(cur, frame: pd.DataFrame) -> None:
+    """Replace every territory by the rows of frame (shaped like the table)."""
+    cur.execute("DELETE FROM territory")
+    cur.register("territory_frame", frame)
+    try:
+        columns = ", ".join(frame.columns)
+        cur.execute(f"INSERT INTO territory ({columns}) SELECT {columns} FROM territory_frame")
+    finally:
+        cur.unregister("territory_frame")
+
+
+def refresh_aggregates(cur) -> None:
+    """Recompute population, area, centre and typology of EPCI, départements, régions and France."""
+    cur.execute(AGGREGATE_SQL)

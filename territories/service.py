@@ -6,34 +6,13 @@ import pandas as pd
 
 from store.db import Database
 from territories import repository
-from territories.codes import former_codes
+from territories.codes import former_codes, territory_candidates
 from territories.names import normalize
-
-LEVEL_LABELS = {"pays": "France", "region": "Région", "departement": "Département",
-                "epci": "EPCI", "commune": "Commune"}
-PREFIXES = {"REG": "region", "DEP": "departement", "EPCI": "epci", "COM": "commune"}
-
-
-def territory_id(level: str, code: str) -> str:
-    """Internal id of a territory: FR, REG-11, DEP-77, EPCI-200072130, COM-77475."""
-    if level == "pays":
-        return "FR"
-    prefix = {v: k for k, v in PREFIXES.items()}[level]
-    return f"{prefix}-{code}"
 
 
 def get(db: Database, territory_id_or_code: str) -> dict | None:
     """A territory by internal id, or by a commune INSEE code or an EPCI SIREN as found in addresses."""
-    key = territory_id_or_code.strip().upper()
-    candidates = [key]
-    bare = key.removeprefix("COM-")
-    if key.isdigit() and len(key) == 4:
-        candidates.append(f"COM-0{key}")  # a leading zero lost in a spreadsheet
-    if key.isdigit() or key[:2] in ("2A", "2B"):
-        candidates += [f"COM-{key}"] if len(key) == 5 else [f"EPCI-{key}"] if len(key) == 9 else []
-    former = former_codes().get(bare if len(bare) == 5 else "0" + bare if len(bare) == 4 else "")
-    if former:  # an arrondissement or a merged commune: the current commune it belongs to
-        candidates.append(f"COM-{former[0]}")
+    candidates = territory_candidates(territory_id_or_code)
     with db.read() as cur:
         for candidate in candidates:
             found = repository.get(cur, candidate)

@@ -15,8 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bootstrap import create, open_database  # noqa: E402
 from indicators.aggregates import ensure_fresh  # noqa: E402
-from store.bootstrap import create, open_database  # noqa: E402
 
 # The départements of the small database (a fifth of the communes): every commune, EPCI, département a
 # test names (Trilport 77475 and Meaux, Paris 75056 and its arrondissements, the rest of Île-de-France,

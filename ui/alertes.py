@@ -6,6 +6,7 @@ import streamlit as st
 
 from plan.alerts import behind
 from plan.thresholds import THRESHOLDS
+from territories.levels import FRANCE
 from territories.typology import TYPOLOGY_LABELS
 from ui import cached, fmt
 from ui.context import current_user, db, demo_banner
@@ -31,8 +32,8 @@ if late.empty:
     st.success("Aucune mesure n'est en retard ou compromise.")
 else:
     demo_banner(bool(late["is_demo"].any()))
-    national_first = late.assign(fr=late["territory_id"] != "FR").sort_values(["fr", "measure_code", "territory_id"])
-    for row in national_first[national_first["territory_id"] == "FR"].to_dict("records"):
+    national_first = late.assign(fr=late["territory_id"] != FRANCE).sort_values(["fr", "measure_code", "territory_id"])
+    for row in national_first[national_first["territory_id"] == FRANCE].to_dict("records"):
         page_link("ui/mesures.py", label=f"{row['measure_code']} — {titles[row['measure_code']]} : "
                      f"{status_text(row['status'])} en France (avancement {rate_text(row['rate'])}, "
                      f"écart {points_text(row['gap_points'])})", icon=":material/warning:",
@@ -86,7 +87,7 @@ else:
                "Les indicateurs calculés depuis le registre se mettent à jour avec lui ; les autres se saisissent.")
     view = pd.DataFrame({
         "Indicateur": missing["indicator_name"],
-        "Territoire": missing["territory_id"].map(lambda t: "France" if t == "FR" else names.get(t, t)),
+        "Territoire": missing["territory_id"].map(lambda t: "France" if t == FRANCE else names.get(t, t)),
         "Dernière valeur": missing["latest"].map(day_text),
         "Attendue jusqu'au": missing["due"].map(day_text),
         "Origine": missing["computed_from"].map({"saisie": "saisie", "registre": "registre des lieux"}),

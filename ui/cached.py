@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import User
+from comparison.service import data_version
 from plan import alerts, dashboard_service, service
-from territories.comparison import data_version
 from ui.context import db
 
 

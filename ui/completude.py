@@ -6,6 +6,7 @@ import streamlit as st
 from accounts.models import Role
 from plan.alerts import completeness
 from plan.thresholds import THRESHOLDS
+from territories.levels import code_of
 from ui import fmt
 from ui.context import current_user, db
 from ui.links import follow, go_column, page_link
@@ -45,7 +46,7 @@ else:
                          "Reçues": late["reported"].astype(int), "Attendues": late["expected"].astype(int),
                          "Origine": late["computed_from"]})
     # Each late row opens the entry grid on its région, indicator and period (only for those who may enter).
-    targets = [("ui/saisie.py", {"region": r.removeprefix("REG-"), "indicateur": i, "periode": p})
+    targets = [("ui/saisie.py", {"region": code_of(r), "indicateur": i, "periode": p})
                for r, i, p in zip(late["territory_id"], late["indicator_code"], late["period"])]
     view, links = go_column(view, "Agir", ["Saisir"] * len(view), targets, key="go-late")
     page_link("ui/saisie.py", label="Aller à la saisie", icon=":material/edit_note:")

@@ -8,8 +8,8 @@ import threading
 import streamlit as st
 
 from accounts.models import ANONYMOUS, User
+from bootstrap import open_database
 from indicators.aggregates import ensure_fresh
-from store.bootstrap import open_database
 from store.db import Database, StoreError
 from ui import fmt
 

@@ -3,8 +3,9 @@
 import streamlit as st
 
 from accounts.models import Role
+from lieux.classification_import import import_classification
 from plan.service import catalogue
-from territories.classification import KINDS, approximated_share, import_classification
+from territories.classification import KINDS, approximated_share
 from ui import downloads, fmt
 from ui.context import clear_caches, current_user, db
 

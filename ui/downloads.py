@@ -7,7 +7,7 @@ import pandas as pd
 from indicators.models import VALUE_KIND_LABELS
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.thresholds import COMPUTED_STATUS_LABELS
-from territories.service import LEVEL_LABELS
+from territories.levels import LABELS as LEVEL_LABELS
 from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
 

@@ -14,6 +14,7 @@ from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_sta
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.service import overview
 from plan.thresholds import STATUS_SEVERITY
+from territories.levels import FRANCE
 from ui import cached, fmt
 from ui.context import clear_caches, current_user, db, demo_banner
 from ui.links import follow, go_column
@@ -41,7 +42,7 @@ st.query_params["mesure"] = code
 detail = cached.measure_detail(code, user)
 progress = cached.measure_progress(code, user)
 m = detail["measure"]
-national = progress["measure"][progress["measure"]["territory_id"] == "FR"].iloc[0]
+national = progress["measure"][progress["measure"]["territory_id"] == FRANCE].iloc[0]
 demo_banner(progress["demo"])
 
 st.header(f"{m['code']} — {m['title']}")
@@ -80,7 +81,7 @@ elif m["budget_actual_eur"] != m["budget_actual_eur"] or m["budget_actual_eur"] 
     st.caption("Le budget réalisé n'est pas encore renseigné.")
 
 st.subheader("Indicateurs")
-fr = progress["indicators"][progress["indicators"]["territory_id"] == "FR"]
+fr = progress["indicators"][progress["indicators"]["territory_id"] == FRANCE]
 for _, ind in detail["indicators"].iterrows():
     row = fr[fr["indicator_code"] == ind["code"]]
     with st.expander(f"{ind['code']} — {ind['name']} (poids {fmt.number(ind['weight'], 1)})"):
@@ -122,7 +123,7 @@ for _, ind in detail["indicators"].iterrows():
                        + (f" {ref['comment']}." if ref["comment"] else ""), icon=":material/compare_arrows:")
 
 st.subheader("Avancement par région")
-regions = progress["measure"][progress["measure"]["territory_id"] != "FR"]
+regions = progress["measure"][progress["measure"]["territory_id"] != FRANCE]
 if regions["computed_status"].eq("sans_donnees").all() and regions["rate"].isna().all():
     st.info("Pas de cible régionale pour cette mesure : l'avancement par région ne peut pas être calculé. "
             "Les valeurs régionales des indicateurs figurent dans le tableau de bord (carte).")

@@ -12,6 +12,7 @@ from accounts.models import Role
 from accounts.policy import AccessDenied
 from indicators import exports, imports, service
 from indicators.periods import PeriodError, parse_period
+from territories.levels import FRANCE, code_of, territory_id
 from ui import fmt
 from ui.context import clear_caches, db, require_roles
 from ui.links import preset
@@ -387,9 +388,9 @@ def export_section() -> None:
     c1, c2, c3 = st.columns(3)
     indicator = c1.selectbox("Indicateur", ["*"] + indicators["code"].tolist(), key="exp_indicator",
                              format_func=lambda c: "Tous les indicateurs saisis" if c == "*" else c)
-    scopes = [f"REG-{c}" for c in regions["code"]] + (["FR"] if Role.ministere in user.roles else [])
+    scopes = [territory_id("region", c) for c in regions["code"]] + ([FRANCE] if Role.ministere in user.roles else [])
     territory = c2.selectbox("Territoire", scopes, key="exp_territory",
-                             format_func=lambda t: "France entière" if t == "FR" else _region_label(t[4:]))
+                             format_func=lambda t: "France entière" if t == FRANCE else _region_label(code_of(t)))
     fmt_choice = c3.selectbox("Format", exports.FORMATS, key="exp_format")
     if st.button("Préparer l'export", key="exp_prepare"):
         try:

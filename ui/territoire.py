@@ -8,11 +8,13 @@ import streamlit as st
 
 from accounts.models import Role
 from accounts.service import log_export
-from territories import comparison as service
-from territories.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
+from comparison import service
+from comparison.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
                                        display_basis, display_gap, display_value, identity_lines, value_sources)
-from territories.peers import DEFAULT_BAND, PeerCriteria
-from territories.service import LEVEL_LABELS, get, search
+from comparison.peers import DEFAULT_BAND, PeerCriteria
+from territories.levels import FRANCE
+from territories.levels import LABELS as LEVEL_LABELS
+from territories.service import get, search
 from territories.typology import TYPOLOGY_LABELS
 from ui import fmt
 from ui.charts import evolution_chart
@@ -30,7 +32,7 @@ def _trend(territory_id: str, peer_ids: tuple, code: str, version: tuple, user) 
 def _own_territory() -> str:
     """An élu's own territory opens by default when the address names none."""
     held = current_user().territories(Role.elu)
-    return held[0] if held and held[0] != "FR" else ""
+    return held[0] if held and held[0] != FRANCE else ""
 
 
 st.title("Mon territoire")

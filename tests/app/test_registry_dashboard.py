@@ -10,9 +10,9 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
 from lieux import imports
 from lieux.models import ATTESTATION_YEARS
-from store.bootstrap import create, open_database
 from tests.conftest import ROOT
 from tests.integration.census import census, row, within_km_of_a_place
 from tests.integration.test_registry_figures import ROWS

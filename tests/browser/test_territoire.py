@@ -7,7 +7,7 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.browser.conftest import start_server
 
 pytestmark = pytest.mark.browser

@@ -10,7 +10,7 @@ import pytest
 from accounts import service
 from accounts.models import ANONYMOUS, Role
 from accounts.policy import AccessDenied
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.conftest import ROOT
 from ui.navigation import page_specs
 

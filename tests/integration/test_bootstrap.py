@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from store.bootstrap import create, open_database
+from bootstrap import create, open_database
 from store.db import Database, StoreError
 from store.migrations import migrate
 from store.status import status
@@ -109,7 +109,7 @@ def test_a_second_process_is_told_the_database_is_in_use(db_file):
     holder = open_database(db_file)
     try:
         code = ("import sys; sys.path.insert(0, '.');"
-                "from store.bootstrap import open_database; from store.db import StoreError\n"
+                "from bootstrap import open_database; from store.db import StoreError\n"
                 f"try:\n    open_database({str(db_file)!r})\nexcept StoreError as e:\n    print(e)")
         result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 cwd=os.path.dirname(__file__) + "/../..", timeout=60)

@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Role, Scope, User
 from accounts.policy import AccessDenied
-from territories.classification import import_classification
+from lieux.classification_import import import_classification
 from territories.service import get
 
 NATIONAL = User(email="anct@example.fr", scopes=(Scope(role=Role.ministere),))

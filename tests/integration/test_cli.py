@@ -44,7 +44,7 @@ def test_init_empty_builds_a_database_without_demo(tmp_path):
 def test_import_lieux_and_coverage_from_the_command_line(db_file):
     from accounts import repository
     from accounts.models import Role, Scope, User
-    from store.bootstrap import open_database
+    from bootstrap import open_database
     db = open_database(db_file)
     with db.transaction() as cur:
         repository.add(cur, User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),)))

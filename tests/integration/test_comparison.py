@@ -8,15 +8,15 @@ import pypdf
 import pytest
 
 from accounts.models import Role, Scope, User
-
+from comparison import council_sheet
+from comparison import service as comparison
+from comparison.peers import PeerCriteria
+from formatting import french as fmt
 from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
 from indicators.rollup import rollup
 from store import audit
-from territories import comparison, council_sheet
-from territories.peers import PeerCriteria
 from tests.integration.test_cli import run
-from ui import fmt
 
 
 def test_trilport_peers_are_periurban_communes_of_comparable_population(db):

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from accounts import repository as accounts
+from bootstrap import open_database
 from indicators import exports, service
 from indicators.service import ValueChange
 from indicators.aggregates import mark_dirty
 from plan import dashboard_service, progress_service
 from plan.service import measure_detail, national_series
-from store.bootstrap import open_database
 from tests.integration.test_cli import run
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE
 

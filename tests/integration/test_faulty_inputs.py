@@ -219,7 +219,7 @@ def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file)
     import sys
     from pathlib import Path
 
-    from store.bootstrap import open_database
+    from bootstrap import open_database
     database = open_database(db_file)
     service.apply(database, COORD_IDF, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
                                                             period="2024", value=3, comment="ok")], how="saisie")

@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from store.bootstrap import build_lock, open_database
+from bootstrap import open_database
+from store.lifecycle import build_lock
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from accounts import repository as accounts
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.integration import hostile_files as hostile
 from tests.integration.values_helpers import COORD_IDF, MINISTERE, snapshot
 
@@ -82,7 +82,7 @@ SERVICE = """
 import json, sys
 from pathlib import Path
 from indicators import imports
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.integration.values_helpers import COORD_IDF
 db = open_database()
 out = {}

@@ -8,10 +8,10 @@ import io
 from openpyxl import Workbook
 
 from lieux import service
-from tests.integration.test_registry import NATIONAL
-from territories.classification import import_classification
+from lieux.classification_import import import_classification
 from territories.service import get
 from territories.typology import DENS7_LABELS
+from tests.integration.test_registry import NATIONAL
 
 
 def workbook(sheets: dict) -> bytes:

@@ -39,7 +39,7 @@ def shared_db(built_db_file, tmp_path_factory):
     """One read-only copy for the tests that only read (the engine's cache then serves them all)."""
     import shutil
 
-    from store.bootstrap import open_database
+    from bootstrap import open_database
 
     path = tmp_path_factory.mktemp("progress") / "carrefours.duckdb"
     shutil.copy(built_db_file, path)

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 
 from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
 from indicators.aggregates import refresh
 from lieux import computed, imports, service
-from store.bootstrap import create, open_database
+from lieux.classification_import import import_classification
 from tests.conftest import is_national, whole_france
 from tests.integration.census import census, row, within_km_of_a_place
-from territories.classification import import_classification
 
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
 FRANCE_POPULATION = 68_350_798  # data/README.md: total municipal population of the 34,875 communes

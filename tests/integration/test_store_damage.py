@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from store.bootstrap import open_database
+from bootstrap import open_database
 from store.db import StoreError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -20,7 +20,7 @@ import os, sys
 import benchmarks.import_values as iv
 from accounts.models import Role, Scope, User
 from indicators import imports
-from store.bootstrap import open_database
+from bootstrap import open_database
 db = open_database(sys.argv[1])
 parts = []
 for region in ("84", "76"):

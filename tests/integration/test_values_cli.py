@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from accounts import repository as accounts
-from store.bootstrap import open_database
+from bootstrap import open_database
 from tests.integration.values_helpers import COORD_IDF, MINISTERE
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pypdf
 
-from territories import council_sheet
-from territories.peers import PeerGroup, compare
+from comparison import council_sheet
+from comparison.peers import PeerGroup, compare
 
 
 def hand_made(is_demo: bool) -> tuple[dict, dict]:

@@ -3,7 +3,7 @@ import io
 
 import pandas as pd
 
-from ui import fmt
+from formatting import french as fmt
 
 NB = "\u202f"
 

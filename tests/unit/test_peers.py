@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from territories.peers import (PeerCriteria, band_bounds, compare, plain_rank, quantiles,
+from comparison.peers import (PeerCriteria, band_bounds, compare, plain_rank, quantiles,
                                select_peers)
 
 

@@ -20,13 +20,13 @@ import pandas as pd
 
 from accounts import policy
 from accounts.models import User
+from comparison import peers as peer_rules
+from comparison import repository as repo
+from comparison.peers import PeerCriteria, PeerGroup
 from indicators import aggregates, visibility
-from indicators.rollup import LEVELS
 from store.db import Database
-from territories import comparison_repository as repo
-from territories import peers as peer_rules
 from territories import repository as territory_repo
-from territories.peers import PeerCriteria, PeerGroup
+from territories.levels import LEVELS, territory_id
 from territories.service import get
 
 PER_10K = 10_000
@@ -145,7 +145,7 @@ def data_version(db: Database) -> tuple:
     """What the snapshots depend on: the roll-ups' version and the territories (cache key of pages)."""
     version = aggregates.version(db)  # refreshes slices that writers marked dirty
     with db.read() as cur:
-        return (version, *repo.territory_version(cur))
+        return (version, *territory_repo.version(cur))
 
 
 def snapshot(db: Database, level: str, published_only: bool = False, year: int | None = None) -> LevelSnapshot:
@@ -171,16 +171,9 @@ def snapshot(db: Database, level: str, published_only: bool = False, year: int |
 
 def resolve(db: Database, key: str) -> dict:
     """The territory for an id, INSEE code or SIREN; ComparisonError in French if unknown."""
-    typed = key
-    key = (key or "").strip().upper()
-    # An INSEE code or SIREN as typed goes straight to its id: one look-up instead of two.
-    if len(key) == 5 and (key.isdigit() or key[:2] in ("2A", "2B")):
-        key = f"COM-{key}"
-    elif len(key) == 9 and key.isdigit():
-        key = f"EPCI-{key}"
-    territory = get(db, key) if key else None
+    territory = get(db, key or "")
     if territory is None:
-        raise ComparisonError(f"Le territoire « {typed} » est inconnu : donnez un code INSEE de commune, "
+        raise ComparisonError(f"Le territoire « {key} » est inconnu : donnez un code INSEE de commune, "
                               "un SIREN d'EPCI ou un identifiant (DEP-77, REG-11).")
     return territory
 
@@ -313,9 +306,9 @@ def sheet(db: Database, key: str, user: User | None = None) -> dict:
         lieux_total, lieux = repo.lieux(cur, territory["level"], territory["code"])
         targets = visibility.readable(cur, user, repo.targets(cur, territory["id"])).drop(
             columns=["published", "territory_id"])
-        epci = territory_repo.get(cur, f"EPCI-{territory['epci_siren']}") if territory["epci_siren"] else None
-        region = territory_repo.get(cur, f"REG-{territory['region_code']}") if territory["region_code"] else None
-        departement = territory_repo.get(cur, f"DEP-{territory['departement_code']}") \
+        epci = territory_repo.get(cur, territory_id("epci", territory["epci_siren"])) if territory["epci_siren"] else None
+        region = territory_repo.get(cur, territory_id("region", territory["region_code"])) if territory["region_code"] else None
+        departement = territory_repo.get(cur, territory_id("departement", territory["departement_code"])) \
             if territory["departement_code"] and territory["level"] in ("commune", "epci") else None
     area = territory["area_km2"]
     return {"territory": territory, "density": territory["population"] / area if area else None,

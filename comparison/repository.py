@@ -7,11 +7,6 @@ import pandas as pd
 
 from indicators import aggregates
 
-def territory_version(cur) -> tuple:
-    """A cheap fingerprint of the territories (count, classification imports): peers depend on them."""
-    return cur.execute("SELECT (SELECT count(*) FROM territory),"
-                       " (SELECT max(imported_at) FROM classification_import)").fetchone()
-
 
 def indicators(cur) -> pd.DataFrame:
     """The indicator catalogue with its source title, in plan order (axis, measure) then code."""

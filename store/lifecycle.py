@@ -1,4 +1,8 @@
-"""Create, migrate and open the Carrefours database: the first start builds it, later ones reuse it."""
+"""The database file's life: one builder at a time, built aside then moved in, checked, migrated, opened.
+
+What goes into a new database is not decided here: callers hand a `fill(db, progress)` function
+(the composition root, `bootstrap.py`, hands the build steps), so `store/` knows no domain.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,8 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -17,67 +20,11 @@ from store.db import Database, StoreError, database_path, explain_failure, expla
 from store.integrity import damage_report
 from store.migrations import discover, migrate
 
-
-def demo_enabled() -> bool:
-    """Whether a new database gets demo data (CARREFOURS_DEMO, on unless set to 0)."""
-    return os.environ.get("CARREFOURS_DEMO", "1").strip().lower() not in {"0", "false", "non", "no"}
-
-
-def departements_setting() -> list[str] | None:
-    """The départements a new database is limited to (CARREFOURS_DEPARTEMENTS=77,75,…; all if unset).
-
-    Only the tests set it, to build a small real database in seconds instead of the national one."""
-    codes = [c.strip().upper() for c in os.environ.get("CARREFOURS_DEPARTEMENTS", "").split(",") if c.strip()]
-    return codes or None
+Fill = Callable[..., dict]  # fill(db, progress) -> counts: writes a new database's content
 
 
 def _silent(fraction: float, step: str) -> None:
     """The default progress report: none."""
-
-
-def build(db: Database, demo: bool, progress=_silent, departements: list[str] | None = None) -> dict:
-    """Fill an empty database: schema, territories, national plan, and demo data if asked.
-
-    progress(fraction, step) is told, in French, each step as it starts. departements limits the
-    territories (and so the demo data) to those départements; by default CARREFOURS_DEPARTEMENTS, else all.
-    """
-    from accounts.demo import create_demo_accounts
-    from accounts.settings import demo_accounts_enabled
-    from demo.generator import generate
-    from indicators.aggregates import mark_dirty, refresh
-    from lieux.computed import recompute
-    from plan.seed import read_plan, seed
-    from territories.reference import load
-
-    departements = departements_setting() if departements is None else departements
-    progress(0.0, "Lecture du plan national")
-    plan = read_plan()  # parse before writing anything: a bad file leaves nothing behind
-    progress(0.02, "Création des tables")
-    migrate(db)
-    counts: dict = {}
-    with db.transaction() as cur:
-        progress(0.05, "Chargement des territoires (régions, départements, EPCI, 34 875 communes)")
-        counts["territories"] = load(cur, departements=departements)
-        progress(0.2, "Plan national : axes, mesures, indicateurs et objectifs")
-        counts.update(seed(cur, plan))
-        if demo:
-            progress(0.22, "Données de démonstration : lieux et valeurs")
-            counts["demo"] = generate(cur, plan["regional_shares"])
-            if demo_accounts_enabled():
-                progress(0.25, "Comptes de démonstration")
-                counts["demo_accounts"] = create_demo_accounts(cur)
-        # Every commune gets its registry values (0 where no place) from the start, so a later import only
-        # recomputes the communes it touches. The build itself is the audited event, not each zero.
-        progress(0.27, "Indicateurs calculés à partir du registre des lieux")
-        counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
-        progress(0.46, "Agrégation des indicateurs par région et pour la France")
-        mark_dirty(cur)
-        # Régions and France only: the communal rows follow once the dashboard is shown.
-        counts["rollups"] = refresh(cur, coarse=True)
-        progress(0.97, "Enregistrement de la base")
-        cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
-                    [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])
-    return counts
 
 
 def _check_folder(path: Path) -> None:
@@ -137,13 +84,13 @@ def _in_use(path: Path) -> bool:
     return False
 
 
-def _build_file(path: Path, demo: bool, progress=_silent) -> dict:
+def _build_file(path: Path, fill: Fill, progress=_silent) -> dict:
     """Build into `.building` beside the final place, then move it in; the caller holds build_lock."""
     building = path.with_name(path.name + ".building")
     remove_files(building)  # a killed build's leftovers: nobody else can be building now
     db = Database(building)
     try:
-        counts = build(db, demo, progress)
+        counts = fill(db, progress)
         db.checkpoint()
         db.close()
     except BaseException as error:
@@ -159,7 +106,7 @@ def _build_file(path: Path, demo: bool, progress=_silent) -> dict:
     return counts
 
 
-def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
+def create_file(path: Path, fill: Fill, *, replace: bool = False) -> dict:
     """Build a new database file, never half-built; replace an existing (even corrupt) one if asked."""
     with build_lock(path):
         if path.exists():
@@ -170,7 +117,7 @@ def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
                     f"La base {path} est déjà ouverte par un autre processus (application ou commande). "
                     "Arrêtez-le avant de la remplacer.")
             remove_files(path)
-        return _build_file(path, demo)
+        return _build_file(path, fill)
 
 
 def _check_identity(path: Path) -> None:
@@ -205,20 +152,18 @@ def _check_identity(path: Path) -> None:
         "ou un chemin où aucun fichier n'existe pour qu'une base neuve y soit créée.")
 
 
-def open_database(path: Path | str | None = None, *, demo: bool | None = None,
-                  lock: bool = True, progress=_silent) -> Database:
-    """Open the database, creating it on first start and applying new migrations."""
-    demo = demo_enabled() if demo is None else demo
+def open_file(path: Path | str | None, fill: Fill, *, lock: bool = True, progress=_silent) -> Database:
+    """Open the database, building it with fill on first start and applying new migrations."""
     if str(path) == ":memory:":
         db = Database(":memory:")
-        build(db, demo)
+        fill(db, _silent)
     else:
         path = Path(path) if path else database_path()
         if not path.exists():
             progress(0.0, "Attente de la construction de la base lancée par un autre processus")
             with build_lock(path):
                 if not path.exists():  # another process may have built it while this one waited
-                    _build_file(path, demo, progress)
+                    _build_file(path, fill, progress)
             progress(1.0, "Ouverture de la base")
         _check_identity(path)
         db = Database(path)

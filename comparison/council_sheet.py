@@ -14,9 +14,9 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from territories.service import LEVEL_LABELS
+from formatting import french as fmt
+from territories.levels import LABELS as LEVEL_LABELS
 from territories.typology import DENS7_LABELS, TYPOLOGY_LABELS
-from ui import fmt
 
 FONT = "SourceSans"
 DEMO_LABEL = ("DONNÉES DE DÉMONSTRATION — les valeurs par région, département, EPCI et commune, et le "

@@ -1,0 +1,95 @@
+"""The composition root: what a new Carrefours database holds, and the create/open that callers use.
+
+It sits above every domain (store, territories, plan, demo, accounts, lieux, indicators) and assembles
+them; `store/lifecycle.py` keeps the file mechanics (lock, build aside, identity check, migrations).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from store.db import Database
+from store.lifecycle import create_file, open_file
+from store.migrations import migrate
+
+
+def demo_enabled() -> bool:
+    """Whether a new database gets demo data (CARREFOURS_DEMO, on unless set to 0)."""
+    return os.environ.get("CARREFOURS_DEMO", "1").strip().lower() not in {"0", "false", "non", "no"}
+
+
+def departements_setting() -> list[str] | None:
+    """The départements a new database is limited to (CARREFOURS_DEPARTEMENTS=77,75,…; all if unset).
+
+    Only the tests set it, to build a small real database in seconds instead of the national one."""
+    codes = [c.strip().upper() for c in os.environ.get("CARREFOURS_DEPARTEMENTS", "").split(",") if c.strip()]
+    return codes or None
+
+
+def _silent(fraction: float, step: str) -> None:
+    """The default progress report: none."""
+
+
+def build(db: Database, demo: bool, progress=_silent, departements: list[str] | None = None) -> dict:
+    """Fill an empty database: schema, territories, national plan, and demo data if asked.
+
+    progress(fraction, step) is told, in French, each step as it starts. departements limits the
+    territories (and so the demo data) to those départements; by default CARREFOURS_DEPARTEMENTS, else all.
+    """
+    # Imported here: opening an existing database (every CLI command, each app start) needs none of them.
+    from accounts.demo import create_demo_accounts
+    from accounts.settings import demo_accounts_enabled
+    from demo.generator import generate
+    from indicators.aggregates import mark_dirty, refresh
+    from lieux.computed import recompute
+    from plan.seed import read_plan, seed
+    from territories.reference import load
+
+    departements = departements_setting() if departements is None else departements
+    progress(0.0, "Lecture du plan national")
+    plan = read_plan()  # parse before writing anything: a bad file leaves nothing behind
+    progress(0.02, "Création des tables")
+    migrate(db)
+    counts: dict = {}
+    with db.transaction() as cur:
+        progress(0.05, "Chargement des territoires (régions, départements, EPCI, 34 875 communes)")
+        counts["territories"] = load(cur, departements=departements)
+        progress(0.2, "Plan national : axes, mesures, indicateurs et objectifs")
+        counts.update(seed(cur, plan))
+        if demo:
+            progress(0.22, "Données de démonstration : lieux et valeurs")
+            counts["demo"] = generate(cur, plan["regional_shares"])
+            if demo_accounts_enabled():
+                progress(0.25, "Comptes de démonstration")
+                counts["demo_accounts"] = create_demo_accounts(cur)
+        # Every commune gets its registry values (0 where no place) from the start, so a later import only
+        # recomputes the communes it touches. The build itself is the audited event, not each zero.
+        progress(0.27, "Indicateurs calculés à partir du registre des lieux")
+        counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
+        progress(0.46, "Agrégation des indicateurs par région et pour la France")
+        mark_dirty(cur)
+        # Régions and France only: the communal rows follow once the dashboard is shown.
+        counts["rollups"] = refresh(cur, coarse=True)
+        progress(0.97, "Enregistrement de la base")
+        cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
+                    [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])
+    return counts
+
+
+def _filler(demo: bool):
+    """The fill(db, progress) the store's file mechanics call to build a new database."""
+    return lambda db, progress=_silent: build(db, demo, progress)
+
+
+def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
+    """Build a new database file, never half-built; replace an existing (even corrupt) one if asked."""
+    return create_file(path, _filler(demo), replace=replace)
+
+
+def open_database(path: Path | str | None = None, *, demo: bool | None = None,
+                  lock: bool = True, progress=_silent) -> Database:
+    """Open the database, creating it on first start and applying new migrations."""
+    demo = demo_enabled() if demo is None else demo
+    return open_file(path, _filler(demo), lock=lock, progress=progress)

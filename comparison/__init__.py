@@ -1,0 +1,1 @@
+"""Peer comparison of territories over every indicator, and the council sheet (PDF, CSV) built from it."""

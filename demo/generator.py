@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators.periods import parse_period
 from lieux import duplicates, outlines
+from territories import repository
 
 DEMO_SOURCE = "Données de démonstration (générées)"
 DEMO_ACTOR = "demo"
@@ -204,8 +205,7 @@ def generate(cur, shares: dict[str, float]) -> dict:
 
     values = regional_values(shares)
     # A database limited to some départements (the tests' one) gets values only for the régions it holds.
-    present = {r[0] for r in cur.execute("SELECT id FROM territory WHERE level = 'region'").fetchall()}
-    values = values[values["territory_id"].isin(present)]
+    values = values[values["territory_id"].isin({f"REG-{code}" for code in repository.region_codes(cur)})]
     starts, ends = zip(*((parse_period(p).start, parse_period(p).end) for p in values["period"]))
     values = values.assign(period_start=starts, period_end=ends)
     cur.register("demo_values", values)

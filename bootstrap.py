@@ -92,4 +92,14 @@ def open_database(path: Path | str | None = None, *, demo: bool | None = None,
                   lock: bool = True, progress=_silent) -> Database:
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
+    wire()
     return open_file(path, _filler(demo), lock=lock, progress=progress)
+
+
+def wire() -> None:
+    """Connect what a lower layer announces to what a higher one does about it (idempotent)."""
+    from indicators import locks
+    from lieux.computed import catch_up_after_unlock
+
+    # A reopened period lets the registry-computed values catch up (indicators knows nothing of lieux).
+    locks.when_reopened(catch_up_after_unlock)

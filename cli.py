@@ -8,6 +8,7 @@ import sys
 import duckdb
 
 from commands import COMMANDS
+from commands.remote import lock_hint
 from store.db import StoreError, explain_failure, is_failure
 
 
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args) or 0
     except StoreError as error:
-        print(f"Erreur : {error}", file=sys.stderr)
+        print(f"Erreur : {lock_hint(error)}", file=sys.stderr)
         return 2
     except duckdb.Error as error:
         if not is_failure(error):

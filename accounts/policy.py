@@ -32,6 +32,11 @@ def can_write_values(user: User, territory: dict) -> bool:
     return any(s.role == Role.coordinateur and covers(s.territory_id, territory) for s in user.scopes)
 
 
+def can_enter_values(user: User) -> bool:
+    """Values are typed and imported by the national team and the coordinators (each in its scope)."""
+    return bool(user.roles & {Role.ministere, Role.coordinateur})
+
+
 def require_write_values(user: User, territory: dict) -> None:
     """Raise AccessDenied unless the user may change values of this territory."""
     if not can_write_values(user, territory):

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import math
 import sys
 
 from bootstrap import open_database
+from commands import remote
 from commands.output import print_json
 from comparison import service as comparison
 from comparison.council_sheet import display_basis, display_gap
-from comparison.peers import DEFAULT_BAND, PeerCriteria
-
-COLUMNS = ["code", "name", "kind", "direction", "period", "value", "value_basis", "basis_label", "n", "q1",
-           "median", "q3", "rank", "out_of", "percentile", "better", "equal", "worse", "gap", "favourable",
-           "flagged", "plain", "prev_period", "prev_value", "trend", "prev_median", "peer_trend", "is_demo",
-           "source_title"]
+from comparison.peers import DEFAULT_BAND
+from comparison.report import parse_peers, report
 
 
 def register(sub) -> None:
@@ -29,27 +25,8 @@ def register(sub) -> None:
     cmd.add_argument("--band", type=float, default=None,
                      help=f"fourchette de population, en fraction (défaut {DEFAULT_BAND} = ±50 %%)")
     cmd.add_argument("--json", action="store_true", help="sortie JSON")
+    remote.add_option(cmd)
     cmd.set_defaults(run=run)
-
-
-def parse_peers(text: str, band: float | None = None) -> PeerCriteria:
-    """Criteria from --peers band | band=0.3 | region | region=0.3 | k=N (ValueError in French otherwise)."""
-    mode, _, arg = text.strip().lower().partition("=")
-    try:
-        if mode == "k":
-            return PeerCriteria(mode="k", k=int(arg))
-        if mode in ("band", "region"):
-            width = float(arg.replace(",", ".")) if arg else (band if band is not None else DEFAULT_BAND)
-            return PeerCriteria(band=width, same_region=mode == "region")
-    except ValueError as error:
-        raise ValueError(f"--peers {text} : {error}") from error
-    raise ValueError(f"--peers {text} : écrivez band, band=0.3, region ou k=20")
-
-
-def _clean(value):
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 def run(args) -> int:
@@ -59,33 +36,37 @@ def run(args) -> int:
     except ValueError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
+    server = remote.server_of(args)
+    if server:
+        peers = args.peers if args.band is None or "=" in args.peers else f"{args.peers}={args.band}"
+        return show(remote.json_of(server, f"/territories/{args.code}/comparison",
+                                   {"peers": peers, "indicator": args.indicator}, public=True), args.json)
     db = open_database()
     try:
-        result = comparison.compare(db, args.code, criteria, args.indicator)
+        data = report(db, args.code, criteria, args.indicator)
     except comparison.ComparisonError as error:
         print(f"Erreur : {error}", file=sys.stderr)
         return 2
     finally:
         db.close()
-    t, group, table = result["territory"], result["peers"], result["table"]
-    if args.json:
-        members = group.members[["id", "code", "name", "population"]]
-        print_json({
-            "territory": {k: _clean(t[k]) for k in ("id", "level", "code", "name", "population", "typology",
-                                                    "typology_official", "region_code")},
-            "peers": {"n": group.n, "criteria": group.criteria, "notes": group.notes, "widened": group.widened,
-                      "applied": group.applied, "members": members.to_dict("records")},
-            "comparison": [{k: _clean(v) for k, v in row.items()} for row in table[COLUMNS].to_dict("records")],
-            "is_demo": result["is_demo"],
-        })
+    return show(data, args.json)
+
+
+def show(data: dict, as_json: bool) -> int:
+    """Print a comparison report (JSON, or one line per indicator with a value)."""
+    if as_json:
+        print_json(data)
         return 0
-    print(f"{t['name']} ({t['id']}) — comparé à {group.n} territoires comparables")
-    print("Critères : " + " ; ".join(group.criteria))
-    for note in group.notes:
+    t, group = data["territory"], data["peers"]
+    print(f"{t['name']} ({t['id']}) — comparé à {group['n']} territoires comparables")
+    print("Critères : " + " ; ".join(group["criteria"]))
+    for note in group["notes"]:
         print(f"Élargissement : {note}")
-    if result["is_demo"]:
+    if data["is_demo"]:
         print("Attention : données de démonstration.")
-    for row in table[table["available"]].to_dict("records"):
+    for row in data["comparison"]:
+        if not row["available"]:
+            continue
         print(f"- {row['name']} ({row['period']}) : {display_basis(row['kind'], row['value_basis'])}, médiane "
               f"{display_basis(row['kind'], row['median'])}, écart {display_gap(row['kind'], row['gap'])} — "
               f"{row['plain']}")

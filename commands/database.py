@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from bootstrap import create, open_database
 from store.db import StoreError, database_path
-from store.status import status
 from commands.output import print_json
+from commands.remote import add_option, json_of, server_of
+from lieux.registry_status import status_report
 
 
 def register(sub) -> None:
@@ -19,6 +20,7 @@ def register(sub) -> None:
     st = sub.add_parser("status", help="ce que contient la base")
     st.add_argument("--json", action="store_true", help="sortie JSON")
     st.add_argument("--annee", type=int, help="année des indicateurs du registre pour la France (par défaut l'année en cours)")
+    add_option(st)
     st.set_defaults(run=run_status)
 
 
@@ -28,33 +30,31 @@ def run_init(args) -> int:
         if not args.force:
             raise StoreError(f"La base {path} existe déjà. Ajoutez --force pour la remplacer "
                              "(toutes ses données seront perdues).")
-    counts = create(path, demo=not args.empty, replace=args.force)
+    try:
+        counts = create(path, demo=not args.empty, replace=args.force)
+    except StoreError as error:
+        if "déjà ouverte" not in str(error):
+            raise
+        raise StoreError(f"La base {path} est ouverte par un autre processus, sans doute le serveur Carrefours "
+                         "(streamlit run) : `init --force` remplace le fichier lui-même, ce qui ne peut pas passer "
+                         "par l'API. Arrêtez d'abord le serveur, puis relancez cette commande ; rien n'a été "
+                         "modifié.") from error
     print(f"Base créée : {path}")
     for key, value in counts.items():
         print(f"  {key} : {value}")
     return 0
 
 
-def _registry_national(db, year: int) -> dict:
-    """France's registry indicators of a year, as the dashboard reads them (materialised roll-ups)."""
-    from indicators.aggregates import yearly
-    from lieux.computed import REGISTRY_CODES
-    frame = yearly(db, year, ["pays"], list(REGISTRY_CODES))
-    return {r["indicator_code"]: {"value": r["value"], "numerator": r["numerator"], "denominator": r["denominator"],
-                                  "reported": int(r["reported"]), "expected": int(r["expected"])}
-            for r in frame.to_dict("records")}
-
-
 def run_status(args) -> int:
-    from datetime import date
-    db = open_database()
-    try:
-        data = status(db)
-        year = getattr(args, "annee", None) or date.today().year
-        data["registry_year"] = year
-        data["registry_france"] = _registry_national(db, year)
-    finally:
-        db.close()
+    server = server_of(args)
+    if server:
+        data = json_of(server, "/status", {"annee": getattr(args, "annee", None)})
+    else:
+        db = open_database()
+        try:
+            data = status_report(db, getattr(args, "annee", None))
+        finally:
+            db.close()
     if args.json:
         print_json(data)
     else:

@@ -9,10 +9,12 @@ from accounts.policy import AccessDenied
 from accounts.service import find_user
 from bootstrap import open_database
 from commands.common import import_kinds
+from commands import remote
 from commands.output import print_json
 from lieux import imports
 from lieux.placement import RULE_LABELS
-from lieux.service import LieuError, coverage_report
+from lieux.coverage_report import coverage_summary
+from lieux.service import LieuError
 
 
 def register(sub) -> None:
@@ -22,13 +24,16 @@ def register(sub) -> None:
     lieux.add_argument("--format", choices=imports.FORMATS, required=True,
                        help="cget2019 : CGET_TiersLieux_2019.csv ; csv : colonnes du registre (export)")
     lieux.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
-    lieux.add_argument("--user", required=True, metavar="EMAIL", help="compte au nom duquel importer")
+    lieux.add_argument("--user", metavar="EMAIL",
+                       help="compte au nom duquel importer (avec --server : le compte du jeton)")
+    remote.add_option(lieux)
     lieux.add_argument("--json", action="store_true", help="rapport en JSON")
     lieux.set_defaults(run=run_import)
     cov = sub.add_parser("coverage", help="couverture de la population par les tiers-lieux ouverts")
     cov.add_argument("--km", type=float, default=10.0, help="distance en km (10 par défaut)")
     cov.add_argument("--top", type=int, default=20, help="nombre d'EPCI à classer")
     cov.add_argument("--json", action="store_true", help="sortie JSON")
+    remote.add_option(cov)
     cov.set_defaults(run=run_coverage)
 
 
@@ -42,20 +47,29 @@ def run_import(args) -> int:
         print(f"Erreur : le fichier fait {path.stat().st_size / 2**20:.1f} Mo, au-delà de la limite de "
               f"{imports.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
         return 2
-    db = open_database()
-    try:
-        user = find_user(db, args.user)
-        if user is None:
-            print(f"Erreur : aucun compte actif pour {args.user}. Vérifiez l'adresse.", file=sys.stderr)
+    server = remote.server_of(args)
+    if server:
+        response = remote.call(server, "POST", "/lieux/import", content=path.read_bytes(), params={
+            "format": args.format, "filename": path.name, "dry_run": "1" if args.dry_run else None})
+        report = imports.ImportReport(**response.json())
+    else:
+        if not args.user:
+            print("Erreur : précisez --user EMAIL (ou --server URL avec CARREFOURS_TOKEN).", file=sys.stderr)
             return 2
+        db = open_database()
         try:
-            report = imports.run(db, path.read_bytes(), args.format, user, dry_run=args.dry_run,
-                                 file_name=path.name)
-        except (imports.ImportFileError, LieuError, AccessDenied) as error:
-            print(f"Erreur : {error}", file=sys.stderr)
-            return 2
-    finally:
-        db.close()
+            user = find_user(db, args.user)
+            if user is None:
+                print(f"Erreur : aucun compte actif pour {args.user}. Vérifiez l'adresse.", file=sys.stderr)
+                return 2
+            try:
+                report = imports.run(db, path.read_bytes(), args.format, user, dry_run=args.dry_run,
+                                     file_name=path.name)
+            except (imports.ImportFileError, LieuError, AccessDenied) as error:
+                print(f"Erreur : {error}", file=sys.stderr)
+                return 2
+        finally:
+            db.close()
     if args.json:
         print_json(report.as_dict())
     else:
@@ -87,30 +101,29 @@ def run_coverage(args) -> int:
     if args.km <= 0 or args.km > 200:
         print("Erreur : --km doit être compris entre 0 et 200.", file=sys.stderr)
         return 2
-    db = open_database()
-    try:
-        result = coverage_report(db, km=args.km, top=args.top)
-    finally:
-        db.close()
-    data = {
-        "km": result["km"], "date": result["on"], "demo": result["demo"], "places_open": result["places"],
-        "population": result["population"], "covered_population": result["covered_population"],
-        "share": result["share"],
-        "by_typology": result["by_typology"].to_dict("records"),
-        "epci_without_place": result["epci_without"][["epci_siren", "epci_name", "population", "communes"]]
-        .to_dict("records"),
-        "ranking": result["ranking"][["epci_siren", "epci_name", "commune_code", "commune_name", "gain",
-                                      "communes_gained"]].to_dict("records"),
-    }
-    if args.json:
+    server = remote.server_of(args)
+    if server:
+        data = remote.json_of(server, "/coverage", {"km": f"{args.km:g}", "top": args.top}, public=True)
+    else:
+        db = open_database()
+        try:
+            data = coverage_summary(db, km=args.km, top=args.top)
+        finally:
+            db.close()
+    return show_coverage(data, args.km, args.json)
+
+
+def show_coverage(data: dict, km: float, as_json: bool) -> int:
+    """Print a coverage summary (JSON, or the share, typologies and the ranking)."""
+    if as_json:
         print_json(data)
         return 0
     demo = " (registre de démonstration)" if data["demo"] else ""
-    print(f"Population à moins de {args.km:g} km d'un tiers-lieu ouvert{demo} : "
+    print(f"Population à moins de {km:g} km d'un tiers-lieu ouvert{demo} : "
           f"{data['share']:.1f} % ({data['covered_population']:,.0f} / {data['population']:,.0f})".replace(",", " "))
     for row in data["by_typology"]:
         print(f"  {row['typology']} : {row['share']:.1f} %")
-    print(f"EPCI sans tiers-lieu à moins de {args.km:g} km : {len(data['epci_without_place'])}")
+    print(f"EPCI sans tiers-lieu à moins de {km:g} km : {len(data['epci_without_place'])}")
     print("Où un nouveau lieu couvrirait le plus d'habitants :")
     for row in data["ranking"][:10]:
         print(f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{row['gain']:,.0f} hab.".replace(",", " "))

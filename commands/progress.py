@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
-from accounts.models import User
 from bootstrap import open_database
 from commands.common import acting_user
+from commands import remote
 from commands.output import print_json
-from plan.progress_service import progress
-from plan.thresholds import COMPUTED_STATUS_LABELS, THRESHOLDS
+from plan.progress_report import report, resolve_territory
 from store.db import StoreError
-from territories.levels import FRANCE, LEVELS
-from territories.service import get
+from territories.levels import FRANCE
 
 
 def register(sub) -> None:
@@ -24,47 +21,8 @@ def register(sub) -> None:
                      help="territoire : FR (défaut), REG-11, DEP-77, un code INSEE de commune ou un SIREN d'EPCI")
     cmd.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui)")
     cmd.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
+    remote.add_option(cmd)
     cmd.set_defaults(run=run)
-
-
-def _clean(value):
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if value is type(None) or str(value) in ("NaT", "<NA>"):
-        return None
-    return value
-
-
-def report(db, territory_id: str, on: date, user: User | None = None) -> dict:
-    """The progress of every measure in one territory as plain data (user None: published values only)."""
-    level = "pays" if territory_id == FRANCE else get(db, territory_id)["level"]
-    result = progress(db, level, on, user=user)
-    measures = result["measures"][result["measures"]["territory_id"] == territory_id]
-    indicators = result["indicators"][result["indicators"]["territory_id"] == territory_id]
-    out = []
-    for m in measures.to_dict("records"):
-        rows = indicators[indicators["measure_code"] == m["measure_code"]]
-        out.append({
-            "measure": m["measure_code"], "rate": _clean(m.get("rate")), "status": m["status"],
-            "status_label": COMPUTED_STATUS_LABELS[m["status"]],
-            "expected_rate": _clean(m.get("expected_rate")), "gap_points": _clean(m.get("gap_points")),
-            "reason": _clean(m.get("reason")), "last_data": _clean(m.get("last_date")),
-            "no_recent_data": bool(m["stale"]), "is_demo": bool(m["is_demo"]),
-            "indicators": [{
-                "indicator": r["indicator_code"], "weight": _clean(r["weight"]), "status": r["status"],
-                "current": _clean(r["current"]), "period": _clean(r["current_period"]),
-                "initial": _clean(r["initial"]), "target": _clean(r["target"]),
-                "target_period": _clean(r["target_period"]), "rate": _clean(r["rate"]),
-                "expected_value": _clean(r["expected_value"]), "gap": _clean(r["gap"]),
-                "pace_per_quarter": _clean(r["pace_per_quarter"]), "trend": _clean(r["trend"]),
-                "source": _clean(r["source_title"]), "is_demo": bool(r["is_demo"]),
-            } for r in rows.to_dict("records")],
-        })
-    return {"territory": territory_id, "date": on, "thresholds": THRESHOLDS, "measures": out}
 
 
 def run(args) -> int:
@@ -72,19 +30,20 @@ def run(args) -> int:
         on = date.fromisoformat(args.date) if args.date else date.today()
     except ValueError as error:
         raise StoreError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30.") from error
-    db = open_database()
-    try:
-        user = acting_user(db, args.user) if args.user else None
-        key = args.territory.strip().upper()
-        if key != FRANCE:
-            found = get(db, key)
-            if found is None or found["level"] not in LEVELS:
-                raise StoreError(f"Territoire « {args.territory} » inconnu : donnez FR, REG-11, DEP-77, un code "
-                                 "INSEE de commune (77475) ou un SIREN d'EPCI.")
-            key = found["id"]
-        data = report(db, key, on, user)
-    finally:
-        db.close()
+    server = remote.server_of(args)
+    if server:
+        data = remote.json_of(server, "/progress", {"territory": args.territory, "date": on.isoformat()}, public=True)
+    else:
+        db = open_database()
+        try:
+            user = acting_user(db, args.user) if args.user else None
+            try:
+                key = resolve_territory(db, args.territory)
+            except ValueError as error:
+                raise StoreError(str(error)) from error
+            data = report(db, key, on, user)
+        finally:
+            db.close()
     if args.json:
         print_json(data)
     else:

@@ -12,7 +12,9 @@ from accounts.policy import AccessDenied
 from bootstrap import open_database
 from commands.common import acting_user, import_kinds
 from commands.output import print_json
-from indicators import exports, imports, service
+from commands import remote
+from indicators import exports, imports
+from indicators.revert import history
 from indicators.periods import PeriodError
 from intake.text import printable
 
@@ -32,7 +34,9 @@ def register(sub) -> None:
         "values", help="importer des valeurs d'indicateurs (CSV ou XLSX), tout ou rien")
     imp.add_argument("file", type=Path, metavar="FICHIER")
     imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
-    imp.add_argument("--user", required=True, metavar="EMAIL", help="compte au nom duquel importer")
+    imp.add_argument("--user", metavar="EMAIL",
+                     help="compte au nom duquel importer (avec --server : le compte du jeton)")
+    remote.add_option(imp)
     imp.set_defaults(run=run_import)
 
     exp = _group(sub, "export", "exporter des données").add_parser("values", help="exporter des valeurs")
@@ -41,6 +45,7 @@ def register(sub) -> None:
     exp.add_argument("--indicator", metavar="CODE")
     exp.add_argument("--territory", metavar="CODE")
     exp.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
+    remote.add_option(exp)
     exp.set_defaults(run=run_export)
 
     hist = sub.add_parser("history", help="historique d'une valeur (journal des modifications)")
@@ -50,12 +55,8 @@ def register(sub) -> None:
     hist.add_argument("--type", dest="kind", default="realise", choices=["realise", "cible", "reference"])
     hist.add_argument("--json", action="store_true", help="sortie JSON")
     hist.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
+    remote.add_option(hist)
     hist.set_defaults(run=run_history)
-
-
-def _user(db, email: str):
-    """The acting account (a French error, exit code 2, when there is none)."""
-    return acting_user(db, email)
 
 
 def run_import(args) -> int:
@@ -68,45 +69,68 @@ def run_import(args) -> int:
               f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
               file=sys.stderr)
         return 1
-    db = open_database()
-    try:
-        user = _user(db, args.user)
-        if user is None:
+    server = remote.server_of(args)
+    if server:
+        summary = remote.call(server, "POST", "/values/import", content=args.file.read_bytes(),
+                              params={"filename": args.file.name, "dry_run": "1" if args.dry_run else None}).json()
+    else:
+        if not args.user:
+            print("Erreur : précisez --user EMAIL (ou --server URL avec CARREFOURS_TOKEN).", file=sys.stderr)
             return 1
+        db = open_database()
         try:
-            report = imports.import_values(db, user, args.file.read_bytes(), args.file.name, dry_run=args.dry_run)
-        except AccessDenied as error:
-            print(f"Erreur : {error}", file=sys.stderr)
-            return 1
-    finally:
-        db.close()
-    if not report.errors.empty:
-        print(f"{args.file.name} : {len(report.errors)} problème(s), rien n'a été écrit.", file=sys.stderr)
-        for row in report.errors.itertuples():
-            where = f"ligne {row.line}" if row.line else "fichier"
-            print(f"  {where}, colonne {row.column} : {row.message}", file=sys.stderr)
+            user = acting_user(db, args.user)  # no such account: a French error, exit code 2
+            try:
+                report = imports.import_values(db, user, args.file.read_bytes(), args.file.name,
+                                               dry_run=args.dry_run)
+            except AccessDenied as error:
+                print(f"Erreur : {error}", file=sys.stderr)
+                return 1
+        finally:
+            db.close()
+        result = report.result
+        summary = {"layout": report.layout, "lines": report.lines,
+                   "errors": report.errors[["line", "column", "message"]].to_dict("records"),
+                   "conflicts": [] if result is None else result.conflicts.to_dict("records"),
+                   **({k: getattr(result, k) for k in ("inserted", "updated", "unchanged")} if result else {})}
+    return _print_import(args, summary)
+
+
+def _print_import(args, summary: dict) -> int:
+    """Print an import's outcome (local or through a server), errors on stderr; the exit code."""
+    if summary["errors"]:
+        print(f"{args.file.name} : {len(summary['errors'])} problème(s), rien n'a été écrit.", file=sys.stderr)
+        for row in summary["errors"]:
+            where = f"ligne {row['line']}" if row["line"] else "fichier"
+            print(f"  {where}, colonne {row['column']} : {row['message']}", file=sys.stderr)
         return 1
-    result = report.result
-    if result is not None and not result.conflicts.empty:
-        print(f"{len(result.conflicts)} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
+    if summary["conflicts"]:
+        print(f"{len(summary['conflicts'])} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
               "rien n'a été écrit, relancez l'import.", file=sys.stderr)
         return 1
     verb = "seraient" if args.dry_run else "ont été"
-    print(f"{args.file.name} : {report.lines} ligne(s) lue(s), format {report.layout}.")
-    print(f"  {result.inserted} valeur(s) nouvelle(s), {result.updated} modifiée(s), {result.unchanged} "
-          f"inchangée(s) {verb} traitées." if result else "")
+    print(f"{args.file.name} : {summary['lines']} ligne(s) lue(s), format {summary['layout']}.")
+    print(f"  {summary['inserted']} valeur(s) nouvelle(s), {summary['updated']} modifiée(s), {summary['unchanged']} "
+          f"inchangée(s) {verb} traitées." if "inserted" in summary else "")
     if args.dry_run:
         print("Vérification seulement (--dry-run) : rien n'a été écrit.")
     return 0
 
 
 def run_export(args) -> int:
+    server = remote.server_of(args)
+    if server:
+        response = remote.call(server, "GET", "/values/export", params={
+            "format": args.format, "indicator": args.indicator, "territory": args.territory})
+        data, rows = response.content, int(response.headers.get("X-Carrefours-Rows", "0"))
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(data)
+        print(f"{rows} valeur(s) exportée(s) dans {args.out} ({args.format}).")
+        return 0
     db = open_database()
     try:
         from accounts.models import ANONYMOUS
-        user = _user(db, args.user) if args.user else ANONYMOUS
-        if user is None:
-            return 1
+        user = acting_user(db, args.user) if args.user else ANONYMOUS
         try:
             data, rows = exports.export_values(db, user, args.format, args.indicator, args.territory)
         except exports.ExportError as error:
@@ -122,18 +146,27 @@ def run_export(args) -> int:
 
 def run_history(args) -> int:
     kind = {"realise": "actual", "cible": "target", "reference": "baseline"}[args.kind]
-    db = open_database()
-    try:
+    server = remote.server_of(args)
+    if server:
+        data = remote.json_of(server, "/history", {"indicator": args.indicator, "territory": args.territory,
+                                                   "period": args.period, "kind": args.kind})
+        territory_id = data["territory_id"]
+        entries = pd.DataFrame(data["history"])
+        if not entries.empty:
+            entries["created_at"] = pd.to_datetime(entries["created_at"])
+    else:
+        db = open_database()
         try:
-            user = _user(db, args.user) if args.user else None
-            territory_id = imports.resolve_code(db, args.territory)
-            data = service.history(db, args.indicator.strip().upper(), territory_id, args.period, kind, user)
-        except (PeriodError, ValueError) as error:
-            print(f"Erreur : {error}", file=sys.stderr)
-            return 1
-    finally:
-        db.close()
-    entries = data["entries"].drop(columns=["old_data", "new_data"])
+            try:
+                user = acting_user(db, args.user) if args.user else None
+                territory_id = imports.resolve_code(db, args.territory)
+                data = history(db, args.indicator.strip().upper(), territory_id, args.period, kind, user)
+            except (PeriodError, ValueError) as error:
+                print(f"Erreur : {error}", file=sys.stderr)
+                return 1
+        finally:
+            db.close()
+        entries = data["entries"].drop(columns=["old_data", "new_data"])
     current = data["current"]
     if current is not None:
         current = {k: (None if isinstance(v, float) and v != v else v) for k, v in current.items()}

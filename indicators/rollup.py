@@ -12,12 +12,13 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.periods import Period
+from territories.levels import FRANCE, LEVELS, PREFIX
 
-LEVELS = ("commune", "epci", "departement", "region", "pays")
-PREFIX = {"commune": "COM-", "epci": "EPCI-", "departement": "DEP-", "region": "REG-", "pays": "FR"}
-# The parent of a child territory row at each level.
-PARENT = {"epci": "'EPCI-' || t.epci_siren", "departement": "'DEP-' || t.departement_code",
-          "region": "'REG-' || t.region_code", "pays": "'FR'"}
+__all__ = ["LEVELS", "PREFIX", "rollup_all", "rollup_params", "rollup_sql", "rules_frame"]
+# The parent of a child territory row at each level (prefixes from the one level table).
+PARENT = {"epci": f"'{PREFIX['epci']}' || t.epci_siren",
+          "departement": f"'{PREFIX['departement']}' || t.departement_code",
+          "region": f"'{PREFIX['region']}' || t.region_code", "pays": f"'{FRANCE}'"}
 RESULT_COLUMNS = ["indicator_code", "level", "territory_id", "value", "numerator", "denominator", "reported",
                   "expected", "is_demo", "updated_at"]
 
@@ -151,26 +152,3 @@ def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
         cur.unregister("rollup_rules")
         cur.unregister("rollup_years")
     return frame[RESULT_COLUMNS].sort_values(["indicator_code", "territory_id"], ignore_index=True)
-
-
-def rollup(cur, indicator: dict, period: Period, level: str, *, source_level: str = "commune",
-           kind: str = "actual") -> pd.DataFrame:
-    """One indicator rolled up into every territory of one level (see rollup_all)."""
-    if indicator["territorial_agg"] == "none" and level != source_level:
-        raise ValueError(f"l'indicateur {indicator['code']} ne s'agrège pas entre territoires")
-    frame = rollup_all(cur, rules_frame([indicator]), period, [level], source_level=source_level, kind=kind)
-    return frame.drop(columns="indicator_code")
-
-
-def reporting_level(cur, indicator_code: str, period: Period, kind: str = "actual",
-                    published_only: bool = False) -> str | None:
-    """The finest territorial level holding values of an indicator in a period, if any."""
-    rows = cur.execute(
-        "SELECT DISTINCT CASE WHEN territory_id = 'FR' THEN 'pays' ELSE"
-        " CASE split_part(territory_id, '-', 1) WHEN 'COM' THEN 'commune' WHEN 'EPCI' THEN 'epci'"
-        " WHEN 'DEP' THEN 'departement' ELSE 'region' END END FROM indicator_value"
-        " WHERE indicator_code = ? AND kind = ? AND period_start >= ? AND period_end <= ?"
-        " AND (published OR NOT ?)",
-        [indicator_code, kind, period.start, period.end, published_only]).fetchall()
-    levels = {r[0] for r in rows}
-    return next((lvl for lvl in LEVELS if lvl in levels), None)

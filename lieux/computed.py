@@ -251,3 +251,8 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
                 f" {deleted} supprimées{kept}"])
     return inserted + updated + deleted
 
+
+
+def catch_up_after_unlock(cur, actor: str, communes: list[str]) -> None:
+    """Registry values were frozen while their period was locked: they catch up with the registry once it reopens."""
+    recompute(cur, actor=actor, communes=communes, near=communes)

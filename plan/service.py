@@ -47,3 +47,9 @@ def national_series(db: Database, indicator_code: str, user: User | None = None)
 def _shown(cur, user: User | None, values):
     """Values the user may see, without the columns used to decide it."""
     return visibility.readable(cur, user, values).drop(columns=["published", "territory_id"])
+
+
+def measure_indicators(db: Database):
+    """Every (measure, indicator) pair of the plan with its weight, baseline and target periods."""
+    with db.read() as cur:
+        return repository.measure_indicator_frame(cur)

@@ -1,8 +1,9 @@
-"""Mon compte: who I am, what I may do, my session, my password."""
+"""Mon compte: who I am, what I may do, my session, my password, my API tokens."""
 
+import pandas as pd
 import streamlit as st
 
-from accounts import service
+from accounts import service, tokens
 from accounts.passwords import RULES_FR
 from accounts.settings import access_settings
 from ui import fmt, session
@@ -41,6 +42,33 @@ if service.has_local_password(db(), user):
             st.success("Mot de passe changé.", icon=":material/check_circle:")
 else:
     st.caption("Ce compte se connecte par ProConnect : pas de mot de passe Carrefours.")
+
+st.subheader("Jetons d'accès à l'API")
+st.caption("Un jeton permet à un script ou à la ligne de commande (`--server`) d'agir en votre nom, avec "
+           "exactement vos droits, jusqu'à son expiration ou sa révocation. Il n'est affiché qu'une fois.")
+with st.form("api_token", clear_on_submit=True):
+    token_name = st.text_input("Nom du jeton", max_chars=tokens.MAX_NAME, placeholder="script régional")
+    token_days = st.number_input("Valable (jours)", min_value=1, max_value=tokens.MAX_DAYS, value=tokens.DEFAULT_DAYS)
+    create_token = st.form_submit_button("Créer un jeton")
+if create_token:
+    try:
+        token_id, secret = tokens.create(db(), user, token_name, int(token_days))
+    except tokens.TokenError as error:
+        st.error(fmt.plain(error), icon=":material/block:")
+    else:
+        st.success(f"Jeton {token_id} créé. Copiez-le maintenant : il ne sera plus affiché.",
+                   icon=":material/key:")
+        st.code(secret, language=None)
+mine = tokens.listing(db(), user)
+for row in mine.itertuples():
+    revoked = not pd.isna(row.revoked_at)
+    state = ("révoqué le " + fmt.moment(row.revoked_at)) if revoked else "expire le " + fmt.moment(row.expires_at)
+    left, right = st.columns([4, 1])
+    left.markdown(f"**{fmt.plain(row.name)}** ({row.id}) — {state}")
+    if not revoked:
+        if right.button("Révoquer", key=f"revoke_{row.id}"):
+            tokens.revoke(db(), user, row.id)
+            st.rerun()
 
 if st.button("Se déconnecter", icon=":material/logout:", key="sign_out_page"):
     session.end("logout", "Vous êtes déconnecté.")

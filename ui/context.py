@@ -11,6 +11,7 @@ from accounts.models import ANONYMOUS, User
 from bootstrap import open_database
 from indicators.aggregates import ensure_fresh
 from store.db import Database, StoreError
+from store.shared import shared_database
 from ui import fmt
 
 
@@ -29,7 +30,7 @@ class _Start:
 
     def _open(self) -> None:
         try:
-            self.database = open_database(progress=self._report)
+            self.database = shared_database(open_database, progress=self._report)  # the API uses it too
         except Exception as error:  # handed to the page that waits for it
             self.error = error
             return

@@ -4,7 +4,9 @@ import streamlit as st
 
 from accounts.models import Role
 from lieux.classification_import import import_classification
+from plan import open_data
 from plan.service import catalogue
+from territories.levels import LABELS
 from territories.classification import KINDS, approximated_share
 from ui import downloads, fmt
 from ui.context import clear_caches, current_user, db
@@ -29,6 +31,16 @@ catalog.columns = ["Code", "Nom", "Unité", "Nature", "Sens", "Agrégation terri
                    "Agrégation temporelle", "Origine", "Source", "Méthode"]
 st.dataframe(catalog, hide_index=True, width="stretch")
 st.download_button("Télécharger le catalogue (CSV)", fmt.csv_bytes(catalog), "indicateurs.csv", "text/csv")
+
+st.subheader("Données ouvertes (paquet Frictionless)")
+st.markdown("Les valeurs publiées des indicateurs, le registre des tiers-lieux et le catalogue des indicateurs, "
+            "en CSV décrits par un fichier `datapackage.json` (types, descriptions, sources, Licence Ouverte 2.0). "
+            "Aussi à l'adresse `/api/v1/open-data.zip` de l'API.")
+package_levels = st.multiselect("Niveaux des valeurs", list(LABELS), default=["pays", "region", "departement"],
+                                format_func=LABELS.get)
+st.download_button("Télécharger le paquet de données (ZIP)",
+                   lambda: open_data.package(db(), package_levels or None),  # built only when asked
+                   "carrefours-donnees.zip", "application/zip", on_click="ignore")
 
 st.subheader("Référentiels géographiques")
 st.markdown(

@@ -1,0 +1,97 @@
+"""HTTP fixtures: the real app served by `streamlit run` on a free loopback port, with personal tokens."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from accounts import tokens
+from accounts.service import find_user
+from bootstrap import open_database
+from tests.browser.conftest import start_server
+from tests.conftest import ROOT
+
+COORDINATOR, ELU, NATIONAL = "coordinateur.idf@demo.test", "elu.trilport@demo.test", "ministere@demo.test"
+
+
+def make_tokens(db_file) -> dict:
+    """Tokens created as Mon compte creates them, plus a revoked one and an expired one."""
+    db = open_database(db_file)
+    try:
+        made = {who: tokens.create(db, find_user(db, email), f"essai {who}", 30)
+                for who, email in (("coordinator", COORDINATOR), ("elu", ELU), ("national", NATIONAL),
+                                   ("revoked", COORDINATOR), ("expired", COORDINATOR))}
+        coordinator = find_user(db, COORDINATOR)
+        tokens.revoke(db, coordinator, made["revoked"][0])
+        with db.transaction() as cur:  # an expiry in the past, as time would make it
+            cur.execute("UPDATE api_token SET expires_at = created_at - ? WHERE id = ?",
+                        [timedelta(days=1), made["expired"][0]])
+    finally:
+        db.close()
+    return {who: secret for who, (_, secret) in made.items()}
+
+
+class Live:
+    """A running server: its address, its database file, the tokens made before it started."""
+
+    def __init__(self, process, url, db_file, secrets):
+        self.process, self.url, self.db_file, self.tokens = process, url, db_file, secrets
+
+    def get(self, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {self.tokens[token]}"
+        return httpx.get(f"{self.url}/api/v1{path}", headers=headers, timeout=300, **kwargs)
+
+    def post(self, path, token=None, **kwargs):
+        headers = {"Authorization": f"Bearer {self.tokens[token]}"} if token else {}
+        return httpx.post(f"{self.url}/api/v1{path}", headers=headers, timeout=300, **kwargs)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def serve(db_file, extra_env=None) -> Live:
+    secrets = make_tokens(db_file)
+    process, url = start_server(db_file, extra_env)
+    server = Live(process, url, db_file, secrets)
+    assert server.get("/plan").status_code == 200  # the server holds the database from now on
+    return server
+
+
+@pytest.fixture(scope="module")
+def live(built_db_file, tmp_path_factory):
+    """One server for a module's read tests, on its own copy of the built database."""
+    import shutil
+    from tests.integration.test_drafts import seed_drafts
+    db_file = tmp_path_factory.mktemp("live") / "carrefours.duckdb"
+    shutil.copy(built_db_file, db_file)
+    db = open_database(db_file)
+    try:
+        seed_drafts(db)  # a national and a départemental draft: the public must never see them
+    finally:
+        db.close()
+    server = serve(db_file)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_private(db_file):
+    """A server for one test that writes (its database is checked after the server stops)."""
+    server = serve(db_file)
+    yield server
+    server.stop()
+
+
+def cli(*args, env=None):
+    """Run cli.py with the given environment additions."""
+    return subprocess.run([sys.executable, "cli.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, **(env or {})}, timeout=600)

@@ -16,6 +16,7 @@ import pandas as pd
 from indicators.periods import parse_period
 from lieux import duplicates, outlines
 from store import audit
+from territories import repository
 from territories.levels import territory_id
 
 DEMO_SOURCE = "Données de démonstration (générées)"
@@ -205,6 +206,8 @@ def generate(cur, shares: dict[str, float]) -> dict:
     cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM demo_labels")
 
     values = regional_values(shares)
+    # A database limited to some départements (the tests' one) gets values only for the régions it holds.
+    values = values[values["territory_id"].isin({territory_id("region", code) for code in repository.region_codes(cur)})]
     starts, ends = zip(*((parse_period(p).start, parse_period(p).end) for p in values["period"]))
     values = values.assign(period_start=starts, period_end=ends)
     cur.register("demo_values", values)

@@ -98,6 +98,7 @@ def test_population_weighted_mean_and_extremes(db, small_epci):
     assert row(highest, epci)["value"] == 20
 
 
+@pytest.mark.national
 def test_the_demo_registry_rolls_up_to_the_sourced_national_stock(db):
     with db.read() as cur:
         indicator = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last"}

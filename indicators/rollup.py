@@ -26,18 +26,32 @@ _SQL = """
 WITH rules AS (  -- one row per (indicator, year) slice to compute
     SELECT r.*, y.year FROM rollup_rules r JOIN rollup_years y ON y.code = r.code
 ),
-b AS (  -- one row per slice and child territory, aggregated over time within the period and year
-    SELECT v.indicator_code, year(v.period_end) AS year, v.territory_id, any_value(r.temporal_agg) AS temporal_agg,
-           arg_max(v.value, v.period_end) AS last_value, sum(v.value) AS sum_value,
-           arg_max(v.numerator, v.period_end) AS last_num, sum(v.numerator) AS sum_num,
-           arg_max(v.denominator, v.period_end) AS last_den, sum(v.denominator) AS sum_den,
-           bool_or(v.is_demo) AS is_demo, max(v.updated_at) AS updated_at
+src AS (  -- the values of the slices, within the period
+    SELECT v.indicator_code, year(v.period_end) AS year, v.territory_id, r.temporal_agg, v.period, v.period_end,
+           v.value, v.numerator, v.denominator, v.is_demo, v.updated_at
     FROM indicator_value v JOIN rules r ON r.code = v.indicator_code AND r.year = year(v.period_end)
     WHERE v.kind = ? AND v.period_start >= ? AND v.period_end <= ? AND starts_with(v.territory_id, ?)
       AND (v.published OR NOT ?)
-    GROUP BY v.indicator_code, year(v.period_end), v.territory_id
 ),
-c AS (
+-- The value key (indicator, territory, period, kind) allows one yearly row per child and year: a child
+-- with nothing finer than its yearly row is that row. Only children with sub-year rows (quarters,
+-- months) are aggregated over time, which spares grouping millions of single rows.
+finer AS (SELECT DISTINCT indicator_code, year, territory_id FROM src WHERE period <> CAST(year AS VARCHAR)),
+b AS (  -- one row per slice and child territory having sub-year rows, aggregated over time
+    SELECT s.indicator_code, s.year, s.territory_id, any_value(s.temporal_agg) AS temporal_agg,
+           arg_max(s.value, s.period_end) AS last_value, sum(s.value) AS sum_value,
+           arg_max(s.numerator, s.period_end) AS last_num, sum(s.numerator) AS sum_num,
+           arg_max(s.denominator, s.period_end) AS last_den, sum(s.denominator) AS sum_den,
+           bool_or(s.is_demo) AS is_demo, max(s.updated_at) AS updated_at
+    FROM src s SEMI JOIN finer f
+         ON f.indicator_code = s.indicator_code AND f.year = s.year AND f.territory_id = s.territory_id
+    GROUP BY s.indicator_code, s.year, s.territory_id
+),
+c AS (  -- one row per slice and child territory
+    SELECT s.indicator_code, s.year, s.territory_id, s.is_demo, s.updated_at, s.value, s.numerator, s.denominator
+    FROM src s ANTI JOIN finer f
+         ON f.indicator_code = s.indicator_code AND f.year = s.year AND f.territory_id = s.territory_id
+    UNION ALL
     SELECT b.indicator_code, b.year, b.territory_id, b.is_demo, b.updated_at,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_value ELSE b.sum_value END AS value,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_num ELSE b.sum_num END AS numerator,

@@ -68,6 +68,9 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
         # recomputes the communes it touches. The build itself is the audited event, not each zero.
         progress(0.27, "Indicateurs calculés à partir du registre des lieux")
         counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
+    # The roll-ups read committed rows, which DuckDB scans about twice as fast as a transaction's own;
+    # a build is all-or-nothing anyway: its file is moved into place only once complete.
+    with db.transaction() as cur:
         progress(0.46, "Agrégation des indicateurs par région et pour la France")
         mark_dirty(cur)
         # Régions and France only: the communal rows follow once the dashboard is shown.

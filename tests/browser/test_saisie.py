@@ -14,6 +14,7 @@ SLOW = 60_000
 def open_saisie_as_coordinator(server, page):
     """Sign in with the form as Île-de-France's coordinator and open Saisie from the menu."""
     page.goto(f"{server}/connexion")
+    page.get_by_role("link", name="Se connecter avec un compte Carrefours").click()  # the server's own form
     page.get_by_label("Adresse e-mail").fill("coordinateur.idf@demo.test")
     page.get_by_label("Mot de passe").fill("demo-coordination-idf")
     page.get_by_role("button", name="Se connecter").click()

@@ -11,7 +11,7 @@ from accounts.policy import AccessDenied
 from api.answers import ApiError, database, render
 from api.auth import token_user
 from api.frames import json_bytes, records
-from indicators import exports, imports, service
+from indicators import exports, imports, revert
 from indicators.periods import PeriodError
 from lieux import imports as lieux_imports
 from lieux.registry_status import status_report
@@ -144,7 +144,7 @@ def history(request: Request):
         raise ApiError(400, "Précisez indicator, territory, period (et kind : realise, cible ou reference).")
     try:
         territory_id = imports.resolve_code(db, q["territory"])
-        data = service.history(db, q["indicator"].strip().upper(), territory_id, q["period"], kind, user)
+        data = revert.history(db, q["indicator"].strip().upper(), territory_id, q["period"], kind, user)
     except (PeriodError, ValueError) as error:
         raise ApiError(400, str(error)) from error
     tokens.record_use(db, user, token_id, "history", {k: q.get(k) for k in ("indicator", "territory", "period")})

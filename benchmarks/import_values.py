@@ -3,7 +3,7 @@
 The file is what a coordinator of Auvergne-Rhône-Alpes would import: every commune of the région
 × 5 typed indicators × 5 years, long format, French CSV (';', decimal comma, thousands with a narrow
 no-break space), commune codes as a spreadsheet leaves them (Ain's leading zero lost). The import runs
-the real path (indicators.imports → indicators.service.apply), signed in as the région's coordinator.
+the real path (indicators.imports → indicators.writes.apply), signed in as the région's coordinator.
 The baseline does the same validation the obvious way: pandas reads the file, then each row is checked
 with the Pydantic model, parse_period, a territory look-up and the scope policy.
 

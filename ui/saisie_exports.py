@@ -6,7 +6,8 @@ import streamlit as st
 
 from accounts.models import Role
 from accounts.policy import AccessDenied
-from indicators import exports, service
+from indicators import exports
+from indicators import locks as period_locks
 from territories.levels import FRANCE, code_of, territory_id
 from ui import fmt
 from ui.saisie_parts import SaisiePage
@@ -52,12 +53,12 @@ def lock_section(page: SaisiePage) -> None:
     lock, unlock = b1.button("Verrouiller", key="lock_do"), b2.button("Rouvrir", key="lock_undo")
     if lock or unlock:
         try:
-            (service.lock_period if lock else service.unlock_period)(page.database, page.user, region, period_text)
+            (period_locks.lock_period if lock else period_locks.unlock_period)(page.database, page.user, region, period_text)
             done = "verrouillée" if lock else "rouverte"
             st.success(f"Période {period_text} {done} pour {page.region_label(region)}.")
         except (AccessDenied, ValueError) as error:
             st.error(fmt.plain(error))
-    locks = service.locks(page.database)
+    locks = period_locks.locks(page.database)
     if locks.empty:
         st.caption("Aucune période verrouillée.")
     else:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
-from indicators import imports, service
+from indicators import imports, revert
 from ui import fmt
 from ui.context import clear_caches
 from ui.saisie_parts import HOW_FR, KINDS, SaisiePage, number, period_code
@@ -35,7 +35,7 @@ def history_section(page: SaisiePage) -> None:
     period = period_code(period_text)
     if period is None:
         return
-    data = service.history(page.database, indicator, territory_id, period, kind, user=page.user)
+    data = revert.history(page.database, indicator, territory_id, period, kind, user=page.user)
     current = data["current"]
     st.markdown(f"**Valeur actuelle** : {number(current['value']) if current else 'aucune'}"
                 + (f" (version {current['version']}, {fmt.plain(fmt.actor(current['updated_by']))})" if current else ""))
@@ -61,7 +61,7 @@ def history_section(page: SaisiePage) -> None:
 def _revert(page: SaisiePage, audit_id: int, read_version: int) -> None:
     """Undo one change before the page is drawn again, so the history and the value shown are fresh."""
     try:
-        result = service.revert(page.database, page.user, audit_id, read_version=read_version)
+        result = revert.revert(page.database, page.user, audit_id, read_version=read_version)
     except (AccessDenied, ValueError) as error:
         state["hist_message"] = ("error", fmt.plain(error))
         return

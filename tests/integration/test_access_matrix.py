@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from accounts import admin, service
 from accounts.models import ANONYMOUS, Role
 from accounts.policy import AccessDenied
-from indicators import service as values
+from indicators import models, writes
 from lieux import imports, writes
 from bootstrap import open_database
 from tests.conftest import ROOT
@@ -129,15 +129,15 @@ def _app_database():
 def test_value_writes_through_the_write_path(db, role, scope):
     user = as_user(db, role)
     territory = VALUE_TERRITORY[scope]
-    change = values.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
+    change = models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
                                 read_version=0)
     before, refused = state(db), refusals(db)
     if not (Role.ministere in user.roles or Role.coordinateur in user.roles):
         with pytest.raises(AccessDenied, match="réservée aux coordinateurs"):
-            values.apply(db, user, [change], how="saisie")
+            writes.apply(db, user, [change], how="saisie")
         written = False
     else:
-        result = values.apply(db, user, [change], how="saisie")
+        result = writes.apply(db, user, [change], how="saisie")
         written = result.written
         if not written:
             assert "hors de votre périmètre" in " ".join(result.errors["message"])

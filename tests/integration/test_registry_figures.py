@@ -128,7 +128,7 @@ def test_incremental_recompute_equals_a_full_one_on_demo_data(db):
 
 
 def test_a_locked_period_is_not_rewritten_through_the_registry(db):
-    from indicators import service as values
+    from indicators import locks
     idf = User(email="idf@exemple.fr", name="Coordination IDF",
                scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
 
@@ -137,7 +137,7 @@ def test_a_locked_period_is_not_rewritten_through_the_registry(db):
             return cur.execute("SELECT value, version FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
                                " AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'", [period]).fetchone()
 
-    values.lock_period(db, NATIONAL, "11", "2024")
+    locks.lock_period(db, NATIONAL, "11", "2024")
     before_2024, before_2025 = stored("2024"), stored("2025")
     service.create(db, idf, {"name": "Nouveau coworking de Trilport", "commune_code": "77475",
                              "opened_on": date(2020, 1, 15), "types": ["coworking"]})
@@ -151,7 +151,7 @@ def test_a_locked_period_is_not_rewritten_through_the_registry(db):
                                    " AND entity_key = 'TL_OUVERTS|COM-77475|2024|actual'").fetchone()[0]
     assert audit == [("update", "registre", before_2025[0], before_2025[0] + 1)]
     assert locked_audit == 0
-    values.unlock_period(db, NATIONAL, "11", "2024")
+    locks.unlock_period(db, NATIONAL, "11", "2024")
     assert stored("2024")[0] == before_2024[0] + 1
     assert _full_recompute_changes(db) == 0
 

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from accounts import service, tokens
+from accounts import models, policy, service, tokens
 from accounts.passwords import RULES_FR
 from accounts.settings import access_settings
 from ui import fmt, session
@@ -36,7 +36,7 @@ if service.has_local_password(db(), user):
     if submitted:
         try:
             service.change_own_password(db(), user, current, new, confirm)
-        except (service.AccountError, service.AccessDenied) as error:
+        except (models.AccountError, policy.AccessDenied) as error:
             st.error(fmt.plain(error), icon=":material/block:")
         else:
             st.success("Mot de passe changé.", icon=":material/check_circle:")

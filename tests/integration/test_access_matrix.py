@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 from accounts import admin, service
 from accounts.models import ANONYMOUS, Role
 from accounts.policy import AccessDenied
-from indicators import models, writes
-from lieux import imports, writes
 from bootstrap import open_database
+from indicators import writes as value_writes
+from indicators.models import ValueChange
+from lieux import imports, writes
 from tests.conftest import ROOT
 from ui.context import _start
 from ui.navigation import page_specs
@@ -129,15 +130,15 @@ def _app_database():
 def test_value_writes_through_the_write_path(db, role, scope):
     user = as_user(db, role)
     territory = VALUE_TERRITORY[scope]
-    change = models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
+    change = ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
                                 read_version=0)
     before, refused = state(db), refusals(db)
     if not (Role.ministere in user.roles or Role.coordinateur in user.roles):
         with pytest.raises(AccessDenied, match="réservée aux coordinateurs"):
-            writes.apply(db, user, [change], how="saisie")
+            value_writes.apply(db, user, [change], how="saisie")
         written = False
     else:
-        result = writes.apply(db, user, [change], how="saisie")
+        result = value_writes.apply(db, user, [change], how="saisie")
         written = result.written
         if not written:
             assert "hors de votre périmètre" in " ".join(result.errors["message"])
@@ -195,15 +196,9 @@ def test_account_changes_through_the_service(db, role, scope):
     if scope == "own":
         action = lambda: service.change_own_password(db, user, PASSWORDS.get(role, "x"), "trois pommes vertes")
     else:
-<<<<<<< HEAD
-        action = lambda: admin.set_scopes(db, user, "elu.trilport@demo.test",  # noqa: E731
+        action = lambda: admin.set_scopes(db, user, "elu.trilport@demo.test",
                                           [admin.parse_scope("coordinateur", "REG-84")])
     if allowed(ACCOUNT_CHANGES, role, scope):
-=======
-        action = lambda: service.set_scopes(db, user, "elu.trilport@demo.test",
-                                            [service.parse_scope("coordinateur", "REG-84")])
-    if allowed:
->>>>>>> tests-lint
         action()
         assert state(db) != before
     else:

@@ -17,14 +17,13 @@ import pyarrow.compute as pc
 
 from accounts.models import User
 from indicators import repository, writes
-from indicators.import_files import MAX_BYTES, ImportError_, columns, norm, read_table
+from indicators.import_files import ImportError_, columns, norm, read_table
 from indicators.import_territories import resolve_territories
 from indicators.validation import FRAME_COLUMNS
 from intake.text import CONTROL, FORMULA, FORMULA_MESSAGE, control_message
 from store.db import Database
 
-__all__ = ["MAX_BYTES", "ImportError_", "ImportReport", "import_values", "parse_numbers", "read_table",
-           "resolve_code", "resolve_territories", "to_changes"]
+__all__ = ["ImportReport", "import_values", "parse_numbers", "resolve_code", "to_changes"]
 MAX_CELL = 2000
 ERROR_COLUMNS = ["line", "column", "message"]
 KINDS = {"realise": "actual", "reel": "actual", "actual": "actual", "": "actual",

@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from indicators import exports, imports
+from indicators import exports, import_files, imports
 from ui import fmt
 from ui.context import clear_caches
 from ui.saisie_parts import KINDS, SaisiePage, number
@@ -20,7 +20,7 @@ def import_section(page: SaisiePage) -> None:
     st.markdown("Format long : `indicateur ; territoire ; periode ; valeur` (ou `numerateur ; denominateur`), "
                 "et au choix `niveau`, `type` (realise, cible, reference), `source`, `commentaire`. "
                 "Format large : `indicateur ; territoire` puis une colonne par période. CSV (; , ou tabulation) "
-                f"ou XLSX, {imports.MAX_BYTES // 1024 // 1024} Mo au plus.")
+                f"ou XLSX, {import_files.MAX_BYTES // 1024 // 1024} Mo au plus.")
     template = pd.DataFrame({"indicateur": ["EMPLOIS_DIRECTS"], "territoire": ["77475"], "periode": ["2025"],
                              "valeur": ["12"], "type": ["realise"], "source": [""], "commentaire": [""]})
     st.download_button("Télécharger un modèle (CSV)", exports.to_bytes(template, "csv"), "modele_valeurs.csv",

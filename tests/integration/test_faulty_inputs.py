@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from indicators import grid, imports, models, revert, writes
 from lieux import imports as lieux_imports
-from lieux import service as lieux_service
+from lieux import writes as lieux_writes
 from tests.integration.values_helpers import COORD_IDF, MINISTERE, csv, snapshot
 
 HEAD = "indicateur;territoire;periode;valeur;type;commentaire\n"
@@ -143,8 +143,8 @@ def test_control_characters_in_a_lieu_name_are_refused(db):
     before = lieux_state(db)
     report = lieux_imports.run(db, b"name;commune_code\nCowork\x07ing \x1b[2J;77284\n", "csv", MINISTERE)
     assert "caractère de contrôle invisible" in report.errors[0]["message"] and lieux_state(db) == before
-    with pytest.raises(lieux_service.LieuError, match="contrôle"):
-        lieux_service.create(db, MINISTERE, {"name": "Lieu\x00nul", "commune_code": "77284"})
+    with pytest.raises(lieux_writes.LieuError, match="contrôle"):
+        lieux_writes.create(db, MINISTERE, {"name": "Lieu\x00nul", "commune_code": "77284"})
 
 
 def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_line_right(db):

@@ -15,8 +15,9 @@ from datetime import date
 import pandas as pd
 
 from indicators.periods import Period
-from indicators.rollup import LEVELS, rollup_params, rollup_sql, rules_frame
+from indicators.rollup import rollup_params, rollup_sql, rules_frame
 from store.db import Database
+from territories.levels import LEVELS
 
 # The levels a coarse refresh computes: the national dashboard reads nothing finer.
 COARSE_LEVELS = ("region", "pays")

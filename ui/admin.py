@@ -6,7 +6,8 @@ from accounts import admin as accounts_admin
 from accounts import models, policy
 from accounts.models import ROLE_LABELS
 from accounts.passwords import generate_password
-from ui import fmt
+from formatting import french as fmt
+from ui import markup
 from ui.context import db, require_roles
 
 admin = require_roles("admin")
@@ -26,7 +27,7 @@ def _done(message: str, password: str | None = None) -> None:
 
 done = st.session_state.pop("admin_done", None)
 if done:
-    st.success(fmt.plain(done[0]), icon=":material/check_circle:")
+    st.success(markup.plain(done[0]), icon=":material/check_circle:")
     if done[1]:
         st.write("Mot de passe à transmettre à la personne (il ne sera plus affiché) :")
         st.code(done[1], language=None)
@@ -55,7 +56,7 @@ with create:
                 password = generate_password() if local else None
                 created = accounts_admin.create_account(db(), admin, email, name, _scopes(role, territories), password)
             except (models.AccountError, policy.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Compte {created.email} créé.", password)
                 st.rerun()
@@ -69,7 +70,7 @@ with roles:
             try:
                 accounts_admin.set_scopes(db(), admin, target, _scopes(role, territories))
             except (models.AccountError, policy.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Rôles de {target} mis à jour.")
                 st.rerun()
@@ -82,7 +83,7 @@ with status:
             try:
                 accounts_admin.set_active(db(), admin, target, active)
             except (models.AccountError, policy.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Compte {target} {'réactivé' if active else 'désactivé'}.")
                 st.rerun()
@@ -96,7 +97,7 @@ with reset:
                 password = generate_password()
                 accounts_admin.reset_password(db(), admin, target, password)
             except (models.AccountError, policy.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Nouveau mot de passe pour {target}.", password)
                 st.rerun()

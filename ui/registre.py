@@ -10,11 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
+from formatting import french as fmt
 from lieux import import_formats, imports, service, writes
 from lieux.models import ATTESTATION_YEARS, LABEL_LABELS, TYPE_LABELS, Label, LieuType
 from lieux.placement import RULE_LABELS
 from territories.typology import TYPOLOGY_LABELS
-from ui import fmt
+from ui import markup
 from ui.context import clear_caches, current_user, db, demo_banner
 from ui.maps import metropolitan, points_map
 
@@ -139,7 +140,7 @@ def _run(action, *args, **kwargs):
     try:
         result = action(db(), user, *args, **kwargs)
     except (writes.LieuError, AccessDenied) as error:
-        st.error(fmt.plain(error))
+        st.error(markup.plain(error))
         return None
     clear_caches()
     return result or True
@@ -156,7 +157,7 @@ if writes.can_edit(user):
             comment = data.pop("_comment")
             done = _run(writes.create, data, comment=comment)
             if done:
-                st.success(f"« {fmt.plain(done.name)} » ajouté ({done.commune_code}, placé par "
+                st.success(f"« {markup.plain(done.name)} » ajouté ({done.commune_code}, placé par "
                            f"{RULE_LABELS.get(done.placement_rule, done.placement_rule)}).")
                 if done.review_reason:
                     st.warning(f"À vérifier : {done.review_reason}.")
@@ -204,7 +205,7 @@ if writes.can_edit(user):
                 report = imports.run(db(), upload.getvalue(), fmt_choice, user, dry_run=check,
                                      file_name=upload.name)
             except (import_formats.ImportFileError, AccessDenied, writes.LieuError) as error:
-                st.error(fmt.plain(error))
+                st.error(markup.plain(error))
             else:
                 if report.committed:
                     clear_caches()

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from formatting import french as fmt
 from lieux.models import ATTESTATION_YEARS
 from plan.dashboard_service import REGISTRY_FIGURES, registry_france, registry_years
-from ui import fmt
 from ui.progress_parts import table, value_text
 
 

@@ -9,7 +9,7 @@ from accounts.policy import AccessDenied
 from indicators import exports
 from indicators import locks as period_locks
 from territories.levels import FRANCE, code_of, territory_id
-from ui import fmt
+from ui import markup
 from ui.saisie_parts import SaisiePage
 
 state = st.session_state
@@ -36,7 +36,7 @@ def export_section(page: SaisiePage) -> None:
             else:
                 data, _ = exports.export_values(page.database, page.user, fmt_choice, indicator, territory)
         except exports.ExportError as error:
-            st.error(fmt.plain(error))
+            st.error(markup.plain(error))
             return
         state["exp_file"] = (data, f"valeurs_{territory}.{fmt_choice}", exports.MEDIA_TYPES[fmt_choice])
     if "exp_file" in state:
@@ -57,7 +57,7 @@ def lock_section(page: SaisiePage) -> None:
             done = "verrouillée" if lock else "rouverte"
             st.success(f"Période {period_text} {done} pour {page.region_label(region)}.")
         except (AccessDenied, ValueError) as error:
-            st.error(fmt.plain(error))
+            st.error(markup.plain(error))
     locks = period_locks.locks(page.database)
     if locks.empty:
         st.caption("Aucune période verrouillée.")

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
+from formatting import french as fmt
 from indicators import grid, imports, rules, writes
-from ui import fmt
+from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import EDITOR, KINDS, LEVELS, SaisiePage, number, period_code
 
@@ -94,7 +95,7 @@ def _save(page: SaisiePage) -> None:
     try:
         result = writes.apply(page.database, page.user, changes, how="saisie", on_conflict="skip")
     except AccessDenied as error:
-        state["saisie_message"] = ("error", fmt.plain(error), None)
+        state["saisie_message"] = ("error", markup.plain(error), None)
         return
     _report(result, changes)
 

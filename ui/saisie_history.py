@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
+from formatting import french as fmt
 from indicators import imports, revert
-from ui import fmt
+from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import HOW_FR, KINDS, SaisiePage, number, period_code
 
@@ -30,7 +31,7 @@ def history_section(page: SaisiePage) -> None:
     try:
         territory_id = imports.resolve_code(page.database, code)
     except ValueError as error:
-        st.error(fmt.plain(error))
+        st.error(markup.plain(error))
         return
     period = period_code(period_text)
     if period is None:
@@ -38,7 +39,7 @@ def history_section(page: SaisiePage) -> None:
     data = revert.history(page.database, indicator, territory_id, period, kind, user=page.user)
     current = data["current"]
     st.markdown(f"**Valeur actuelle** : {number(current['value']) if current else 'aucune'}"
-                + (f" (version {current['version']}, {fmt.plain(fmt.actor(current['updated_by']))})" if current else ""))
+                + (f" (version {current['version']}, {markup.plain(fmt.actor(current['updated_by']))})" if current else ""))
     entries = data["entries"]
     if entries.empty:
         st.info("Aucune modification enregistrée pour cette valeur.")
@@ -63,7 +64,7 @@ def _revert(page: SaisiePage, audit_id: int, read_version: int) -> None:
     try:
         result = revert.revert(page.database, page.user, audit_id, read_version=read_version)
     except (AccessDenied, ValueError) as error:
-        state["hist_message"] = ("error", fmt.plain(error))
+        state["hist_message"] = ("error", markup.plain(error))
         return
     if result.written and result.ok:
         clear_caches()
@@ -73,7 +74,7 @@ def _revert(page: SaisiePage, audit_id: int, read_version: int) -> None:
         state["hist_message"] = ("error", "La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
                                  "avant d'annuler.")
     else:
-        state["hist_message"] = ("error", "Annulation refusée : " + fmt.plain("; ".join(result.errors["message"])))
+        state["hist_message"] = ("error", "Annulation refusée : " + markup.plain("; ".join(result.errors["message"])))
 
 
 # ------------------------------------------------------------------------------------ exports and locks

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from indicators import exports, import_files, imports
-from ui import fmt
+from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import KINDS, SaisiePage, number
 
@@ -43,7 +43,7 @@ def import_section(page: SaisiePage) -> None:
         getattr(st, kind)(text)
         return
     if not report.errors.empty:
-        st.error(f"**{len(report.errors)} problème(s) dans {fmt.plain(upload.name)}** : rien n'a été importé. "
+        st.error(f"**{len(report.errors)} problème(s) dans {markup.plain(upload.name)}** : rien n'a été importé. "
                  "Corrigez le fichier puis déposez-le de nouveau.")
         st.dataframe(report.errors.rename(columns={"line": "Ligne", "column": "Colonne", "message": "Problème"})
                      .assign(Ligne=lambda f: f["Ligne"].map(lambda n: str(n) if n else "—")),

@@ -17,7 +17,7 @@ from accounts.client_address import client_address as forwarded_client
 from accounts.models import ANONYMOUS, User, normalize_email
 from accounts.sessions import SessionClock, expiry_reason, utcnow
 from accounts.settings import access_settings
-from ui import fmt
+from ui import markup
 from ui.context import db
 
 CLOCK = "auth_clock"
@@ -131,7 +131,7 @@ def not_authorized_page(message: str):
     """The only page an identity without an account gets: a polite refusal and a way out, no data."""
     def page():
         st.title("Compte non autorisé")
-        st.info(fmt.plain(message), icon=":material/lock:")
+        st.info(markup.plain(message), icon=":material/lock:")
         st.write("Vous pouvez vous déconnecter pour consulter les chiffres publiés en lecteur anonyme.")
         if st.button("Se déconnecter", type="primary"):
             st.logout()
@@ -244,7 +244,7 @@ def sidebar(user: User) -> None:
     if user == ANONYMOUS:
         return
     with st.sidebar:
-        st.caption(f"Connecté : **{fmt.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
+        st.caption(f"Connecté : **{markup.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
         if st.button("Se déconnecter", key="sign_out", icon=":material/logout:"):
             end("logout", "Vous êtes déconnecté.")
             st.switch_page("ui/dashboard.py")

@@ -17,7 +17,6 @@ from store.audit import append
 from store.db import Database
 from territories import repository as territories
 
-
 # --- reading ---------------------------------------------------------------------------------------
 
 def find_user(db: Database, email: str) -> User | None:

@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts import admin, passwords, sign_in  # noqa: E402
-from accounts.sessions import utcnow  # noqa: E402
-from bootstrap import open_database  # noqa: E402
-from commands.users import operator  # noqa: E402
+from accounts import admin, passwords, sign_in
+from accounts.sessions import utcnow
+from bootstrap import open_database
+from commands.users import operator
 
 
 def timed(fn, n: int = 5) -> float:

@@ -29,12 +29,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts import policy  # noqa: E402
-from accounts.models import Role, Scope, User  # noqa: E402
-from bootstrap import create, open_database  # noqa: E402
-from indicators import imports  # noqa: E402
-from indicators.models import ValueIn  # noqa: E402
-from indicators.periods import parse_period  # noqa: E402
+from accounts import policy
+from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
+from indicators import imports
+from indicators.models import ValueIn
+from indicators.periods import parse_period
 
 REGION = "84"
 INDICATORS = ["EMPLOIS_DIRECTS", "PERSONNES_FORMEES", "SERVICE_CIVIQUE", "CA_TOTAL", "TL_SERVICE_PUBLIC"]

@@ -24,11 +24,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts.models import Role, Scope, User  # noqa: E402
-from bootstrap import create, open_database  # noqa: E402
-from lieux import coverage, import_formats, imports  # noqa: E402
-from lieux.service import coverage_report  # noqa: E402
-from territories.typology import distance_km  # noqa: E402
+from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
+from lieux import coverage, import_formats, imports
+from lieux.service import coverage_report
+from territories.typology import distance_km
 
 USER = User(email="bench@exemple.fr", scopes=(Scope(role=Role.ministere),))
 PLACES = 5000

@@ -17,15 +17,16 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import scenarios  # noqa: E402
-from benchmarks.generate import generate  # noqa: E402
-from bootstrap import open_database  # noqa: E402
+from benchmarks import scenarios
+from benchmarks.generate import generate
+from bootstrap import open_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

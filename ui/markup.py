@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+
 # What can open a link or an image ([, <, bare http:// and www. addresses), emphasis, code, LaTeX,
 # tables, headings or HTML; other punctuation ("Île-de-France", "(démo)") stays as typed. A bare
 # e-mail may still become a mailto: link, which loads nothing and opens no site.

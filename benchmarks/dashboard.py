@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     warm = timed(lambda: dashboard_service.dashboard(db, on=on), args.repeat)
     engine = timed(lambda: progress_service.progress(db, "region", on), args.repeat)
     after_write = []
-    for i in range(args.repeat):
+    for _ in range(args.repeat):
         with db.transaction() as cur:  # one coordinator's entry: only its slice is rolled up again
             where = ("rowid = (SELECT min(rowid) FROM indicator_value WHERE territory_id <> 'FR'"
                      " AND kind = 'actual')")

@@ -209,7 +209,7 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
         errors.loc[in_cell, "column"] = errors.loc[in_cell, "pos"].map(cell)
     # One message per cell: what the reader already said wins over the same cell's later complaint.
     said = set(zip(reading["line"], reading["column"]))
-    later = errors.loc[np.array([(l, c) not in said for l, c in zip(errors["line"], errors["column"])], dtype=bool)]
+    later = errors.loc[np.array([(line, c) not in said for line, c in zip(errors["line"], errors["column"])], dtype=bool)]
     errors = pd.concat([reading, later[ERROR_COLUMNS]], ignore_index=True)
     report.errors = errors[ERROR_COLUMNS].sort_values(["line", "column"], kind="stable").reset_index(drop=True)
     report.result = result

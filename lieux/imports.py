@@ -57,7 +57,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         """Plain data for JSON output."""
-        return {k: v for k, v in self.__dict__.items()}
+        return dict(self.__dict__)
 
 
 def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple[ImportReport, dict]:

@@ -78,8 +78,8 @@ def version(cur) -> tuple:
 
 def commune_codes(cur, region_code: str | None = None) -> set[str]:
     """The INSEE codes of today's communes (of one région if given)."""
-    return set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'"
-                                         " AND (? IS NULL OR region_code = ?)", [region_code, region_code]).fetchall())
+    return {r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'"
+                                         " AND (? IS NULL OR region_code = ?)", [region_code, region_code]).fetchall()}
 
 
 def codes(cur) -> pd.DataFrame:

@@ -120,7 +120,7 @@ for _, ind in detail["indicators"].iterrows():
             continue
         shown = values.assign(
             type=values["kind"].map(VALUE_KIND_LABELS),
-            valeur=values["value"].map(lambda v: value_text(v, ind["kind"])),
+            valeur=values["value"].map(lambda v, kind=ind["kind"]: value_text(v, kind)),
         )[["period", "type", "valeur", "source_title", "comment"]]
         shown.columns = ["Période", "Type", "Valeur", "Source", "Commentaire"]
         table(shown, f"{ind['code']}_national.csv", f"ind-{ind['code']}", raw=values)

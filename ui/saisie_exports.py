@@ -18,7 +18,7 @@ state = st.session_state
 def export_section(page: SaisiePage) -> None:
     """Download values of the region (or France) as CSV, Excel or Parquet; every export is logged."""
     c1, c2, c3 = st.columns(3)
-    indicator = c1.selectbox("Indicateur", ["*"] + page.indicators["code"].tolist(), key="exp_indicator",
+    indicator = c1.selectbox("Indicateur", ["*", *page.indicators["code"].tolist()], key="exp_indicator",
                              format_func=lambda c: "Tous les indicateurs saisis" if c == "*" else c)
     scopes = ([territory_id("region", c) for c in page.regions["code"]]
               + ([FRANCE] if Role.ministere in page.user.roles else []))

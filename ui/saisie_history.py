@@ -10,11 +10,10 @@ from formatting import french as fmt
 from indicators import imports, revert
 from ui import markup
 from ui.context import clear_caches
+from ui.saisie_grid import reload_grid
 from ui.saisie_parts import HOW_FR, KINDS, SaisiePage, number, period_code
 
 state = st.session_state
-
-from ui.saisie_grid import reload_grid
 
 
 def history_section(page: SaisiePage) -> None:
@@ -71,8 +70,8 @@ def _revert(page: SaisiePage, audit_id: int, read_version: int) -> None:
         reload_grid()  # the entry grid diffs against fresh versions too
         state["hist_message"] = ("success", f"Modification n° {audit_id} annulée : la valeur d'avant est rétablie.")
     elif not result.conflicts.empty:
-        state["hist_message"] = ("error", "La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
-                                 "avant d'annuler.")
+        state["hist_message"] = ("error", ("La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
+                                           "avant d'annuler."))
     else:
         state["hist_message"] = ("error", "Annulation refusée : " + markup.plain("; ".join(result.errors["message"])))
 

@@ -33,7 +33,7 @@ def import_section(page: SaisiePage) -> None:
     if state.get("import_digest") != digest:
         bar = st.progress(0.0, "Vérification…")
         state["import_report"] = imports.import_values(page.database, page.user, data, upload.name, dry_run=True,
-                                                       progress=lambda f, t: bar.progress(f, t))
+                                                       progress=bar.progress)
         state["import_digest"] = digest
         state.pop("import_done", None)
         bar.empty()
@@ -64,14 +64,14 @@ def import_section(page: SaisiePage) -> None:
     if st.button(f"Importer {result.changed} valeur(s)", type="primary", key="import_commit"):
         bar = st.progress(0.0, "Import…")
         final = imports.import_values(page.database, page.user, data, upload.name, dry_run=False,
-                                      read_versions=result.versions, progress=lambda f, t: bar.progress(f, t))
+                                      read_versions=result.versions, progress=bar.progress)
         if final.errors.empty and final.result.conflicts.empty and final.written:
             clear_caches()
             state["import_done"] = ("success", f"Import terminé : {final.result.changed} valeur(s) enregistrée(s).")
         elif not final.result.conflicts.empty:
-            state["import_done"] = ("error", f"{len(final.result.conflicts)} valeur(s) ont été modifiées par "
-                                    "quelqu'un d'autre depuis la vérification : rien n'a été importé. "
-                                    "Déposez le fichier de nouveau pour revoir l'aperçu.")
+            state["import_done"] = ("error", (f"{len(final.result.conflicts)} valeur(s) ont été modifiées par "
+                                              "quelqu'un d'autre depuis la vérification : rien n'a été importé. "
+                                              "Déposez le fichier de nouveau pour revoir l'aperçu."))
             state.pop("import_digest", None)
         else:
             state["import_done"] = ("error", "Rien n'a été importé : " + "; ".join(final.errors["message"].head(5)))

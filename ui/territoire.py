@@ -249,5 +249,5 @@ p2.download_button("Télécharger les chiffres (CSV)", _csv, f"fiche-conseil-{te
                    "text/csv", on_click="ignore", icon=":material/table:")
 
 sources = sorted(set(value_sources(available).dropna()))
-st.caption("Sources : " + " ; ".join(sources + ["Code officiel géographique et populations (INSEE)",
-                                                "registre des tiers-lieux de Carrefours"]) + ".")
+st.caption("Sources : " + " ; ".join([*sources, "Code officiel géographique et populations (INSEE)",
+                                            "registre des tiers-lieux de Carrefours"]) + ".")

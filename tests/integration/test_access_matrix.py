@@ -155,14 +155,14 @@ def test_value_writes_through_the_write_path(db, role, scope):
 @pytest.mark.parametrize("role,scope", CASES)
 def test_lieu_writes_through_the_write_path(db, role, scope):
     user = as_user(db, role)
-    code, commune = LIEU_COMMUNE[scope]
+    code, _commune = LIEU_COMMUNE[scope]
     before = state(db)
     if allowed(WRITES, role, scope):
         created = writes.create(db, user, {"name": "Lieu de la matrice", "commune_code": code})
         assert created.commune_code == code
         assert lieux_named(db, "Lieu de la matrice") == [(code, user.email)]
     else:
-        with pytest.raises(AccessDenied, match="registre|hors de votre périmètre"):
+        with pytest.raises(AccessDenied, match=r"registre|hors de votre périmètre"):
             writes.create(db, user, {"name": "Lieu de la matrice", "commune_code": code})
         assert state(db) == before
 

@@ -51,7 +51,7 @@ def test_email_with_other_case_and_spaces_signs_in_the_same_account(db):
 
 
 def test_wrong_password_and_unknown_email_get_the_same_french_message_and_are_logged(db):
-    with pytest.raises(sign_in.SignInRefused, match="^Adresse e-mail ou mot de passe incorrect\\.") as known:
+    with pytest.raises(sign_in.SignInRefused, match=r"^Adresse e-mail ou mot de passe incorrect\.") as known:
         sign_in.authenticate(db, COORD, "mauvais mot de passe", "203.0.113.5", settings=SETTINGS)
     with pytest.raises(sign_in.SignInRefused) as unknown:
         sign_in.authenticate(db, "personne@exemple.fr", "mauvais mot de passe", "203.0.113.5", settings=SETTINGS)
@@ -99,7 +99,7 @@ def test_an_address_locks_after_too_many_failures_across_accounts(db):
 
 def test_an_admin_reset_lifts_the_lock(db):
     now = utcnow()
-    for i in range(3):
+    for _ in range(3):
         with pytest.raises(sign_in.SignInRefused):
             sign_in.authenticate(db, COORD, "faux", now=now, settings=SETTINGS)
     admin.reset_password(db, ADMIN, COORD, "nouvelle phrase secrète", now=now + timedelta(seconds=1))

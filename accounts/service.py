@@ -1,7 +1,6 @@
 """Account services for the signed-in person: finding and refreshing a user, their scopes, self-service.
 
-Sign-in lives in accounts.sign_in, administration (administrators only) in accounts.admin; both are
-re-exported here for the pages and commands that still import them from this module.
+Sign-in lives in accounts.sign_in, administration (administrators only) in accounts.admin.
 """
 
 from __future__ import annotations
@@ -9,19 +8,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from accounts import passwords, repository
-from accounts.admin import (ASSIGNABLE, NATIONAL_ROLES, create_account, list_accounts,  # noqa: F401 (re-exported)
-                            parse_scope, reset_password, set_active, set_scopes)
-from accounts.models import ROLE_LABELS, AccountError, Role, User  # noqa: F401 (AccountError re-exported)
+from accounts.models import ROLE_LABELS, AccountError, Role, User
 from accounts.policy import AccessDenied
 from accounts.server_sessions import revoke_account
 from accounts.sessions import utcnow
 from accounts.settings import AccessSettings, access_settings
-from accounts.sign_in import (BAD_CREDENTIALS, BUSY, NotAuthorized, SignInRefused,  # noqa: F401 (re-exported)
-                              authenticate, sign_in_oidc, sign_out)
 from store.audit import append
 from store.db import Database
 from territories import repository as territories
-
 
 # --- reading ---------------------------------------------------------------------------------------
 

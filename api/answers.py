@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.frames import csv_bytes, json_bytes
-from indicators import aggregates
 from bootstrap import open_database
+from indicators import aggregates
 from store.db import Database
 from store.shared import shared_database
 
@@ -60,8 +60,8 @@ def cached(request: Request, build: Callable, filename: str) -> Response:
     build(db, user) returns (data, rows). Without a token the answer is the public one; with a token it is
     what that account may see (its tag differs, and the use is audited).
     """
-    from api.auth import token_user  # auth needs the errors defined here
     from accounts import tokens
+    from api.auth import token_user  # auth needs the errors defined here
 
     db = database()
     user, token_id = token_user(db, request, required=False)

@@ -11,11 +11,12 @@ from accounts.policy import AccessDenied
 from api.answers import ApiError, database, render
 from api.auth import token_user
 from api.frames import json_bytes, records
-from indicators import exports, imports, service
+from indicators import exports, import_files, imports, revert
 from indicators.periods import PeriodError
+from lieux import import_formats
 from lieux import imports as lieux_imports
 from lieux.registry_status import status_report
-from lieux.service import LieuError
+from lieux.writes import LieuError
 
 KINDS = {"realise": "actual", "cible": "target", "reference": "baseline"}
 
@@ -43,8 +44,8 @@ def _flag(request: Request, name: str) -> bool:
 def _versions_by_line(data: bytes, filename: str) -> dict[int, int] | None:
     """The `version` column of a file prepared from an export (file line → version read), if it has one."""
     try:
-        table = imports.read_table(data, filename)
-    except imports.ImportError_:
+        table = import_files.read_table(data, filename)
+    except import_files.ImportError_:
         return None  # the import itself reports why the file cannot be read
     column = next((c for c in table.columns if str(c).strip().lower() == "version"), None)
     if column is None:
@@ -61,7 +62,7 @@ async def import_values(request: Request):
     """Import a value file (CSV or XLSX in the body) all-or-nothing through the one write path; dry_run=1 checks."""
     db = database()
     user, token_id = await run_in_threadpool(token_user, db, request, required=True)
-    data = await _body(request, imports.MAX_BYTES)
+    data = await _body(request, import_files.MAX_BYTES)
     filename = request.query_params.get("filename") or "fichier.csv"
     dry_run = _flag(request, "dry_run")
 
@@ -94,17 +95,17 @@ async def import_lieux(request: Request):
     """Import a registry file (format=cget2019|csv) all-or-nothing; dry_run=1 checks without writing."""
     db = database()
     user, token_id = await run_in_threadpool(token_user, db, request, required=True)
-    data = await _body(request, lieux_imports.BOUNDS.max_bytes)
+    data = await _body(request, import_formats.BOUNDS.max_bytes)
     file_format = request.query_params.get("format", "")
-    if file_format not in lieux_imports.FORMATS:
-        raise ApiError(400, f"format vaut {' ou '.join(lieux_imports.FORMATS)}.")
+    if file_format not in import_formats.FORMATS:
+        raise ApiError(400, f"format vaut {' ou '.join(import_formats.FORMATS)}.")
     filename = request.query_params.get("filename") or "lieux.csv"
     dry_run = _flag(request, "dry_run")
 
     def work():
         try:
             report = lieux_imports.run(db, data, file_format, user, dry_run=dry_run, file_name=filename)
-        except (lieux_imports.ImportFileError, LieuError, AccessDenied) as error:
+        except (import_formats.ImportFileError, LieuError, AccessDenied) as error:
             tokens.record_use(db, user, token_id, "import_lieux", {"file": filename, "refused": str(error)})
             raise ApiError(403 if isinstance(error, AccessDenied) else 422, str(error)) from error
         answer = report.as_dict()
@@ -144,7 +145,7 @@ def history(request: Request):
         raise ApiError(400, "Précisez indicator, territory, period (et kind : realise, cible ou reference).")
     try:
         territory_id = imports.resolve_code(db, q["territory"])
-        data = service.history(db, q["indicator"].strip().upper(), territory_id, q["period"], kind, user)
+        data = revert.history(db, q["indicator"].strip().upper(), territory_id, q["period"], kind, user)
     except (PeriodError, ValueError) as error:
         raise ApiError(400, str(error)) from error
     tokens.record_use(db, user, token_id, "history", {k: q.get(k) for k in ("indicator", "territory", "period")})

@@ -9,6 +9,9 @@ from starlette.requests import Request
 
 from api.answers import ApiError, cached, data_version, int_param, page_of, public_file
 from api.frames import records
+from comparison import service as comparison
+from comparison.report import parse_peers
+from comparison.report import report as comparison_report
 from indicators import exports
 from lieux import service as lieux_service
 from lieux.coverage_report import coverage_summary
@@ -16,8 +19,6 @@ from plan import open_data
 from plan import service as plan_service
 from plan.progress_report import report as progress_report
 from plan.progress_report import resolve_territory
-from comparison import service as comparison
-from comparison.report import parse_peers, report as comparison_report
 
 KINDS = {"realise": "realise", "cible": "cible", "reference": "reference",
          "actual": "realise", "target": "cible", "baseline": "reference"}

@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts import passwords, service  # noqa: E402
-from accounts.sessions import utcnow  # noqa: E402
-from bootstrap import open_database  # noqa: E402
-from commands.users import operator  # noqa: E402
+from accounts import admin, passwords, sign_in
+from accounts.sessions import utcnow
+from bootstrap import open_database
+from commands.users import operator
 
 
 def timed(fn, n: int = 5) -> float:
@@ -36,8 +36,8 @@ def main() -> None:
     print(f"argon2id hash      : {timed(lambda: passwords.hash_password('trois pommes vertes')):.0f} ms")
     print(f"argon2id verify    : {timed(lambda: passwords.verify_password(hashed, 'trois pommes vertes')):.0f} ms")
     db = open_database(sys.argv[1] if len(sys.argv) > 1 else ":memory:", demo=False, lock=False)
-    service.create_account(db, operator(), "bench@exemple.fr", "Bench",
-                           [service.parse_scope("ministere")], "trois pommes vertes")
+    admin.create_account(db, operator(), "bench@exemple.fr", "Bench",
+                           [admin.parse_scope("ministere")], "trois pommes vertes")
     old = utcnow() - timedelta(days=30)
     with db.transaction() as cur:
         cur.execute("INSERT INTO login_attempt (attempted_at, email, address, method, outcome)"
@@ -45,7 +45,7 @@ def main() -> None:
                     " '10.0.' || (i % 250) || '.' || (i % 200), 'local', 'bad_password' FROM range(1000000) t(i)",
                     [old])
     print("attempts in table  : 1 000 000")
-    ok = timed(lambda: service.authenticate(db, "bench@exemple.fr", "trois pommes vertes", "10.9.9.9"))
+    ok = timed(lambda: sign_in.authenticate(db, "bench@exemple.fr", "trois pommes vertes", "10.9.9.9"))
     print(f"sign-in (success)  : {ok:.0f} ms (verify included)")
     bad = timed(lambda: _fail(db), n=3)
     print(f"sign-in (failure)  : {bad:.0f} ms (verify included)")
@@ -54,8 +54,8 @@ def main() -> None:
 
 def _fail(db) -> None:
     try:
-        service.authenticate(db, "bench@exemple.fr", "mauvais mot de passe", "10.9.9.8")
-    except service.SignInRefused:
+        sign_in.authenticate(db, "bench@exemple.fr", "mauvais mot de passe", "10.9.9.8")
+    except sign_in.SignInRefused:
         pass
 
 

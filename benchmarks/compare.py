@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bootstrap import open_database  # noqa: E402
-from comparison import council_sheet  # noqa: E402
-from comparison import service as comparison  # noqa: E402
-from store.db import database_path  # noqa: E402
+from bootstrap import open_database
+from comparison import council_sheet
+from comparison import service as comparison
+from store.db import database_path
 
 TARGET_MS = 100.0
 
@@ -56,7 +56,7 @@ def measure(db_path: Path, territory: str = "77475", runs: int = 20) -> dict:
     median = statistics.median(warm)
     return {
         "database": str(db_path), "values": values, "communes": communes, "territory": territory,
-        "indicators": int(len(table)), "indicators_compared": int(table["available"].sum()),
+        "indicators": len(table), "indicators_compared": int(table["available"].sum()),
         "peers": group.n, "runs": runs, "cold_ms": round(cold_ms, 1), "warm_median_ms": round(median, 1),
         "warm_p90_ms": round(sorted(warm)[int(0.9 * (len(warm) - 1))], 1), "target_ms": TARGET_MS,
         "within_target": median <= TARGET_MS, "trend_one_indicator_cold_ms": round(trend_ms, 1),

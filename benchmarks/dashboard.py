@@ -15,18 +15,18 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bootstrap import open_database  # noqa: E402
-from indicators.aggregates import mark_dirty  # noqa: E402
-from plan import dashboard_service, progress_service  # noqa: E402
-from store.db import database_path  # noqa: E402
+from bootstrap import open_database
+from indicators.aggregates import mark_dirty
+from plan import dashboard_service, progress_service
+from store.db import database_path
 
 
 def timed(fn, repeat: int) -> list[float]:
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     warm = timed(lambda: dashboard_service.dashboard(db, on=on), args.repeat)
     engine = timed(lambda: progress_service.progress(db, "region", on), args.repeat)
     after_write = []
-    for i in range(args.repeat):
+    for _ in range(args.repeat):
         with db.transaction() as cur:  # one coordinator's entry: only its slice is rolled up again
             where = ("rowid = (SELECT min(rowid) FROM indicator_value WHERE territory_id <> 'FR'"
                      " AND kind = 'actual')")

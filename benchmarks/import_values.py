@@ -3,7 +3,7 @@
 The file is what a coordinator of Auvergne-Rhône-Alpes would import: every commune of the région
 × 5 typed indicators × 5 years, long format, French CSV (';', decimal comma, thousands with a narrow
 no-break space), commune codes as a spreadsheet leaves them (Ain's leading zero lost). The import runs
-the real path (indicators.imports → indicators.service.apply), signed in as the région's coordinator.
+the real path (indicators.imports → indicators.writes.apply), signed in as the région's coordinator.
 The baseline does the same validation the obvious way: pandas reads the file, then each row is checked
 with the Pydantic model, parse_period, a territory look-up and the scope policy.
 
@@ -29,12 +29,12 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts import policy  # noqa: E402
-from accounts.models import Role, Scope, User  # noqa: E402
-from bootstrap import create, open_database  # noqa: E402
-from indicators import imports  # noqa: E402
-from indicators.models import ValueIn  # noqa: E402
-from indicators.periods import parse_period  # noqa: E402
+from accounts import policy
+from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
+from indicators import imports
+from indicators.models import ValueIn
+from indicators.periods import parse_period
 
 REGION = "84"
 INDICATORS = ["EMPLOIS_DIRECTS", "PERSONNES_FORMEES", "SERVICE_CIVIQUE", "CA_TOTAL", "TL_SERVICE_PUBLIC"]

@@ -24,11 +24,11 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from accounts.models import Role, Scope, User  # noqa: E402
-from bootstrap import create, open_database  # noqa: E402
-from lieux import coverage, imports  # noqa: E402
-from lieux.service import coverage_report  # noqa: E402
-from territories.typology import distance_km  # noqa: E402
+from accounts.models import Role, Scope, User
+from bootstrap import create, open_database
+from lieux import coverage, import_formats, imports
+from lieux.service import coverage_report
+from territories.typology import distance_km
 
 USER = User(email="bench@exemple.fr", scopes=(Scope(role=Role.ministere),))
 PLACES = 5000
@@ -70,7 +70,7 @@ def census(communes: pd.DataFrame, n: int, rng) -> bytes:
         com = communes.iloc[int(k)]
         code, postal = com["code"], (com["postal_codes"][0] if len(com["postal_codes"]) else "")
         dirt = i % 20
-        row = dict.fromkeys(imports.CGET_COLUMNS, "#N/D")
+        row = dict.fromkeys(import_formats.CGET_COLUMNS, "#N/D")
         row.update(ID=str(i + 1), NOM_TL=f"  Tiers-lieu   n°{i + 1} ", ADRESSE="1 place de la Mairie", CP=postal,
                    COMINIT=code, INSEECOM=code, NOMCOM=com["name"], TYPO="Tiers lieux à dominante coworking",
                    LAT=f"{lat:.5f}".replace(".", ","), LONG=f"{lon:.5f}".replace(".", ","),
@@ -85,7 +85,7 @@ def census(communes: pd.DataFrame, n: int, rng) -> bytes:
             row["INSEECOM"] = row["COMINIT"] = row["CP"] = row["LAT"] = row["LONG"] = ""
         rows.append(row)
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=imports.CGET_COLUMNS, delimiter=";", lineterminator="\r\n")
+    writer = csv.DictWriter(buf, fieldnames=import_formats.CGET_COLUMNS, delimiter=";", lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
     return buf.getvalue().encode("cp1252", errors="replace")

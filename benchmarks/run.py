@@ -17,15 +17,16 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import scenarios  # noqa: E402
-from benchmarks.generate import generate  # noqa: E402
-from bootstrap import open_database  # noqa: E402
+from benchmarks import scenarios
+from benchmarks.generate import generate
+from bootstrap import open_database
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -75,7 +76,7 @@ def run(scale: float, repeat: int, only: str | None, with_pandas: bool = True) -
     results, timings = {}, []
     for scenario in chosen:
         state = scenario.setup(db) if scenario.setup else None
-        result, times = timed(lambda: scenario.carrefours(db, state), repeat)
+        result, times = timed(lambda scenario=scenario, state=state: scenario.carrefours(db, state), repeat)
         results[scenario.name] = result
         timings.append(Timing(scenario.name, scenario.rows(result), statistics.median(times), max(times),
                               target_ms=scenario.target_ms))
@@ -86,7 +87,7 @@ def run(scale: float, repeat: int, only: str | None, with_pandas: bool = True) -
     for scenario, timing in zip(chosen, timings):
         if scenario.pandas is None or frames is None:
             continue
-        expected, times = timed(lambda: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False)
+        expected, times = timed(lambda scenario=scenario: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False)
         timing.pandas_ms = statistics.median(times)
         timing.same = scenario.same(results[scenario.name], expected)
     db.close()

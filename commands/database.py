@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from bootstrap import create, open_database
-from store.db import StoreError, database_path
 from commands.output import print_json
 from commands.remote import add_option, json_of, server_of
 from lieux.registry_status import status_report
+from store.db import StoreError, database_path
 
 
 def register(sub) -> None:

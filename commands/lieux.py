@@ -8,20 +8,20 @@ from pathlib import Path
 from accounts.policy import AccessDenied
 from accounts.service import find_user
 from bootstrap import open_database
-from commands.common import import_kinds
 from commands import remote
+from commands.common import import_kinds
 from commands.output import print_json
-from lieux import imports
-from lieux.placement import RULE_LABELS
+from lieux import import_formats, imports
 from lieux.coverage_report import coverage_summary
-from lieux.service import LieuError
+from lieux.placement import RULE_LABELS
+from lieux.writes import LieuError
 
 
 def register(sub) -> None:
     """Add `import lieux` and `coverage`."""
     lieux = import_kinds(sub).add_parser("lieux", help="importer des tiers-lieux (recensement CGET 2019 ou CSV)")
     lieux.add_argument("file", metavar="FICHIER")
-    lieux.add_argument("--format", choices=imports.FORMATS, required=True,
+    lieux.add_argument("--format", choices=import_formats.FORMATS, required=True,
                        help="cget2019 : CGET_TiersLieux_2019.csv ; csv : colonnes du registre (export)")
     lieux.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
     lieux.add_argument("--user", metavar="EMAIL",
@@ -43,9 +43,9 @@ def run_import(args) -> int:
     if not path.is_file():
         print(f"Erreur : le fichier {path} est introuvable.", file=sys.stderr)
         return 2
-    if path.stat().st_size > imports.BOUNDS.max_bytes:  # refuse before reading the file into memory
+    if path.stat().st_size > import_formats.BOUNDS.max_bytes:  # refuse before reading the file into memory
         print(f"Erreur : le fichier fait {path.stat().st_size / 2**20:.1f} Mo, au-delà de la limite de "
-              f"{imports.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
+              f"{import_formats.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
         return 2
     server = remote.server_of(args)
     if server:
@@ -65,7 +65,7 @@ def run_import(args) -> int:
             try:
                 report = imports.run(db, path.read_bytes(), args.format, user, dry_run=args.dry_run,
                                      file_name=path.name)
-            except (imports.ImportFileError, LieuError, AccessDenied) as error:
+            except (import_formats.ImportFileError, LieuError, AccessDenied) as error:
                 print(f"Erreur : {error}", file=sys.stderr)
                 return 2
         finally:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bootstrap import open_database
-from commands.common import acting_user
 from commands import remote
+from commands.common import acting_user
 from commands.output import print_json
 from plan.progress_report import report, resolve_territory
 from store.db import StoreError

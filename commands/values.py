@@ -10,12 +10,12 @@ import pandas as pd
 
 from accounts.policy import AccessDenied
 from bootstrap import open_database
+from commands import remote
 from commands.common import acting_user, import_kinds
 from commands.output import print_json
-from commands import remote
-from indicators import exports, imports
-from indicators.revert import history
+from indicators import exports, import_files, imports
 from indicators.periods import PeriodError
+from indicators.revert import history
 from intake.text import printable
 
 
@@ -64,9 +64,9 @@ def run_import(args) -> int:
         print(f"Erreur : fichier introuvable : {args.file}", file=sys.stderr)
         return 1
     size = args.file.stat().st_size
-    if size > imports.MAX_BYTES:  # refuse before reading 50 MB into memory
+    if size > import_files.MAX_BYTES:  # refuse before reading 50 MB into memory
         print(f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
-              f"{imports.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
+              f"{import_files.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
               file=sys.stderr)
         return 1
     server = remote.server_of(args)

@@ -74,8 +74,8 @@ def identity_lines(sheet: dict) -> list[str]:
     t = sheet["territory"]
     approx = "" if t["typology_official"] else " (approché)"
     lines = [f"{LEVEL_LABELS[t['level']]} · code {t['code']}",
-             f"Population : {fmt.number(t['population'])} habitants · densité : "
-             f"{fmt.number(sheet['density'])} hab./km²",
+             (f"Population : {fmt.number(t['population'])} habitants · densité : "
+              f"{fmt.number(sheet['density'])} hab./km²"),
              f"Typologie{approx} : {TYPOLOGY_LABELS.get(t['typology'], '—')}"]
     if t["level"] == "commune" and t["dens7"] == t["dens7"] and t["dens7"] is not None:
         dens_note = "" if t["dens7_official"] else " (approché)"
@@ -214,7 +214,7 @@ def build_pdf(result: dict, sheet: dict) -> bytes:
     pdf.ln(1.5)
     _heading(pdf, "Sources")
     pdf.set_font(FONT, "", 7.5)
-    sources = sorted({s for s in value_sources(available).dropna()} | {TERRITORY_SOURCES})
+    sources = sorted(set(value_sources(available).dropna()) | {TERRITORY_SOURCES})
     if result["is_demo"]:
         sources.append("Valeurs territoriales et registre : données de démonstration générées par Carrefours.")
     if not t["typology_official"]:

@@ -133,8 +133,8 @@ def select_peers(candidates: pd.DataFrame, target: dict, criteria: PeerCriteria 
         chosen = _nearest(candidates[ok | (candidates["id"] == target["id"]).to_numpy()], target,
                           candidates[mask], k)
         criteria_text = [f"Même niveau ({plural})",
-                         f"Les {len(chosen)} {plural} les plus proches en population, densité et ruralité"
-                         " (écarts standardisés ; population et densité en logarithme)"]
+                         (f"Les {len(chosen)} {plural} les plus proches en population, densité et ruralité"
+                          " (écarts standardisés ; population et densité en logarithme)")]
         if want_region:
             criteria_text.append("Même région")
         return PeerGroup(chosen, criteria_text, notes,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 
 from accounts.models import User
-from store.db import Database
 from comparison import service as comparison
 from comparison.peers import DEFAULT_BAND, PeerCriteria
+from store.db import Database
 
 COLUMNS = ["code", "name", "kind", "direction", "period", "value", "value_basis", "basis_label", "n", "q1",
            "median", "q3", "rank", "out_of", "percentile", "better", "equal", "worse", "gap", "favourable",

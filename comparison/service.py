@@ -57,7 +57,7 @@ class LevelSnapshot:
     published_only: bool             # built for readers who may only see published values
 
 
-_cache: "weakref.WeakKeyDictionary[Database, dict]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[Database, dict] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()          # guards the cache dictionary (held briefly)
 _build_lock = threading.Lock()    # one snapshot build at a time
 

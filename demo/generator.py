@@ -177,7 +177,7 @@ def regional_values(shares: dict[str, float]) -> pd.DataFrame:
     for code, series in REGIONAL_SERIES.items():
         for year, total in series.items():
             noisy = weights * rng.uniform(0.8, 1.2, len(weights))
-            for region, amount in zip(regions, _allocate(int(round(total)), noisy)):
+            for region, amount in zip(regions, _allocate(round(total), noisy)):
                 rows.append((code, territory_id("region", region), str(year), "actual", float(amount)))
     for code, (period, total) in REGIONAL_TARGETS.items():
         for region, amount in zip(regions, _allocate(total, weights)):

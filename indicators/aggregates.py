@@ -15,14 +15,15 @@ from datetime import date
 import pandas as pd
 
 from indicators.periods import Period
-from indicators.rollup import LEVELS, rollup_params, rollup_sql, rules_frame
+from indicators.rollup import rollup_params, rollup_sql, rules_frame
 from store.db import Database
+from territories.levels import LEVELS
 
 # The levels a coarse refresh computes: the national dashboard reads nothing finer.
 COARSE_LEVELS = ("region", "pays")
 
-_VALUE_COLUMNS = "indicator_code, year, kind, source_level, level, territory_id, value, numerator," \
-                 " denominator, reported, expected, is_demo, updated_at"
+_VALUE_COLUMNS = ("indicator_code, year, kind, source_level, level, territory_id, value, numerator,"
+                  " denominator, reported, expected, is_demo, updated_at")
 
 
 def mark_dirty(cur, table: str = "indicator_value", where: str = "TRUE", params: list | None = None) -> None:

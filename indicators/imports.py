@@ -17,14 +17,13 @@ import pyarrow.compute as pc
 
 from accounts.models import User
 from indicators import repository, writes
-from indicators.import_files import MAX_BYTES, ImportError_, columns, norm, read_table
+from indicators.import_files import ImportError_, columns, norm, read_table
 from indicators.import_territories import resolve_territories
 from indicators.validation import FRAME_COLUMNS
 from intake.text import CONTROL, FORMULA, FORMULA_MESSAGE, control_message
 from store.db import Database
 
-__all__ = ["MAX_BYTES", "ImportError_", "ImportReport", "import_values", "parse_numbers", "read_table",
-           "resolve_code", "resolve_territories", "to_changes"]
+__all__ = ["ImportReport", "import_values", "parse_numbers", "resolve_code", "to_changes"]
 MAX_CELL = 2000
 ERROR_COLUMNS = ["line", "column", "message"]
 KINDS = {"realise": "actual", "reel": "actual", "actual": "actual", "": "actual",
@@ -210,7 +209,7 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
         errors.loc[in_cell, "column"] = errors.loc[in_cell, "pos"].map(cell)
     # One message per cell: what the reader already said wins over the same cell's later complaint.
     said = set(zip(reading["line"], reading["column"]))
-    later = errors.loc[np.array([(l, c) not in said for l, c in zip(errors["line"], errors["column"])], dtype=bool)]
+    later = errors.loc[np.array([(line, c) not in said for line, c in zip(errors["line"], errors["column"])], dtype=bool)]
     errors = pd.concat([reading, later[ERROR_COLUMNS]], ignore_index=True)
     report.errors = errors[ERROR_COLUMNS].sort_values(["line", "column"], kind="stable").reset_index(drop=True)
     report.result = result

@@ -95,7 +95,7 @@ class ValueIn(BaseModel):
             raise ValueError(str(error)) from error
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ValueIn":
+    def _consistent(self) -> ValueIn:
         problems = rules.figure_problems(self.value, self.numerator, self.denominator)
         if problems:
             raise ValueError(rules.sentence(*problems[0]))
@@ -111,7 +111,7 @@ class ValueChange(ValueIn):
     delete: bool = False
 
     @model_validator(mode="after")
-    def _consistent(self) -> "ValueChange":
+    def _consistent(self) -> ValueChange:
         if self.delete:
             return self
         return ValueIn._consistent(self)

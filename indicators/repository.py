@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
-from store import audit
 from indicators.aggregates import mark_dirty
+from store import audit
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
 _KEY_JOIN = " AND ".join(f"v.{k} = w.{k}" for k in KEY)

@@ -14,7 +14,7 @@ import pandas as pd
 from indicators.periods import Period
 from territories.levels import FRANCE, LEVELS, PREFIX
 
-__all__ = ["LEVELS", "PREFIX", "rollup_all", "rollup_params", "rollup_sql", "rules_frame"]
+__all__ = ["rollup_all", "rollup_params", "rollup_sql", "rules_frame"]
 # The parent of a child territory row at each level (prefixes from the one level table).
 PARENT = {"epci": f"'{PREFIX['epci']}' || t.epci_siren",
           "departement": f"'{PREFIX['departement']}' || t.departement_code",

@@ -127,7 +127,7 @@ def check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: Errors) -
 
     meta = indicators.set_index("code")
     code = frame["indicator_code"]
-    known = lookup(code, {c: True for c in meta.index}, False).astype(bool)
+    known = lookup(code, dict.fromkeys(meta.index, True), False).astype(bool)
     errors.flag(frame, code.notna().to_numpy() & ~known, "indicateur",
                 lambda rows: "indicateur inconnu : " + text(rows["indicator_code"])
                 + " (voir la liste des indicateurs, page Données)")
@@ -194,7 +194,7 @@ def check_territories(cur, frame: pd.DataFrame, user: User, errors: Errors) -> p
     allowed = {row["id"]: policy.can_write_values(user, row) for row in rows}
     names = dict(zip(found["id"], found["name"]))
     tid = frame["territory_id"]
-    errors.flag(frame, tid.notna().to_numpy() & ~lookup(tid, {i: True for i in names}, False).astype(bool),
+    errors.flag(frame, tid.notna().to_numpy() & ~lookup(tid, dict.fromkeys(names, True), False).astype(bool),
                 "territoire", lambda rows: "territoire inconnu : " + text(rows["territory_id"]))
     frame["territory_name"] = lookup(tid, names)
     errors.refused = sorted(t for t, ok in allowed.items() if not ok)

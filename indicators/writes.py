@@ -20,8 +20,15 @@ from accounts.policy import AccessDenied
 from indicators import repository
 from indicators.locks import check_locks
 from indicators.models import ValueChange
-from indicators.validation import (ERROR_COLUMNS, Errors, check_duplicates, check_shape, check_territories,
-                                   parse_periods, to_frame)
+from indicators.validation import (
+    ERROR_COLUMNS,
+    Errors,
+    check_duplicates,
+    check_shape,
+    check_territories,
+    parse_periods,
+    to_frame,
+)
 from store import audit
 from store.db import Database
 

@@ -248,8 +248,8 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
     kept = f" ; {held} valeur(s) de périodes verrouillées laissées telles quelles" if held else ""
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
-        [actor, f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
-                f" {deleted} supprimées{kept}"])
+        [actor, (f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
+                 f" {deleted} supprimées{kept}")])
     return inserted + updated + deleted
 
 

@@ -109,7 +109,7 @@ def compute(communes: pd.DataFrame, places: pd.DataFrame, km: float = DEFAULT_KM
 
     ranking = _ranking(communes, cxyz, km).head(top)
     return {
-        "km": km, "places": int(len(places)), "population": float(total), "covered_population": float(reached),
+        "km": km, "places": len(places), "population": float(total), "covered_population": float(reached),
         "share": _share(reached, total), "by_typology": by_typology, "communes": communes, "epci": epci,
         "epci_without": gaps, "ranking": ranking,
     }

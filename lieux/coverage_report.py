@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from store.db import Database
 from lieux.service import coverage_report
+from store.db import Database
 
 
 def coverage_summary(db: Database, km: float = 10.0, top: int = 20) -> dict:

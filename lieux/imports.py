@@ -16,15 +16,24 @@ from pydantic import ValidationError
 from accounts.models import User
 from accounts.policy import AccessDenied
 from lieux import duplicates, repository, writes
-from lieux.import_formats import (BOUNDS, CGET_COLUMNS, CGET_SOURCE, CSV_COLUMNS, CSV_SOURCE, FORMATS,  # noqa: F401 (re-exported)
-                                  ImportFileError, _ID, _as_list, _cget_rows, _comparable, _csv_rows, _records,
-                                  export_frame, read_table)
+from lieux.import_formats import (
+    _ID,
+    FORMATS,
+    ImportFileError,
+    _as_list,
+    _cget_rows,
+    _comparable,
+    _csv_rows,
+    _records,
+    read_table,
+)
 from lieux.models import LieuIn
 from lieux.placement import Resolver, clean_code, parse_number
 from lieux.writes import french_errors
 from store import audit
 from store.db import Database
 from territories.levels import territory_id
+
 
 @dataclass
 class ImportReport:
@@ -48,7 +57,7 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         """Plain data for JSON output."""
-        return {k: v for k, v in self.__dict__.items()}
+        return dict(self.__dict__)
 
 
 def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple[ImportReport, dict]:

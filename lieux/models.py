@@ -118,7 +118,7 @@ class LieuIn(BaseModel):
         return labels
 
     @model_validator(mode="after")
-    def _consistent(self) -> "LieuIn":
+    def _consistent(self) -> LieuIn:
         if (self.lat is None) != (self.lon is None):
             raise ValueError("latitude et longitude vont ensemble : renseignez les deux ou aucune")
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:

@@ -57,7 +57,7 @@ def containing(lat, lon) -> np.ndarray:
     for i, (la, lo) in enumerate(zip(lat, lon)):
         if np.isnan(la) or np.isnan(lo):
             continue
-        px, py = int(round(lo * SCALE)), int(round(la * SCALE))
+        px, py = round(lo * SCALE), round(la * SCALE)
         candidates = np.nonzero((b[:, 0] <= px) & (px <= b[:, 2]) & (b[:, 1] <= py) & (py <= b[:, 3]))[0]
         for commune in candidates:
             if _inside(o, int(commune), px, py):

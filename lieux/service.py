@@ -7,11 +7,9 @@ from datetime import date
 import pandas as pd
 
 from lieux import coverage, repository
-from lieux.models import ATTESTATION_YEARS, Lieu, LieuIn  # noqa: F401 (LieuIn re-exported)
+from lieux.models import ATTESTATION_YEARS, Lieu
 from lieux.placement import RULE_LABELS
-from lieux.writes import (ACTION_LABELS, FIELD_LABELS, Action, LieuError, StaleLieu,  # noqa: F401 (re-exported)
-                          _to_model, affected_communes, can_edit, close, create, delete, french_errors,
-                          require_write_lieu, update, validate, write)
+from lieux.writes import _to_model
 from store.db import Database
 
 

@@ -254,15 +254,28 @@ def write_many(db: Database, user: User, inserts: list[dict], updates: list[dict
         repository.bulk_write(cur, _frame(inserts), _frame(updates),
                               pd.DataFrame(labels, columns=["lieu_id", "label", "year"]), user.email)
         after = repository.get_many(cur, ids)
-        for lieu_id in ids:
-            audit_change(cur, user.email, "update" if lieu_id in before else "create", lieu_id,
-                         before.get(lieu_id), after.get(lieu_id), how=how, comment=comments.get(lieu_id))
+        audit.append_frame(cur, _change_events(user.email, ids, before, after, how=how, comments=comments))
         audit.append(cur, actor=user.email, entity="lieu", action="import", how=how, source=source, comment=summary)
         # Only communes a changed place can affect are recomputed.
         codes, near = affected_communes(cur, *before.values(), *after.values())
         return computed.recompute(cur, actor=user.email, communes=codes, near=near)
 
     return db.write(work, retries=2)
+
+
+def _change_events(actor: str, ids: list[str], before: dict[str, dict], after: dict[str, dict], *, how: str,
+                   comments: dict[str, str]) -> pd.DataFrame:
+    """audit_change's rows for many lieux at once, as one frame for audit.append_frame (one insert)."""
+    olds = [before.get(i) for i in ids]
+    news = [after.get(i) for i in ids]
+    return pd.DataFrame({
+        "actor": actor, "entity": "lieu", "entity_key": ids,
+        "action": ["update" if i in before else "create" for i in ids], "how": how,
+        "old_data": [audit.to_json(_snapshot(o)) for o in olds],
+        "new_data": [audit.to_json(_snapshot(n)) for n in news],
+        "source": [(n or o or {}).get("source") for o, n in zip(olds, news)],
+        "comment": [comments.get(i) for i in ids],
+    }, columns=list(audit.COLUMNS))
 
 
 def may_write(user: User, commune: dict) -> bool:

@@ -6,8 +6,8 @@ from datetime import date
 
 import pandas as pd
 
-from accounts.models import User
 from accounts import policy
+from accounts.models import User
 from indicators import aggregates, visibility
 from plan import progress_service, repository
 from plan.progress import expected_value

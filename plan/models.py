@@ -90,7 +90,7 @@ class Measure(BaseModel):
     milestones: list[Milestone] = []
 
     @model_validator(mode="after")
-    def _dates_in_order(self) -> "Measure":
+    def _dates_in_order(self) -> Measure:
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("la date de fin précède la date de début")
         return self

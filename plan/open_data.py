@@ -19,8 +19,8 @@ LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0",
 # name, Table Schema type, description (French: the package is read by people too)
 VALUE_FIELDS = [
     ("indicateur", "string", "code de l'indicateur (voir indicateurs.csv)"),
-    ("territoire", "string", "identifiant du territoire : FR, REG-<code région>, DEP-<code département>, "
-                             "EPCI-<SIREN>, COM-<code INSEE>"),
+    ("territoire", "string", ("identifiant du territoire : FR, REG-<code région>, DEP-<code département>, "
+                              "EPCI-<SIREN>, COM-<code INSEE>")),
     ("nom", "string", "nom du territoire"), ("niveau", "string", "pays, region, departement, epci ou commune"),
     ("periode", "string", "période : 2024, 2024Q3 ou 2024-09"), ("type", "string", "realise, cible ou reference"),
     ("valeur", "number", "valeur de l'indicateur"), ("numerateur", "number", "numérateur d'un ratio"),

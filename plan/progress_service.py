@@ -14,8 +14,8 @@ from datetime import date
 
 import pandas as pd
 
-from accounts.models import User
 from accounts import policy
+from accounts.models import User
 from indicators import aggregates
 from indicators.periods import parse_period
 from plan import progress as rules

@@ -20,7 +20,6 @@ from pathlib import Path
 import shapely
 from pyproj import Geod
 from shapely.geometry import mapping
-
 from territory_lookups import former_codes, write_outlines
 
 NPM_SPEC, NPM_FILE = "@etalab/decoupage-administratif@6.0.0", "etalab-decoupage-administratif-6.0.0.tgz"

@@ -47,7 +47,8 @@ def _header(raw: pd.DataFrame) -> pd.DataFrame | None:
         if "CODGEO" in cells:
             table = raw.iloc[i + 1:].copy()
             table.columns = cells
-            return table.reset_index(drop=True).assign(_line=lambda t: t.index + i + 2)
+            table = table.reset_index(drop=True)
+            return table.assign(_line=table.index + i + 2)
     return None
 
 

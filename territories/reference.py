@@ -7,7 +7,6 @@ import gzip
 from collections.abc import Collection
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from store.db import ROOT, StoreError

@@ -7,12 +7,12 @@ import pandas as pd
 from territories.levels import FRANCE, PREFIX
 
 # Territories above the commune get their figures from their communes (ids built from territories.levels).
-AGGREGATE_SQL = """
+AGGREGATE_SQL = f"""
 WITH c AS (SELECT * FROM territory WHERE level = 'commune'),
 groups AS (
-    SELECT '{PREFIX[epci]}' || epci_siren AS id, * EXCLUDE (id) FROM c WHERE epci_siren IS NOT NULL
-    UNION ALL SELECT '{PREFIX[departement]}' || departement_code, * EXCLUDE (id) FROM c
-    UNION ALL SELECT '{PREFIX[region]}' || region_code, * EXCLUDE (id) FROM c
+    SELECT '{PREFIX["epci"]}' || epci_siren AS id, * EXCLUDE (id) FROM c WHERE epci_siren IS NOT NULL
+    UNION ALL SELECT '{PREFIX["departement"]}' || departement_code, * EXCLUDE (id) FROM c
+    UNION ALL SELECT '{PREFIX["region"]}' || region_code, * EXCLUDE (id) FROM c
     UNION ALL SELECT '{FRANCE}', * EXCLUDE (id) FROM c
 ),
 agg AS (
@@ -41,7 +41,7 @@ UPDATE territory t SET
     region_code = coalesce(t.region_code, home.region_code),
     departement_code = coalesce(t.departement_code, home.departement_code)
 FROM agg LEFT JOIN home USING (id) WHERE t.id = agg.id AND t.level <> 'commune'
-""".format(PREFIX=PREFIX, FRANCE=FRANCE)
+"""
 
 COLUMNS = ("id, level, code, name, region_code, departement_code, epci_siren, population, area_km2,"
            " lat, lon, epci_nature, in_metropole, dens7, dens7_official, cateaav, cateaav_official,"
@@ -78,8 +78,8 @@ def version(cur) -> tuple:
 
 def commune_codes(cur, region_code: str | None = None) -> set[str]:
     """The INSEE codes of today's communes (of one région if given)."""
-    return set(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'"
-                                         " AND (? IS NULL OR region_code = ?)", [region_code, region_code]).fetchall())
+    return {r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'"
+                                         " AND (? IS NULL OR region_code = ?)", [region_code, region_code]).fetchall()}
 
 
 def codes(cur) -> pd.DataFrame:

@@ -1,22 +1,24 @@
-"""Administration: accounts, roles and territories (every change goes through accounts.service)."""
+"""Administration: accounts, roles and territories (every change goes through accounts.admin)."""
 
 import streamlit as st
 
-from accounts import service
+from accounts import admin as accounts_admin
+from accounts import models, policy
 from accounts.models import ROLE_LABELS
 from accounts.passwords import generate_password
-from ui import fmt
+from formatting import french as fmt
+from ui import markup
 from ui.context import db, require_roles
 
 admin = require_roles("admin")
 st.title("Administration des comptes")
-ROLES = [r.value for r in service.ASSIGNABLE]
+ROLES = [r.value for r in accounts_admin.ASSIGNABLE]
 
 
 def _scopes(role: str, territories: str) -> list:
     """Scopes from a role and comma-separated territories (REG-11, DEP-77, COM-77475…)."""
     codes = [c.strip() for c in territories.replace(";", ",").split(",") if c.strip()] or [None]
-    return [service.parse_scope(role, code) for code in codes]
+    return [accounts_admin.parse_scope(role, code) for code in codes]
 
 
 def _done(message: str, password: str | None = None) -> None:
@@ -25,12 +27,12 @@ def _done(message: str, password: str | None = None) -> None:
 
 done = st.session_state.pop("admin_done", None)
 if done:
-    st.success(fmt.plain(done[0]), icon=":material/check_circle:")
+    st.success(markup.plain(done[0]), icon=":material/check_circle:")
     if done[1]:
         st.write("Mot de passe à transmettre à la personne (il ne sera plus affiché) :")
         st.code(done[1], language=None)
 
-accounts = service.list_accounts(db(), admin)
+accounts = accounts_admin.list_accounts(db(), admin)
 table = accounts.assign(
     created_at=accounts["created_at"].map(fmt.day),
     last_sign_in_at=accounts["last_sign_in_at"].map(lambda v: fmt.day(v) if v == v and v is not None else "—"),
@@ -52,9 +54,9 @@ with create:
         if st.form_submit_button("Créer le compte", type="primary"):
             try:
                 password = generate_password() if local else None
-                created = service.create_account(db(), admin, email, name, _scopes(role, territories), password)
-            except (service.AccountError, service.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                created = accounts_admin.create_account(db(), admin, email, name, _scopes(role, territories), password)
+            except (models.AccountError, policy.AccessDenied) as error:
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Compte {created.email} créé.", password)
                 st.rerun()
@@ -66,9 +68,9 @@ with roles:
         territories = st.text_input("Territoire(s)", key="role_territories", placeholder="REG-11, DEP-77…")
         if st.form_submit_button("Remplacer les rôles de ce compte"):
             try:
-                service.set_scopes(db(), admin, target, _scopes(role, territories))
-            except (service.AccountError, service.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                accounts_admin.set_scopes(db(), admin, target, _scopes(role, territories))
+            except (models.AccountError, policy.AccessDenied) as error:
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Rôles de {target} mis à jour.")
                 st.rerun()
@@ -79,9 +81,9 @@ with status:
         active = st.radio("État", ["Actif", "Désactivé"], horizontal=True) == "Actif"
         if st.form_submit_button("Appliquer"):
             try:
-                service.set_active(db(), admin, target, active)
-            except (service.AccountError, service.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                accounts_admin.set_active(db(), admin, target, active)
+            except (models.AccountError, policy.AccessDenied) as error:
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Compte {target} {'réactivé' if active else 'désactivé'}.")
                 st.rerun()
@@ -93,9 +95,9 @@ with reset:
         if st.form_submit_button("Donner un nouveau mot de passe"):
             try:
                 password = generate_password()
-                service.reset_password(db(), admin, target, password)
-            except (service.AccountError, service.AccessDenied) as error:
-                st.error(fmt.plain(error), icon=":material/block:")
+                accounts_admin.reset_password(db(), admin, target, password)
+            except (models.AccountError, policy.AccessDenied) as error:
+                st.error(markup.plain(error), icon=":material/block:")
             else:
                 _done(f"Nouveau mot de passe pour {target}.", password)
                 st.rerun()

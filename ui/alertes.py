@@ -4,12 +4,13 @@ values — each with a link to where it can be acted on."""
 import pandas as pd
 import streamlit as st
 
+from formatting import french as fmt
 from plan.alerts import behind
 from plan.thresholds import THRESHOLDS
 from territories.levels import FRANCE
 from territories.typology import TYPOLOGY_LABELS
-from ui import cached, fmt
-from ui.context import current_user, db, demo_banner
+from ui import cached
+from ui.context import current_user, demo_banner
 from ui.links import follow, go_column, page_link
 from ui.progress_parts import day_text, points_text, rate_text, status_text, table, thresholds_box
 

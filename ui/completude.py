@@ -4,10 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import Role
+from formatting import french as fmt
 from plan.alerts import completeness
 from plan.thresholds import THRESHOLDS
 from territories.levels import code_of
-from ui import fmt
 from ui.context import current_user, db
 from ui.links import follow, go_column, page_link
 from ui.progress_parts import table

@@ -3,20 +3,21 @@
 import pandas as pd
 import streamlit as st
 
-from accounts import service, tokens
+from accounts import models, policy, service, tokens
 from accounts.passwords import RULES_FR
 from accounts.settings import access_settings
-from ui import fmt, session
+from formatting import french as fmt
+from ui import markup, session
 from ui.context import db, require_roles
 
 user = require_roles("admin", "ministere", "coordinateur", "elu")
 st.title("Mon compte")
-st.markdown(f"**{fmt.plain(user.name or user.email)}** — {fmt.plain(user.email)}")
+st.markdown(f"**{markup.plain(user.name or user.email)}** — {markup.plain(user.email)}")
 if user.is_demo:
     st.warning("Compte de **démonstration** : son mot de passe est public.", icon=":material/science:")
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
-    st.markdown(f"- {fmt.plain(line)}")
+    st.markdown(f"- {markup.plain(line)}")
 
 settings = access_settings()
 st.caption(f"Une session dure au plus {settings.session_absolute.total_seconds() / 3600:g} h et se ferme "
@@ -36,8 +37,8 @@ if service.has_local_password(db(), user):
     if submitted:
         try:
             service.change_own_password(db(), user, current, new, confirm)
-        except (service.AccountError, service.AccessDenied) as error:
-            st.error(fmt.plain(error), icon=":material/block:")
+        except (models.AccountError, policy.AccessDenied) as error:
+            st.error(markup.plain(error), icon=":material/block:")
         else:
             st.success("Mot de passe changé.", icon=":material/check_circle:")
 else:
@@ -54,7 +55,7 @@ if create_token:
     try:
         token_id, secret = tokens.create(db(), user, token_name, int(token_days))
     except tokens.TokenError as error:
-        st.error(fmt.plain(error), icon=":material/block:")
+        st.error(markup.plain(error), icon=":material/block:")
     else:
         st.success(f"Jeton {token_id} créé. Copiez-le maintenant : il ne sera plus affiché.",
                    icon=":material/key:")
@@ -64,7 +65,7 @@ for row in mine.itertuples():
     revoked = not pd.isna(row.revoked_at)
     state = ("révoqué le " + fmt.moment(row.revoked_at)) if revoked else "expire le " + fmt.moment(row.expires_at)
     left, right = st.columns([4, 1])
-    left.markdown(f"**{fmt.plain(row.name)}** ({row.id}) — {state}")
+    left.markdown(f"**{markup.plain(row.name)}** ({row.id}) — {state}")
     if not revoked:
         if right.button("Révoquer", key=f"revoke_{row.id}"):
             tokens.revoke(db(), user, row.id)

@@ -12,7 +12,7 @@ from bootstrap import open_database
 from indicators.aggregates import ensure_fresh
 from store.db import Database, StoreError
 from store.shared import shared_database
-from ui import fmt
+from ui import markup
 
 
 class _Start:
@@ -69,7 +69,7 @@ def db() -> Database:
         _start.clear()  # the next visit tries again, once the operator has fixed the cause
         if not isinstance(start.error, StoreError):
             raise start.error
-        st.error(f"**La base de données ne peut pas être ouverte.** {fmt.plain(start.error)}")
+        st.error(f"**La base de données ne peut pas être ouverte.** {markup.plain(start.error)}")
         st.stop()
     return start.database
 
@@ -109,5 +109,5 @@ def require_roles(*roles) -> User:
                  "Connectez-vous depuis la page « Connexion ».", icon=":material/lock:")
     else:
         st.error(f"**Accès refusé.** Cette page est réservée aux comptes : {names}. Votre compte "
-                 f"({fmt.plain(user.email)}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.", icon=":material/lock:")
+                 f"({markup.plain(user.email)}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.", icon=":material/lock:")
     st.stop()

@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from formatting import french as fmt
 from lieux.service import coverage_report
 from territories.typology import TYPOLOGY_LABELS
-from ui import fmt
 from ui.context import db, demo_banner
 from ui.maps import metropolitan, points_map
 

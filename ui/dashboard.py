@@ -4,17 +4,27 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from formatting import french as fmt
 from indicators.aggregates import version
 from plan.dashboard_service import SHARE_INDICATORS, map_data, map_periods, national_chart, shares
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.service import catalogue
 from plan.thresholds import COMPUTED_STATUS_LABELS, STATUS_SEVERITY
-from ui import cached, fmt
+from ui import cached, registry_panel
 from ui.context import current_user, db, demo_banner
-from ui import registry_panel
 from ui.links import follow, go_column, page_link
-from ui.progress_parts import (TREND_LABELS, choropleth, day_text, points_text, rate_text, status_badge,
-                               status_text, table, thresholds_box, value_text)
+from ui.progress_parts import (
+    TREND_LABELS,
+    choropleth,
+    day_text,
+    points_text,
+    rate_text,
+    status_badge,
+    status_text,
+    table,
+    thresholds_box,
+    value_text,
+)
 
 user = current_user()
 # Map reads are cached per version of the roll-ups: any write moves the version, so nothing goes stale.

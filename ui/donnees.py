@@ -3,12 +3,13 @@
 import streamlit as st
 
 from accounts.models import Role
+from formatting import french as fmt
 from lieux.classification_import import import_classification
 from plan import open_data
 from plan.service import catalogue
-from territories.levels import LABELS
 from territories.classification import KINDS, approximated_share
-from ui import downloads, fmt
+from territories.levels import LABELS
+from ui import downloads
 from ui.context import clear_caches, current_user, db
 
 st.title("Données")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from formatting import french as fmt
 from indicators.models import VALUE_KIND_LABELS
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.thresholds import COMPUTED_STATUS_LABELS
 from territories.levels import LABELS as LEVEL_LABELS
 from territories.typology import TYPOLOGY_LABELS
-from ui import fmt
 
 # Raw column → French header. A column not named here is not exported (no English header reaches a user).
 HEADERS = {

@@ -9,17 +9,29 @@ import streamlit as st
 from pydantic import ValidationError
 
 from accounts.policy import AccessDenied, can_edit_plan
+from formatting import french as fmt
 from indicators.models import VALUE_KIND_LABELS
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.service import overview
 from plan.thresholds import STATUS_SEVERITY
 from territories.levels import FRANCE
-from ui import cached, fmt
+from ui import cached, markup
 from ui.context import clear_caches, current_user, db, demo_banner
 from ui.links import follow, go_column
-from ui.progress_parts import (TREND_LABELS, day_text, gap_delta, pace_text, points_text, rate_text, status_badge,
-                               status_text, table, thresholds_box, value_text)
+from ui.progress_parts import (
+    TREND_LABELS,
+    day_text,
+    gap_delta,
+    pace_text,
+    points_text,
+    rate_text,
+    status_badge,
+    status_text,
+    table,
+    thresholds_box,
+    value_text,
+)
 
 user = current_user()
 data = overview(db())
@@ -30,7 +42,7 @@ index = codes.index(requested) if requested in codes else 0
 
 st.title("Plan d'action")
 if requested and requested not in codes:
-    st.error(f"La mesure « {fmt.plain(requested)} » n'existe pas. Choisissez une mesure dans la liste ci-dessous.")
+    st.error(f"La mesure « {markup.plain(requested)} » n'existe pas. Choisissez une mesure dans la liste ci-dessous.")
 for _, axis in data["axes"].iterrows():
     in_axis = measures[measures["axis_code"] == axis["code"]]
     st.markdown(f"**{axis['code']} — {axis['title']}** : " + " · ".join(
@@ -108,7 +120,7 @@ for _, ind in detail["indicators"].iterrows():
             continue
         shown = values.assign(
             type=values["kind"].map(VALUE_KIND_LABELS),
-            valeur=values["value"].map(lambda v: value_text(v, ind["kind"])),
+            valeur=values["value"].map(lambda v, kind=ind["kind"]: value_text(v, kind)),
         )[["period", "type", "valeur", "source_title", "comment"]]
         shown.columns = ["Période", "Type", "Valeur", "Source", "Commentaire"]
         table(shown, f"{ind['code']}_national.csv", f"ind-{ind['code']}", raw=values)
@@ -191,7 +203,7 @@ if can_edit_plan(user):
                                                              comment=comment or None,
                                                              expected_version=int(m["version"])))
             except (StaleUpdate, AccessDenied) as error:
-                st.error(fmt.plain(error))
+                st.error(markup.plain(error))
             except ValidationError as error:
                 st.error("Saisie invalide : " + "; ".join(e["msg"] for e in error.errors()))
             else:
@@ -204,7 +216,7 @@ notes = progress["notes"]
 if notes.empty:
     st.caption("Aucune note de suivi pour cette mesure.")
 for note in notes.to_dict("records"):
-    st.markdown(f"**{day_text(note['created_at'])} — {fmt.plain(fmt.actor(note['author']))}**  \n{fmt.plain(note['text'])}")
+    st.markdown(f"**{day_text(note['created_at'])} — {markup.plain(fmt.actor(note['author']))}**  \n{markup.plain(note['text'])}")
 if can_edit_plan(user):
     with st.form("note", clear_on_submit=True):
         text = st.text_area("Nouvelle note de suivi", placeholder="Point d'étape, décision, difficulté…")
@@ -212,7 +224,7 @@ if can_edit_plan(user):
             try:
                 add_note(db(), user, code, NoteIn(text=text))
             except AccessDenied as error:
-                st.error(fmt.plain(error))
+                st.error(markup.plain(error))
             except ValidationError:
                 st.error("La note est vide ou trop courte : écrivez au moins 3 caractères (5 000 au plus).")
             else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from accounts.models import ANONYMOUS, ROLE_LABELS, Role, User
-from ui import fmt
+from ui import markup
 
 # The address of a page is its file name (/mesures, /territoire…), which AppTest relies on too.
 PUBLIC = [
@@ -92,7 +92,7 @@ def _refusal(url_path: str, title: str, roles: set[Role], user: User):
                      icon=":material/lock:")
             st.page_link(SIGN_IN[0][0], label="Se connecter", icon=":material/login:")
         else:
-            st.error(f"La page « {title} » est réservée aux comptes : {names}. Votre compte ({fmt.plain(user.email)}) "
+            st.error(f"La page « {title} » est réservée aux comptes : {names}. Votre compte ({markup.plain(user.email)}) "
                      "ne permet pas de l'ouvrir.", icon=":material/lock:")
         st.page_link(PUBLIC[0][0], label="Revenir au tableau de bord", icon=":material/dashboard:")
     return st.Page(page, title="Accès refusé", url_path=url_path, visibility="hidden")
@@ -125,6 +125,6 @@ def _already_signed_in(url_path: str, user: User):
     """The sign-in address opened by someone already signed in (a bookmark): say so instead of a 404."""
     def page():
         st.title("Connexion")
-        st.info(f"Vous êtes déjà connecté avec le compte {fmt.plain(user.email)}.", icon=":material/check_circle:")
+        st.info(f"Vous êtes déjà connecté avec le compte {markup.plain(user.email)}.", icon=":material/check_circle:")
         st.page_link(PUBLIC[0][0], label="Revenir au tableau de bord", icon=":material/dashboard:")
     return st.Page(page, title="Connexion", url_path=url_path, visibility="hidden")

@@ -7,9 +7,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from plan.thresholds import (COMPUTED_STATUS_ICONS, COMPUTED_STATUS_LABELS, RULES_TEXT, THRESHOLD_LABELS,
-                             THRESHOLDS)
-from ui import downloads, fmt
+from formatting import french as fmt
+from plan.thresholds import COMPUTED_STATUS_ICONS, COMPUTED_STATUS_LABELS, RULES_TEXT, THRESHOLD_LABELS, THRESHOLDS
+from ui import downloads
 from ui.maps import outlines
 
 TREND_LABELS = {"hausse": "↗ en hausse", "stable": "→ stable", "baisse": "↘ en baisse"}

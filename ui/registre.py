@@ -10,11 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
-from lieux import imports, service
+from formatting import french as fmt
+from lieux import import_formats, imports, service, writes
 from lieux.models import ATTESTATION_YEARS, LABEL_LABELS, TYPE_LABELS, Label, LieuType
 from lieux.placement import RULE_LABELS
 from territories.typology import TYPOLOGY_LABELS
-from ui import fmt
+from ui import markup
 from ui.context import clear_caches, current_user, db, demo_banner
 from ui.maps import metropolitan, points_map
 
@@ -88,7 +89,7 @@ table = pd.DataFrame({
 st.dataframe(table, hide_index=True, width="stretch", height=360)
 # Built when clicked (Streamlit runs the callable then): the whole registry's CSV took a third of a second
 # on every rerun of the page, for a button seldom used.
-st.download_button("Télécharger la sélection (CSV)", lambda frame=lieux: fmt.csv_bytes(imports.export_frame(frame)),
+st.download_button("Télécharger la sélection (CSV)", lambda frame=lieux: fmt.csv_bytes(import_formats.export_frame(frame)),
                    "registre_tiers_lieux.csv", "text/csv",
                    help="Colonnes du registre ; ce fichier se réimporte avec le format « csv ».")
 
@@ -138,14 +139,14 @@ def _form(key: str, current: dict | None) -> dict | None:
 def _run(action, *args, **kwargs):
     try:
         result = action(db(), user, *args, **kwargs)
-    except (service.LieuError, AccessDenied) as error:
-        st.error(fmt.plain(error))
+    except (writes.LieuError, AccessDenied) as error:
+        st.error(markup.plain(error))
         return None
     clear_caches()
     return result or True
 
 
-if service.can_edit(user):
+if writes.can_edit(user):
     st.header("Modifier le registre")
     st.caption("Équipe nationale : partout. Coordinateurs : dans leur région. Chaque modification est "
                "journalisée et recalcule les indicateurs du registre.")
@@ -154,9 +155,9 @@ if service.can_edit(user):
         data = _form("new_lieu", None)
         if data:
             comment = data.pop("_comment")
-            done = _run(service.create, data, comment=comment)
+            done = _run(writes.create, data, comment=comment)
             if done:
-                st.success(f"« {fmt.plain(done.name)} » ajouté ({done.commune_code}, placé par "
+                st.success(f"« {markup.plain(done.name)} » ajouté ({done.commune_code}, placé par "
                            f"{RULE_LABELS.get(done.placement_rule, done.placement_rule)}).")
                 if done.review_reason:
                     st.warning(f"À vérifier : {done.review_reason}.")
@@ -174,7 +175,7 @@ if service.can_edit(user):
                 data = _form(f"edit_{chosen}", current.model_dump())
                 if data:
                     comment = data.pop("_comment")
-                    if updated := _run(service.update, chosen, data, version, comment=comment):
+                    if updated := _run(writes.update, chosen, data, version, comment=comment):
                         st.session_state.pop("lieu_read", None)
                         st.success("Modification enregistrée.")
                         if getattr(updated, "review_reason", None):
@@ -182,16 +183,16 @@ if service.can_edit(user):
                 x, y = st.columns(2)
                 with x.form(f"close_{chosen}"):
                     closed = st.date_input("Date de fermeture", value=date.today(), format="DD/MM/YYYY")
-                    if st.form_submit_button("Fermer ce lieu") and _run(service.close, chosen, version, closed):
+                    if st.form_submit_button("Fermer ce lieu") and _run(writes.close, chosen, version, closed):
                         st.session_state.pop("lieu_read", None)
                         st.success("Fermeture enregistrée.")
                 with y.form(f"delete_{chosen}"):
                     sure = st.checkbox("Ce lieu a été saisi par erreur (un lieu fermé se ferme, il ne se supprime pas)")
-                    if st.form_submit_button("Supprimer") and sure and _run(service.delete, chosen, version):
+                    if st.form_submit_button("Supprimer") and sure and _run(writes.delete, chosen, version):
                         st.session_state.pop("lieu_read", None)
                         st.success("Lieu supprimé.")
     with import_tab:
-        fmt_choice = st.radio("Format", imports.FORMATS, horizontal=True, format_func={
+        fmt_choice = st.radio("Format", import_formats.FORMATS, horizontal=True, format_func={
             "cget2019": "Recensement CGET 2019 (CGET_TiersLieux_2019.csv)",
             "csv": "CSV du registre (colonnes de l'export)"}.get)
         upload = st.file_uploader("Fichier CSV", type=["csv", "txt"])
@@ -203,8 +204,8 @@ if service.can_edit(user):
             try:
                 report = imports.run(db(), upload.getvalue(), fmt_choice, user, dry_run=check,
                                      file_name=upload.name)
-            except (imports.ImportFileError, AccessDenied, service.LieuError) as error:
-                st.error(fmt.plain(error))
+            except (import_formats.ImportFileError, AccessDenied, writes.LieuError) as error:
+                st.error(markup.plain(error))
             else:
                 if report.committed:
                     clear_caches()

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
+from formatting import french as fmt
 from lieux.models import ATTESTATION_YEARS
 from plan.dashboard_service import REGISTRY_FIGURES, registry_france, registry_years
-from ui import fmt
 from ui.progress_parts import table, value_text
 
 
@@ -29,8 +29,8 @@ def draw(db, user) -> None:
     view = pd.DataFrame({
         "Indicateur": frame["name"],
         "Valeur": [_value(v, k) for v, k in zip(frame["value"], frame["indicator_kind"])],
-        "Numérateur": frame["numerator"].map(lambda v: fmt.number(v)),
-        "Dénominateur": frame["denominator"].map(lambda v: fmt.number(v)),
+        "Numérateur": frame["numerator"].map(fmt.number),
+        "Dénominateur": frame["denominator"].map(fmt.number),
         "Complétude": [f"{fmt.number(r)} / {fmt.number(e)} communes" for r, e in zip(frame["reported"], frame["expected"])],
     })
     table(view, f"registre_france_{year}.csv", "registre-france",

@@ -1,4 +1,4 @@
-"""Saisie: coordinators enter, import, trace and undo indicator values (write path: indicators.service).
+"""Saisie: coordinators enter, import, trace and undo indicator values (write path: indicators.writes).
 
 This page routes to its sections: ui.saisie_grid, ui.saisie_import, ui.saisie_history, ui.saisie_exports.
 """
@@ -9,7 +9,7 @@ import streamlit as st
 
 from accounts import policy
 from accounts.models import Role
-from indicators import service
+from indicators import grid
 from ui.context import db, require_roles
 from ui.links import preset
 from ui.saisie_exports import export_section, lock_section
@@ -23,11 +23,11 @@ st.title("Saisie des indicateurs")
 user = require_roles(Role.coordinateur, Role.ministere)
 
 database = db()
-regions = service.entry_regions(database, user)
+regions = grid.entry_regions(database, user)
 if regions.empty:
     st.warning("Votre compte n'est rattaché à aucune région : demandez à l'administrateur de vous en attribuer une.")
     st.stop()
-indicators = service.typed_indicators(database)
+indicators = grid.typed_indicators(database)
 names = dict(zip(indicators["code"], indicators["name"]))
 state = st.session_state
 state.setdefault("saisie_gen", 0)

@@ -6,9 +6,10 @@ import streamlit as st
 
 from accounts.models import Role
 from accounts.policy import AccessDenied
-from indicators import exports, service
+from indicators import exports
+from indicators import locks as period_locks
 from territories.levels import FRANCE, code_of, territory_id
-from ui import fmt
+from ui import markup
 from ui.saisie_parts import SaisiePage
 
 state = st.session_state
@@ -17,7 +18,7 @@ state = st.session_state
 def export_section(page: SaisiePage) -> None:
     """Download values of the region (or France) as CSV, Excel or Parquet; every export is logged."""
     c1, c2, c3 = st.columns(3)
-    indicator = c1.selectbox("Indicateur", ["*"] + page.indicators["code"].tolist(), key="exp_indicator",
+    indicator = c1.selectbox("Indicateur", ["*", *page.indicators["code"].tolist()], key="exp_indicator",
                              format_func=lambda c: "Tous les indicateurs saisis" if c == "*" else c)
     scopes = ([territory_id("region", c) for c in page.regions["code"]]
               + ([FRANCE] if Role.ministere in page.user.roles else []))
@@ -35,7 +36,7 @@ def export_section(page: SaisiePage) -> None:
             else:
                 data, _ = exports.export_values(page.database, page.user, fmt_choice, indicator, territory)
         except exports.ExportError as error:
-            st.error(fmt.plain(error))
+            st.error(markup.plain(error))
             return
         state["exp_file"] = (data, f"valeurs_{territory}.{fmt_choice}", exports.MEDIA_TYPES[fmt_choice])
     if "exp_file" in state:
@@ -52,12 +53,12 @@ def lock_section(page: SaisiePage) -> None:
     lock, unlock = b1.button("Verrouiller", key="lock_do"), b2.button("Rouvrir", key="lock_undo")
     if lock or unlock:
         try:
-            (service.lock_period if lock else service.unlock_period)(page.database, page.user, region, period_text)
+            (period_locks.lock_period if lock else period_locks.unlock_period)(page.database, page.user, region, period_text)
             done = "verrouillée" if lock else "rouverte"
             st.success(f"Période {period_text} {done} pour {page.region_label(region)}.")
         except (AccessDenied, ValueError) as error:
-            st.error(fmt.plain(error))
-    locks = service.locks(page.database)
+            st.error(markup.plain(error))
+    locks = period_locks.locks(page.database)
     if locks.empty:
         st.caption("Aucune période verrouillée.")
     else:

@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
-from indicators import imports, service
-from ui import fmt
+from formatting import french as fmt
+from indicators import grid, imports, rules, writes
+from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import EDITOR, KINDS, LEVELS, SaisiePage, number, period_code
 
@@ -22,7 +23,7 @@ def _served(page: SaisiePage, params: dict) -> pd.DataFrame:
     """The rows served for these choices, kept until a save or a reload so edits diff against them."""
     key = _grid_key(params)
     if state.get("saisie_served_key") != key:
-        state["saisie_served"] = service.entry_grid(page.database, page.user, **params)
+        state["saisie_served"] = grid.entry_grid(page.database, page.user, **params)
         state["saisie_served_key"] = key
         state["saisie_gen"] += 1
     return state["saisie_served"]
@@ -56,7 +57,7 @@ def _read_numbers(values: pd.Series) -> pd.Series:
     # Anything but text or a plausible number (a forged true, list, 400-digit integer) goes on as sent,
     # for the service to explain.
     plain = values.map(lambda v: isinstance(v, str) or v is None or (
-        isinstance(v, (int, float)) and not isinstance(v, bool) and (v != v or abs(v) <= service.MAX_ABS)))
+        isinstance(v, (int, float)) and not isinstance(v, bool) and (v != v or abs(v) <= rules.MAX_ABS)))
     typed = pd.Series([v if isinstance(v, str) else (fmt.editable(v) if ok and v is not None else "")
                        for v, ok in zip(values, plain)], index=values.index, dtype="object")
     numbers, bad = imports.parse_numbers(typed)
@@ -75,13 +76,13 @@ def _editor(shown: pd.DataFrame) -> None:
             "Valeur": st.column_config.TextColumn(
                 "Valeur", help="en français : 1 234,5 (espaces, virgule, « % » ou « € » acceptés) ; "
                 "videz la cellule pour supprimer la valeur"),
-            "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=service.MAX_COMMENT),
+            "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=rules.MAX_COMMENT),
         })
 
 
 def _save(page: SaisiePage) -> None:
     served = state["saisie_served"]
-    changes, problems = service.grid_changes(served, _edited(served))
+    changes, problems = grid.grid_changes(served, _edited(served))
     state.pop("saisie_conflicts", None)
     if not problems.empty:
         state["saisie_message"] = ("error", "Rien n'a été enregistré. Corrigez ces cellules :",
@@ -92,14 +93,14 @@ def _save(page: SaisiePage) -> None:
         state["saisie_message"] = ("info", "Aucune modification à enregistrer.", None)
         return
     try:
-        result = service.apply(page.database, page.user, changes, how="saisie", on_conflict="skip")
+        result = writes.apply(page.database, page.user, changes, how="saisie", on_conflict="skip")
     except AccessDenied as error:
-        state["saisie_message"] = ("error", fmt.plain(error), None)
+        state["saisie_message"] = ("error", markup.plain(error), None)
         return
     _report(result, changes)
 
 
-def _report(result: service.WriteResult, changes: list) -> None:
+def _report(result: writes.WriteResult, changes: list) -> None:
     if not result.errors.empty:
         served = state.get("saisie_served", pd.DataFrame(columns=["territory_id", "name"]))
         label = dict(zip(served["territory_id"], served["name"]))
@@ -121,8 +122,8 @@ def _report(result: service.WriteResult, changes: list) -> None:
 
 def _overwrite(page: SaisiePage) -> None:
     conflicts = state.pop("saisie_conflicts")
-    changes = service.change_from_conflicts(conflicts)
-    result = service.apply(page.database, page.user, changes, how="correction", on_conflict="skip")
+    changes = writes.change_from_conflicts(conflicts)
+    result = writes.apply(page.database, page.user, changes, how="correction", on_conflict="skip")
     _report(result, changes)
 
 
@@ -147,7 +148,7 @@ def entry_section(page: SaisiePage) -> None:
     else:
         a, b = st.columns(2)
         level = a.selectbox("Niveau", list(LEVELS), format_func=LEVELS.get, key="saisie_tlevel")
-        choices = service.region_territories(page.database, region, level)
+        choices = grid.region_territories(page.database, region, level)
         if choices.empty:
             st.info("Aucun territoire de ce niveau dans la région.")
             return

@@ -6,14 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from accounts.policy import AccessDenied
-from indicators import imports, service
-from ui import fmt
+from formatting import french as fmt
+from indicators import imports, revert
+from ui import markup
 from ui.context import clear_caches
+from ui.saisie_grid import reload_grid
 from ui.saisie_parts import HOW_FR, KINDS, SaisiePage, number, period_code
 
 state = st.session_state
-
-from ui.saisie_grid import reload_grid
 
 
 def history_section(page: SaisiePage) -> None:
@@ -30,15 +30,15 @@ def history_section(page: SaisiePage) -> None:
     try:
         territory_id = imports.resolve_code(page.database, code)
     except ValueError as error:
-        st.error(fmt.plain(error))
+        st.error(markup.plain(error))
         return
     period = period_code(period_text)
     if period is None:
         return
-    data = service.history(page.database, indicator, territory_id, period, kind, user=page.user)
+    data = revert.history(page.database, indicator, territory_id, period, kind, user=page.user)
     current = data["current"]
     st.markdown(f"**Valeur actuelle** : {number(current['value']) if current else 'aucune'}"
-                + (f" (version {current['version']}, {fmt.plain(fmt.actor(current['updated_by']))})" if current else ""))
+                + (f" (version {current['version']}, {markup.plain(fmt.actor(current['updated_by']))})" if current else ""))
     entries = data["entries"]
     if entries.empty:
         st.info("Aucune modification enregistrée pour cette valeur.")
@@ -61,19 +61,19 @@ def history_section(page: SaisiePage) -> None:
 def _revert(page: SaisiePage, audit_id: int, read_version: int) -> None:
     """Undo one change before the page is drawn again, so the history and the value shown are fresh."""
     try:
-        result = service.revert(page.database, page.user, audit_id, read_version=read_version)
+        result = revert.revert(page.database, page.user, audit_id, read_version=read_version)
     except (AccessDenied, ValueError) as error:
-        state["hist_message"] = ("error", fmt.plain(error))
+        state["hist_message"] = ("error", markup.plain(error))
         return
     if result.written and result.ok:
         clear_caches()
         reload_grid()  # the entry grid diffs against fresh versions too
         state["hist_message"] = ("success", f"Modification n° {audit_id} annulée : la valeur d'avant est rétablie.")
     elif not result.conflicts.empty:
-        state["hist_message"] = ("error", "La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
-                                 "avant d'annuler.")
+        state["hist_message"] = ("error", ("La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
+                                           "avant d'annuler."))
     else:
-        state["hist_message"] = ("error", "Annulation refusée : " + fmt.plain("; ".join(result.errors["message"])))
+        state["hist_message"] = ("error", "Annulation refusée : " + markup.plain("; ".join(result.errors["message"])))
 
 
 # ------------------------------------------------------------------------------------ exports and locks

@@ -7,8 +7,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from indicators import exports, imports
-from ui import fmt
+from indicators import exports, import_files, imports
+from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import KINDS, SaisiePage, number
 
@@ -20,7 +20,7 @@ def import_section(page: SaisiePage) -> None:
     st.markdown("Format long : `indicateur ; territoire ; periode ; valeur` (ou `numerateur ; denominateur`), "
                 "et au choix `niveau`, `type` (realise, cible, reference), `source`, `commentaire`. "
                 "Format large : `indicateur ; territoire` puis une colonne par période. CSV (; , ou tabulation) "
-                f"ou XLSX, {imports.MAX_BYTES // 1024 // 1024} Mo au plus.")
+                f"ou XLSX, {import_files.MAX_BYTES // 1024 // 1024} Mo au plus.")
     template = pd.DataFrame({"indicateur": ["EMPLOIS_DIRECTS"], "territoire": ["77475"], "periode": ["2025"],
                              "valeur": ["12"], "type": ["realise"], "source": [""], "commentaire": [""]})
     st.download_button("Télécharger un modèle (CSV)", exports.to_bytes(template, "csv"), "modele_valeurs.csv",
@@ -33,7 +33,7 @@ def import_section(page: SaisiePage) -> None:
     if state.get("import_digest") != digest:
         bar = st.progress(0.0, "Vérification…")
         state["import_report"] = imports.import_values(page.database, page.user, data, upload.name, dry_run=True,
-                                                       progress=lambda f, t: bar.progress(f, t))
+                                                       progress=bar.progress)
         state["import_digest"] = digest
         state.pop("import_done", None)
         bar.empty()
@@ -43,7 +43,7 @@ def import_section(page: SaisiePage) -> None:
         getattr(st, kind)(text)
         return
     if not report.errors.empty:
-        st.error(f"**{len(report.errors)} problème(s) dans {fmt.plain(upload.name)}** : rien n'a été importé. "
+        st.error(f"**{len(report.errors)} problème(s) dans {markup.plain(upload.name)}** : rien n'a été importé. "
                  "Corrigez le fichier puis déposez-le de nouveau.")
         st.dataframe(report.errors.rename(columns={"line": "Ligne", "column": "Colonne", "message": "Problème"})
                      .assign(Ligne=lambda f: f["Ligne"].map(lambda n: str(n) if n else "—")),
@@ -64,14 +64,14 @@ def import_section(page: SaisiePage) -> None:
     if st.button(f"Importer {result.changed} valeur(s)", type="primary", key="import_commit"):
         bar = st.progress(0.0, "Import…")
         final = imports.import_values(page.database, page.user, data, upload.name, dry_run=False,
-                                      read_versions=result.versions, progress=lambda f, t: bar.progress(f, t))
+                                      read_versions=result.versions, progress=bar.progress)
         if final.errors.empty and final.result.conflicts.empty and final.written:
             clear_caches()
             state["import_done"] = ("success", f"Import terminé : {final.result.changed} valeur(s) enregistrée(s).")
         elif not final.result.conflicts.empty:
-            state["import_done"] = ("error", f"{len(final.result.conflicts)} valeur(s) ont été modifiées par "
-                                    "quelqu'un d'autre depuis la vérification : rien n'a été importé. "
-                                    "Déposez le fichier de nouveau pour revoir l'aperçu.")
+            state["import_done"] = ("error", (f"{len(final.result.conflicts)} valeur(s) ont été modifiées par "
+                                              "quelqu'un d'autre depuis la vérification : rien n'a été importé. "
+                                              "Déposez le fichier de nouveau pour revoir l'aperçu."))
             state.pop("import_digest", None)
         else:
             state["import_done"] = ("error", "Rien n'a été importé : " + "; ".join(final.errors["message"].head(5)))

@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import User
+from formatting import french as fmt
 from indicators.periods import PeriodError, parse_period
 from store.db import Database
-from ui import fmt
+from ui import markup
 
 EDITOR = "saisie_grille"
 LEVELS = {"departement": "Départements", "epci": "EPCI", "commune": "Communes", "region": "La région elle-même"}
@@ -44,5 +45,5 @@ def period_code(text: str) -> str | None:
     try:
         return parse_period(text).code
     except PeriodError as error:
-        st.error(f"Période illisible : {fmt.plain(error)}.")
+        st.error(f"Période illisible : {markup.plain(error)}.")
         return None

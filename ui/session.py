@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from accounts import server_sessions, service
+from accounts import server_sessions, service, sign_in
 from accounts.client_address import client_address as forwarded_client
 from accounts.models import ANONYMOUS, User, normalize_email
 from accounts.sessions import SessionClock, expiry_reason, utcnow
 from accounts.settings import access_settings
-from ui import fmt
+from ui import markup
 from ui.context import db
 
 CLOCK = "auth_clock"
@@ -118,7 +118,7 @@ def end(reason: str = "logout", notice: str | None = None) -> None:
         if key is not None:
             server_sessions.close(db(), key, user, reason, method, comment=notice)  # the cookie is now worthless
         else:
-            service.sign_out(db(), user, reason, method, comment=notice)
+            sign_in.sign_out(db(), user, reason, method, comment=notice)
     _forget()
     if notice:
         st.session_state[NOTICE] = notice
@@ -131,7 +131,7 @@ def not_authorized_page(message: str):
     """The only page an identity without an account gets: a polite refusal and a way out, no data."""
     def page():
         st.title("Compte non autorisé")
-        st.info(fmt.plain(message), icon=":material/lock:")
+        st.info(markup.plain(message), icon=":material/lock:")
         st.write("Vous pouvez vous déconnecter pour consulter les chiffres publiés en lecteur anonyme.")
         if st.button("Se déconnecter", type="primary"):
             st.logout()
@@ -211,14 +211,14 @@ def _resolve_oidc(identity: dict, now: datetime, settings) -> tuple[User, object
         email = normalize_email(str(identity.get("email") or ""))
         started = _started_at(identity, now)
         if now - started >= settings.session_absolute:
-            service.sign_out(database, User(email=email or "anonyme"), "expired", "oidc",
+            sign_in.sign_out(database, User(email=email or "anonyme"), "expired", "oidc",
                              comment="jeton d'identité trop ancien")
             st.session_state[NOTICE] = "Votre session a expiré : reconnectez-vous."
             st.logout()
             st.stop()
         try:
-            user = service.sign_in_oidc(database, identity, client_address())
-        except service.NotAuthorized as refusal:
+            user = sign_in.sign_in_oidc(database, identity, client_address())
+        except sign_in.NotAuthorized as refusal:
             _forget()
             return ANONYMOUS, not_authorized_page(str(refusal))
         server_sessions.open_oidc(database, key, user, client_address(), started, now=now)
@@ -244,7 +244,7 @@ def sidebar(user: User) -> None:
     if user == ANONYMOUS:
         return
     with st.sidebar:
-        st.caption(f"Connecté : **{fmt.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
+        st.caption(f"Connecté : **{markup.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
         if st.button("Se déconnecter", key="sign_out", icon=":material/logout:"):
             end("logout", "Vous êtes déconnecté.")
             st.switch_page("ui/dashboard.py")

@@ -9,14 +9,26 @@ import streamlit as st
 from accounts.models import Role
 from accounts.service import log_export
 from comparison import service
-from comparison.council_sheet import (APPROX_NOTE, METHOD_NOTE, TREND_WORDS, build_pdf, compact, csv_frame,
-                                       display_basis, display_gap, display_value, identity_lines, value_sources)
+from comparison.council_sheet import (
+    APPROX_NOTE,
+    METHOD_NOTE,
+    TREND_WORDS,
+    build_pdf,
+    compact,
+    csv_frame,
+    display_basis,
+    display_gap,
+    display_value,
+    identity_lines,
+    value_sources,
+)
 from comparison.peers import DEFAULT_BAND, PeerCriteria
+from formatting import french as fmt
 from territories.levels import FRANCE
 from territories.levels import LABELS as LEVEL_LABELS
 from territories.service import get, search
 from territories.typology import TYPOLOGY_LABELS
-from ui import fmt
+from ui import markup
 from ui.charts import evolution_chart
 from ui.context import current_user, db, demo_banner
 
@@ -43,7 +55,7 @@ territory = get(db(), requested) if requested else None
 if query:
     found = search(db(), query)
     if found.empty:
-        st.warning(f"Aucun territoire ne correspond à « {fmt.plain(query)} ». Vérifiez l'orthographe ou saisissez "
+        st.warning(f"Aucun territoire ne correspond à « {markup.plain(query)} ». Vérifiez l'orthographe ou saisissez "
                    "un code INSEE, un SIREN ou un code postal.")
     else:
         labels = {row["id"]: f"{row['name']} ({LEVEL_LABELS[row['level']]} {row['code']})"
@@ -52,7 +64,7 @@ if query:
         territory = get(db(), chosen)
         st.query_params["territoire"] = territory["code"] if territory["level"] in ("commune", "epci") else chosen
 elif requested and territory is None:
-    st.error(f"Le territoire « {fmt.plain(requested)} » est inconnu. Recherchez-le par son nom ci-dessus.")
+    st.error(f"Le territoire « {markup.plain(requested)} » est inconnu. Recherchez-le par son nom ci-dessus.")
 
 if not territory:
     st.info("Recherchez votre commune, votre EPCI, votre département ou votre région. L'adresse de la "
@@ -99,7 +111,7 @@ year = left.selectbox("Année de comparaison", years[::-1], index=years[::-1].in
 try:
     result = service.compare(db(), territory["id"], criteria, user=current_user(), year=year)
 except service.ComparisonError as error:
-    st.error(fmt.plain(error))
+    st.error(markup.plain(error))
     st.stop()
 group, table = result["peers"], result["table"]
 demo_banner(result["is_demo"] or bool(sheet["lieux"]["is_demo"].any()))
@@ -237,5 +249,5 @@ p2.download_button("Télécharger les chiffres (CSV)", _csv, f"fiche-conseil-{te
                    "text/csv", on_click="ignore", icon=":material/table:")
 
 sources = sorted(set(value_sources(available).dropna()))
-st.caption("Sources : " + " ; ".join(sources + ["Code officiel géographique et populations (INSEE)",
-                                                "registre des tiers-lieux de Carrefours"]) + ".")
+st.caption("Sources : " + " ; ".join([*sources, "Code officiel géographique et populations (INSEE)",
+                                            "registre des tiers-lieux de Carrefours"]) + ".")

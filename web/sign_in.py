@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accounts import server_sessions, service
+from accounts import server_sessions, sign_in
 from accounts.passwords import RULES_FR
 from accounts.server_sessions import COOKIE
 from accounts.settings import access_settings
@@ -70,9 +70,9 @@ def sign_in_routes(database: Callable[[], Database | None]) -> list:
         if db is None:
             return _form(request, error=UNAVAILABLE, email=email, status=503)
         try:  # the password check is slow on purpose: off the event loop
-            user = await run_in_threadpool(service.authenticate, db, email, password, address(request))
+            user = await run_in_threadpool(sign_in.authenticate, db, email, password, address(request))
             token = await run_in_threadpool(server_sessions.open_local, db, user, address(request))
-        except service.SignInRefused as refusal:
+        except sign_in.SignInRefused as refusal:
             return _form(request, error=str(refusal), email=email, status=401)
         response = RedirectResponse("/", status_code=303)  # "/" is the person's landing page (élu: territoire)
         response.set_cookie(COOKIE, token, max_age=int(access_settings().session_absolute.total_seconds()),

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from accounts import repository, service
+from accounts import repository
+from accounts import sign_in as sign_in_service
 from accounts.models import Role, Scope, User
 from accounts.sessions import SessionClock, utcnow
 from ui.session import CLOCK
@@ -38,7 +39,7 @@ def app_database():
 
 def sign_in(app, email, password):
     """Sign in as the server code does once a password is checked, without a cookie (AppTest has none)."""
-    app.session_state["user"] = service.authenticate(app_database(), email, password)
+    app.session_state["user"] = sign_in_service.authenticate(app_database(), email, password)
     return app.run()
 
 

@@ -1,7 +1,6 @@
 """The registry and coverage pages on the real app: filters, demo label, editing and import by role."""
 
 from accounts.models import Role, Scope, User
-
 from tests.app.test_pages import texts
 
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))

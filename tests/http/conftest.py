@@ -70,6 +70,7 @@ def serve(db_file, extra_env=None) -> Live:
 def live(built_db_file, tmp_path_factory):
     """One server for a module's read tests, on its own copy of the built database."""
     import shutil
+
     from tests.integration.test_drafts import seed_drafts
     db_file = tmp_path_factory.mktemp("live") / "carrefours.duckdb"
     shutil.copy(built_db_file, db_file)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lieux.imports import CGET_COLUMNS
+from lieux.import_formats import CGET_COLUMNS
 
 NA = "#N/D"
 

@@ -12,9 +12,10 @@ from streamlit.testing.v1 import AppTest
 from accounts import admin, service
 from accounts.models import ANONYMOUS, Role
 from accounts.policy import AccessDenied
-from indicators import service as values
-from lieux import imports, writes
 from bootstrap import open_database
+from indicators import writes as value_writes
+from indicators.models import ValueChange
+from lieux import imports, writes
 from tests.conftest import ROOT
 from ui.context import _start
 from ui.navigation import page_specs
@@ -129,15 +130,15 @@ def _app_database():
 def test_value_writes_through_the_write_path(db, role, scope):
     user = as_user(db, role)
     territory = VALUE_TERRITORY[scope]
-    change = values.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
+    change = ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
                                 read_version=0)
     before, refused = state(db), refusals(db)
     if not (Role.ministere in user.roles or Role.coordinateur in user.roles):
         with pytest.raises(AccessDenied, match="réservée aux coordinateurs"):
-            values.apply(db, user, [change], how="saisie")
+            value_writes.apply(db, user, [change], how="saisie")
         written = False
     else:
-        result = values.apply(db, user, [change], how="saisie")
+        result = value_writes.apply(db, user, [change], how="saisie")
         written = result.written
         if not written:
             assert "hors de votre périmètre" in " ".join(result.errors["message"])
@@ -154,14 +155,14 @@ def test_value_writes_through_the_write_path(db, role, scope):
 @pytest.mark.parametrize("role,scope", CASES)
 def test_lieu_writes_through_the_write_path(db, role, scope):
     user = as_user(db, role)
-    code, commune = LIEU_COMMUNE[scope]
+    code, _commune = LIEU_COMMUNE[scope]
     before = state(db)
     if allowed(WRITES, role, scope):
         created = writes.create(db, user, {"name": "Lieu de la matrice", "commune_code": code})
         assert created.commune_code == code
         assert lieux_named(db, "Lieu de la matrice") == [(code, user.email)]
     else:
-        with pytest.raises(AccessDenied, match="registre|hors de votre périmètre"):
+        with pytest.raises(AccessDenied, match=r"registre|hors de votre périmètre"):
             writes.create(db, user, {"name": "Lieu de la matrice", "commune_code": code})
         assert state(db) == before
 
@@ -195,7 +196,7 @@ def test_account_changes_through_the_service(db, role, scope):
     if scope == "own":
         action = lambda: service.change_own_password(db, user, PASSWORDS.get(role, "x"), "trois pommes vertes")
     else:
-        action = lambda: admin.set_scopes(db, user, "elu.trilport@demo.test",  # noqa: E731
+        action = lambda: admin.set_scopes(db, user, "elu.trilport@demo.test",
                                           [admin.parse_scope("coordinateur", "REG-84")])
     if allowed(ACCOUNT_CHANGES, role, scope):
         action()

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from accounts import admin, tokens
 from accounts import repository as accounts
-from accounts import service, tokens
 from accounts.models import ANONYMOUS, Role, Scope
 from api.rate_limit import Limiter
 from commands.users import operator
@@ -40,11 +40,11 @@ def test_a_token_is_stored_hashed_and_acts_as_its_account(with_accounts):
 def test_a_role_change_applies_to_the_token_at_its_next_use(with_accounts):
     db = with_accounts
     _, secret = tokens.create(db, COORD_IDF, "script", 30)
-    service.set_scopes(db, operator(), COORD_IDF.email, [Scope(role=Role.elu, territory_id="COM-77475")],
+    admin.set_scopes(db, operator(), COORD_IDF.email, [Scope(role=Role.elu, territory_id="COM-77475")],
                        how="cli")
     user, _ = tokens.authenticate(db, secret)
     assert user.roles == {Role.elu}
-    service.set_active(db, operator(), COORD_IDF.email, False, how="cli")
+    admin.set_active(db, operator(), COORD_IDF.email, False, how="cli")
     with pytest.raises(tokens.TokenError, match="désactivé"):
         tokens.authenticate(db, secret)
 

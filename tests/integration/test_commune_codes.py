@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from indicators import imports as value_imports
-from indicators import service as values
+from indicators import revert
 from lieux import imports
+from territories import service as territories
+from territories.codes import read_commune_code
 from tests.integration.census import census, row
 from tests.integration.test_registry import NATIONAL
 from tests.integration.values_helpers import MINISTERE, csv
-from territories import service as territories
-from territories.codes import read_commune_code
 
 ROWS = [
     row(1, "Le CENTQUATRE-PARIS", "75019", "75119", "Paris 19e Arrondissement"),
@@ -40,8 +40,8 @@ def test_a_values_file_with_arrondissement_and_former_codes_reaches_the_commune(
     text = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;75119;2024;12\nEMPLOIS_DIRECTS;16226;2024;3\n"
     report = value_imports.import_values(db, MINISTERE, csv(text), "valeurs.csv", dry_run=False)
     assert report.ok, report.errors
-    assert values.history(db, "EMPLOIS_DIRECTS", "COM-75056", "2024", "actual")["current"]["value"] == 12
-    assert values.history(db, "EMPLOIS_DIRECTS", "COM-16393", "2024", "actual")["current"]["value"] == 3
+    assert revert.history(db, "EMPLOIS_DIRECTS", "COM-75056", "2024", "actual")["current"]["value"] == 12
+    assert revert.history(db, "EMPLOIS_DIRECTS", "COM-16393", "2024", "actual")["current"]["value"] == 3
 
 
 def test_search_and_deep_links_read_the_same_codes(db):

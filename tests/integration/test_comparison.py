@@ -14,8 +14,8 @@ from comparison.peers import PeerCriteria
 from formatting import french as fmt
 from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
-from tests.integration.rollup_oracle import rollup
 from store import audit
+from tests.integration.rollup_oracle import rollup
 from tests.integration.test_cli import run
 
 

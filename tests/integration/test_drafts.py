@@ -8,9 +8,9 @@ import pytest
 
 from accounts import repository as accounts
 from bootstrap import open_database
-from indicators import exports, service
-from indicators.service import ValueChange
+from indicators import exports, revert, writes
 from indicators.aggregates import mark_dirty
+from indicators.models import ValueChange
 from plan import dashboard_service, progress_service
 from plan.service import measure_detail
 from tests.integration.test_cli import run
@@ -24,7 +24,7 @@ LOCAL = "indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'DEP-77' AND peri
 
 def seed_drafts(db) -> None:
     """A national value and a départemental one typed by its coordinator, both with published = false."""
-    result = service.apply(db, COORD_IDF, [ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
+    result = writes.apply(db, COORD_IDF, [ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
                                                        period="2024", value=LOCAL_DRAFT)], how="saisie")
     assert result.inserted == 1
     with db.transaction() as cur:
@@ -87,7 +87,7 @@ def test_progress_counts_drafts_for_the_national_team_only(drafted):
 
 def test_history_withholds_a_draft_from_who_may_not_see_it(drafted):
     def history(user):
-        return service.history(drafted, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=user)
+        return revert.history(drafted, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=user)
 
     for reader in (None, ELU, COORD_ARA):
         data = history(reader)

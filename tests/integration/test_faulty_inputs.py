@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from indicators import imports, service
+from indicators import grid, imports, models, revert, writes
 from lieux import imports as lieux_imports
-from lieux import service as lieux_service
+from lieux import writes as lieux_writes
 from tests.integration.values_helpers import COORD_IDF, MINISTERE, csv, snapshot
 
 HEAD = "indicateur;territoire;periode;valeur;type;commentaire\n"
@@ -128,11 +128,11 @@ def test_a_yearly_target_and_a_realised_value_this_year_are_fine(db):
 def test_a_bullet_is_text_while_formulas_are_refused_by_one_rule_everywhere(db):
     bullet = run(db, csv(HEAD + "EMPLOIS_DIRECTS;DEP-77;2024;4;;- voir la note du 3 mars\n"))
     assert bullet.written, messages(bullet)
-    assert service.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["current"]["comment"] == "- voir la note du 3 mars"
-    served = service.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
+    assert revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["current"]["comment"] == "- voir la note du 3 mars"
+    served = grid.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
     edited = served[["value", "comment"]].astype(object)
     edited.iloc[0] = [3, '=HYPERLINK("http://evil","clic")']
-    changes, problems = service.grid_changes(served, edited)
+    changes, problems = grid.grid_changes(served, edited)
     assert not changes and "formule de tableur" in problems.iloc[0]["message"]
     before = lieux_state(db)
     report = lieux_imports.run(db, b"name;commune_code\n+cmd|' /C calc'!A0;77284\n", "csv", MINISTERE)
@@ -143,15 +143,15 @@ def test_control_characters_in_a_lieu_name_are_refused(db):
     before = lieux_state(db)
     report = lieux_imports.run(db, b"name;commune_code\nCowork\x07ing \x1b[2J;77284\n", "csv", MINISTERE)
     assert "caractère de contrôle invisible" in report.errors[0]["message"] and lieux_state(db) == before
-    with pytest.raises(lieux_service.LieuError, match="contrôle"):
-        lieux_service.create(db, MINISTERE, {"name": "Lieu\x00nul", "commune_code": "77284"})
+    with pytest.raises(lieux_writes.LieuError, match="contrôle"):
+        lieux_writes.create(db, MINISTERE, {"name": "Lieu\x00nul", "commune_code": "77284"})
 
 
 def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_line_right(db):
     data = (HEAD.encode() + "EMPLOIS_DIRECTS;DEP-77;2024;4;;Créé à Évry\n".encode()
             + "EMPLOIS_DIRECTS;DEP-78;2024;5;;Réouvert à Sèvres\n".encode("cp1252"))
     assert run(db, data).written
-    comments = [service.history(db, "EMPLOIS_DIRECTS", t, "2024")["current"]["comment"] for t in ("DEP-77", "DEP-78")]
+    comments = [revert.history(db, "EMPLOIS_DIRECTS", t, "2024")["current"]["comment"] for t in ("DEP-77", "DEP-78")]
     assert comments == ["Créé à Évry", "Réouvert à Sèvres"]
 
 
@@ -160,28 +160,28 @@ def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_line_right(db):
 
 @pytest.mark.parametrize("raw", [True, [1, 2], {"a": 1}, 10**400, "1e400", "9" * 400])
 def test_a_forged_grid_cell_is_a_french_problem_not_an_exception(db, raw):
-    served = service.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
+    served = grid.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
     edited = served[["value", "comment"]].astype(object)
     edited.iat[0, 0] = raw
-    changes, problems = service.grid_changes(served, edited)
+    changes, problems = grid.grid_changes(served, edited)
     assert not changes and len(problems) == 1
     assert "n'est pas un nombre" in problems.iloc[0]["message"] or "trop grand" in problems.iloc[0]["message"]
 
 
 def test_a_too_long_grid_comment_is_explained_in_french(db):
-    served = service.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
+    served = grid.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
     edited = served[["value", "comment"]].astype(object)
     edited.iat[0, 0], edited.iat[0, 1] = 3, "x" * 2001
-    changes, problems = service.grid_changes(served, edited)
+    changes, problems = grid.grid_changes(served, edited)
     assert not changes and problems.iloc[0]["message"] == "texte trop long (2000 caractères au plus)"
     assert problems.iloc[0]["column"] == "commentaire"
 
 
 def test_a_forged_comment_that_is_not_text_is_refused(db):
-    served = service.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
+    served = grid.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
     edited = served[["value", "comment"]].astype(object)
     edited.iat[0, 0], edited.iat[0, 1] = 3, {"x": 1}
-    changes, problems = service.grid_changes(served, edited)
+    changes, problems = grid.grid_changes(served, edited)
     assert not changes and problems.iloc[0]["column"] == "commentaire"
 
 
@@ -221,7 +221,7 @@ def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file)
 
     from bootstrap import open_database
     database = open_database(db_file)
-    service.apply(database, COORD_IDF, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
+    writes.apply(database, COORD_IDF, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
                                                             period="2024", value=3, comment="ok")], how="saisie")
     with database.transaction() as cur:  # as an older version stored it
         cur.execute("UPDATE audit_log SET comment = 'efface\x1b[2J\x07' WHERE entity = 'value'")

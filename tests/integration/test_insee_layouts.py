@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook
 
-from lieux import service
+from lieux import writes
 from lieux.classification_import import import_classification
 from territories.service import get
 from territories.typology import DENS7_LABELS
@@ -82,7 +82,7 @@ def test_the_aav_workbook_is_read_on_the_sheet_with_codgeo_and_cateaav(db):
 
 
 def test_an_official_grid_recomputes_the_rural_share_of_the_registry(db):
-    created = service.create(db, NATIONAL, {"name": "Tiers-lieu de test à Mende", "commune_code": "48095",
+    created = writes.create(db, NATIONAL, {"name": "Tiers-lieu de test à Mende", "commune_code": "48095",
                                             "opened_on": "2020-01-01", "types": ["coworking"]})
 
     def rural(code):

@@ -5,8 +5,8 @@ import shutil
 import duckdb
 import pytest
 
-from store.audit import append
 from bootstrap import build, create, open_database
+from store.audit import append
 from store.db import Database
 from store.memory_build import build_in_memory
 from store.migrations import discover

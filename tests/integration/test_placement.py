@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lieux import imports, service
+from lieux import imports, service, writes
 from lieux.placement import Resolver
 from tests.integration.census import census, row
 from tests.integration.test_registry import NATIONAL
@@ -72,20 +72,20 @@ def test_probable_duplicates_are_flagged_not_merged(db):
 
 def test_a_typed_code_that_the_coordinates_contradict_is_weighed_like_an_import(db):
     # The Registre form: Hérouville-Saint-Clair typed, Sophia-Antipolis coordinates and postal code.
-    sictiam = service.create(db, NATIONAL, {"name": "SICTIAM (saisie)", "commune_code": "14327",
+    sictiam = writes.create(db, NATIONAL, {"name": "SICTIAM (saisie)", "commune_code": "14327",
                                             "postal_code": "06560", "lat": 43.6170, "lon": 7.0550,
                                             "types": ["coworking"]})
     assert sictiam.commune_code == "06152" and sictiam.placement_rule == "coordonnees_contour"
     assert "Hérouville-Saint-Clair (14327)" in sictiam.review_reason and "Valbonne (06152)" in sictiam.review_reason
     # Only the coordinates disagree: the typed code stands, and the disagreement is listed for review.
-    meaux = service.create(db, NATIONAL, {"name": "Coworking de la Marne", "commune_code": "77284",
+    meaux = writes.create(db, NATIONAL, {"name": "Coworking de la Marne", "commune_code": "77284",
                                           "lat": 48.9586, "lon": 2.9663, "types": ["coworking"]})
     assert meaux.commune_code == "77284" and meaux.placement_rule == "saisie"
     assert "Trilport (77475)" in meaux.review_reason and "placé selon le code" in meaux.review_reason
     shown = service.search(db, "Coworking de la Marne").iloc[0]
     assert "Trilport" in shown["review_reason"]  # the Registre page's "à vérifier" column
     # Evidence that agrees leaves nothing to check.
-    agreed = service.create(db, NATIONAL, {"name": "Télécentre de Trilport (saisie)", "commune_code": "77475",
+    agreed = writes.create(db, NATIONAL, {"name": "Télécentre de Trilport (saisie)", "commune_code": "77475",
                                            "postal_code": "77470", "lat": 48.9586, "lon": 2.9663,
                                            "types": ["coworking"]})
     assert agreed.commune_code == "77475" and agreed.review_reason is None

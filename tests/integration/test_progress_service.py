@@ -8,11 +8,11 @@ import pytest
 
 from accounts.models import Role, Scope, User
 from accounts.policy import AccessDenied
-from indicators.periods import parse_period
 from indicators.aggregates import mark_dirty, yearly
-from tests.integration.rollup_oracle import rollup
+from indicators.periods import parse_period
 from plan import alerts, progress_service
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
+from tests.integration.rollup_oracle import rollup
 from tests.integration.test_rollup import put
 
 ON = date(2026, 11, 25)

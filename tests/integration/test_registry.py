@@ -7,7 +7,7 @@ import pytest
 
 from accounts.models import Role, Scope, User
 from accounts.policy import AccessDenied
-from lieux import imports, service
+from lieux import import_formats, imports, service, writes
 from lieux.computed import recompute
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -25,7 +25,7 @@ def _lieux(db, source):
 def test_a_dirty_census_lands_every_row_by_the_rule_that_placed_it(db):
     report = imports.run(db, (DATA / "cget2019_sale.csv").read_bytes(), "cget2019", NATIONAL)
     assert report.committed and not report.errors
-    placed = _lieux(db, imports.CGET_SOURCE)
+    placed = _lieux(db, import_formats.CGET_SOURCE)
     assert placed == {
         "1": ("77475", "code_insee", "Le Télécentre de Trilport"),
         # '1053' (Bourg-en-Bresse, zero lost) is contradicted by the postal code 01300 and by coordinates
@@ -46,7 +46,7 @@ def test_a_dirty_census_lands_every_row_by_the_rule_that_placed_it(db):
 def test_contact_and_mail_are_never_stored(db):
     imports.run(db, (DATA / "cget2019_sale.csv").read_bytes(), "cget2019", NATIONAL)
     with db.read() as cur:
-        rows = cur.execute("SELECT * FROM lieu WHERE source = ?", [imports.CGET_SOURCE]).fetchall()
+        rows = cur.execute("SELECT * FROM lieu WHERE source = ?", [import_formats.CGET_SOURCE]).fetchall()
         audit = cur.execute("SELECT * FROM audit_log").fetchall()
     for text in (str(rows), str(audit)):
         assert "jeanne" not in text.lower() and "Martin" not in text
@@ -57,7 +57,7 @@ def test_reimporting_the_same_census_changes_nothing(db):
     first = imports.run(db, content, "cget2019", NATIONAL)
     second = imports.run(db, content, "cget2019", NATIONAL)
     assert (first.created, second.created, second.updated, second.unchanged) == (7, 0, 0, 7)
-    assert len(_lieux(db, imports.CGET_SOURCE)) == 7
+    assert len(_lieux(db, import_formats.CGET_SOURCE)) == 7
 
 
 def test_coordinates_outside_france_stop_the_whole_import(db):
@@ -65,13 +65,13 @@ def test_coordinates_outside_france_stop_the_whole_import(db):
     assert not report.committed
     assert [e["line"] for e in report.errors] == [10]
     assert "hors de France" in report.errors[0]["message"]
-    assert _lieux(db, imports.CGET_SOURCE) == {}
+    assert _lieux(db, import_formats.CGET_SOURCE) == {}
 
 
 def test_a_dry_run_writes_nothing_and_a_coordinator_cannot_import_outside_the_region(db):
     content = (DATA / "cget2019_sale.csv").read_bytes()
     assert imports.run(db, content, "cget2019", NATIONAL, dry_run=True).created == 7
-    assert _lieux(db, imports.CGET_SOURCE) == {}
+    assert _lieux(db, import_formats.CGET_SOURCE) == {}
     report = imports.run(db, content, "cget2019", IDF)
     assert not report.committed and len(report.errors) == 5
     assert "hors de votre périmètre" in report.errors[0]["message"]
@@ -79,7 +79,7 @@ def test_a_dry_run_writes_nothing_and_a_coordinator_cannot_import_outside_the_re
 
 def test_the_registry_csv_export_reimports_unchanged(db):
     lieux = service.search(db, "", departement="77")
-    content = imports.export_frame(lieux).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
+    content = import_formats.export_frame(lieux).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
     report = imports.run(db, content, "csv", NATIONAL)
     assert not report.errors
     assert (report.created, report.updated, report.unchanged) == (0, 0, len(lieux))
@@ -157,7 +157,7 @@ def _value(db, commune, code="TL_OUVERTS", period=None):
 
 def test_a_coordinator_adds_a_place_in_the_region_audited_and_counted(db):
     before = _value(db, "77475")
-    lieu = service.create(db, IDF, {"name": " Le  Télécentre ", "commune_code": "77475", "types": ["coworking"],
+    lieu = writes.create(db, IDF, {"name": " Le  Télécentre ", "commune_code": "77475", "types": ["coworking"],
                                     "opened_on": "2020-01-06"}, comment="réouverture")
     assert lieu.name == "Le Télécentre" and lieu.version == 1
     assert _value(db, "77475") == before + 1
@@ -169,36 +169,36 @@ def test_a_coordinator_adds_a_place_in_the_region_audited_and_counted(db):
 
 def test_writes_outside_the_scope_or_by_readers_are_refused_and_leave_nothing(db):
     with pytest.raises(AccessDenied, match="hors de votre périmètre"):
-        service.create(db, IDF, {"name": "Fablab lyonnais", "commune_code": "69123"})
+        writes.create(db, IDF, {"name": "Fablab lyonnais", "commune_code": "69123"})
     with pytest.raises(AccessDenied):
-        service.create(db, READER, {"name": "Tiers-lieu", "commune_code": "77475"})
+        writes.create(db, READER, {"name": "Tiers-lieu", "commune_code": "77475"})
     assert service.search(db, "Fablab lyonnais").empty
 
 
 def test_a_stale_update_is_refused(db):
-    lieu = service.create(db, NATIONAL, {"name": "Atelier", "commune_code": "77475"})
-    service.update(db, NATIONAL, lieu.id, {"name": "Atelier partagé", "commune_code": "77475"}, 1)
-    with pytest.raises(service.StaleLieu, match="a été modifié"):
-        service.update(db, IDF, lieu.id, {"name": "Autre nom", "commune_code": "77475"}, 1)
+    lieu = writes.create(db, NATIONAL, {"name": "Atelier", "commune_code": "77475"})
+    writes.update(db, NATIONAL, lieu.id, {"name": "Atelier partagé", "commune_code": "77475"}, 1)
+    with pytest.raises(writes.StaleLieu, match="a été modifié"):
+        writes.update(db, IDF, lieu.id, {"name": "Autre nom", "commune_code": "77475"}, 1)
     assert service.get(db, lieu.id).name == "Atelier partagé"
 
 
 def test_closing_a_place_counts_a_closure_and_deleting_removes_it(db):
     year = str(date.today().year)
-    lieu = service.create(db, NATIONAL, {"name": "Lieu éphémère", "commune_code": "77475", "opened_on": "2019-01-01"})
+    lieu = writes.create(db, NATIONAL, {"name": "Lieu éphémère", "commune_code": "77475", "opened_on": "2019-01-01"})
     closures = _value(db, "77475", "TL_FERMETURES", year)
-    closed = service.close(db, NATIONAL, lieu.id, 1)
+    closed = writes.close(db, NATIONAL, lieu.id, 1)
     assert closed.closed_on == date.today() and closed.version == 2
     assert _value(db, "77475", "TL_FERMETURES", year) == closures + 1
-    service.delete(db, NATIONAL, lieu.id, 2)
+    writes.delete(db, NATIONAL, lieu.id, 2)
     assert service.get(db, lieu.id) is None
 
 
 def test_a_place_without_a_commune_is_placed_from_its_coordinates_and_bad_input_is_explained(db):
-    lieu = service.create(db, NATIONAL, {"name": "Coworking parisien", "lat": 48.8566, "lon": 2.3522})
+    lieu = writes.create(db, NATIONAL, {"name": "Coworking parisien", "lat": 48.8566, "lon": 2.3522})
     assert (lieu.commune_code, lieu.placement_rule) == ("75056", "coordonnees_contour")
-    with pytest.raises(service.LieuError, match="hors de France"):
-        service.create(db, NATIONAL, {"name": "Coworking Barcelona", "lat": 41.3874, "lon": 2.1686})
-    with pytest.raises(service.LieuError, match="date de fermeture précède"):
-        service.create(db, NATIONAL, {"name": "Lieu", "commune_code": "77475", "opened_on": "2020-01-01",
+    with pytest.raises(writes.LieuError, match="hors de France"):
+        writes.create(db, NATIONAL, {"name": "Coworking Barcelona", "lat": 41.3874, "lon": 2.1686})
+    with pytest.raises(writes.LieuError, match="date de fermeture précède"):
+        writes.create(db, NATIONAL, {"name": "Lieu", "commune_code": "77475", "opened_on": "2020-01-01",
                                       "closed_on": "2019-01-01"})

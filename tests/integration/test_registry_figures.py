@@ -10,7 +10,7 @@ import pytest
 from accounts.models import Role, Scope, User
 from bootstrap import create, open_database
 from indicators.aggregates import refresh
-from lieux import computed, imports, service
+from lieux import computed, imports, models, service, writes
 from lieux.classification_import import import_classification
 from tests.conftest import is_national, whole_france
 from tests.integration.census import census, row, within_km_of_a_place
@@ -103,15 +103,15 @@ def test_incremental_recompute_equals_a_full_one_from_an_empty_start(empty_db):
     imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)
     assert _full_recompute_changes(empty_db) == 0
     lieu = service.search(empty_db, "Trilport").iloc[0]
-    edited = service.get(empty_db, lieu["id"]).model_dump(include=set(service.LieuIn.model_fields))
+    edited = service.get(empty_db, lieu["id"]).model_dump(include=set(models.LieuIn.model_fields))
     edited.update(commune_code="77284", lat=48.96, lon=2.88, name="Télécentre déménagé à Meaux")
-    moved = service.update(empty_db, NATIONAL, lieu["id"], edited, expected_version=int(lieu["version"]))
+    moved = writes.update(empty_db, NATIONAL, lieu["id"], edited, expected_version=int(lieu["version"]))
     assert _full_recompute_changes(empty_db) == 0
-    closed = service.close(empty_db, NATIONAL, moved.id, moved.version, closed_on=date(2022, 6, 30))
+    closed = writes.close(empty_db, NATIONAL, moved.id, moved.version, closed_on=date(2022, 6, 30))
     assert _full_recompute_changes(empty_db) == 0
-    service.delete(empty_db, NATIONAL, closed.id, closed.version)
+    writes.delete(empty_db, NATIONAL, closed.id, closed.version)
     assert _full_recompute_changes(empty_db) == 0
-    service.create(empty_db, NATIONAL, {"name": "Tiers-lieu de Mende", "commune_code": "48095",
+    writes.create(empty_db, NATIONAL, {"name": "Tiers-lieu de Mende", "commune_code": "48095",
                                         "opened_on": date(2020, 3, 1), "types": ["coworking"]})
     assert _full_recompute_changes(empty_db) == 0
     grid = b"CODGEO;DENS7\n48095;5\n2A004;2\n"
@@ -128,7 +128,7 @@ def test_incremental_recompute_equals_a_full_one_on_demo_data(db):
 
 
 def test_a_locked_period_is_not_rewritten_through_the_registry(db):
-    from indicators import service as values
+    from indicators import locks
     idf = User(email="idf@exemple.fr", name="Coordination IDF",
                scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
 
@@ -137,9 +137,9 @@ def test_a_locked_period_is_not_rewritten_through_the_registry(db):
             return cur.execute("SELECT value, version FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
                                " AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'", [period]).fetchone()
 
-    values.lock_period(db, NATIONAL, "11", "2024")
+    locks.lock_period(db, NATIONAL, "11", "2024")
     before_2024, before_2025 = stored("2024"), stored("2025")
-    service.create(db, idf, {"name": "Nouveau coworking de Trilport", "commune_code": "77475",
+    writes.create(db, idf, {"name": "Nouveau coworking de Trilport", "commune_code": "77475",
                              "opened_on": date(2020, 1, 15), "types": ["coworking"]})
     assert stored("2024") == before_2024  # frozen: the period is locked for Île-de-France
     assert stored("2025")[0] == before_2025[0] + 1
@@ -151,7 +151,7 @@ def test_a_locked_period_is_not_rewritten_through_the_registry(db):
                                    " AND entity_key = 'TL_OUVERTS|COM-77475|2024|actual'").fetchone()[0]
     assert audit == [("update", "registre", before_2025[0], before_2025[0] + 1)]
     assert locked_audit == 0
-    values.unlock_period(db, NATIONAL, "11", "2024")
+    locks.unlock_period(db, NATIONAL, "11", "2024")
     assert stored("2024")[0] == before_2024[0] + 1
     assert _full_recompute_changes(db) == 0
 
@@ -165,9 +165,9 @@ def test_a_census_place_is_not_extrapolated_open_forever(empty_db):
     listed = service.search(empty_db, "")
     assert listed["unconfirmed"].all() and (listed["last_attested"].dt.date == date(2018, 9, 19)).all()
     confirmed = listed[listed["name"] == "La Ruche de Meaux"].iloc[0]
-    data = service.get(empty_db, confirmed["id"]).model_dump(include=set(service.LieuIn.model_fields))
+    data = service.get(empty_db, confirmed["id"]).model_dump(include=set(models.LieuIn.model_fields))
     data["attested_on"] = date(2025, 3, 1)  # someone confirmed it open
-    service.update(empty_db, NATIONAL, confirmed["id"], data, expected_version=int(confirmed["version"]))
+    writes.update(empty_db, NATIONAL, confirmed["id"], data, expected_version=int(confirmed["version"]))
     assert _national(empty_db, "TL_OUVERTS", min(date.today().year, 2025 + ATTESTATION_YEARS))[0] == 1
     assert _full_recompute_changes(empty_db) == 0
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from accounts import passwords, service, sign_in
+from accounts import passwords, sign_in
 
 COORD = "coordinateur.idf@demo.test"
 COORD_PASSWORD = "demo-coordination-idf"
@@ -86,8 +86,8 @@ def burst(db, attempts: list[tuple[str, str, str]]) -> list:
     def one(i, email, password, address):
         start.wait()
         try:
-            results[i] = service.authenticate(db, email, password, address)
-        except service.SignInRefused as refusal:
+            results[i] = sign_in.authenticate(db, email, password, address)
+        except sign_in.SignInRefused as refusal:
             results[i] = refusal
 
     threads = [threading.Thread(target=one, args=(i, *a)) for i, a in enumerate(attempts)]
@@ -115,7 +115,7 @@ def test_forty_parallel_attempts_on_one_account_check_no_more_passwords_than_the
           f"as locked, {in_flight['most']} checks at once, +{memory.added:.0f} MiB peak")
     assert checked <= 5 and in_flight["calls"] == checked
     assert seen["locked"] == 40 - checked and seen["pending"] == 0
-    locked = [r for r in results if isinstance(r, service.SignInRefused) and "bloqué" in str(r)]
+    locked = [r for r in results if isinstance(r, sign_in.SignInRefused) and "bloqué" in str(r)]
     assert len(locked) >= 35
     signed_in = [r for r in results if not isinstance(r, Exception)]
     assert len(signed_in) == seen["ok"] <= 1  # the right password signs in only if checked before the lock
@@ -141,9 +141,9 @@ def test_an_attempt_that_waits_too_long_for_a_check_is_refused_in_french(db, lim
     gate = sign_in._gate(1)
     assert gate.acquire(timeout=5)  # a check is under way and holds the only slot
     try:
-        with pytest.raises(service.SignInRefused, match="Trop de connexions sont en cours"):
-            service.authenticate(db, COORD, COORD_PASSWORD, "203.0.113.8")
+        with pytest.raises(sign_in.SignInRefused, match="Trop de connexions sont en cours"):
+            sign_in.authenticate(db, COORD, COORD_PASSWORD, "203.0.113.8")
     finally:
         gate.release()
     assert outcomes(db, COORD)["busy"] == 1  # not counted as a failure: the right password still signs in
-    assert service.authenticate(db, COORD, COORD_PASSWORD, "203.0.113.8").email == COORD
+    assert sign_in.authenticate(db, COORD, COORD_PASSWORD, "203.0.113.8").email == COORD

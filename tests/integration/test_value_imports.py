@@ -6,12 +6,12 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from indicators import exports, imports, service
+from indicators import exports, imports, models, revert, writes
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, MINISTERE, csv, refusals, snapshot, values_only
 
 
 def value(db, territory, period="2024", indicator="EMPLOIS_DIRECTS", kind="actual"):
-    row = service.history(db, indicator, territory, period, kind)["current"]
+    row = revert.history(db, indicator, territory, period, kind)["current"]
     return None if row is None else row["value"]
 
 
@@ -42,7 +42,7 @@ def test_encodings_utf8_with_or_without_bom_and_windows_1252(db, encoding):
     text = "indicateur;territoire;période;valeur;commentaire\nEMPLOIS_DIRECTS;DEP-77;2024;5;Créé à Évry\n"
     report = run(db, csv(text, encoding))
     assert report.ok, report.errors
-    assert service.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["current"]["comment"] == "Créé à Évry"
+    assert revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["current"]["comment"] == "Créé à Évry"
 
 
 def test_french_numbers_decimal_comma_and_thousands_separators(db):
@@ -184,7 +184,7 @@ def test_dry_run_writes_nothing_but_says_what_would_change(db):
 def test_a_value_changed_between_preview_and_commit_is_refused(db):
     text = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n"
     preview = run(db, csv(text), dry_run=True)
-    service.apply(db, MINISTERE, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
+    writes.apply(db, MINISTERE, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
                                                       period="2024", value=1)], how="saisie")
     final = imports.import_values(db, COORD_IDF, csv(text), "v.csv", dry_run=False,
                                   read_versions=preview.result.versions)
@@ -227,7 +227,7 @@ def test_very_long_cells_and_formulas_in_comments_are_refused(db):
 
 def test_exports_neutralise_formula_like_cells(db):
     # Formulas are refused on entry; a value stored before that rule still must not run in a spreadsheet.
-    service.apply(db, COORD_IDF, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
+    writes.apply(db, COORD_IDF, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
                                                       period="2024", value=3)], how="saisie")
     with db.transaction() as cur:
         cur.execute("UPDATE indicator_value SET comment = '=1+2', source = '@SUM(A1)' "
@@ -244,7 +244,7 @@ def test_exports_neutralise_formula_like_cells(db):
 
 
 def test_an_export_is_logged_and_reimports_without_change(db):
-    service.apply(db, COORD_IDF, [service.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
+    writes.apply(db, COORD_IDF, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
                                                       period="2024", value=3)], how="saisie")
     data, rows = exports.export_values(db, COORD_IDF, "csv", "EMPLOIS_DIRECTS", "REG-11")
     with db.read() as cur:

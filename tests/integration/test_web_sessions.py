@@ -8,7 +8,7 @@ from html import unescape
 import httpx
 import pytest
 
-from accounts import server_sessions, service
+from accounts import admin, server_sessions, service
 from accounts.models import Role, Scope, User
 from accounts.server_sessions import COOKIE, token_hash
 from accounts.sessions import utcnow
@@ -123,10 +123,10 @@ def test_idle_and_maximum_lifetimes_end_the_session(db, client):
 @pytest.mark.parametrize("change, message", [
     (lambda db: service.change_own_password(db, User(email=COORD), COORD_PASSWORD, "Nouveau-mot-de-passe-2026"),
      "mot de passe de ce compte a été changé"),
-    (lambda db: service.reset_password(db, ADMIN, COORD, "Autre-mot-de-passe-2026"),
+    (lambda db: admin.reset_password(db, ADMIN, COORD, "Autre-mot-de-passe-2026"),
      "mot de passe de ce compte a été changé"),
-    (lambda db: service.set_active(db, ADMIN, COORD, False), "désactivé"),
-    (lambda db: service.set_scopes(db, ADMIN, COORD, [Scope(role=Role.elu, territory_id="COM-77475")]),
+    (lambda db: admin.set_active(db, ADMIN, COORD, False), "désactivé"),
+    (lambda db: admin.set_scopes(db, ADMIN, COORD, [Scope(role=Role.elu, territory_id="COM-77475")]),
      "rôles de votre compte ont changé"),
 ])
 def test_password_change_disabling_and_role_change_revoke_every_session(db, base, change, message):
@@ -142,7 +142,7 @@ def test_password_change_disabling_and_role_change_revoke_every_session(db, base
 
 def test_an_unchanged_role_keeps_the_session(db, client):
     token = signed_in(db, client)
-    service.set_scopes(db, ADMIN, COORD, [Scope(role=Role.coordinateur, territory_id="REG-11")])
+    admin.set_scopes(db, ADMIN, COORD, [Scope(role=Role.coordinateur, territory_id="REG-11")])
     assert server_sessions.resume(db, token_hash(token)).user.email == COORD
 
 

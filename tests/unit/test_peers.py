@@ -4,8 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from comparison.peers import (PeerCriteria, band_bounds, compare, plain_rank, quantiles,
-                               select_peers)
+from comparison.peers import PeerCriteria, band_bounds, compare, plain_rank, quantiles, select_peers
 
 
 def territory(id_, population, typology="rural", region="11", level="commune", area=10.0, rural=None):

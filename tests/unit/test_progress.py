@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from plan import progress as p
-from plan.thresholds import THRESHOLDS, THRESHOLD_LABELS
+from plan.thresholds import THRESHOLD_LABELS, THRESHOLDS
 
 
 class TestCompletionRate:

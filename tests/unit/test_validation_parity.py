@@ -80,7 +80,7 @@ def test_both_paths_accept_and_refuse_the_same_rows_with_the_same_messages(field
     assert set(frame) == set(scalar) | too_long
     # The model stops at its first problem; the file checks list them all, and the first is among them.
     if model:
-        column, message = model[0]
+        _column, message = model[0]
         assert message in {rules.sentence(c, m) for c, m in frame}
 
 

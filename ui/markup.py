@@ -1,29 +1,8 @@
-"""French formatting as pages use it: the shared formatting, plus escaping for st.markdown.
-
-The numbers, dates and CSV live in `formatting/` (the CLI and the council sheet use them too); only the
-markdown escaping, which is about how Streamlit renders text, belongs here.
-"""
+"""Escaping of user text for st.markdown; French numbers, dates and CSV live in formatting.french."""
 
 from __future__ import annotations
 
 import re
-
-from formatting.french import (  # noqa: F401  (re-exported: pages call fmt.number, fmt.day, …)
-    ACTORS,
-    MINUS,
-    NBSP,
-    PARIS,
-    actor,
-    by_kind,
-    csv_bytes,
-    day,
-    editable,
-    euros,
-    moment,
-    number,
-    paris,
-    percent,
-)
 
 # What can open a link or an image ([, <, bare http:// and www. addresses), emphasis, code, LaTeX,
 # tables, headings or HTML; other punctuation ("Île-de-France", "(démo)") stays as typed. A bare

@@ -20,14 +20,23 @@ def demo_enabled() -> bool:
     return os.environ.get("CARREFOURS_DEMO", "1").strip().lower() not in {"0", "false", "non", "no"}
 
 
+def departements_setting() -> list[str] | None:
+    """The départements a new database is limited to (CARREFOURS_DEPARTEMENTS=77,75,…; all if unset).
+
+    Only the tests set it, to build a small real database in seconds instead of the national one."""
+    codes = [c.strip().upper() for c in os.environ.get("CARREFOURS_DEPARTEMENTS", "").split(",") if c.strip()]
+    return codes or None
+
+
 def _silent(fraction: float, step: str) -> None:
     """The default progress report: none."""
 
 
-def build(db: Database, demo: bool, progress=_silent) -> dict:
+def build(db: Database, demo: bool, progress=_silent, departements: list[str] | None = None) -> dict:
     """Fill an empty database: schema, territories, national plan, and demo data if asked.
 
-    progress(fraction, step) is told, in French, each step as it starts.
+    progress(fraction, step) is told, in French, each step as it starts. departements limits the
+    territories (and so the demo data) to those départements; by default CARREFOURS_DEPARTEMENTS, else all.
     """
     # Imported here: opening an existing database (every CLI command, each app start) needs none of them.
     from accounts.demo import create_demo_accounts
@@ -38,6 +47,7 @@ def build(db: Database, demo: bool, progress=_silent) -> dict:
     from plan.seed import read_plan, seed
     from territories.reference import load
 
+    departements = departements_setting() if departements is None else departements
     progress(0.0, "Lecture du plan national")
     plan = read_plan()  # parse before writing anything: a bad file leaves nothing behind
     progress(0.02, "Création des tables")
@@ -45,7 +55,7 @@ def build(db: Database, demo: bool, progress=_silent) -> dict:
     counts: dict = {}
     with db.transaction() as cur:
         progress(0.05, "Chargement des territoires (régions, départements, EPCI, 34 875 communes)")
-        counts["territories"] = load(cur)
+        counts["territories"] = load(cur, departements=departements)
         progress(0.2, "Plan national : axes, mesures, indicateurs et objectifs")
         counts.update(seed(cur, plan))
         if demo:
@@ -58,6 +68,9 @@ def build(db: Database, demo: bool, progress=_silent) -> dict:
         # recomputes the communes it touches. The build itself is the audited event, not each zero.
         progress(0.27, "Indicateurs calculés à partir du registre des lieux")
         counts["registry_values"] = recompute(cur, actor="demo" if demo else "init", audit_values=False)
+    # The roll-ups read committed rows, which DuckDB scans about twice as fast as a transaction's own;
+    # a build is all-or-nothing anyway: its file is moved into place only once complete.
+    with db.transaction() as cur:
         progress(0.46, "Agrégation des indicateurs par région et pour la France")
         mark_dirty(cur)
         # Régions and France only: the communal rows follow once the dashboard is shown.
@@ -82,4 +95,14 @@ def open_database(path: Path | str | None = None, *, demo: bool | None = None,
                   lock: bool = True, progress=_silent) -> Database:
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
+    wire()
     return open_file(path, _filler(demo), lock=lock, progress=progress)
+
+
+def wire() -> None:
+    """Connect what a lower layer announces to what a higher one does about it (idempotent)."""
+    from indicators import locks
+    from lieux.computed import catch_up_after_unlock
+
+    # A reopened period lets the registry-computed values catch up (indicators knows nothing of lieux).
+    locks.when_reopened(catch_up_after_unlock)

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from territories.levels import FRANCE
+
 
 class Role(StrEnum):
     admin = "admin"              # manages accounts and scopes
@@ -26,6 +28,10 @@ class Scope(BaseModel):
 
     role: Role
     territory_id: str | None = None  # REG-11, DEP-77, COM-77475…; None = national
+
+
+class AccountError(ValueError):
+    """Bad input to an account change (unknown e-mail, bad role or territory, weak password), in French."""
 
 
 def normalize_email(email: str) -> str:
@@ -55,7 +61,7 @@ class User(BaseModel):
 
     def territories(self, role: Role) -> list[str]:
         """Territories the user holds a role on ('FR' for a national scope)."""
-        return [s.territory_id or "FR" for s in self.scopes if s.role == role]
+        return [s.territory_id or FRANCE for s in self.scopes if s.role == role]
 
 
 ANONYMOUS = User(email="anonyme", name="Lecteur anonyme", scopes=(Scope(role=Role.lecteur),))

@@ -7,6 +7,8 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from accounts.models import AccountError
+
 # argon2-cffi's defaults are RFC 9106's low-memory profile (Argon2id, t=3, 64 MiB, p=4): ~0.1–0.3 s.
 _HASHER = PasswordHasher()
 MIN_LENGTH = 12
@@ -74,6 +76,13 @@ def password_problems(password: str, email: str = "") -> list[str]:
     if lowered in COMMON or stripped in COMMON or "carrefours" in lowered:
         problems.append("c'est un mot de passe trop courant")
     return problems
+
+
+def require_acceptable(password: str, email: str) -> None:
+    """Raise a French AccountError listing the rules a new password breaks (nothing when acceptable)."""
+    problems = password_problems(password or "", email)
+    if problems:
+        raise AccountError("Mot de passe refusé : " + " ; ".join(problems) + ". Règles : " + RULES_FR)
 
 
 def generate_password() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from accounts.models import Role, User
+from territories.levels import FRANCE, code_of, level_of
 
 
 class AccessDenied(Exception):
@@ -11,16 +12,16 @@ class AccessDenied(Exception):
 
 def covers(scope_territory_id: str | None, territory: dict) -> bool:
     """Whether a scope (REG-xx, DEP-xx, EPCI-…, COM-…, None = France) contains a territory row."""
-    if scope_territory_id in (None, "FR"):
+    if scope_territory_id in (None, FRANCE):
         return True
     if scope_territory_id == territory["id"]:
         return True
-    prefix, _, code = scope_territory_id.partition("-")
-    if prefix == "REG":
+    level, code = level_of(scope_territory_id), code_of(scope_territory_id)
+    if level == "region":
         return territory["level"] not in ("pays", "region") and territory.get("region_code") == code
-    if prefix == "DEP":
+    if level == "departement":
         return territory["level"] in ("epci", "commune") and territory.get("departement_code") == code
-    if prefix == "EPCI":
+    if level == "epci":
         return territory["level"] == "commune" and territory.get("epci_siren") == code
     return False
 
@@ -30,6 +31,11 @@ def can_write_values(user: User, territory: dict) -> bool:
     if Role.ministere in user.roles:
         return True
     return any(s.role == Role.coordinateur and covers(s.territory_id, territory) for s in user.scopes)
+
+
+def can_enter_values(user: User) -> bool:
+    """Values are typed and imported by the national team and the coordinators (each in its scope)."""
+    return bool(user.roles & {Role.ministere, Role.coordinateur})
 
 
 def require_write_values(user: User, territory: dict) -> None:

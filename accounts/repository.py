@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from accounts.models import Scope, User, normalize_email
+from territories.levels import FRANCE
 
 # Outcomes of a sign-in attempt that count towards the lock-out (a refused attempt while locked does not,
 # so an attacker cannot keep an account locked for ever by hammering it).
@@ -27,7 +28,7 @@ def scopes_of(cur, email: str) -> tuple[Scope, ...]:
     """Every scope an account holds, in a stable order."""
     rows = cur.execute("SELECT role, territory_id FROM account_scope WHERE email = ? ORDER BY role, territory_id",
                        [email]).fetchall()
-    return tuple(Scope(role=role, territory_id=None if t == "FR" else t) for role, t in rows)
+    return tuple(Scope(role=role, territory_id=None if t == FRANCE else t) for role, t in rows)
 
 
 def credentials(cur, email: str) -> dict | None:
@@ -46,7 +47,7 @@ def snapshot(cur, email: str) -> dict | None:
     if row is None:
         return None
     return {"email": row[0], "name": row[1], "active": row[2], "is_demo": row[3], "local_password": row[4],
-            "scopes": [f"{s.role}:{s.territory_id or 'FR'}" for s in scopes_of(cur, email)]}
+            "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in scopes_of(cur, email)]}
 
 
 def add(cur, user: User, password_hash: str | None = None, now: datetime | None = None) -> None:
@@ -61,7 +62,7 @@ def replace_scopes(cur, email: str, scopes) -> None:
     """Set the scopes of an account to exactly these."""
     cur.execute("DELETE FROM account_scope WHERE email = ?", [email])
     for scope in dict.fromkeys(scopes):
-        cur.execute("INSERT INTO account_scope VALUES (?, ?, ?)", [email, scope.role, scope.territory_id or "FR"])
+        cur.execute("INSERT INTO account_scope VALUES (?, ?, ?)", [email, scope.role, scope.territory_id or FRANCE])
 
 
 def set_password(cur, email: str, password_hash: str, now: datetime) -> None:
@@ -73,11 +74,6 @@ def set_password(cur, email: str, password_hash: str, now: datetime) -> None:
 def set_active(cur, email: str, active: bool, now: datetime) -> None:
     """Enable or disable an account."""
     cur.execute("UPDATE account SET active = ?, updated_at = ? WHERE email = ?", [active, now, email])
-
-
-def set_name(cur, email: str, name: str, now: datetime) -> None:
-    """Rename an account."""
-    cur.execute("UPDATE account SET name = ?, updated_at = ? WHERE email = ?", [name, now, email])
 
 
 def mark_signed_in(cur, email: str, now: datetime) -> None:
@@ -93,6 +89,11 @@ def listing(cur) -> pd.DataFrame:
         " a.password_hash IS NOT NULL AS local_password, a.created_at, a.last_sign_in_at"
         " FROM account a LEFT JOIN account_scope s USING (email)"
         " GROUP BY ALL ORDER BY a.email").df()
+
+
+def demo_emails(cur) -> set[str]:
+    """E-mails of the active demo accounts."""
+    return {r[0] for r in cur.execute("SELECT email FROM account WHERE is_demo AND active").fetchall()}
 
 
 def active_admins(cur) -> list[str]:
@@ -133,8 +134,12 @@ def failures_for_address(cur, address: str, since: datetime) -> tuple[int, datet
     return row[0], row[1]
 
 
-def territories_by_id(cur, ids: list[str]) -> list[dict]:
-    """The territory rows (what policy.covers needs) for these ids, in one query."""
-    frame = cur.execute("SELECT id, level, name, region_code, departement_code, epci_siren FROM territory"
-                        " WHERE id IN (SELECT unnest(?::VARCHAR[]))", [ids]).df()
-    return frame.to_dict(orient="records")
+def set_organisation(cur, email: str, siret: str | None, organisation: str | None) -> None:
+    """Keep the organisation (SIRET, usual name) an identity provider vouched for."""
+    cur.execute("UPDATE account SET siret = ?, organisation = ? WHERE email = ?", [siret, organisation, email])
+
+
+def organisation(cur, email: str) -> tuple[str | None, str | None]:
+    """The SIRET and organisation name kept for an account."""
+    row = cur.execute("SELECT siret, organisation FROM account WHERE email = ?", [email]).fetchone()
+    return (row[0], row[1]) if row else (None, None)

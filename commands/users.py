@@ -11,7 +11,7 @@ import argparse
 import getpass
 import sys
 
-from accounts import service
+from accounts import admin, service
 from accounts.models import Role, Scope, User
 from accounts.passwords import generate_password
 from accounts.policy import AccessDenied
@@ -35,7 +35,7 @@ def register(sub) -> None:
     add = actions.add_parser("add", parents=[common], help="créer un compte")
     add.add_argument("email")
     add.add_argument("--name", default="", help="nom affiché")
-    add.add_argument("--role", required=True, choices=[r.value for r in service.ASSIGNABLE])
+    add.add_argument("--role", required=True, choices=[r.value for r in admin.ASSIGNABLE])
     add.add_argument("--territory", action="append", default=[], metavar="ID",
                      help="REG-11, DEP-77, COM-77475… (répétable ; aucun pour admin et ministere)")
     secret = add.add_mutually_exclusive_group()
@@ -51,7 +51,7 @@ def register(sub) -> None:
 
     set_role = actions.add_parser("set-role", parents=[common], help="remplacer les rôles d'un compte")
     set_role.add_argument("email")
-    set_role.add_argument("--role", required=True, choices=[r.value for r in service.ASSIGNABLE])
+    set_role.add_argument("--role", required=True, choices=[r.value for r in admin.ASSIGNABLE])
     set_role.add_argument("--territory", action="append", default=[], metavar="ID")
     set_role.add_argument("--json", action="store_true", help="sortie JSON")
     set_role.set_defaults(run=_guard(run_set_role))
@@ -77,7 +77,7 @@ def _actor(db, args) -> User:
         return operator()
     user = service.find_user(db, args.user)
     if user is None:
-        raise service.AccountError(f"Le compte « {args.user.strip()} » n'existe pas ou est désactivé.")
+        raise admin.AccountError(f"Le compte « {args.user.strip()} » n'existe pas ou est désactivé.")
     return user
 
 
@@ -86,7 +86,7 @@ def _guard(run):
         db = open_database()
         try:
             return run(db, _actor(db, args), args)
-        except (service.AccountError, AccessDenied) as error:
+        except (admin.AccountError, AccessDenied) as error:
             print(f"Erreur : {error}", file=sys.stderr)
             return 2
         finally:
@@ -99,11 +99,11 @@ def _read_password() -> str:
 
 
 def _scopes(args) -> list[Scope]:
-    return [service.parse_scope(args.role, t) for t in (args.territory or [None])]
+    return [admin.parse_scope(args.role, t) for t in (args.territory or [None])]
 
 
 def run_list(db, actor, args) -> int:
-    frame = service.list_accounts(db, actor)
+    frame = admin.list_accounts(db, actor)
     rows = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
     if args.json:
         print_json(rows)
@@ -118,7 +118,7 @@ def run_list(db, actor, args) -> int:
 
 def run_add(db, actor, args) -> int:
     password = None if args.oidc_only else (_read_password() if args.password_stdin else generate_password())
-    user = service.create_account(db, actor, args.email, args.name, _scopes(args), password, how="cli")
+    user = admin.create_account(db, actor, args.email, args.name, _scopes(args), password, how="cli")
     shown = password if (password and not args.password_stdin) else None
     if args.json:
         print_json({"email": user.email, "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in user.scopes],
@@ -131,13 +131,13 @@ def run_add(db, actor, args) -> int:
 
 
 def run_disable(db, actor, args) -> int:
-    service.set_active(db, actor, args.email, args.enable, how="cli")
+    admin.set_active(db, actor, args.email, args.enable, how="cli")
     print(f"Compte {'réactivé' if args.enable else 'désactivé'} : {args.email.strip().lower()}")
     return 0
 
 
 def run_set_role(db, actor, args) -> int:
-    user = service.set_scopes(db, actor, args.email, _scopes(args), how="cli")
+    user = admin.set_scopes(db, actor, args.email, _scopes(args), how="cli")
     scopes = [f"{s.role}:{s.territory_id or FRANCE}" for s in user.scopes]
     if args.json:
         print_json({"email": user.email, "scopes": scopes})
@@ -148,7 +148,7 @@ def run_set_role(db, actor, args) -> int:
 
 def run_reset(db, actor, args) -> int:
     password = _read_password() if args.password_stdin else generate_password()
-    service.reset_password(db, actor, args.email, password, how="cli")
+    admin.reset_password(db, actor, args.email, password, how="cli")
     shown = None if args.password_stdin else password
     if args.json:
         print_json({"email": args.email.strip().lower(), "password": shown})

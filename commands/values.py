@@ -13,7 +13,8 @@ from bootstrap import open_database
 from commands.common import acting_user, import_kinds
 from commands.output import print_json
 from commands import remote
-from indicators import exports, imports, service
+from indicators import exports, imports
+from indicators.revert import history
 from indicators.periods import PeriodError
 from intake.text import printable
 
@@ -58,11 +59,6 @@ def register(sub) -> None:
     hist.set_defaults(run=run_history)
 
 
-def _user(db, email: str):
-    """The acting account (a French error, exit code 2, when there is none)."""
-    return acting_user(db, email)
-
-
 def run_import(args) -> int:
     if not args.file.is_file():
         print(f"Erreur : fichier introuvable : {args.file}", file=sys.stderr)
@@ -83,9 +79,7 @@ def run_import(args) -> int:
             return 1
         db = open_database()
         try:
-            user = _user(db, args.user)
-            if user is None:
-                return 1
+            user = acting_user(db, args.user)  # no such account: a French error, exit code 2
             try:
                 report = imports.import_values(db, user, args.file.read_bytes(), args.file.name,
                                                dry_run=args.dry_run)
@@ -136,9 +130,7 @@ def run_export(args) -> int:
     db = open_database()
     try:
         from accounts.models import ANONYMOUS
-        user = _user(db, args.user) if args.user else ANONYMOUS
-        if user is None:
-            return 1
+        user = acting_user(db, args.user) if args.user else ANONYMOUS
         try:
             data, rows = exports.export_values(db, user, args.format, args.indicator, args.territory)
         except exports.ExportError as error:
@@ -166,9 +158,9 @@ def run_history(args) -> int:
         db = open_database()
         try:
             try:
-                user = _user(db, args.user) if args.user else None
+                user = acting_user(db, args.user) if args.user else None
                 territory_id = imports.resolve_code(db, args.territory)
-                data = service.history(db, args.indicator.strip().upper(), territory_id, args.period, kind, user)
+                data = history(db, args.indicator.strip().upper(), territory_id, args.period, kind, user)
             except (PeriodError, ValueError) as error:
                 print(f"Erreur : {error}", file=sys.stderr)
                 return 1

@@ -15,6 +15,9 @@ import pandas as pd
 
 from indicators.periods import parse_period
 from lieux import duplicates, outlines
+from store import audit
+from territories import repository
+from territories.levels import territory_id
 
 DEMO_SOURCE = "Données de démonstration (générées)"
 DEMO_ACTOR = "demo"
@@ -175,13 +178,13 @@ def regional_values(shares: dict[str, float]) -> pd.DataFrame:
         for year, total in series.items():
             noisy = weights * rng.uniform(0.8, 1.2, len(weights))
             for region, amount in zip(regions, _allocate(int(round(total)), noisy)):
-                rows.append((code, f"REG-{region}", str(year), "actual", float(amount)))
+                rows.append((code, territory_id("region", region), str(year), "actual", float(amount)))
     for code, (period, total) in REGIONAL_TARGETS.items():
         for region, amount in zip(regions, _allocate(total, weights)):
-            rows.append((code, f"REG-{region}", period, "target", float(amount)))
+            rows.append((code, territory_id("region", region), period, "target", float(amount)))
     frame = pd.DataFrame(rows, columns=["indicator_code", "territory_id", "period", "kind", "value"])
     # Leave the latest year unreported in a few régions, as happens in real life.
-    late = {f"REG-{r}" for r in regions[::5]}
+    late = {territory_id("region", r) for r in regions[::5]}
     return frame[~((frame["period"] == "2024") & frame["territory_id"].isin(late))]
 
 
@@ -203,6 +206,8 @@ def generate(cur, shares: dict[str, float]) -> dict:
     cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM demo_labels")
 
     values = regional_values(shares)
+    # A database limited to some départements (the tests' one) gets values only for the régions it holds.
+    values = values[values["territory_id"].isin({territory_id("region", code) for code in repository.region_codes(cur)})]
     starts, ends = zip(*((parse_period(p).start, parse_period(p).end) for p in values["period"]))
     values = values.assign(period_start=starts, period_end=ends)
     cur.register("demo_values", values)
@@ -212,7 +217,6 @@ def generate(cur, shares: dict[str, float]) -> dict:
         " period_start, period_end, kind, value, ?, true, ? FROM demo_values", [DEMO_SOURCE, DEMO_ACTOR])
     for name in ("demo_lieux", "demo_labels", "demo_values"):
         cur.unregister(name)
-    cur.execute(
-        "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'demo', 'generate', 'seed', ?)",
-        [DEMO_ACTOR, f"{len(lieux)} lieux et {len(values)} valeurs de démonstration"])
+    audit.append(cur, actor=DEMO_ACTOR, entity="demo", action="generate", how="seed",
+                 comment=f"{len(lieux)} lieux et {len(values)} valeurs de démonstration")
     return {"lieux": len(lieux), "labels": len(labels), "values": len(values)}

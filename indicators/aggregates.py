@@ -37,12 +37,6 @@ def mark_years(cur, table: str) -> None:
                 f" FROM {table}")
 
 
-def mark_slices(cur, slices: list[tuple[str, int, str]]) -> None:
-    """Mark explicit (indicator_code, year, kind) slices for recomputation."""
-    if slices:
-        cur.executemany("INSERT INTO rollup_dirty VALUES (?, ?, ?)", slices)
-
-
 _SOURCE_LEVEL_SQL = """
 SELECT v.indicator_code AS code, year(v.period_end) AS year,
        min(CASE WHEN v.territory_id = 'FR' THEN 4 ELSE list_position(['COM', 'EPCI', 'DEP', 'REG'],

@@ -90,7 +90,7 @@ def export_values(db: Database, user: User | None, fmt: Format, indicator: str |
 def log_export(db: Database, user: User | None, fmt: str, indicator: str | None, territory: str | None, rows: int) -> None:
     """Record an export in the audit log: who took which values, in which format."""
     def work(cur):
-        audit.append(cur, actor=(user or ANONYMOUS).email, entity="export", action="values", how=fmt,
-                     key=f"{indicator or '*'}|{territory or '*'}",
-                     new={"format": fmt, "indicator": indicator, "territory": territory, "rows": rows})
+        audit.append_export(cur, actor=(user or ANONYMOUS).email, fmt=fmt, key=f"{indicator or '*'}|{territory or '*'}",
+                            what=f"valeurs {indicator or 'tous indicateurs'} {territory or 'tous territoires'}",
+                            details={"format": fmt, "indicator": indicator, "territory": territory, "rows": rows})
     db.write(work)

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from indicators import rules
 from indicators.periods import PeriodError, parse_period
 from intake.text import check_text
 
@@ -70,15 +71,15 @@ class ValueIn(BaseModel):
 
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    indicator_code: str = Field(min_length=1, max_length=40)
-    territory_id: str = Field(min_length=2, max_length=20)
+    indicator_code: str = Field(min_length=1, max_length=rules.MAX_INDICATOR_CODE)
+    territory_id: str = Field(min_length=rules.MIN_TERRITORY_ID, max_length=rules.MAX_TERRITORY_ID)
     period: str
     kind: ValueKind = ValueKind.actual
     value: float | None = None
     numerator: float | None = None
     denominator: float | None = None
-    source: str | None = Field(default=None, max_length=500)
-    comment: str | None = Field(default=None, max_length=2000)
+    source: str | None = Field(default=None, max_length=rules.MAX_SOURCE)
+    comment: str | None = Field(default=None, max_length=rules.MAX_COMMENT)
 
     @field_validator("source", "comment")
     @classmethod
@@ -95,21 +96,31 @@ class ValueIn(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> "ValueIn":
-        for name in ("value", "numerator", "denominator"):
-            number = getattr(self, name)
-            if number is not None and (number != number or abs(number) == float("inf")):
-                raise ValueError(f"{name} n'est pas un nombre fini")
-        if (self.numerator is None) != (self.denominator is None):
-            raise ValueError("numérateur et dénominateur vont ensemble : renseignez les deux")
-        if self.numerator is not None:
-            if self.denominator <= 0:
-                raise ValueError("le dénominateur doit être strictement positif")
-            if self.numerator < 0:
-                raise ValueError("le numérateur ne peut pas être négatif")
-            if self.numerator > self.denominator:
-                raise ValueError("le numérateur dépasse le dénominateur")
-            if self.value is None:
-                self.value = 100.0 * self.numerator / self.denominator
-        if self.value is None:
-            raise ValueError("aucune valeur : renseignez une valeur (ou numérateur et dénominateur)")
+        problems = rules.figure_problems(self.value, self.numerator, self.denominator)
+        if problems:
+            raise ValueError(rules.sentence(*problems[0]))
+        if self.numerator is not None and self.value is None:
+            self.value = 100.0 * self.numerator / self.denominator
         return self
+
+
+class ValueChange(ValueIn):
+    """One change as a page submits it: a value (or a deletion) and the version it was read at."""
+
+    read_version: int | None = Field(default=None, ge=0)  # 0: the value did not exist when read
+    delete: bool = False
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "ValueChange":
+        if self.delete:
+            return self
+        return ValueIn._consistent(self)
+
+
+def problems_of(error: ValueError) -> tuple[str, str]:
+    """The column and French message of a refused ValueChange, as the entry grid shows them."""
+    found = error.errors() if hasattr(error, "errors") else []
+    message = "; ".join(rules.text_too_long(e.get("ctx", {}).get("max_length")) if e["type"] == "string_too_long"
+                        else e["msg"].removeprefix("Value error, ") for e in found) or str(error)
+    column = "commentaire" if any(e["loc"] and e["loc"][0] == "comment" for e in found) else "valeur"
+    return column, message

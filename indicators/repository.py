@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pyarrow as pa
 
+from store import audit
 from indicators.aggregates import mark_dirty
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
@@ -85,22 +86,27 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
             " value, numerator, denominator, source, comment, is_demo, version, updated_by)"
             " SELECT indicator_code, territory_id, period, period_start, period_end, kind, value, numerator,"
             " denominator, source, comment, false, new_version, ? FROM w WHERE op = 'insert'", [actor])
-        cur.execute(
-            "INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)"
-            f" SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op,"
-            " CASE WHEN w.op = 'delete' AND ? NOT IN ('annulation', 'import') THEN 'suppression' ELSE ? END,"
-            " CASE WHEN w.old_version IS NULL THEN NULL ELSE json_object('value', w.old_value,"
-            "   'numerator', w.old_numerator, 'denominator', w.old_denominator, 'source', w.old_source,"
-            "   'comment', w.old_comment, 'version', w.old_version) END,"
-            " CASE WHEN w.op = 'delete' THEN NULL ELSE json_object('value', w.value, 'numerator', w.numerator,"
-            "   'denominator', w.denominator, 'source', w.source, 'comment', w.comment,"
-            "   'version', w.new_version) END,"
-            " w.source, w.audit_comment FROM w ORDER BY w.pos",
-            [actor, how, how])
+        audit_changes(cur, actor=actor, how=how)
         # The materialised roll-ups of the touched (indicator, year, kind) slices are recomputed on read.
         mark_dirty(cur, table="w")
     finally:
         cur.unregister("w")
+
+
+def audit_changes(cur, *, actor: str, how: str) -> None:
+    """One audit row per change of the registered frame `w`, set-based (the one place values are audited)."""
+    audit.append_select(
+        cur,
+        f"SELECT ?, 'value', {ENTITY_KEY_SQL}, w.op,"
+        " CASE WHEN w.op = 'delete' AND ? NOT IN ('annulation', 'import') THEN 'suppression' ELSE ? END,"
+        " CASE WHEN w.old_version IS NULL THEN NULL ELSE json_object('value', w.old_value,"
+        "   'numerator', w.old_numerator, 'denominator', w.old_denominator, 'source', w.old_source,"
+        "   'comment', w.old_comment, 'version', w.old_version) END,"
+        " CASE WHEN w.op = 'delete' THEN NULL ELSE json_object('value', w.value, 'numerator', w.numerator,"
+        "   'denominator', w.denominator, 'source', w.source, 'comment', w.comment,"
+        "   'version', w.new_version) END,"
+        " w.source, w.audit_comment FROM w ORDER BY w.pos",
+        [actor, how, how])
 
 
 def value_row(cur, indicator_code: str, territory_id: str, period: str, kind: str) -> dict | None:
@@ -138,6 +144,35 @@ def locks(cur) -> pd.DataFrame:
     return cur.execute(
         "SELECT l.region, t.name AS region_name, l.period, l.locked_by, l.locked_at FROM period_lock l"
         " LEFT JOIN territory t ON t.level = 'region' AND t.code = l.region ORDER BY l.region, l.period_start").df()
+
+
+def has_lock(cur, region: str, period: str) -> bool:
+    """Whether a period is already closed for a region."""
+    return cur.execute("SELECT 1 FROM period_lock WHERE region = ? AND period = ?", [region, period]).fetchone() \
+        is not None
+
+
+def region_name(cur, code: str) -> str | None:
+    """The name of a région by its code, or None."""
+    row = cur.execute("SELECT name FROM territory WHERE level = 'region' AND code = ?", [code]).fetchone()
+    return None if row is None else row[0]
+
+
+def region_communes(cur, code: str) -> list[str]:
+    """The commune codes of a région."""
+    return [r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune' AND region_code = ?",
+                                      [code]).fetchall()]
+
+
+def regions(cur) -> pd.DataFrame:
+    """Every région: id, code, name, by code."""
+    return cur.execute("SELECT id, code, name FROM territory WHERE level = 'region' ORDER BY code").df()
+
+
+def level_and_region(cur, territory_id: str) -> tuple[str, str | None] | None:
+    """The level and région code of one territory, or None when it is unknown."""
+    row = cur.execute("SELECT level, region_code FROM territory WHERE id = ?", [territory_id]).fetchone()
+    return None if row is None else (row[0], row[1])
 
 
 def add_lock(cur, region: str, period: str, start, end, actor: str) -> None:

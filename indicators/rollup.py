@@ -12,12 +12,13 @@ from __future__ import annotations
 import pandas as pd
 
 from indicators.periods import Period
+from territories.levels import FRANCE, LEVELS, PREFIX
 
-LEVELS = ("commune", "epci", "departement", "region", "pays")
-PREFIX = {"commune": "COM-", "epci": "EPCI-", "departement": "DEP-", "region": "REG-", "pays": "FR"}
-# The parent of a child territory row at each level.
-PARENT = {"epci": "'EPCI-' || t.epci_siren", "departement": "'DEP-' || t.departement_code",
-          "region": "'REG-' || t.region_code", "pays": "'FR'"}
+__all__ = ["LEVELS", "PREFIX", "rollup_all", "rollup_params", "rollup_sql", "rules_frame"]
+# The parent of a child territory row at each level (prefixes from the one level table).
+PARENT = {"epci": f"'{PREFIX['epci']}' || t.epci_siren",
+          "departement": f"'{PREFIX['departement']}' || t.departement_code",
+          "region": f"'{PREFIX['region']}' || t.region_code", "pays": f"'{FRANCE}'"}
 RESULT_COLUMNS = ["indicator_code", "level", "territory_id", "value", "numerator", "denominator", "reported",
                   "expected", "is_demo", "updated_at"]
 
@@ -25,18 +26,32 @@ _SQL = """
 WITH rules AS (  -- one row per (indicator, year) slice to compute
     SELECT r.*, y.year FROM rollup_rules r JOIN rollup_years y ON y.code = r.code
 ),
-b AS (  -- one row per slice and child territory, aggregated over time within the period and year
-    SELECT v.indicator_code, year(v.period_end) AS year, v.territory_id, any_value(r.temporal_agg) AS temporal_agg,
-           arg_max(v.value, v.period_end) AS last_value, sum(v.value) AS sum_value,
-           arg_max(v.numerator, v.period_end) AS last_num, sum(v.numerator) AS sum_num,
-           arg_max(v.denominator, v.period_end) AS last_den, sum(v.denominator) AS sum_den,
-           bool_or(v.is_demo) AS is_demo, max(v.updated_at) AS updated_at
+src AS (  -- the values of the slices, within the period
+    SELECT v.indicator_code, year(v.period_end) AS year, v.territory_id, r.temporal_agg, v.period, v.period_end,
+           v.value, v.numerator, v.denominator, v.is_demo, v.updated_at
     FROM indicator_value v JOIN rules r ON r.code = v.indicator_code AND r.year = year(v.period_end)
     WHERE v.kind = ? AND v.period_start >= ? AND v.period_end <= ? AND starts_with(v.territory_id, ?)
       AND (v.published OR NOT ?)
-    GROUP BY v.indicator_code, year(v.period_end), v.territory_id
 ),
-c AS (
+-- The value key (indicator, territory, period, kind) allows one yearly row per child and year: a child
+-- with nothing finer than its yearly row is that row. Only children with sub-year rows (quarters,
+-- months) are aggregated over time, which spares grouping millions of single rows.
+finer AS (SELECT DISTINCT indicator_code, year, territory_id FROM src WHERE period <> CAST(year AS VARCHAR)),
+b AS (  -- one row per slice and child territory having sub-year rows, aggregated over time
+    SELECT s.indicator_code, s.year, s.territory_id, any_value(s.temporal_agg) AS temporal_agg,
+           arg_max(s.value, s.period_end) AS last_value, sum(s.value) AS sum_value,
+           arg_max(s.numerator, s.period_end) AS last_num, sum(s.numerator) AS sum_num,
+           arg_max(s.denominator, s.period_end) AS last_den, sum(s.denominator) AS sum_den,
+           bool_or(s.is_demo) AS is_demo, max(s.updated_at) AS updated_at
+    FROM src s SEMI JOIN finer f
+         ON f.indicator_code = s.indicator_code AND f.year = s.year AND f.territory_id = s.territory_id
+    GROUP BY s.indicator_code, s.year, s.territory_id
+),
+c AS (  -- one row per slice and child territory
+    SELECT s.indicator_code, s.year, s.territory_id, s.is_demo, s.updated_at, s.value, s.numerator, s.denominator
+    FROM src s ANTI JOIN finer f
+         ON f.indicator_code = s.indicator_code AND f.year = s.year AND f.territory_id = s.territory_id
+    UNION ALL
     SELECT b.indicator_code, b.year, b.territory_id, b.is_demo, b.updated_at,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_value ELSE b.sum_value END AS value,
            CASE WHEN b.temporal_agg = 'last' THEN b.last_num ELSE b.sum_num END AS numerator,
@@ -151,26 +166,3 @@ def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
         cur.unregister("rollup_rules")
         cur.unregister("rollup_years")
     return frame[RESULT_COLUMNS].sort_values(["indicator_code", "territory_id"], ignore_index=True)
-
-
-def rollup(cur, indicator: dict, period: Period, level: str, *, source_level: str = "commune",
-           kind: str = "actual") -> pd.DataFrame:
-    """One indicator rolled up into every territory of one level (see rollup_all)."""
-    if indicator["territorial_agg"] == "none" and level != source_level:
-        raise ValueError(f"l'indicateur {indicator['code']} ne s'agrège pas entre territoires")
-    frame = rollup_all(cur, rules_frame([indicator]), period, [level], source_level=source_level, kind=kind)
-    return frame.drop(columns="indicator_code")
-
-
-def reporting_level(cur, indicator_code: str, period: Period, kind: str = "actual",
-                    published_only: bool = False) -> str | None:
-    """The finest territorial level holding values of an indicator in a period, if any."""
-    rows = cur.execute(
-        "SELECT DISTINCT CASE WHEN territory_id = 'FR' THEN 'pays' ELSE"
-        " CASE split_part(territory_id, '-', 1) WHEN 'COM' THEN 'commune' WHEN 'EPCI' THEN 'epci'"
-        " WHEN 'DEP' THEN 'departement' ELSE 'region' END END FROM indicator_value"
-        " WHERE indicator_code = ? AND kind = ? AND period_start >= ? AND period_end <= ?"
-        " AND (published OR NOT ?)",
-        [indicator_code, kind, period.start, period.end, published_only]).fetchall()
-    levels = {r[0] for r in rows}
-    return next((lvl for lvl in LEVELS if lvl in levels), None)

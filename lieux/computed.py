@@ -22,6 +22,7 @@ import pandas as pd
 from indicators.aggregates import mark_years
 from lieux import coverage
 from lieux.models import ATTESTATION_YEARS
+from territories.levels import territory_id
 
 REGISTRY_SOURCE = "registre"
 FIRST_YEAR = 2018
@@ -222,7 +223,7 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
 
     def ids(values):
         return pd.DataFrame({"code": pd.Series(values, dtype="str"),
-                             "id": pd.Series(["COM-" + c for c in values], dtype="str")})
+                             "id": pd.Series([territory_id("commune", c) for c in values], dtype="str")})
 
     cur.register("recompute_scope", ids(codes))
     cur.register("recompute_near", ids(near_codes))
@@ -251,3 +252,8 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
                 f" {deleted} supprimées{kept}"])
     return inserted + updated + deleted
 
+
+
+def catch_up_after_unlock(cur, actor: str, communes: list[str]) -> None:
+    """Registry values were frozen while their period was locked: they catch up with the registry once it reopens."""
+    recompute(cur, actor=actor, communes=communes, near=communes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lieux.models import ATTESTATION_YEARS
+from territories.levels import PREFIX
 
 LIEU_COLUMNS = ("id", "name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on",
                 "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id",
@@ -62,6 +63,25 @@ def get(cur, lieu_id: str) -> dict | None:
     return lieu
 
 
+def get_many(cur, ids: list[str]) -> dict[str, dict]:
+    """Lieux by id, each shaped as get() returns it (labels as {label: year}), in two queries."""
+    if not ids:
+        return {}
+    wanted = pd.DataFrame({"id": pd.Series(ids, dtype="str")})
+    cur.register("wanted_lieux", wanted)
+    try:
+        rows = cur.execute(f"SELECT {', '.join('l.' + c for c in LIEU_COLUMNS)} FROM lieu l"
+                           " JOIN wanted_lieux w ON w.id = l.id").fetchall()
+        labels = cur.execute("SELECT lieu_id, label, year FROM lieu_label WHERE lieu_id IN"
+                             " (SELECT id FROM wanted_lieux) ORDER BY lieu_id, label").fetchall()
+    finally:
+        cur.unregister("wanted_lieux")
+    found = {row[0]: {**dict(zip(LIEU_COLUMNS, row)), "labels": {}} for row in rows}
+    for lieu_id, label, year in labels:
+        found[lieu_id]["labels"][label] = year
+    return found
+
+
 def insert(cur, lieu_id: str, data: dict, actor: str, is_demo: bool = False) -> None:
     """Insert one lieu (labels apart)."""
     columns = ("id", *WRITE_COLUMNS, "is_demo", "updated_by")
@@ -99,6 +119,46 @@ def communes(cur) -> pd.DataFrame:
     return cur.execute(
         "SELECT id, level, code, name, search_name, postal_codes, lat, lon, population, typology, region_code,"
         " departement_code, epci_siren FROM territory WHERE level = 'commune' ORDER BY code").df()
+
+
+def commune(cur, code: str | None) -> dict | None:
+    """One commune with what the scope check needs (id, level, code, name, region, département, EPCI)."""
+    if not code:
+        return None
+    fields = ("id", "level", "code", "name", "region_code", "departement_code", "epci_siren")
+    row = cur.execute(f"SELECT {', '.join(fields)} FROM territory WHERE level = 'commune' AND code = ?",
+                      [code]).fetchone()
+    return dict(zip(fields, row)) if row else None
+
+
+def commune_codes(cur) -> frozenset[str]:
+    """The code of every current commune."""
+    return frozenset(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall())
+
+
+def commune_centres(cur) -> pd.DataFrame:
+    """Every commune's code and centre (lat, lon)."""
+    return cur.execute("SELECT code, lat, lon FROM territory WHERE level = 'commune'").df()
+
+
+def coverage_communes(cur) -> pd.DataFrame:
+    """Every commune with its population, centre, typology and EPCI (name included), for coverage."""
+    return cur.execute(
+        "SELECT t.code, t.name, t.population, t.lat, t.lon, t.typology, t.epci_siren, t.departement_code,"
+        " e.name AS epci_name FROM territory t LEFT JOIN territory e ON e.id = ? || t.epci_siren"
+        " WHERE t.level = 'commune'", [PREFIX["epci"]]).df()
+
+
+def open_places(cur, on, attestation_years: int) -> pd.DataFrame:
+    """Positions (lat, lon) of the lieux open on a date; an attested-only place counts for attestation_years."""
+    # A place without coordinates stands at its commune's centre, as in the computed indicators.
+    return cur.execute(
+        "SELECT coalesce(l.lat, c.lat) AS lat, coalesce(l.lon, c.lon) AS lon FROM lieu l"
+        " JOIN territory c ON c.level = 'commune' AND c.code = l.commune_code"
+        " WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) <= ?"
+        " AND (l.closed_on IS NULL OR l.closed_on > ?)"
+        " AND (l.opened_on IS NOT NULL OR year(l.attested_on) + ? >= year(?))",
+        [on, on, attestation_years, on]).df()
 
 
 def by_source(cur, source: str) -> pd.DataFrame:
@@ -146,16 +206,6 @@ def bulk_write(cur, inserts: pd.DataFrame, updates: pd.DataFrame, labels: pd.Dat
         cur.register("import_labels", labels)
         cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM import_labels")
         cur.unregister("import_labels")
-
-
-def bulk_audit(cur, events: pd.DataFrame) -> None:
-    """Append many audit events at once (actor, entity_key, action, how, old_data, new_data, source, comment)."""
-    if len(events):
-        cur.register("audit_events", events)
-        cur.execute("INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source,"
-                    " comment) SELECT actor, 'lieu', entity_key, action, how, old_data::JSON, new_data::JSON,"
-                    " source, comment FROM audit_events")
-        cur.unregister("audit_events")
 
 
 def is_demo_registry(cur) -> bool:

@@ -19,21 +19,29 @@ from plan import progress as rules
 from plan import progress_service
 from plan.thresholds import THRESHOLDS
 from store.db import Database
+from territories.levels import FRANCE
 
 PEER_LEVELS = ("departement", "region")
 
 
 def behind(result: dict) -> pd.DataFrame:
-    """Measures behind their trajectory (en retard or compromis), in France and in each territory."""
-    measures = result["measures"]
-    late = measures[measures["status"].isin(["en_retard", "compromis"])]
-    return late[["measure_code", "territory_id", "status", "rate", "expected_rate", "gap_points",
-                 "main_indicator", "is_demo"]].reset_index(drop=True)
+    """Measures behind their trajectory (en retard or compromis), in France and in each territory.
+
+    result: progress_service.progress's (column status) or dashboard_service.dashboard's (computed_status,
+    measures in France and regional rows); the frame returned names the computed status `status`.
+    """
+    if "regional" in result:  # the dashboard's frames: the computed status beside the declared one
+        measures, column = pd.concat([result["measures"], result["regional"]]), "computed_status"
+    else:
+        measures, column = result["measures"], "status"
+    late = measures[measures[column].isin(["en_retard", "compromis"])]
+    return late[["measure_code", "territory_id", column, "rate", "expected_rate", "gap_points",
+                 "main_indicator", "is_demo"]].rename(columns={column: "status"}).reset_index(drop=True)
 
 
 def peers(db: Database, thresholds: dict = THRESHOLDS, user: User | None = None) -> pd.DataFrame:
     """Territories more than N points (or N %, for ratios) below the median of their peers, latest period."""
-    data = progress_service._rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user),
+    data = progress_service.rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user),
                                     ("percentage", "ratio"))
     pairs = data["pairs"].drop_duplicates("indicator_code")
     kinds = dict(zip(pairs["indicator_code"], pairs["indicator_kind"]))
@@ -65,7 +73,7 @@ def stale(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
           user: User | None = None) -> pd.DataFrame:
     """Indicators whose latest value, nationally or in a région, is older than the latest period due."""
     on = on or date.today()
-    data = progress_service._prepared(db, "region", policy.published_only(user))
+    data = progress_service.prepared(db, "region", policy.published_only(user))
     frame = data["series_frame"]
     frame = frame[frame["kind"] == "actual"]
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
@@ -73,13 +81,13 @@ def stale(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
     for code, ends in data["latest_rolled"].items():  # a newer roll-up counts as a national update
         ends = [d for d in ends if d <= on]
         if ends:
-            latest[(code, "FR")] = max(ends[-1], latest.get((code, "FR"), ends[-1]))
+            latest[(code, FRANCE)] = max(ends[-1], latest.get((code, FRANCE), ends[-1]))
     rows = []
     regions = data["territories"].loc[data["territories"]["level"] == "region", "id"].tolist()
-    by_region_level = set(frame.loc[(frame["territory_id"] != "FR") & (frame["expected"] == 1), "indicator_code"])
+    by_region_level = set(frame.loc[(frame["territory_id"] != FRANCE) & (frame["expected"] == 1), "indicator_code"])
     for code, pair in pairs.iterrows():
         due = rules.last_closed_period_end(pair["period_type"], on, int(thresholds["delai_saisie_jours"]))
-        places = ["FR"] + (regions if code in by_region_level else [])
+        places = [FRANCE] + (regions if code in by_region_level else [])
         for territory in places:
             last = latest.get((code, territory))
             if last is None or last < due:
@@ -103,7 +111,7 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
     value to the latest period due (a period nobody has reported yet counts as received 0).
     """
     on = on or date.today()
-    data = progress_service._rolled(db, ("region", "pays"), policy.published_only(user))
+    data = progress_service.rolled(db, ("region", "pays"), policy.published_only(user))
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
     series = data["series"]
     series = series[(series["kind"] == "actual") & (series["level"] == "region")].copy()

@@ -9,11 +9,11 @@ import pandas as pd
 from accounts.models import User
 from accounts import policy
 from indicators import aggregates, visibility
-from indicators.rollup import LEVELS
 from plan import progress_service, repository
 from plan.progress import expected_value
 from plan.thresholds import THRESHOLDS
 from store.db import Database
+from territories.levels import FRANCE, LEVELS
 
 SHARE_INDICATORS = ("TL_HORS_METRO", "TL_RURAL")
 LEVEL_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
@@ -27,26 +27,31 @@ def dashboard(db: Database, user: User | None = None, on: date | None = None) ->
     with db.read() as cur:
         axes = repository.axes(cur)
         meta = repository.measures(cur)
+    national, regional, indicators = _frames(result, meta)
+    return {"on": result["on"], "measures": national, "regional": regional,
+            "indicators": indicators, "cards": _cards(axes, national, result["indicator_records"]),
+            "demo": result["demo"] or bool(national["is_demo"].fillna(False).any()),
+            "series": result["series"], "thresholds": THRESHOLDS}
+
+
+def _frames(result: dict, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Measures in France and per territory (declared fields beside computed_status), indicators, named."""
     keep = ["code", "axis_code", "axis_title", "title", "status", "meteo", "pilot_org", "pilot_people",
             "start_date", "end_date", "version"]
     computed = result["measures"].rename(columns={"status": "computed_status"})
     names = result["territories"].set_index("id")["name"]
     computed = computed.assign(territory_name=computed["territory_id"].map(names))
     all_rows = meta[keep].merge(computed, left_on="code", right_on="measure_code", how="left")
-    national = all_rows[all_rows["territory_id"] == progress_service.FRANCE].reset_index(drop=True)
-    indicators = result["indicators"].assign(
-        territory_name=result["indicators"]["territory_id"].map(names))
-    return {"on": result["on"], "measures": national, "regional": all_rows[all_rows["territory_id"] != "FR"],
-            "indicators": indicators, "cards": _cards(axes, national, result["indicator_records"]),
-            "demo": result["demo"] or bool(national["is_demo"].fillna(False).any()),
-            "series": result["series"], "thresholds": THRESHOLDS}
+    national = all_rows[all_rows["territory_id"] == FRANCE].reset_index(drop=True)
+    indicators = result["indicators"].assign(territory_name=result["indicators"]["territory_id"].map(names))
+    return national, all_rows[all_rows["territory_id"] != FRANCE], indicators
 
 
 def _cards(axes: pd.DataFrame, national: pd.DataFrame, records: list[dict]) -> list[dict]:
     """One headline per axis: its first measure with a weighted indicator, else its first national figure."""
     fr: dict = {}
     for r in records:
-        if r["territory_id"] == progress_service.FRANCE and r["current"] is not None and r["current"] == r["current"]:
+        if r["territory_id"] == FRANCE and r["current"] is not None and r["current"] == r["current"]:
             fr.setdefault(r["measure_code"], []).append(r)
     measures = national.to_dict("records")
     cards = []
@@ -76,14 +81,16 @@ def _cards(axes: pd.DataFrame, national: pd.DataFrame, records: list[dict]) -> l
 
 def measure_progress(db: Database, code: str, user: User | None = None, on: date | None = None) -> dict:
     """A measure's computed progress in France and per région, its indicators, budgets and notes."""
-    data = dashboard(db, user, on)
+    result = progress_service.progress(db, "region", on, user=user, measure_code=code)
     with db.read() as cur:
+        meta = repository.measures(cur)
         budgets = repository.budgets(cur, code)
         notes = repository.notes(cur, code)
-    measures = pd.concat([data["measures"], data["regional"]])
-    return {"on": data["on"], "measure": measures[measures["code"] == code].reset_index(drop=True),
-            "indicators": data["indicators"][data["indicators"]["measure_code"] == code].reset_index(drop=True),
-            "budgets": budgets, "notes": notes, "demo": data["demo"]}
+    national, regional, indicators = _frames(result, meta[meta["code"] == code])
+    measures = pd.concat([national, regional])
+    return {"on": result["on"], "measure": measures.reset_index(drop=True),
+            "indicators": indicators.reset_index(drop=True), "budgets": budgets, "notes": notes,
+            "demo": result["demo"] or bool(national["is_demo"].fillna(False).any())}
 
 
 def map_periods(db: Database, code: str) -> pd.DataFrame:
@@ -126,19 +133,23 @@ def map_data(db: Database, code: str, period: str, level: str = "region", user: 
             "source_level": source_level}
 
 
-def national_chart(db: Database, code: str, user: User | None = None, on: date | None = None) -> dict:
-    """National values of an indicator (sourced, and rolled up from territories), its targets and trajectory."""
-    on = on or date.today()
-    data = dashboard(db, user, on)
+def national_chart(db: Database, code: str, user: User | None = None, on: date | None = None,
+                   data: dict | None = None) -> dict:
+    """National values of an indicator (sourced, and rolled up from territories), its targets and trajectory.
+
+    data: the dashboard() of the same user and day when the caller has it (the dashboard page), so it is
+    not computed a second time.
+    """
+    data = data or dashboard(db, user, on)
+    on = data["on"]
     frame = data["series"]
-    frame = frame[(frame["territory_id"] == progress_service.FRANCE) & (frame["indicator_code"] == code)]
+    frame = frame[(frame["territory_id"] == FRANCE) & (frame["indicator_code"] == code)]
     rows = [{"date": r["period_end"], "period": r["period"], "value": r["value"],
              "serie": {"actual": "Réalisé", "target": "Cible", "baseline": "Valeur initiale"}[r["kind"]]
              + (" (agrégé des territoires)" if r["origin"] == "agrégation" else ""),
              "source": r["source_title"], "is_demo": bool(r["is_demo"])} for r in frame.to_dict("records")]
-    with db.read() as cur:
-        rolled = progress_service._rolled(db, ("region", "pays"), policy.published_only(user))["series"]
-    extra = rolled[(rolled["territory_id"] == "FR") & (rolled["indicator_code"] == code)
+    rolled = progress_service.rolled(db, ("region", "pays"), policy.published_only(user))["series"]
+    extra = rolled[(rolled["territory_id"] == FRANCE) & (rolled["indicator_code"] == code)
                    & (rolled["kind"] == "actual") & (rolled["reported"] > 0)]
     if not frame.empty and (frame["origin"] == "source").any():
         # The sourced series is what counts; the territories' roll-up is shown beside it, labelled.
@@ -146,7 +157,7 @@ def national_chart(db: Database, code: str, user: User | None = None, on: date |
                   "serie": "Agrégé des territoires", "source": "Agrégation des valeurs des territoires",
                   "is_demo": bool(r["is_demo"])} for r in extra.to_dict("records")]
     fr = data["indicators"]
-    fr = fr[(fr["territory_id"] == progress_service.FRANCE) & (fr["indicator_code"] == code)
+    fr = fr[(fr["territory_id"] == FRANCE) & (fr["indicator_code"] == code)
             & fr["target"].notna()].sort_values("weight", ascending=False)
     trajectory = None
     if not fr.empty:
@@ -169,7 +180,7 @@ def national_chart(db: Database, code: str, user: User | None = None, on: date |
 def shares(db: Database, period: str | None = None, level: str = "region", user: User | None = None) -> dict:
     """Shares of tiers-lieux outside the 22 métropoles and in rural communes: national and per territory."""
     with db.read() as cur:
-        national = visibility.readable(cur, user, repository.direct_values(cur, progress_service.FRANCE))
+        national = visibility.readable(cur, user, repository.direct_values(cur, FRANCE))
     national = national[national["indicator_code"].isin(SHARE_INDICATORS) & (national["kind"] == "actual")]
     latest = national.sort_values("period_end").groupby("indicator_code").tail(1)
     frames = []

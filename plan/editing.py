@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from accounts.models import User
 from accounts.policy import AccessDenied, can_edit_plan
+from plan import repository
 from plan.models import Meteo, Status
 from store import audit
 from store.db import Database
@@ -53,8 +54,7 @@ def update_status(db: Database, user: User, code: str, update: StatusUpdate) -> 
     _require(user)
 
     def work(cur) -> int:
-        row = cur.execute("SELECT status, meteo, version, updated_by, updated_at FROM measure WHERE code = ?",
-                          [code]).fetchone()
+        row = repository.measure_state(cur, code)
         if row is None:
             raise UnknownMeasure(f"La mesure {code} n'existe pas.")
         status, meteo, version, by, at = row
@@ -62,11 +62,7 @@ def update_status(db: Database, user: User, code: str, update: StatusUpdate) -> 
             raise StaleUpdate(
                 f"La mesure {code} a été modifiée par {by} le {at:%d/%m/%Y à %H:%M} depuis que vous l'avez "
                 "ouverte. Rechargez la page pour voir son état actuel, puis refaites votre modification.")
-        cur.execute("UPDATE measure SET status = ?, meteo = ?, version = version + 1,"
-                    " updated_at = current_timestamp, updated_by = ? WHERE code = ?",
-                    [update.status.value, update.meteo.value, user.email, code])
-        cur.execute("INSERT INTO measure_status_history VALUES (?, current_timestamp, ?, ?, ?, ?)",
-                    [code, update.status.value, update.meteo.value, user.email, update.comment])
+        repository.set_status(cur, code, update.status.value, update.meteo.value, user.email, update.comment)
         audit.append(cur, actor=user.email, entity="measure", key=code, action="update_status", how="saisie",
                      old={"status": status, "meteo": meteo, "version": version},
                      new={"status": update.status.value, "meteo": update.meteo.value, "version": version + 1},
@@ -81,10 +77,9 @@ def add_note(db: Database, user: User, code: str, note: NoteIn) -> int:
     _require(user)
 
     def work(cur) -> int:
-        if cur.execute("SELECT count(*) FROM measure WHERE code = ?", [code]).fetchone()[0] == 0:
+        if not repository.measure_exists(cur, code):
             raise UnknownMeasure(f"La mesure {code} n'existe pas.")
-        note_id = cur.execute("INSERT INTO measure_note (measure_code, author, text) VALUES (?, ?, ?)"
-                              " RETURNING id", [code, user.email, note.text]).fetchone()[0]
+        note_id = repository.add_note(cur, code, user.email, note.text)
         audit.append(cur, actor=user.email, entity="measure_note", key=f"{code}#{note_id}", action="create",
                      how="saisie", new={"text": note.text})
         return note_id

@@ -18,15 +18,12 @@ from accounts.models import User
 from accounts import policy
 from indicators import aggregates
 from indicators.periods import parse_period
-from indicators.rollup import LEVELS
 from plan import progress as rules
 from plan import repository
 from plan.thresholds import THRESHOLDS
 from store.db import Database
+from territories.levels import FRANCE, LEVELS
 
-FRANCE = "FR"
-SERIES_COLUMNS = ["level", "territory_id", "indicator_code", "kind", "period", "period_end", "value",
-                  "numerator", "denominator", "reported", "expected", "is_demo", "updated_at"]
 _cache: dict = {}
 _cache_lock = threading.Lock()
 
@@ -38,38 +35,22 @@ def clear_cache() -> None:
 
 
 def _rollups(cur, indicators: pd.DataFrame, levels: tuple[str, ...], published_only: bool) -> pd.DataFrame:
-    """Yearly roll-ups of the plan's indicators into the levels' territories, in the form pages show.
-
-    For each (indicator, kind), only the years rolled up from its finest reporting level below France
-    count (a year reported only by coarser territories is left out), as the series always showed.
-    """
+    """Yearly roll-ups of the plan's indicators into the levels' territories (see repository.rollup_series)."""
     codes = indicators.loc[indicators["territorial_agg"] != "none", "code"].tolist()
     if not codes or not levels:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
+        return pd.DataFrame(columns=repository.SERIES_COLUMNS)
     unknown = set(levels) - set(LEVELS)
     if unknown:
         raise ValueError(f"niveau inconnu : {', '.join(sorted(unknown))}")
-    rank = "list_position(['commune', 'epci', 'departement', 'region'], r.source_level)"
-    where = ("list_contains(?, r.indicator_code) AND list_contains(['actual', 'target', 'baseline'], r.kind)"
-             " AND r.source_level <> 'pays' AND list_contains(?, r.level)")
-    wanted = [codes, sorted({*levels, "pays"})]  # every slice has one row for France: it tells its source
-    visible = aggregates.visible_sql(f"r.*, {rank} AS rank", where)
-    frame = cur.execute(f"""
-        WITH r AS MATERIALIZED ({visible}),
-        src AS (SELECT indicator_code, kind, min(rank) AS rank FROM r WHERE level = 'pays' GROUP BY ALL)
-        SELECT r.level, r.territory_id, r.indicator_code, r.kind, r.year::VARCHAR AS period,
-               make_date(r.year, 12, 31) AS period_end, r.value, r.numerator, r.denominator, r.reported,
-               r.expected, coalesce(r.is_demo, false) AS is_demo, r.updated_at
-        FROM r SEMI JOIN src ON src.indicator_code = r.indicator_code AND src.kind = r.kind AND src.rank = r.rank
-        WHERE list_contains(?, r.level)
-        ORDER BY r.level, r.indicator_code, r.kind, r.territory_id, r.year""",
-                        [published_only, *wanted, published_only, *wanted, list(levels)]).df()
-    return frame[SERIES_COLUMNS]
+    return repository.rollup_series(cur, codes, levels, published_only)
 
 
-def _rolled(db: Database, levels: tuple[str, ...], published_only: bool,
-            indicator_kinds: tuple[str, ...] | None = None) -> dict:
-    """Plan pairs, national direct values and the roll-up series, kept until the roll-ups or the plan change."""
+def rolled(db: Database, levels: tuple[str, ...], published_only: bool,
+           indicator_kinds: tuple[str, ...] | None = None) -> dict:
+    """Plan pairs, national direct values and the roll-up series, kept until the roll-ups or the plan change.
+
+    Returns {"pairs", "series" (columns repository.SERIES_COLUMNS), "direct", "territories", "measure_codes"}.
+    """
     version = aggregates.version(db, levels)  # refreshes slices that writers marked dirty
     with db.read() as cur:
         plan = repository.plan_signature(cur)
@@ -113,16 +94,17 @@ def series(db: Database, level: str = "region", user: User | None = None) -> pd.
     origin (source / agrégation), source_title, reported, expected, is_demo, updated_at; only
     periods with a value.
     """
-    return _prepared(db, level, policy.published_only(user))["series_frame"]
+    return prepared(db, level, policy.published_only(user))["series_frame"]
 
 
 def _levels(level: str) -> tuple[str, ...]:
     return (level, "pays") if level != "pays" else ("pays",)
 
 
-def _prepared(db: Database, level: str, published_only: bool) -> dict:
-    """The cached roll-up entry, with the combined series and its rows bucketed by (indicator, territory)."""
-    data = _rolled(db, _levels(level), published_only)
+def prepared(db: Database, level: str, published_only: bool) -> dict:
+    """The cached roll-up entry of rolled(), with "series_frame" (France then the level, periods with a value),
+    its rows bucketed by (indicator, territory), "pair_records" and "latest_rolled" (France's roll-up dates)."""
+    data = rolled(db, _levels(level), published_only)
     if "series_frame" not in data:
         frame = _combine(data, level)
         buckets: dict = {}
@@ -138,9 +120,9 @@ def _prepared(db: Database, level: str, published_only: bool) -> dict:
             since = pair.get("cumulative_since")
             pair["cumulative_since"] = None if since is None or pd.isna(since) else (
                 since.date() if isinstance(since, pd.Timestamp) else since)
-        rolled = data["series"]
-        national = rolled[(rolled["territory_id"] == FRANCE) & (rolled["kind"] == "actual")
-                          & (rolled["reported"] > 0)]
+        roll_ups = data["series"]
+        national = roll_ups[(roll_ups["territory_id"] == FRANCE) & (roll_ups["kind"] == "actual")
+                            & (roll_ups["reported"] > 0)]
         latest_rolled = {c: sorted(pd.Timestamp(d).date() for d in dates) for c, dates in
                          national.groupby("indicator_code")["period_end"]}
         data.update(series_frame=frame, buckets=buckets, pair_records=pairs, latest_rolled=latest_rolled)
@@ -301,20 +283,22 @@ def _measures(records: list[dict], measure_codes: list[str], territory_ids: list
 
 
 def progress(db: Database, level: str = "region", on: date | None = None, *, user: User | None = None,
-             thresholds: dict = THRESHOLDS) -> dict:
+             thresholds: dict = THRESHOLDS, measure_code: str | None = None) -> dict:
     """Progress of every measure and of every indicator of a measure, for France and each territory of a level.
 
     Returns {"on", "indicators", "measures", "series", "territories", "demo"}; see the columns of
     _evaluate and _measures. Territories are France then the level's territories by code. Figures
     mix territories, so drafts count only for users who see them everywhere (user None: the public).
+    With measure_code, only that measure is evaluated (its page needs nothing else).
     """
     on = on or date.today()
-    data = _prepared(db, level, policy.published_only(user))
+    data = prepared(db, level, policy.published_only(user))
     data_series, buckets, territories = data["series_frame"], data["buckets"], data["territories"]
     territory_ids = [FRANCE] + ([] if level == "pays" else
                                 territories.loc[territories["level"] == level, "id"].tolist())
     records = []
-    for pair in data["pair_records"]:
+    pairs = [p for p in data["pair_records"] if measure_code is None or p["measure_code"] == measure_code]
+    for pair in pairs:
         for territory in territory_ids:
             rows = buckets.get((pair["indicator_code"], territory), {})
             records.append({"measure_code": pair["measure_code"], "indicator_code": pair["indicator_code"],
@@ -325,7 +309,7 @@ def progress(db: Database, level: str = "region", on: date | None = None, *, use
                                         data["latest_rolled"].get(pair["indicator_code"])
                                         if territory == FRANCE else None)})
     indicators = pd.DataFrame(records)
-    measure_codes = data["measure_codes"]
+    measure_codes = data["measure_codes"] if measure_code is None else [measure_code]
     return {"on": on, "indicators": indicators, "indicator_records": records, "measures": _measures(records, measure_codes, territory_ids),
             "series": data_series, "territories": territories,
             "demo": bool(indicators["is_demo"].any()) if not indicators.empty else False}

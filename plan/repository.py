@@ -1,8 +1,15 @@
-"""SQL reads of the plan: axes, measures, their indicators, milestones and sources."""
+"""SQL of the plan: axes, measures, their indicators, milestones, sources, status and notes."""
 
 from __future__ import annotations
 
 import pandas as pd
+
+from indicators import aggregates
+from territories.levels import FRANCE
+
+# The roll-up series' columns, as rollup_series returns them.
+SERIES_COLUMNS = ["level", "territory_id", "indicator_code", "kind", "period", "period_end", "value",
+                  "numerator", "denominator", "reported", "expected", "is_demo", "updated_at"]
 
 
 def axes(cur) -> pd.DataFrame:
@@ -58,7 +65,7 @@ def sources(cur) -> pd.DataFrame:
     return cur.execute("SELECT * FROM source ORDER BY code").df()
 
 
-def values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
+def values(cur, indicator_code: str, territory_id: str = FRANCE) -> pd.DataFrame:
     """Values, targets and baselines of one indicator in one territory, by period."""
     return cur.execute(
         "SELECT v.period, v.period_end, v.kind, v.value, v.numerator, v.denominator, v.source,"
@@ -68,7 +75,7 @@ def values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
         [indicator_code, territory_id]).df()
 
 
-def reference_values(cur, indicator_code: str, territory_id: str = "FR") -> pd.DataFrame:
+def reference_values(cur, indicator_code: str, territory_id: str = FRANCE) -> pd.DataFrame:
     """Figures other sources give that the plan does not use, each with its source."""
     return cur.execute(
         "SELECT r.period, r.value, r.source, coalesce(s.title, r.source) AS source_title, r.comment"
@@ -94,7 +101,7 @@ def measure_indicator_frame(cur) -> pd.DataFrame:
         " ORDER BY a.position, m.position, mi.weight DESC, mi.indicator_code").df()
 
 
-def direct_values(cur, territory_id: str = "FR") -> pd.DataFrame:
+def direct_values(cur, territory_id: str = FRANCE) -> pd.DataFrame:
     """Every value stored directly on one territory (national sourced figures for FR), with source titles."""
     return cur.execute(
         "SELECT v.indicator_code, v.kind, v.period, v.period_end, v.value, v.numerator, v.denominator,"
@@ -146,3 +153,52 @@ def subnational_periods(cur, code: str) -> pd.DataFrame:
         # France's row counts the source territories that reported, like the source rows would.
         " AND level = 'pays' AND reported > 0 AND NOT published_only"
         " GROUP BY year ORDER BY year", [code]).df()
+
+
+def rollup_series(cur, codes: list[str], levels: tuple[str, ...], published_only: bool) -> pd.DataFrame:
+    """Yearly roll-ups of some indicators into the levels' territories (SERIES_COLUMNS), by level and code.
+
+    For each (indicator, kind), only the years rolled up from its finest reporting level below France
+    count (a year reported only by coarser territories is left out), as the series always showed.
+    """
+    rank = "list_position(['commune', 'epci', 'departement', 'region'], r.source_level)"
+    where = ("list_contains(?, r.indicator_code) AND list_contains(['actual', 'target', 'baseline'], r.kind)"
+             " AND r.source_level <> 'pays' AND list_contains(?, r.level)")
+    wanted = [codes, sorted({*levels, "pays"})]  # every slice has one row for France: it tells its source
+    visible = aggregates.visible_sql(f"r.*, {rank} AS rank", where)
+    frame = cur.execute(f"""
+        WITH r AS MATERIALIZED ({visible}),
+        src AS (SELECT indicator_code, kind, min(rank) AS rank FROM r WHERE level = 'pays' GROUP BY ALL)
+        SELECT r.level, r.territory_id, r.indicator_code, r.kind, r.year::VARCHAR AS period,
+               make_date(r.year, 12, 31) AS period_end, r.value, r.numerator, r.denominator, r.reported,
+               r.expected, coalesce(r.is_demo, false) AS is_demo, r.updated_at
+        FROM r SEMI JOIN src ON src.indicator_code = r.indicator_code AND src.kind = r.kind AND src.rank = r.rank
+        WHERE list_contains(?, r.level)
+        ORDER BY r.level, r.indicator_code, r.kind, r.territory_id, r.year""",
+                        [published_only, *wanted, published_only, *wanted, list(levels)]).df()
+    return frame[SERIES_COLUMNS]
+
+
+def measure_state(cur, code: str) -> tuple | None:
+    """A measure's (status, meteo, version, updated_by, updated_at), or None for an unknown code."""
+    return cur.execute("SELECT status, meteo, version, updated_by, updated_at FROM measure WHERE code = ?",
+                       [code]).fetchone()
+
+
+def measure_exists(cur, code: str) -> bool:
+    """Whether a measure code exists."""
+    return cur.execute("SELECT count(*) FROM measure WHERE code = ?", [code]).fetchone()[0] > 0
+
+
+def set_status(cur, code: str, status: str, meteo: str, actor: str, comment: str | None) -> None:
+    """Write a measure's new status and météo (version + 1) and keep the change in its history."""
+    cur.execute("UPDATE measure SET status = ?, meteo = ?, version = version + 1,"
+                " updated_at = current_timestamp, updated_by = ? WHERE code = ?", [status, meteo, actor, code])
+    cur.execute("INSERT INTO measure_status_history VALUES (?, current_timestamp, ?, ?, ?, ?)",
+                [code, status, meteo, actor, comment])
+
+
+def add_note(cur, code: str, author: str, text: str) -> int:
+    """Insert a follow-up note on a measure; returns its id."""
+    return cur.execute("INSERT INTO measure_note (measure_code, author, text) VALUES (?, ?, ?) RETURNING id",
+                       [code, author, text]).fetchone()[0]

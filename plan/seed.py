@@ -10,7 +10,9 @@ from pydantic import ValidationError
 from indicators.models import Indicator, ValueIn
 from indicators.periods import parse_period
 from plan.models import Axis, Measure
+from store import audit
 from store.db import ROOT, StoreError
+from territories.levels import FRANCE
 
 PLAN_FILE = ROOT / "data" / "plan.toml"
 SEED_ACTOR = "seed"
@@ -29,7 +31,7 @@ def read_plan(path: Path = PLAN_FILE) -> dict:
         indicators = [Indicator(source_code=i.pop("source", None), **i) for i in raw["indicators"]]
         measures = [Measure(**m) for m in raw["measures"]]
         values = [
-            ValueIn(indicator_code=block["indicator"], territory_id="FR", **v)
+            ValueIn(indicator_code=block["indicator"], territory_id=FRANCE, **v)
             for block in raw["values"] for v in block["values"]
         ]
     except (KeyError, TypeError, ValidationError) as error:
@@ -88,10 +90,9 @@ def seed(cur, plan: dict | None = None) -> dict:
             [v.indicator_code, v.territory_id, period.code, period.start, period.end, v.kind, v.value,
              v.numerator, v.denominator, v.source, v.comment, SEED_ACTOR])
     for r in plan.get("references", []):
-        cur.execute("INSERT INTO reference_value VALUES (?, 'FR', ?, ?, ?, ?)",
-                    [r["indicator"], str(r["period"]), r["value"], r["source"], r.get("comment")])
-    cur.execute(
-        "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'plan', 'seed', 'seed', ?)",
-        [SEED_ACTOR, f"Plan national chargé depuis {PLAN_FILE.name}"])
+        cur.execute("INSERT INTO reference_value VALUES (?, ?, ?, ?, ?, ?)",
+                    [r["indicator"], FRANCE, str(r["period"]), r["value"], r["source"], r.get("comment")])
+    audit.append(cur, actor=SEED_ACTOR, entity="plan", action="seed", how="seed",
+                 comment=f"Plan national chargé depuis {PLAN_FILE.name}")
     return {"axes": len(plan["axes"]), "measures": len(plan["measures"]),
             "indicators": len(plan["indicators"]), "values": len(plan["values"])}

@@ -1,4 +1,4 @@
-"""Plan services for pages and the CLI: measures, their detail, national series with sources."""
+"""Plan services for pages and the CLI: measures, their detail, the indicator catalogue and sources."""
 
 from __future__ import annotations
 
@@ -36,12 +36,6 @@ def catalogue(db: Database) -> dict:
     """Indicators and sources, for the data page."""
     with db.read() as cur:
         return {"indicators": repository.indicators(cur), "sources": repository.sources(cur)}
-
-
-def national_series(db: Database, indicator_code: str, user: User | None = None):
-    """National values, targets and baselines of an indicator, each with its source (user None: the public)."""
-    with db.read() as cur:
-        return _shown(cur, user, repository.values(cur, indicator_code, "FR"))
 
 
 def _shown(cur, user: User | None, values):

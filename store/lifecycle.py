@@ -18,6 +18,7 @@ import duckdb
 
 from store.db import Database, StoreError, database_path, explain_failure, explain_open_error, is_failure
 from store.integrity import damage_report
+from store.memory_build import build_in_memory
 from store.migrations import discover, migrate
 
 Fill = Callable[..., dict]  # fill(db, progress) -> counts: writes a new database's content
@@ -88,16 +89,9 @@ def _build_file(path: Path, fill: Fill, progress=_silent) -> dict:
     """Build into `.building` beside the final place, then move it in; the caller holds build_lock."""
     building = path.with_name(path.name + ".building")
     remove_files(building)  # a killed build's leftovers: nobody else can be building now
-    db = Database(building)
     try:
-        counts = fill(db, progress)
-        db.checkpoint()
-        db.close()
+        counts = build_in_memory(building, lambda db: fill(db, progress), progress)
     except BaseException as error:
-        try:
-            db.close()
-        except duckdb.Error:
-            pass  # already invalidated by the failure being reported
         remove_files(building)
         if isinstance(error, duckdb.Error) and is_failure(error):
             raise explain_failure(path, error) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,9 @@ def _number(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series.replace("", None), errors="coerce")
 
 
-def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
-    """All territories as one frame shaped like the territory table, typology approximated."""
+def build_frames(data_dir: Path = DATA_DIR, *, departements: Collection[str] | None = None) -> pd.DataFrame:
+    """All territories as one frame shaped like the territory table, typology approximated; only the given
+    départements (their communes, EPCI and régions) if asked, as the tests' small database does."""
     regions = _read(data_dir / "regions.csv")
     deps = _read(data_dir / "departements.csv")
     epcis = _read(data_dir / "epci.csv")
@@ -52,6 +54,8 @@ def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
                 f"Fichier de référence incomplet : {len(frame)} lignes de niveau {level} au lieu de "
                 f"{EXPECTED[level]}. Restaurez data/territories depuis le dépôt."
             )
+    if departements:
+        regions, deps, epcis, communes = _restrict(regions, deps, epcis, communes, set(departements))
 
     com = pd.DataFrame({
         "id": PREFIX["commune"] + communes["code"], "level": "commune", "code": communes["code"],
@@ -96,9 +100,23 @@ def build_frames(data_dir: Path = DATA_DIR) -> pd.DataFrame:
     return frame
 
 
-def load(cur, data_dir: Path = DATA_DIR) -> int:
-    """Replace the territory table with the committed reference files; returns the row count."""
-    frame = build_frames(data_dir)
+def _restrict(regions, deps, epcis, communes, departements: set[str]):
+    """Keep the given départements, their communes, and the EPCI and régions those communes belong to."""
+    unknown = departements - set(deps["code"])
+    if unknown:
+        raise StoreError(f"Département(s) inconnu(s) : {', '.join(sorted(unknown))}. "
+                         "Donnez des codes de département (77, 2A, 971…).")
+    communes = communes[communes["departement_code"].isin(departements)]
+    deps = deps[deps["code"].isin(departements)]
+    regions = regions[regions["code"].isin(deps["region_code"])]
+    epcis = epcis[epcis["siren"].isin(communes["epci_siren"])]
+    return (frame.reset_index(drop=True) for frame in (regions, deps, epcis, communes))
+
+
+def load(cur, data_dir: Path = DATA_DIR, *, departements: Collection[str] | None = None) -> int:
+    """Replace the territory table with the committed reference files (only some départements if asked);
+    returns the row count."""
+    frame = build_frames(data_dir, departements=departements)
     repository.replace_all(cur, frame)
     repository.refresh_aggregates(cur)
     return len(frame)

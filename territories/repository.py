@@ -23,10 +23,14 @@ agg AS (
         sum(lon * population) / nullif(sum(population), 0) AS lon,
         sum(population) FILTER (typology = 'rural') / nullif(sum(population), 0) AS rural_share,
         sum(population) FILTER (typology IN ('rural', 'periurbain')) / nullif(sum(population), 0) AS non_urban,
-        bool_and(typology_official) AS official,
-        any_value(region_code) AS region_code,
-        any_value(departement_code) AS departement_code
+        bool_and(typology_official) AS official
     FROM groups GROUP BY id
+),
+home AS (  -- an EPCI across départements belongs to the one holding most of its inhabitants (then the lower code)
+    SELECT 'EPCI-' || epci_siren AS id, departement_code, region_code
+    FROM (SELECT epci_siren, departement_code, any_value(region_code) AS region_code, sum(population) AS population
+          FROM c WHERE epci_siren IS NOT NULL GROUP BY epci_siren, departement_code)
+    QUALIFY row_number() OVER (PARTITION BY epci_siren ORDER BY population DESC, departement_code) = 1
 )
 UPDATE territory t SET
     population = agg.population, area_km2 = agg.area_km2, lat = agg.lat, lon = agg.lon,
@@ -34,9 +38,9 @@ UPDATE territory t SET
     typology = CASE WHEN agg.rural_share >= 0.5 THEN 'rural'
                     WHEN agg.non_urban >= 0.5 THEN 'periurbain' ELSE 'urbain' END,
     typology_official = agg.official,
-    region_code = coalesce(t.region_code, CASE WHEN t.level = 'epci' THEN agg.region_code END),
-    departement_code = coalesce(t.departement_code, CASE WHEN t.level = 'epci' THEN agg.departement_code END)
-FROM agg WHERE t.id = agg.id AND t.level <> 'commune'
+    region_code = coalesce(t.region_code, home.region_code),
+    departement_code = coalesce(t.departement_code, home.departement_code)
+FROM agg LEFT JOIN home USING (id) WHERE t.id = agg.id AND t.level <> 'commune'
 """.format(PREFIX=PREFIX, FRANCE=FRANCE)
 
 COLUMNS = ("id, level, code, name, region_code, departement_code, epci_siren, population, area_km2,"

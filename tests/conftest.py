@@ -1,10 +1,13 @@
-"""Shared fixtures: one real database built once per run from the real migrations and data, copied per test."""
+"""Shared fixtures: a small real database (a few départements) built once per run, copied per test; the
+national one is built only if a test marked `national` runs."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,11 +18,39 @@ sys.path.insert(0, str(ROOT))
 from bootstrap import create, open_database  # noqa: E402
 from indicators.aggregates import ensure_fresh  # noqa: E402
 
+# The départements of the small database (a fifth of the communes): every commune, EPCI, département a
+# test names (Trilport 77475 and Meaux, Paris 75056 and its arrondissements, the rest of Île-de-France,
+# Lyon 69123, Marseille 13055, Ajaccio 2A004, Mende 48095, Brest 29019, Bordeaux 33063…), and one at
+# least in each of the 18 régions (Guadeloupe, Martinique, Guyane, La Réunion and Mayotte included).
+TEST_DEPARTEMENTS = ",".join([
+    "75", "77", "78", "91", "92", "93", "94", "95",    # Île-de-France, whole
+    "01", "42", "43", "69", "06", "13", "2A", "2B",     # Auvergne-Rhône-Alpes, Provence, Corse
+    "10", "14", "16", "29", "33", "36", "44", "48", "59", "85", "90",
+    "971", "972", "973", "974", "976",
+])
+# Every database a test builds (here, in the CLI or a served app it starts) is limited to them, unless
+# the caller chose otherwise or the test is marked national.
+os.environ.setdefault("CARREFOURS_DEPARTEMENTS", TEST_DEPARTEMENTS)
 
-@pytest.fixture(scope="session")
-def built_db_file(tmp_path_factory) -> Path:
-    """A demo database built once with the real migrations, territories and plan."""
-    path = tmp_path_factory.mktemp("built") / "carrefours.duckdb"
+
+@contextmanager
+def whole_france() -> Iterator[None]:
+    """Within it, a database built here or by a subprocess started here holds the whole of France."""
+    scope = os.environ.pop("CARREFOURS_DEPARTEMENTS", None)
+    try:
+        yield
+    finally:
+        if scope is not None:
+            os.environ["CARREFOURS_DEPARTEMENTS"] = scope
+
+
+def is_national(request) -> bool:
+    """Whether the requesting test is marked national (it needs the whole of France)."""
+    return request.node.get_closest_marker("national") is not None
+
+
+def _build(path: Path) -> Path:
+    """A demo database built with the real migrations, territories and plan, rolled up like the app does."""
     create(path, demo=True)
     # As the app does once its dashboard is shown: roll up the communal rows the build deferred,
     # so that each test's copy does not redo it.
@@ -28,6 +59,35 @@ def built_db_file(tmp_path_factory) -> Path:
     database.checkpoint()
     database.close()
     return path
+
+
+@pytest.fixture(autouse=True)
+def _national_scope(request):
+    """A test marked national builds (and its subprocesses build) the whole of France."""
+    if is_national(request):
+        with whole_france():
+            yield
+    else:
+        yield
+
+
+@pytest.fixture(scope="session")
+def built_db_file(tmp_path_factory) -> Path:
+    """The small demo database, built once per run."""
+    return _build(tmp_path_factory.mktemp("built") / "carrefours.duckdb")
+
+
+@pytest.fixture(scope="session")
+def national_db_file(tmp_path_factory) -> Path:
+    """The national demo database (34 875 communes), built once per run and only if a national test asks."""
+    with whole_france():
+        return _build(tmp_path_factory.mktemp("national") / "carrefours.duckdb")
+
+
+@pytest.fixture
+def source_db_file(request) -> Path:
+    """The built database this test starts from: the national one for a test marked national."""
+    return request.getfixturevalue("national_db_file" if is_national(request) else "built_db_file")
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +100,10 @@ def app_db_file(built_db_file, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def db_file(built_db_file, tmp_path) -> Path:
+def db_file(source_db_file, tmp_path) -> Path:
     """A private copy of the built database for one test."""
     path = tmp_path / "carrefours.duckdb"
-    shutil.copy(built_db_file, path)
+    shutil.copy(source_db_file, path)
     return path
 
 

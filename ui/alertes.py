@@ -22,9 +22,7 @@ thresholds_box()
 
 # --- Measures behind their trajectory ---------------------------------------------------------------
 st.subheader("Mesures en retard ou compromises")
-result = {"measures": pd.concat([data["measures"], data["regional"]]).rename(
-    columns={"computed_status": "status", "status": "declared_status"})}
-late = behind(result)
+late = behind(data)
 titles = data["measures"].set_index("code")["title"]
 names = pd.concat([data["measures"], data["regional"]]).drop_duplicates("territory_id").set_index(
     "territory_id")["territory_name"]

@@ -1,12 +1,13 @@
-"""Connexion: ProConnect (when configured) or a Carrefours account with its password."""
+"""Connexion: ProConnect (when configured), or the link to the form of a Carrefours account."""
 
 import streamlit as st
 
 from accounts import service
 from accounts.passwords import RULES_FR
-from ui import fmt, session
+from ui import session
 from ui.context import db
-from ui.navigation import landing
+
+SIGN_IN_FORM = "/connexion/compte"  # web/sign_in.py serves it
 
 st.title("Connexion")
 st.caption("Les chiffres publiés se consultent sans compte. La connexion sert à saisir, piloter ou administrer.")
@@ -17,20 +18,10 @@ if session.oidc_configured():
         st.login()
     st.subheader("Compte Carrefours")
 
-with st.form("sign_in"):
-    email = st.text_input("Adresse e-mail", autocomplete="username", placeholder="prenom.nom@exemple.fr")
-    password = st.text_input("Mot de passe", type="password", autocomplete="current-password")
-    submitted = st.form_submit_button("Se connecter", type="primary")
-
-if submitted:
-    try:
-        user = service.authenticate(db(), email, password, session.client_address())
-    except service.SignInRefused as refusal:
-        st.error(fmt.plain(refusal), icon=":material/block:")
-    else:
-        session.start(user, "local")
-        st.switch_page(landing(user))
-
+# The password form is a plain HTML page of the server: its post sets the HttpOnly session cookie,
+# which a page run (a WebSocket message) cannot do.
+st.html(f'<p><a href="{SIGN_IN_FORM}" style="display:inline-block;padding:.5rem 1rem;border-radius:.5rem;'
+        'background:#000091;color:#fff;text-decoration:none">Se connecter avec un compte Carrefours</a></p>')
 st.caption("Mot de passe oublié ? Un administrateur peut vous en donner un nouveau. "
            f"Règles d'un mot de passe : {RULES_FR}")
 

@@ -234,7 +234,7 @@ with tab_series:
     with_targets = data["indicators"]
     plan_codes = list(dict.fromkeys(with_targets.sort_values("weight", ascending=False)["indicator_code"]))
     series_code = st.selectbox("Indicateur suivi", plan_codes, format_func=lambda c: names.get(c, c), key="serie")
-    chart = national_chart(db(), series_code, user, on)
+    chart = national_chart(db(), series_code, user, on, data=data)
     frame = chart["frame"]
     if frame.empty:
         st.info("Aucune valeur nationale pour cet indicateur.")

@@ -1,7 +1,9 @@
-"""The signed-in session in Streamlit: ProConnect (st.login) identity, local sign-in, expiry, sign-out.
+"""The signed-in session in Streamlit: the local session cookie, the ProConnect (st.login) identity, sign-out.
 
-The contract other pages and tests rely on: a signed-in session has st.session_state["user"] set to an
-accounts.models.User. Everything else here (the session clock, the OIDC mapping) is private.
+Both kinds of session live on the server (accounts.server_sessions), so a reload, a new tab or a deep
+link finds them again, and an ended one stays ended. The contract other pages and tests rely on: a
+signed-in run has st.session_state["user"] set to an accounts.models.User. Code on the server (tests)
+may set it without a cookie; such a session follows the same expiry and account checks.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from accounts import service
+from accounts import server_sessions, service
+from accounts.client_address import client_address as forwarded_client
 from accounts.models import ANONYMOUS, User, normalize_email
 from accounts.sessions import SessionClock, expiry_reason, utcnow
 from accounts.settings import access_settings
@@ -20,6 +23,7 @@ from ui.context import db
 CLOCK = "auth_clock"
 NOTICE = "auth_notice"
 OWNER = "state_owner"  # whose session state this is: another user's arrival wipes it
+ENDED_SEEN = "auth_ended_seen"  # the ended session whose notice this tab has already shown
 OIDC_LABEL = "Se connecter avec ProConnect"
 
 
@@ -32,12 +36,35 @@ def oidc_configured() -> bool:
 
 
 def client_address() -> str:
-    """The client's address for attempt limits ('local' on the server itself)."""
+    """The client's address for attempt limits ('local' on the server itself; X-Forwarded-For only
+    when the connection comes from a trusted proxy)."""
     try:
-        address = st.context.ip_address
+        address, forwarded = st.context.ip_address, st.context.headers.get("X-Forwarded-For")
     except Exception:
         return "local"
-    return address if isinstance(address, str) and address else "local"  # AppTest gives a mock
+    if not isinstance(address, str) or not address:
+        return "local"  # AppTest gives a mock
+    return forwarded_client(address, forwarded if isinstance(forwarded, str) else None)
+
+
+def _cookie_token() -> str | None:
+    """The local session's token from the browser's HttpOnly cookie (sent with the page's connection)."""
+    try:
+        value = st.context.cookies.get(server_sessions.COOKIE)
+    except Exception:
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _session_key(method: str, identity: dict | None = None) -> str | None:
+    """The server-side key of this visit's session: the cookie's token hash, or the OIDC identity's."""
+    if method == "local":
+        token = _cookie_token()
+        return server_sessions.token_hash(token) if token else None
+    if method == "oidc":
+        identity = identity if identity is not None else _oidc_identity()
+        return server_sessions.identity_hash(identity) if identity else None
+    return None
 
 
 def _oidc_identity() -> dict | None:
@@ -76,7 +103,7 @@ def _claim(user: User) -> None:
     owner = st.session_state.get(OWNER)
     if owner is not None and owner != user.email:
         for key in list(st.session_state.keys()):
-            if key not in ("user", CLOCK, NOTICE):
+            if key not in ("user", CLOCK, NOTICE, ENDED_SEEN):
                 del st.session_state[key]
     st.session_state[OWNER] = user.email
 
@@ -86,8 +113,12 @@ def end(reason: str = "logout", notice: str | None = None) -> None:
     user = st.session_state.get("user")
     clock = st.session_state.get(CLOCK)
     method = clock.method if clock else "local"
+    key = _session_key(method)
     if user is not None:
-        service.sign_out(db(), user, reason, method, comment=notice)
+        if key is not None:
+            server_sessions.close(db(), key, user, reason, method, comment=notice)  # the cookie is now worthless
+        else:
+            service.sign_out(db(), user, reason, method, comment=notice)
     _forget()
     if notice:
         st.session_state[NOTICE] = notice
@@ -131,22 +162,10 @@ def _resolve() -> tuple[User, object | None]:
     if not isinstance(clock, SessionClock):
         clock = None
     if identity is not None:
-        email = normalize_email(str(identity.get("email") or ""))
-        if user is None or clock is None or clock.method != "oidc" or user.email != email:
-            started = _started_at(identity, now)
-            if now - started >= settings.session_absolute:
-                service.sign_out(db(), User(email=email or "anonyme"), "expired", "oidc",
-                                 comment="jeton d'identité trop ancien")
-                st.session_state[NOTICE] = "Votre session a expiré : reconnectez-vous."
-                st.logout()
-                st.stop()
-            try:
-                user = service.sign_in_oidc(db(), identity, client_address())
-            except service.NotAuthorized as refusal:
-                _forget()
-                return ANONYMOUS, not_authorized_page(str(refusal))
-            start(user, "oidc", started)
-            return user, None
+        return _resolve_oidc(identity, now, settings)
+    token = _cookie_token()
+    if token is not None:
+        return _resolve_cookie(token, user, now)
     if user is None:
         return ANONYMOUS, None
     if clock is None:
@@ -165,6 +184,52 @@ def _resolve() -> tuple[User, object | None]:
             st.session_state["user"] = user = fresh  # roles changed by an administrator apply at once
     st.session_state[CLOCK] = SessionClock(started=clock.started, seen=now, method=clock.method)
     return user, None
+
+
+def _resolve_cookie(token: str, user: User | None, now: datetime) -> tuple[User, object | None]:
+    """The local session the browser's cookie names; once it has ended, an anonymous run."""
+    key = server_sessions.token_hash(token)
+    resumed = server_sessions.resume(db(), key, now=now)
+    if resumed.user is not None:
+        st.session_state["user"] = resumed.user
+        st.session_state[CLOCK] = SessionClock(started=resumed.started, seen=now, method="local")
+        return resumed.user, None
+    told = st.session_state.get(ENDED_SEEN) == key
+    if user is not None:
+        _forget()
+    if resumed.ended and not told:
+        st.session_state[NOTICE] = resumed.ended  # said once per tab, not at every run of a dead cookie
+    st.session_state[ENDED_SEEN] = key
+    return ANONYMOUS, None
+
+
+def _resolve_oidc(identity: dict, now: datetime, settings) -> tuple[User, object | None]:
+    """The ProConnect session of this identity: opened once, then held to the same rules as a local one."""
+    database = db()
+    key = server_sessions.identity_hash(identity)
+    if not server_sessions.known(database, key):
+        email = normalize_email(str(identity.get("email") or ""))
+        started = _started_at(identity, now)
+        if now - started >= settings.session_absolute:
+            service.sign_out(database, User(email=email or "anonyme"), "expired", "oidc",
+                             comment="jeton d'identité trop ancien")
+            st.session_state[NOTICE] = "Votre session a expiré : reconnectez-vous."
+            st.logout()
+            st.stop()
+        try:
+            user = service.sign_in_oidc(database, identity, client_address())
+        except service.NotAuthorized as refusal:
+            _forget()
+            return ANONYMOUS, not_authorized_page(str(refusal))
+        server_sessions.open_oidc(database, key, user, client_address(), started, now=now)
+    resumed = server_sessions.resume(database, key, now=now)
+    if resumed.user is None:
+        _forget()
+        st.session_state[NOTICE] = resumed.ended or "Vous êtes déconnecté."
+        st.logout()  # the identity cookie of an ended session must not sign in again
+        st.stop()
+    start(resumed.user, "oidc", resumed.started)
+    return resumed.user, None
 
 
 def show_notice() -> None:

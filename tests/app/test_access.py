@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from accounts import repository, service
 from accounts.models import Role, Scope, User
 from accounts.sessions import SessionClock, utcnow
 from ui.session import CLOCK
@@ -27,17 +28,40 @@ def texts(at):
                                            *at.warning, *at.info, *at.error, *at.success))
 
 
+def app_database():
+    """The one database of this process, the one the app under test uses."""
+    from bootstrap import open_database
+    from store.shared import shared_database
+
+    return shared_database(open_database)
+
+
 def sign_in(app, email, password):
-    at = app.run()
-    app.switch_page("ui/connexion.py")
-    at = app.run()
-    at.text_input[0].input(email)
-    at.text_input[1].input(password)
-    return at.button[0].click().run()
+    """Sign in as the server code does once a password is checked, without a cookie (AppTest has none)."""
+    app.session_state["user"] = service.authenticate(app_database(), email, password)
+    return app.run()
 
 
-def test_a_local_account_signs_in_with_the_form_and_gets_its_pages(app):
-    at = sign_in(app, "  Coordinateur.IDF@Demo.test ", "demo-coordination-idf")
+def cookie_session(monkeypatch, email):
+    """A local session opened on the app's database, and the browser's cookie naming it.
+
+    AppTest cannot carry cookies: the cookie reader is the one part replaced; the session row, its
+    lookup and every check on it are the real ones (tests/integration/test_web_sessions.py posts the
+    real form over HTTP).
+    """
+    from accounts import server_sessions
+    from ui import session
+    database = app_database()
+    with database.read() as cur:
+        user = repository.find(cur, email)
+    token = server_sessions.open_local(database, user, "127.0.0.1")
+    monkeypatch.setattr(session, "_cookie_token", lambda: token)
+    return database, token
+
+
+def test_the_session_cookie_signs_a_local_account_in_at_every_run(app, monkeypatch):
+    cookie_session(monkeypatch, "coordinateur.idf@demo.test")
+    at = app.run()
     assert not at.exception
     assert at.session_state["user"].email == "coordinateur.idf@demo.test"
     assert at.title[0].value == "Tableau de bord national"
@@ -48,23 +72,38 @@ def test_a_local_account_signs_in_with_the_form_and_gets_its_pages(app):
     assert "Coordinateur régional — Île-de-France" in texts(at)
 
 
-def test_a_wrong_password_is_refused_in_french_and_nobody_is_signed_in(app):
-    at = sign_in(app, "elu.trilport@demo.test", "pas le bon")
-    assert at.error[0].value.startswith("Adresse e-mail ou mot de passe incorrect.")
+def test_signing_out_ends_the_cookie_session_for_good(app, monkeypatch):
+    from accounts import server_sessions
+
+    database, token = cookie_session(monkeypatch, "elu.trilport@demo.test")
+    at = app.run()
+    assert at.title[0].value == "Mon territoire"
+    at = at.sidebar.button(key="sign_out").click().run()
+    assert "user" not in at.session_state
+    assert server_sessions.resume(database, server_sessions.token_hash(token)).user is None
+    at = app.run()  # the same (now dead) cookie on the next visit: anonymous
     assert "user" not in at.session_state
     with pytest.raises(ValueError):
         app.switch_page("ui/compte.py")
 
 
-def test_too_many_failures_lock_the_account_even_for_the_right_password(app, monkeypatch):
-    monkeypatch.setenv("CARREFOURS_LOGIN_MAX_FAILURES", "2")
-    at = sign_in(app, "ministere@demo.test", "faux numéro un")
-    for password in ("faux numéro deux", "demo-equipe-nationale"):
-        at.text_input[0].input("ministere@demo.test")
-        at.text_input[1].input(password)
-        at = at.button[0].click().run()
-    assert "Trop de tentatives échouées pour ce compte" in at.error[0].value
+def test_an_expired_cookie_session_says_so_once(app, monkeypatch):
+    from accounts import server_sessions
+
+    database, token = cookie_session(monkeypatch, "ministere@demo.test")
+    server_sessions.resume(database, server_sessions.token_hash(token), now=utcnow() + timedelta(hours=3))
+    at = app.run()
     assert "user" not in at.session_state
+    assert "Votre session a expiré" in texts(at)
+    assert "Votre session a expiré" not in texts(app.run())  # said once, not at every run
+
+
+def test_the_sign_in_page_links_to_the_account_form_and_asks_no_password_itself(app):
+    app.run()
+    app.switch_page("ui/connexion.py")
+    at = app.run()
+    assert not at.text_input  # a password typed here would travel over the page's WebSocket
+    assert 'href="/connexion/compte"' in " ".join(str(h.proto.body) for h in at.get("html"))
 
 
 @pytest.mark.parametrize("role, allowed, forbidden", [

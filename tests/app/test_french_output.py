@@ -103,6 +103,7 @@ def test_the_source_column_names_where_each_value_comes_from(app):
     assert opened.startswith("Registre des tiers-lieux de Carrefours") and "Recensement" not in opened
 
 
+@pytest.mark.national  # Trilport's peers number over a thousand among all French communes
 def test_territory_page_numbers_are_french(app):
     at = open_as_elu(app, territoire="77475")
     page = texts(at)

@@ -50,6 +50,7 @@ def _french(value: float, decimals: int) -> str:
     return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
+@pytest.mark.national  # the density is over the population of all 34 875 communes
 def test_dashboard_registry_figures_for_a_chosen_year_agree_with_hand_formulas(registry_only_app):
     at, dens7 = registry_only_app
     at.run()

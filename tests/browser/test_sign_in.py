@@ -30,13 +30,14 @@ def sidebar(page):
     return page.get_by_test_id("stSidebar")
 
 
-def test_local_account_deep_link_sign_in_allowed_page_and_sign_out(server, page):
+def test_local_account_deep_link_sign_in_reload_new_tab_sign_out_and_replay(server, page, browser):
     # A deep link to a page the anonymous reader may not open is refused in French.
     page.goto(f"{server}/saisie")
     expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible(timeout=SLOW)
     expect(page.get_by_text("La page « Saisie » est réservée aux comptes")).to_be_visible()
     page.get_by_role("link", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Connexion")).to_be_visible(timeout=SLOW)
+    page.get_by_role("link", name="Se connecter avec un compte Carrefours").click()
     # A wrong password first: refused, still anonymous.
     page.get_by_label("Adresse e-mail").fill("elu.trilport@demo.test")
     page.get_by_label("Mot de passe").fill("pas le bon")
@@ -48,6 +49,15 @@ def test_local_account_deep_link_sign_in_allowed_page_and_sign_out(server, page)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Mon territoire")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_text("Élu de Trilport (démo)")).to_be_visible()
+    # A reload and a deep link in a new tab keep the person signed in (the HttpOnly cookie).
+    page.reload()
+    expect(sidebar(page).get_by_text("Élu de Trilport (démo)")).to_be_visible(timeout=SLOW)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "carrefours_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+    tab = page.context.new_page()
+    tab.goto(f"{server}/compte")
+    expect(tab.get_by_text("Élu local — Trilport")).to_be_visible(timeout=SLOW)
+    tab.close()
     # Allowed page: Mon compte, with the élu's territory; no Saisie in the menu.
     sidebar(page).get_by_role("link", name="Mon compte").click()
     expect(page.get_by_text("Élu local — Trilport")).to_be_visible(timeout=SLOW)
@@ -57,6 +67,13 @@ def test_local_account_deep_link_sign_in_allowed_page_and_sign_out(server, page)
     expect(page.get_by_text("Vous êtes déconnecté.")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_role("link", name="Connexion")).to_be_visible()
     expect(sidebar(page).get_by_role("link", name="Mon compte")).to_have_count(0)
+    # The old cookie, replayed in a fresh browser, opens nothing.
+    thief = browser.new_context()
+    thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+    stolen = thief.new_page()
+    stolen.goto(f"{server}/compte")
+    expect(stolen.get_by_role("heading", name="Accès refusé")).to_be_visible(timeout=SLOW)
+    thief.close()
 
 
 @pytest.fixture

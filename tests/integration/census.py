@@ -9,7 +9,7 @@ NA = "#N/D"
 
 def row(ident, name, cp, code, commune, lat=NA, lon=NA, typo="Tiers lieux à dominante coworking"):
     """One census line: the columns the mission filled, '#N/D' elsewhere, contact columns filled (never stored)."""
-    values = {c: NA for c in CGET_COLUMNS}
+    values = dict.fromkeys(CGET_COLUMNS, NA)
     values.update({"ID": str(ident), "NOM_TL": name, "ADRESSE": "", "CP": cp, "COMINIT": code, "INSEECOM": code,
                    "NOMCOM": commune, "WEB": "", "TWITTER": "", "FACEBOOK": "", "TYPO": typo,
                    "LAT": str(lat).replace(".", ","), "LONG": str(lon).replace(".", ","),

@@ -147,7 +147,7 @@ def run_bounded(args: list[str], db_file: Path, memory_mb: int = MEMORY_MB, cpu_
     env = {**os.environ, "CARREFOURS_DB": str(db_file), "CARREFOURS_MEMORY_LIMIT": "512MB"}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=err,
-                                preexec_fn=limit)
+                                preexec_fn=limit)  # noqa: PLW1509 (limits set before exec; no thread started yet)
         timer = threading.Timer(wall_seconds, proc.kill)
         timer.start()
         try:

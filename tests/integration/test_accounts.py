@@ -228,23 +228,3 @@ def test_an_admin_cannot_lock_everybody_out(db):
     operator = User(email="cli:root", scopes=(Scope(role=Role.admin),))
     with pytest.raises(service.AccountError, match="dernier administrateur actif"):
         service.set_active(db, operator, "admin@demo.test", False)
-
-
-def test_require_write_checks_the_scope_and_logs_refusals(db):
-    coord = service.find_user(db, COORD)
-    assert service.require_write(db, coord, "COM-77475")["name"] == "Trilport"
-    with pytest.raises(AccessDenied, match="Ain .DEP-01. : ce territoire est hors de votre périmètre"):
-        service.require_write(db, coord, "DEP-01")
-    assert audit(db, "refused", "value")[-1][:3] == (COORD, "value", "DEP-01")
-    with pytest.raises(service.AccountError, match="inconnu"):
-        service.require_write(db, coord, "REG-99")
-
-
-def test_a_batch_naming_other_regions_is_checked_at_once_and_logged(db):
-    coord = service.find_user(db, COORD)
-    territories = ["COM-77475", "REG-11", "DEP-77", " dep-01 ", "COM-01001", "REG-99"]
-    assert service.out_of_scope(db, coord, territories) == ["COM-01001", "DEP-01", "REG-99"]
-    refusal = audit(db, "refused", "value")[-1]
-    assert refusal[0] == COORD and "COM-01001" in refusal[6]
-    assert service.out_of_scope(db, coord, ["COM-77475", "DEP-77"]) == []
-    assert service.out_of_scope(db, service.find_user(db, "ministere@demo.test"), territories) == ["REG-99"]

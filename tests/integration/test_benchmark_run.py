@@ -5,7 +5,7 @@ import pytest
 from benchmarks import run, scenarios
 from benchmarks.generate import generate
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.national]  # generates values for all 34 875 communes
 
 
 def test_the_benchmark_generates_data_and_matches_the_pandas_baseline(tmp_path, monkeypatch, capsys):

@@ -29,6 +29,7 @@ def test_second_start_changes_nothing(db_file):
     second.close()
 
 
+@pytest.mark.national
 def test_status_reports_the_real_geography_and_plan(db):
     report = status(db)
     assert report["territories"]["region"] == 18
@@ -82,7 +83,7 @@ def test_an_unwritable_folder_gives_a_french_message(tmp_path):
             target = blocker / "carrefours.duckdb"
         else:
             target = folder / "carrefours.duckdb"
-        with pytest.raises(StoreError, match="Impossible de créer le dossier|accessible en écriture"):
+        with pytest.raises(StoreError, match=r"Impossible de créer le dossier|accessible en écriture"):
             open_database(target)
     finally:
         folder.chmod(0o700)
@@ -98,7 +99,7 @@ def test_a_broken_reference_file_leaves_no_half_built_database(tmp_path, monkeyp
     monkeypatch.setattr(reference, "DATA_DIR", bad)
     monkeypatch.setattr(reference.load, "__defaults__", (bad,))
     path = tmp_path / "db" / "carrefours.duckdb"
-    with pytest.raises(StoreError, match="communes.csv.gz"):
+    with pytest.raises(StoreError, match=r"communes.csv.gz"):
         create(path, demo=False)
     assert not path.exists()
     assert not list(path.parent.glob("*.building*"))
@@ -118,7 +119,7 @@ def test_a_second_process_is_told_the_database_is_in_use(db_file):
 
 
 def test_sql_cannot_read_files_after_start(db):
-    with db.read() as cur, pytest.raises(Exception, match="disabled|external"):
+    with db.read() as cur, pytest.raises(Exception, match=r"disabled|external"):
         cur.execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
 
 
@@ -135,7 +136,7 @@ def test_another_applications_database_is_refused_untouched(tmp_path):
     path = tmp_path / "comptabilite.duckdb"
     _foreign_file(path)
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="n'a pas été créée par Carrefours.*facture.*rien écrit"):
+    with pytest.raises(StoreError, match=r"n'a pas été créée par Carrefours.*facture.*rien écrit"):
         open_database(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["comptabilite.duckdb"]

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -15,6 +17,7 @@ def run(*args, db_file):
                           env=env, timeout=300)
 
 
+@pytest.mark.national
 def test_status_json_reports_territories_and_plan(db_file):
     result = run("status", "--json", db_file=db_file)
     assert result.returncode == 0, result.stderr

@@ -14,7 +14,7 @@ from comparison.peers import PeerCriteria
 from formatting import french as fmt
 from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
-from indicators.rollup import rollup
+from tests.integration.rollup_oracle import rollup
 from store import audit
 from tests.integration.test_cli import run
 

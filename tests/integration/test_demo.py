@@ -1,5 +1,7 @@
 """Demo data: labelled as demo, consistent with the sourced national figures."""
 
+import pytest
+
 
 def test_every_generated_row_is_marked_demo(db):
     with db.read() as cur:
@@ -10,6 +12,7 @@ def test_every_generated_row_is_marked_demo(db):
             "SELECT count(*) FROM indicator_value WHERE territory_id = 'FR' AND is_demo").fetchone()[0] == 0
 
 
+@pytest.mark.national
 def test_the_demo_registry_matches_the_sourced_national_stocks(db):
     with db.read() as cur:
         stock = dict(cur.execute(

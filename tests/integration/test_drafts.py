@@ -12,7 +12,7 @@ from indicators import exports, service
 from indicators.service import ValueChange
 from indicators.aggregates import mark_dirty
 from plan import dashboard_service, progress_service
-from plan.service import measure_detail, national_series
+from plan.service import measure_detail
 from tests.integration.test_cli import run
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE
 
@@ -74,7 +74,6 @@ def test_the_measure_page_data_holds_drafts_for_the_national_team_only(drafted):
         assert DRAFT not in values and 3500 in values
         assert "published" not in frame.columns
     assert DRAFT in shown(MINISTERE)[0]
-    assert DRAFT not in set(national_series(drafted, "TL_OUVERTS")["value"])
 
 
 def test_progress_counts_drafts_for_the_national_team_only(drafted):

@@ -64,7 +64,7 @@ def test_an_unnamed_column_holding_data_and_a_repeated_column_are_explained(db):
 
 
 def test_two_rows_with_the_same_new_lieu_id_are_refused_not_a_constraint_traceback(db):
-    text = ("id;name;commune_code\nTL-NOUVEAU;Coworking A;77284\nTL-NOUVEAU;Coworking B;77284\n").encode()
+    text = (b"id;name;commune_code\nTL-NOUVEAU;Coworking A;77284\nTL-NOUVEAU;Coworking B;77284\n")
     before = lieux_state(db)
     report = lieux_imports.run(db, text, "csv", MINISTERE, file_name="lieux.csv")
     assert [e["line"] for e in report.errors] == [3] and "déjà vu ligne 2" in report.errors[0]["message"]
@@ -135,20 +135,20 @@ def test_a_bullet_is_text_while_formulas_are_refused_by_one_rule_everywhere(db):
     changes, problems = service.grid_changes(served, edited)
     assert not changes and "formule de tableur" in problems.iloc[0]["message"]
     before = lieux_state(db)
-    report = lieux_imports.run(db, "name;commune_code\n+cmd|' /C calc'!A0;77284\n".encode(), "csv", MINISTERE)
+    report = lieux_imports.run(db, b"name;commune_code\n+cmd|' /C calc'!A0;77284\n", "csv", MINISTERE)
     assert "formule de tableur" in report.errors[0]["message"] and lieux_state(db) == before
 
 
 def test_control_characters_in_a_lieu_name_are_refused(db):
     before = lieux_state(db)
-    report = lieux_imports.run(db, "name;commune_code\nCowork\x07ing \x1b[2J;77284\n".encode(), "csv", MINISTERE)
+    report = lieux_imports.run(db, b"name;commune_code\nCowork\x07ing \x1b[2J;77284\n", "csv", MINISTERE)
     assert "caractère de contrôle invisible" in report.errors[0]["message"] and lieux_state(db) == before
     with pytest.raises(lieux_service.LieuError, match="contrôle"):
         lieux_service.create(db, MINISTERE, {"name": "Lieu\x00nul", "commune_code": "77284"})
 
 
 def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_line_right(db):
-    data = (HEAD.encode() + "EMPLOIS_DIRECTS;DEP-77;2024;4;;Créé à Évry\n".encode("utf-8")
+    data = (HEAD.encode() + "EMPLOIS_DIRECTS;DEP-77;2024;4;;Créé à Évry\n".encode()
             + "EMPLOIS_DIRECTS;DEP-78;2024;5;;Réouvert à Sèvres\n".encode("cp1252"))
     assert run(db, data).written
     comments = [service.history(db, "EMPLOIS_DIRECTS", t, "2024")["current"]["comment"] for t in ("DEP-77", "DEP-78")]

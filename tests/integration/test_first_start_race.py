@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from bootstrap import open_database
 from store.lifecycle import build_lock
@@ -35,6 +36,7 @@ def _assert_one_sound_database(path: Path):
         con.close()
 
 
+@pytest.mark.national
 def test_two_inits_at_once_build_one_database(tmp_path):
     path = tmp_path / "carrefours.duckdb"
     first, second = _start(["init", "--empty"], path), _start(["init", "--empty"], path)
@@ -46,6 +48,7 @@ def test_two_inits_at_once_build_one_database(tmp_path):
     _assert_one_sound_database(path)
 
 
+@pytest.mark.national
 def test_init_and_status_at_once_on_an_empty_folder(tmp_path):
     path = tmp_path / "carrefours.duckdb"
     starters = [_start(["status"], path), _start(["init", "--empty"], path), _start(["status"], path)]
@@ -68,6 +71,7 @@ def test_a_starter_is_told_in_french_that_a_build_is_under_way(tmp_path):
     assert not path.exists()
 
 
+@pytest.mark.national
 def test_leftovers_of_a_killed_build_are_cleaned_by_the_next_start(tmp_path):
     path = tmp_path / "carrefours.duckdb"
     building = tmp_path / "carrefours.duckdb.building"

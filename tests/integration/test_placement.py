@@ -59,7 +59,7 @@ def test_disagreeing_evidence_is_weighed_and_listed_for_review(db):
 
 
 def test_probable_duplicates_are_flagged_not_merged(db):
-    report, placed = _imported(db)
+    report, _placed = _imported(db)
     reasons = {r["line"]: r["reason"] for r in report.review}
     assert "doublon probable de « La Ruche de Meaux »" in reasons[9]
     assert "même nom dans la même commune" in reasons[9]

@@ -10,7 +10,7 @@ from accounts.models import Role, Scope, User
 from accounts.policy import AccessDenied
 from indicators.periods import parse_period
 from indicators.aggregates import mark_dirty, yearly
-from indicators.rollup import rollup
+from tests.integration.rollup_oracle import rollup
 from plan import alerts, progress_service
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
 from tests.integration.test_rollup import put

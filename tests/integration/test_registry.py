@@ -122,7 +122,7 @@ def _national(db, code, period):
 
 
 def test_registry_indicators_match_hand_counts(db):
-    rural, dens7 = _small_registry(db)
+    _rural, dens7 = _small_registry(db)
     assert dens7 == {"77475": 2, "75056": 1}  # Trilport is outside the large urban centres, Paris is one
     assert _national(db, "TL_OUVERTS", "2021")[0] == 4          # A, C, D, E (B closed in 2020)
     assert _national(db, "TL_OUVERTS", "2018")[0] == 4          # B, C, D, E (attested 2018)

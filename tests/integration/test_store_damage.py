@@ -44,10 +44,11 @@ def _counts(path):
 
 
 @pytest.fixture(scope="module")
-def imported(built_db_file, tmp_path_factory):
-    """A database whose last 200,000-row import is committed but only in its write-ahead log."""
+def imported(national_db_file, tmp_path_factory):
+    """A database whose last 200,000-row import is committed but only in its write-ahead log (two régions of
+    the national database hold enough communes for 100,000 rows each)."""
     path = tmp_path_factory.mktemp("wal") / "carrefours.duckdb"
-    shutil.copy(built_db_file, path)
+    shutil.copy(national_db_file, path)
     result = subprocess.run([sys.executable, "-c", _IMPORT_THEN_DIE, str(path)], cwd=ROOT, text=True,
                             capture_output=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.stdout.strip() == "200000", result.stderr
@@ -55,6 +56,7 @@ def imported(built_db_file, tmp_path_factory):
     return path
 
 
+@pytest.mark.national
 def test_an_intact_log_replays_the_whole_import(imported, tmp_path):
     copy = tmp_path / "carrefours.duckdb"
     shutil.copy(imported, copy)
@@ -63,6 +65,7 @@ def test_an_intact_log_replays_the_whole_import(imported, tmp_path):
     assert _counts(copy) == (200000, 200000)
 
 
+@pytest.mark.national
 def test_a_truncated_log_is_detected_at_start(imported, tmp_path):
     copy = tmp_path / "carrefours.duckdb"
     shutil.copy(imported, copy)
@@ -79,6 +82,7 @@ def test_a_truncated_log_is_detected_at_start(imported, tmp_path):
     assert (copy.read_bytes(), wal.read_bytes()) == before  # nothing written, the log kept for recovery
 
 
+@pytest.mark.national
 def test_status_on_a_truncated_log_says_so_without_a_traceback(imported, tmp_path):
     copy = tmp_path / "carrefours.duckdb"
     shutil.copy(imported, copy)

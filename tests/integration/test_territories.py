@@ -1,5 +1,7 @@
 """The reference geography loaded from the committed files."""
 
+import pytest
+
 from territories.service import get, search
 
 
@@ -21,6 +23,7 @@ def test_trilport_sits_in_the_pays_de_meaux_outside_the_metropoles(db):
     assert trilport["typology_official"] is False  # approximated until INSEE files are imported
 
 
+@pytest.mark.national
 def test_aggregates_add_up_the_communes(db):
     with db.read() as cur:
         communes = cur.execute("SELECT sum(population) FROM territory WHERE level = 'commune'").fetchone()[0]

@@ -90,7 +90,7 @@ def test_k_most_similar_on_population_density_and_rurality():
                        territory("BIG", 90000), territory("URB", 1000, typology="urbain"),
                        territory("MID", 3000), territory("FAR", 20))
     group = select_peers(candidates, ME, PeerCriteria(mode="k", k=5))
-    assert list(group.members["id"])[0] == "NEAR"
+    assert next(iter(group.members["id"])) == "NEAR"
     assert group.n == 5 and "URB" not in set(group.members["id"])  # same size, but not rural
     assert group.members["distance"].is_monotonic_increasing
 

@@ -1,0 +1,1 @@
+"""HTTP routes of the server beside the Streamlit pages: local sign-in and sign-out with their cookie."""

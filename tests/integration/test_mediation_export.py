@@ -17,7 +17,7 @@ from lieux import imports, mediation_export
 from lieux import service as lieux_service
 from tests.conftest import ROOT
 from tests.integration.census import census, row
-from tests.integration.test_registry_figures import empty_db_file  # noqa: F401 (fixture)
+from tests.integration.test_registry_figures import empty_db_file, small_empty_db_file  # noqa: F401 (fixtures)
 
 # The standard (schema 1.0.2 and its valid example, Licence Ouverte) sits in a `shared/schemas` folder beside the
 # checkout (or beside a parent folder of it, for a worktree); CARREFOURS_STANDARDS names another folder.
@@ -71,7 +71,7 @@ def test_the_demo_registry_exports_valid_and_says_how_many_lieux_it_leaves_out(d
     assert f"{no_address:,}".replace(",", "\u202f") in sentence and "sans adresse" in sentence
 
 
-def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labelled(empty_db_file, tmp_path):  # noqa: F811
+def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labelled(empty_db_file, tmp_path):
     import shutil
     path = tmp_path / "recensement.duckdb"
     shutil.copy(empty_db_file, path)

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from api import private, public
+from api import mediation, private, public
 from api.answers import ApiError, database, error_response
 from api.frames import json_bytes
 from api.openapi import describe
@@ -32,6 +32,7 @@ ENTRIES = [
                                         "format"], False),
     ("get", "/coverage", public.coverage, ["km", "top", "format"], False),
     ("get", "/open-data.zip", public.data_package, ["niveau"], False),
+    ("get", "/lieux/mediation-numerique.csv", mediation.mediation_csv, [], False),
     ("post", "/values/import", private.import_values, ["filename", "dry_run", "ignore_versions"], True),
     ("get", "/values/export", private.export_values, ["format", "indicator", "territory"], True),
     ("post", "/lieux/import", private.import_lieux, ["format", "filename", "dry_run"], True),

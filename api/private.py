@@ -87,6 +87,10 @@ async def import_values(request: Request):
                                                   "deleted")} | {"errors": len(answer["errors"]),
                                                                  "conflicts": len(answer["conflicts"])})
         status = 200 if report.ok else (409 if answer["conflicts"] and not answer["errors"] else 422)
+        if status == 409:  # a stale file: say it in French, as the pages do
+            answer["erreur"] = (f"{len(answer['conflicts'])} valeur(s) modifiée(s) depuis la version lue (colonne "
+                                "version) : rien n'a été importé. Exportez de nouveau, reportez vos valeurs, "
+                                "ou envoyez ignore_versions=1 pour écraser en connaissance de cause.")
         return _json(answer, status)
     return await run_in_threadpool(work)
 

@@ -4,7 +4,9 @@ import streamlit as st
 
 from accounts.models import Role
 from formatting import french as fmt
+from lieux import mediation_export
 from lieux.classification_import import import_classification
+from lieux.service import search as search_lieux
 from plan import open_data
 from plan.service import catalogue
 from territories.classification import KINDS, approximated_share
@@ -42,6 +44,21 @@ package_levels = st.multiselect("Niveaux des valeurs", list(LABELS), default=["p
 st.download_button("Télécharger le paquet de données (ZIP)",
                    lambda: open_data.package(db(), package_levels or None),  # built only when asked
                    "carrefours-donnees.zip", "application/zip", on_click="ignore")
+
+st.subheader("Lieux au standard de la médiation numérique")
+mediation = mediation_export.export(search_lieux(db(), ""))
+st.markdown(
+    "Le registre au format du standard national des lieux de médiation numérique (LaMednum, schéma "
+    f"{mediation_export.SCHEMA_VERSION}, Licence Ouverte) : typologie `TIERS_LIEUX`, label « Fabriques de "
+    "Territoire » pour les lieux labellisés ; les champs que Carrefours ne tient pas (téléphone, horaires, "
+    "services…) sont laissés vides. Carrefours ne connaît pas le SIRET des lieux : le champ obligatoire `pivot` "
+    f"vaut `{mediation_export.UNKNOWN_PIVOT}`, la valeur « identifiant inconnu » de la cartographie nationale. "
+    "Seuls les lieux ouverts dont l'adresse, le code postal et la commune sont connus y figurent. "
+    "Aussi à l'adresse `/api/v1/lieux/mediation-numerique.csv` de l'API.")
+st.markdown(f"**{fmt.number(len(mediation.frame))} lieu(x) exporté(s).** {mediation_export.excluded_sentence(mediation)}")
+st.download_button("Télécharger les lieux au standard médiation numérique (CSV)",
+                   mediation_export.to_csv(mediation.frame), "lieux-mediation-numerique.csv", "text/csv",
+                   on_click="ignore")
 
 st.subheader("Référentiels géographiques")
 st.markdown(

@@ -69,7 +69,7 @@ def test_a_file_prepared_from_an_export_is_refused_as_stale_when_the_value_moved
     # A file prepared before that write: the value did not exist (version 0) when it was read.
     stale = csv("indicateur;territoire;periode;valeur;version\nEMPLOIS_DIRECTS;REG-11;2017;777;0\n")
     refused = server.post("/values/import", token="national", content=stale, params={"filename": "v.csv"})
-    assert refused.status_code == 409
+    assert refused.status_code == 409 and "rien n'a été importé" in refused.json()["erreur"]
     conflict = refused.json()["conflicts"][0]
     assert (conflict["their_value"], conflict["their_version"], conflict["your_value"]) == (1234.0, 1, 777.0)
     server.stop()

@@ -22,7 +22,7 @@ from tests.integration.test_registry_figures import empty_db_file, small_empty_d
 # The standard (schema 1.0.2 and its valid example, Licence Ouverte) sits in a `shared/schemas` folder beside the
 # checkout (or beside a parent folder of it, for a worktree); CARREFOURS_STANDARDS names another folder.
 _WHERE = [Path(os.environ["CARREFOURS_STANDARDS"])] if os.environ.get("CARREFOURS_STANDARDS") else [
-    parent / "shared" / "schemas" for parent in ROOT.parents]
+    parent / "shared" / "schemas" for parent in ROOT.parents] + [ROOT / "tests" / "data"]  # the committed copy
 STANDARD = next((d / "standard-mediation-num" for d in _WHERE if (d / "standard-mediation-num").is_dir()),
                 _WHERE[0] / "standard-mediation-num")
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
@@ -71,7 +71,7 @@ def test_the_demo_registry_exports_valid_and_says_how_many_lieux_it_leaves_out(d
     assert f"{no_address:,}".replace(",", "\u202f") in sentence and "sans adresse" in sentence
 
 
-def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labelled(empty_db_file, tmp_path):
+def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labelled(empty_db_file, tmp_path):  # noqa: F811 (the imported fixture)
     import shutil
     path = tmp_path / "recensement.duckdb"
     shutil.copy(empty_db_file, path)

@@ -53,7 +53,7 @@ def one_run(browser) -> tuple[float, float]:
             page = browser.new_page()
             page.goto(url)
             page.get_by_role("heading", name="Tableau de bord national").wait_for(timeout=300_000)
-            page.get_by_text("Tiers-lieux ouverts").first.wait_for(timeout=300_000)
+            page.locator("text=Tiers-lieux ouverts >> visible=true").first.wait_for(timeout=300_000)
             rendered = time.perf_counter() - started
             page.close()
             return healthy, rendered

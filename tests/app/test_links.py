@@ -3,6 +3,7 @@
 import pytest
 
 from accounts.models import ANONYMOUS, Role, Scope, User
+from tests.app.test_access import sign_in
 
 VIEWERS = {"anonyme": ANONYMOUS,
            "elu": User(email="elu@exemple.fr", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),)),
@@ -41,12 +42,8 @@ def test_a_saisir_link_opens_the_grid_on_its_region_indicator_and_period(app):
 
 
 def test_an_elu_lands_on_their_own_territory_after_signing_in(app):
-    at = app.run()
-    app.switch_page("ui/connexion.py")
-    at = app.run()
-    at.text_input[0].input("elu.trilport@demo.test")
-    at.text_input[1].input("demo-elu-trilport")
-    at = at.button[0].click().run()
+    # The sign-in form (POST /connexion/compte) checks the password, then sends the person to "/".
+    at = sign_in(app, "elu.trilport@demo.test", "demo-elu-trilport")
     assert not at.exception
     assert at.title[0].value == "Mon territoire"
     assert "Trilport" in " ".join(str(e.value) for e in (*at.header, *at.subheader, *at.markdown))

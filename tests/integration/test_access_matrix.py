@@ -195,15 +195,9 @@ def test_account_changes_through_the_service(db, role, scope):
     if scope == "own":
         action = lambda: service.change_own_password(db, user, PASSWORDS.get(role, "x"), "trois pommes vertes")
     else:
-<<<<<<< HEAD
         action = lambda: admin.set_scopes(db, user, "elu.trilport@demo.test",  # noqa: E731
                                           [admin.parse_scope("coordinateur", "REG-84")])
     if allowed(ACCOUNT_CHANGES, role, scope):
-=======
-        action = lambda: service.set_scopes(db, user, "elu.trilport@demo.test",
-                                            [service.parse_scope("coordinateur", "REG-84")])
-    if allowed:
->>>>>>> tests-lint
         action()
         assert state(db) != before
     else:

@@ -6,13 +6,16 @@ them; `store/lifecycle.py` keeps the file mechanics (lock, build aside, identity
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
 from datetime import datetime
 from pathlib import Path
 
 from store.db import Database
 from store.lifecycle import create_file, open_file
 from store.migrations import migrate
+from store.shared import shared_database
 
 
 def demo_enabled() -> bool:
@@ -106,3 +109,61 @@ def wire() -> None:
 
     # A reopened period lets the registry-computed values catch up (indicators knows nothing of lieux).
     locks.when_reopened(catch_up_after_unlock)
+
+
+class Start:
+    """The process's database opened (built on first start) in a background thread, with its progress."""
+
+    def __init__(self):
+        self.fraction, self.step = 0.0, "Ouverture de la base"
+        self.database: Database | None = None
+        self.error: Exception | None = None
+        self._thread = threading.Thread(target=self._open, name="carrefours-start", daemon=True)
+        self._thread.start()
+
+    def _report(self, fraction: float, step: str) -> None:
+        self.fraction, self.step = fraction, step
+
+    def _open(self) -> None:
+        try:
+            self.database = shared_database(open_database, progress=self._report)  # pages and API share it
+        except Exception as error:  # handed to the page that waits for it
+            self.error = error
+            return
+        # The first start rolls up régions and France only; the finer rows follow here, off the
+        # page's path, so the dashboard shows first and other pages rarely wait for them.
+        threading.Thread(target=self._complete, name="carrefours-rollups", daemon=True).start()
+
+    def _complete(self) -> None:
+        from indicators.aggregates import ensure_fresh
+
+        try:
+            ensure_fresh(self.database)
+        except Exception:  # a page needing these rows refreshes them again and explains any failure
+            logging.getLogger(__name__).exception("Agrégation des territoires en arrière-plan interrompue")
+
+    def wait(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the start to end; whether it has."""
+        self._thread.join(seconds)
+        return not self._thread.is_alive()
+
+
+_start_lock = threading.Lock()
+_current: Start | None = None
+
+
+def start() -> Start:
+    """The process's one start of its database, begun by the first caller (the server's start, or a visit)."""
+    global _current
+    with _start_lock:
+        if _current is None:
+            _current = Start()
+        return _current
+
+
+def forget_failed_start(failed: Start) -> None:
+    """Let the next caller try again after a start that failed (once the operator has fixed the cause)."""
+    global _current
+    with _start_lock:
+        if _current is failed:
+            _current = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
 from contextlib import asynccontextmanager
 
 import duckdb
@@ -14,11 +13,12 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from api import mediation, private, public
-from api.answers import ApiError, database, error_response
+from api.answers import ApiError, error_response
 from api.frames import json_bytes
 from api.openapi import describe
 from api.rate_limit import RateLimit
-from store.db import StoreError, database_path, explain_failure, is_failure
+from bootstrap import start
+from store.db import StoreError, explain_failure, is_failure
 
 VERSION = "1.0.0"
 # method, path, handler, query/path parameters, needs a token
@@ -89,17 +89,9 @@ def routes() -> list:
     return [Mount("/api/v1", routes=inner, middleware=[Middleware(RateLimit)])]
 
 
-def _open_quietly() -> None:
-    try:
-        database()
-    except Exception:  # the first page or request opens it again and explains the failure
-        pass
-
-
 @asynccontextmanager
 async def lifespan(app):
-    """At server start, open the existing database in the background, so the server holds it from the start
-    (a CLI run then goes through the API); a first start leaves the build, with its progress, to the pages."""
-    if database_path().exists():
-        threading.Thread(target=_open_quietly, name="carrefours-api-open", daemon=True).start()
+    """At server start, open the database in the background, building it on a first start: the server
+    answers at once, and the first visitor sees the build's progress already under way."""
+    start()  # a failure is shown, in French, by the first page that waits for the database
     yield

@@ -21,6 +21,11 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+SETTLED = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;   // a run in progress
+  if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
+  return !!document.querySelector('[data-testid="stMain"] h1');
+}"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -53,7 +58,8 @@ def one_run(browser) -> tuple[float, float]:
             page = browser.new_page()
             page.goto(url)
             page.get_by_role("heading", name="Tableau de bord national").wait_for(timeout=300_000)
-            page.get_by_text("Tiers-lieux ouverts").first.wait_for(timeout=300_000)
+            # Drawn: the dashboard heading is there and Streamlit's run has ended.
+            page.wait_for_function(SETTLED, timeout=300_000, polling=50)
             rendered = time.perf_counter() - started
             page.close()
             return healthy, rendered

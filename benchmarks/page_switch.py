@@ -45,15 +45,16 @@ def switch(page, title: str) -> float:
 
 
 def sign_in(page, url: str, role: str) -> None:
-    page.goto(f"{url}/connexion" if ACCOUNTS[role] else url)
-    page.wait_for_function(SETTLED, timeout=300_000, polling=100)
+    """Sign in through the server's password form (it sets the session cookie), then open the app."""
     if ACCOUNTS[role]:
         email, password = ACCOUNTS[role]
+        page.goto(f"{url}/connexion/compte")
         page.get_by_label("Adresse e-mail").fill(email)
         page.get_by_label("Mot de passe").fill(password)
         page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_timeout(500)
-        page.wait_for_function(SETTLED, timeout=300_000, polling=100)
+        page.wait_for_load_state()
+    page.goto(url)
+    page.wait_for_function(SETTLED, timeout=300_000, polling=100)
 
 
 def main() -> int:

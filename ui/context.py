@@ -2,57 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-
 import streamlit as st
 
+import bootstrap
 from accounts.models import ANONYMOUS, User
-from bootstrap import open_database
-from indicators.aggregates import ensure_fresh
 from store.db import Database, StoreError
-from store.shared import shared_database
 from ui import markup
 
 
-class _Start:
-    """The database opened (built on first start) in a background thread, with its progress."""
-
-    def __init__(self):
-        self.fraction, self.step = 0.0, "Ouverture de la base"
-        self.database: Database | None = None
-        self.error: Exception | None = None
-        self._thread = threading.Thread(target=self._open, name="carrefours-start", daemon=True)
-        self._thread.start()
-
-    def _report(self, fraction: float, step: str) -> None:
-        self.fraction, self.step = fraction, step
-
-    def _open(self) -> None:
-        try:
-            self.database = shared_database(open_database, progress=self._report)  # the API uses it too
-        except Exception as error:  # handed to the page that waits for it
-            self.error = error
-            return
-        # The first start rolls up régions and France only; the finer rows follow here, off the
-        # page's path, so the dashboard shows first and other pages rarely wait for them.
-        threading.Thread(target=self._complete, name="carrefours-rollups", daemon=True).start()
-
-    def _complete(self) -> None:
-        try:
-            ensure_fresh(self.database)
-        except Exception:  # a page needing these rows refreshes them again and explains any failure
-            logging.getLogger(__name__).exception("Agrégation des territoires en arrière-plan interrompue")
-
-    def wait(self, seconds: float) -> bool:
-        """Wait up to `seconds` for the start to end; whether it has."""
-        self._thread.join(seconds)
-        return not self._thread.is_alive()
-
-
-@st.cache_resource(show_spinner=False)
-def _start() -> _Start:
-    return _Start()
+def _start() -> bootstrap.Start:
+    """The database's start, usually begun by the server at launch; else by this first visit."""
+    return bootstrap.start()
 
 
 def db() -> Database:
@@ -66,7 +26,7 @@ def db() -> Database:
         start.wait(1.0)
         st.rerun()
     if start.error is not None:
-        _start.clear()  # the next visit tries again, once the operator has fixed the cause
+        bootstrap.forget_failed_start(start)  # the next visit tries again, once the cause is fixed
         if not isinstance(start.error, StoreError):
             raise start.error
         st.error(f"**La base de données ne peut pas être ouverte.** {markup.plain(start.error)}")

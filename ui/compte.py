@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from accounts import service, tokens
+from accounts import proconnect_claims, service, tokens
 from accounts.passwords import RULES_FR
 from accounts.settings import access_settings
 from ui import fmt, session
@@ -14,6 +14,10 @@ st.title("Mon compte")
 st.markdown(f"**{fmt.plain(user.name or user.email)}** — {fmt.plain(user.email)}")
 if user.is_demo:
     st.warning("Compte de **démonstration** : son mot de passe est public.", icon=":material/science:")
+organisation = proconnect_claims.kept(db(), user.email)
+if organisation is not None:  # vouched for by ProConnect (ID token or verified userinfo)
+    st.markdown("Organisation : " + fmt.plain(organisation.name or "—")
+                + (f" (SIRET {fmt.plain(organisation.siret)})" if organisation.siret else ""))
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
     st.markdown(f"- {fmt.plain(line)}")
@@ -70,6 +74,4 @@ for row in mine.itertuples():
             tokens.revoke(db(), user, row.id)
             st.rerun()
 
-if st.button("Se déconnecter", icon=":material/logout:", key="sign_out_page"):
-    session.end("logout", "Vous êtes déconnecté.")
-    st.switch_page("ui/dashboard.py")
+session.sign_out_control("sign_out_page")

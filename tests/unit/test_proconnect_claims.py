@@ -14,6 +14,14 @@ from accounts.proconnect_claims import Organisation, verify_userinfo
 ISSUER, CLIENT = "https://proconnect.example", "carrefours"
 
 
+@pytest.fixture(autouse=True)
+def audible_log(monkeypatch):
+    # Another module's logging set-up may have disabled existing loggers: the note must still be heard.
+    logger = logging.getLogger("accounts.proconnect_claims")
+    monkeypatch.setattr(logger, "disabled", False)
+    monkeypatch.setattr(logger, "propagate", True)
+
+
 @pytest.fixture(scope="module")
 def provider_key():
     return RSAKey.generate_key(2048, parameters={"kid": "provider"})

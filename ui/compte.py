@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from accounts import models, policy, service, tokens
+from accounts import models, policy, proconnect_claims, service, tokens
 from accounts.passwords import RULES_FR
 from accounts.settings import access_settings
 from formatting import french as fmt
@@ -15,6 +15,10 @@ st.title("Mon compte")
 st.markdown(f"**{markup.plain(user.name or user.email)}** — {markup.plain(user.email)}")
 if user.is_demo:
     st.warning("Compte de **démonstration** : son mot de passe est public.", icon=":material/science:")
+organisation = proconnect_claims.kept(db(), user.email)
+if organisation is not None:  # vouched for by ProConnect (ID token or verified userinfo)
+    st.markdown("Organisation : " + markup.plain(organisation.name or "—")
+                + (f" (SIRET {markup.plain(organisation.siret)})" if organisation.siret else ""))
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
     st.markdown(f"- {markup.plain(line)}")
@@ -71,6 +75,4 @@ for row in mine.itertuples():
             tokens.revoke(db(), user, row.id)
             st.rerun()
 
-if st.button("Se déconnecter", icon=":material/logout:", key="sign_out_page"):
-    session.end("logout", "Vous êtes déconnecté.")
-    st.switch_page("ui/dashboard.py")
+session.sign_out_control("sign_out_page")

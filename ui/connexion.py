@@ -1,8 +1,11 @@
 """Connexion: ProConnect (when configured), or the link to the form of a Carrefours account."""
 
+from html import escape
+from urllib.parse import urlencode
+
 import streamlit as st
 
-from accounts import service
+from accounts import landing, service
 from accounts.passwords import RULES_FR
 from ui import session
 from ui.context import db
@@ -19,8 +22,10 @@ if session.oidc_configured():
     st.subheader("Compte Carrefours")
 
 # The password form is a plain HTML page of the server: its post sets the HttpOnly session cookie,
-# which a page run (a WebSocket message) cannot do.
-st.html(f'<p><a href="{SIGN_IN_FORM}" style="display:inline-block;padding:.5rem 1rem;border-radius:.5rem;'
+# which a page run (a WebSocket message) cannot do. A local deep link that led here goes along with it.
+wanted = landing.local_path(st.query_params.get(landing.PARAMETER))
+form_url = SIGN_IN_FORM + (f"?{urlencode({landing.PARAMETER: wanted})}" if wanted else "")
+st.html(f'<p><a href="{escape(form_url, quote=True)}" style="display:inline-block;padding:.5rem 1rem;border-radius:.5rem;'
         'background:#000091;color:#fff;text-decoration:none">Se connecter avec un compte Carrefours</a></p>')
 st.caption("Mot de passe oublié ? Un administrateur peut vous en donner un nouveau. "
            f"Règles d'un mot de passe : {RULES_FR}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
+from accounts.landing import PARAMETER as AFTER_SIGN_IN
 from accounts.models import ANONYMOUS, ROLE_LABELS, Role, User
 from ui import markup
 
@@ -90,7 +93,10 @@ def _refusal(url_path: str, title: str, roles: set[Role], user: User):
         if user == ANONYMOUS:
             st.error(f"La page « {title} » est réservée aux comptes : {names}. Connectez-vous pour l'ouvrir.",
                      icon=":material/lock:")
-            st.page_link(SIGN_IN[0][0], label="Se connecter", icon=":material/login:")
+            # Carry the deep link (page and filters) through sign-in, so the person lands where they aimed.
+            wanted = f"/{url_path}" + (f"?{urlencode(st.query_params.to_dict())}" if st.query_params else "")
+            st.page_link(SIGN_IN[0][0], label="Se connecter", icon=":material/login:",
+                         query_params={AFTER_SIGN_IN: wanted})
         else:
             st.error(f"La page « {title} » est réservée aux comptes : {names}. Votre compte ({markup.plain(user.email)}) "
                      "ne permet pas de l'ouvrir.", icon=":material/lock:")

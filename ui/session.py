@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from accounts import server_sessions, service, sign_in
+from accounts import form_tokens, proconnect_claims, server_sessions, service, sign_in
 from accounts.client_address import client_address as forwarded_client
 from accounts.models import ANONYMOUS, User, normalize_email
 from accounts.sessions import SessionClock, expiry_reason, utcnow
 from accounts.settings import access_settings
-from ui import markup
+from ui import markup, proconnect
 from ui.context import db
 
 CLOCK = "auth_clock"
@@ -25,6 +25,8 @@ NOTICE = "auth_notice"
 OWNER = "state_owner"  # whose session state this is: another user's arrival wipes it
 ENDED_SEEN = "auth_ended_seen"  # the ended session whose notice this tab has already shown
 OIDC_LABEL = "Se connecter avec ProConnect"
+SIGN_OUT_PATH = "/deconnexion"  # web/sign_in.py serves it
+SIGNED_OUT_PARAMETER = "deconnexion"  # set by that route's redirect, so the page can say so
 
 
 def oidc_configured() -> bool:
@@ -222,6 +224,7 @@ def _resolve_oidc(identity: dict, now: datetime, settings) -> tuple[User, object
             _forget()
             return ANONYMOUS, not_authorized_page(str(refusal))
         server_sessions.open_oidc(database, key, user, client_address(), started, now=now)
+        proconnect.complete_organisation(database, user, identity)  # once per ProConnect session
     resumed = server_sessions.resume(database, key, now=now)
     if resumed.user is None:
         _forget()
@@ -233,18 +236,48 @@ def _resolve_oidc(identity: dict, now: datetime, settings) -> tuple[User, object
 
 
 def show_notice() -> None:
-    """Show, once, why the previous session ended."""
+    """Show, once, why the previous session ended (also after the sign-out form's redirect)."""
     notice = st.session_state.pop(NOTICE, None)
+    if st.query_params.get(SIGNED_OUT_PARAMETER) == "ok":
+        del st.query_params[SIGNED_OUT_PARAMETER]
+        notice = notice or "Vous êtes déconnecté."
     if notice:
         st.warning(notice, icon="⏱️")
 
 
+def _csrf_secret() -> str | None:
+    try:
+        value = st.context.cookies.get(form_tokens.COOKIE)
+    except Exception:
+        return None
+    return value if isinstance(value, str) and len(value) >= 32 else None
+
+
+def sign_out_control(key: str) -> None:
+    """The "Se déconnecter" control: for a cookie session, a form that posts to the server's sign-out route,
+    which revokes the session and deletes the cookie (a page run cannot delete an HttpOnly cookie)."""
+    secret = _csrf_secret()
+    clock = st.session_state.get(CLOCK)
+    if _cookie_token() is not None and secret is not None and (clock is None or clock.method == "local"):
+        st.html(f'<form method="post" action="{SIGN_OUT_PATH}" style="margin:0">'
+                f'<input type="hidden" name="csrf" value="{form_tokens.token_for(secret)}">'
+                '<button type="submit" style="padding:.35rem .75rem;border:1px solid rgba(49,51,63,.2);'
+                'border-radius:.5rem;background:#fff;color:inherit;font:inherit;cursor:pointer">'
+                'Se déconnecter</button></form>')
+        return
+    # ProConnect (st.logout deletes its own cookie), or a session opened by code on the server.
+    if st.button("Se déconnecter", key=key, icon=":material/logout:"):
+        end("logout", "Vous êtes déconnecté.")
+        st.switch_page("ui/dashboard.py")
+
+
 def sidebar(user: User) -> None:
-    """Who is signed in, and the sign-out button, in the sidebar."""
+    """Who is signed in, their organisation, and the sign-out control, in the sidebar."""
     if user == ANONYMOUS:
         return
     with st.sidebar:
         st.caption(f"Connecté : **{markup.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
-        if st.button("Se déconnecter", key="sign_out", icon=":material/logout:"):
-            end("logout", "Vous êtes déconnecté.")
-            st.switch_page("ui/dashboard.py")
+        organisation = proconnect_claims.kept(db(), user.email)
+        if organisation is not None and organisation.name:
+            st.caption(f"Organisation : {markup.plain(organisation.name)}")
+        sign_out_control("sign_out")

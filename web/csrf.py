@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-COOKIE = "carrefours_csrf"
-# One key per server process: a form shown before a restart is refused once, then shown afresh.
-_KEY = secrets.token_bytes(32)
+from accounts.form_tokens import COOKIE, matches, token_for
+
+__all__ = ["COOKIE", "browser_secret", "set_cookie", "token_for", "valid"]
 
 
 def browser_secret(request: Request) -> tuple[str, bool]:
@@ -22,15 +20,9 @@ def browser_secret(request: Request) -> tuple[str, bool]:
     return secrets.token_urlsafe(32), True
 
 
-def token_for(secret: str) -> str:
-    """The token the form carries: an HMAC of the browser's secret, which a cross-site page cannot read."""
-    return hmac.new(_KEY, secret.encode(), hashlib.sha256).hexdigest()
-
-
 def valid(request: Request, token: str | None) -> bool:
     """Whether a posted token matches this browser's CSRF cookie."""
-    secret = request.cookies.get(COOKIE, "")
-    return bool(secret and token) and hmac.compare_digest(token_for(secret), str(token))
+    return matches(request.cookies.get(COOKIE, ""), token)
 
 
 def set_cookie(response: Response, secret: str, secure: bool) -> None:

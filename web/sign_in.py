@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from accounts import server_sessions, sign_in
+from accounts import landing, server_sessions, sign_in
 from accounts.passwords import RULES_FR
 from accounts.server_sessions import COOKIE
 from accounts.settings import access_settings
@@ -20,6 +20,7 @@ from web.requests import address, is_https, same_origin
 
 FORM_PATH = "/connexion/compte"
 SIGN_OUT_PATH = "/deconnexion"
+SIGNED_OUT = "/?deconnexion=ok"
 UNAVAILABLE = "La base de données Carrefours est en cours de préparation : réessayez dans quelques instants."
 CROSS_SITE = ("Ce formulaire n'a pas été envoyé depuis une page de Carrefours, ou il a expiré. Rechargez la page "
               "de connexion puis réessayez.")
@@ -33,7 +34,7 @@ button{{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem;background:#000091
 .refus{{background:#fde8e8;padding:.75rem;border-radius:.3rem}} small{{color:#555}}</style></head>
 <body><h1>Connexion</h1><p>Connectez-vous avec votre compte Carrefours.</p>{error}
 <form method="post" action="{action}">
-<input type="hidden" name="csrf" value="{token}">
+<input type="hidden" name="csrf" value="{token}">{landing}
 <label for="email">Adresse e-mail</label>
 <input id="email" name="email" type="email" autocomplete="username" required value="{email}"
  placeholder="prenom.nom@exemple.fr">
@@ -44,9 +45,13 @@ button{{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem;background:#000091
 {rules}</small></p><p><a href="/">Revenir à Carrefours sans se connecter</a></p></body></html>"""
 
 
-def _form(request: Request, *, error: str | None = None, email: str = "", status: int = 200) -> Response:
+def _form(request: Request, *, error: str | None = None, email: str = "", wanted: str | None = None,
+          status: int = 200) -> Response:
     secret, new = csrf.browser_secret(request)
+    landing_field = (f'<input type="hidden" name="{landing.PARAMETER}" value="{escape(wanted, quote=True)}">'
+                     if wanted else "")
     body = _PAGE.format(action=FORM_PATH, token=csrf.token_for(secret), email=escape(email, quote=True),
+                        landing=landing_field,
                         rules=escape(RULES_FR),
                         error=f'<p class="refus" role="alert">{escape(error)}</p>' if error else "")
     response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
@@ -59,22 +64,24 @@ def sign_in_routes(database: Callable[[], Database | None]) -> list:
     """The sign-in form (GET), its post (POST) and sign-out (POST), on the process's database."""
 
     def show(request: Request) -> Response:
-        return _form(request)
+        return _form(request, wanted=landing.local_path(request.query_params.get(landing.PARAMETER)))
 
     async def post(request: Request) -> Response:
         form = await request.form()
         email, password = str(form.get("email") or ""), str(form.get("password") or "")
+        wanted = landing.local_path(form.get(landing.PARAMETER))  # the deep link that led here, if local
         if not same_origin(request) or not csrf.valid(request, form.get("csrf")):
-            return _form(request, error=CROSS_SITE, email=email, status=403)
+            return _form(request, error=CROSS_SITE, email=email, wanted=wanted, status=403)
         db = await run_in_threadpool(database)
         if db is None:
-            return _form(request, error=UNAVAILABLE, email=email, status=503)
+            return _form(request, error=UNAVAILABLE, email=email, wanted=wanted, status=503)
         try:  # the password check is slow on purpose: off the event loop
             user = await run_in_threadpool(sign_in.authenticate, db, email, password, address(request))
             token = await run_in_threadpool(server_sessions.open_local, db, user, address(request))
         except sign_in.SignInRefused as refusal:
-            return _form(request, error=str(refusal), email=email, status=401)
-        response = RedirectResponse("/", status_code=303)  # "/" is the person's landing page (élu: territoire)
+            return _form(request, error=str(refusal), email=email, wanted=wanted, status=401)
+        # The page the person asked for, else "/", their landing page (élu: territoire).
+        response = RedirectResponse(landing.after_sign_in(wanted), status_code=303)
         response.set_cookie(COOKIE, token, max_age=int(access_settings().session_absolute.total_seconds()),
                             httponly=True, samesite="lax", secure=is_https(request), path="/")
         return response
@@ -89,7 +96,7 @@ def sign_in_routes(database: Callable[[], Database | None]) -> list:
             resumed = await run_in_threadpool(server_sessions.resume, db, key)
             if resumed.user is not None:
                 await run_in_threadpool(server_sessions.close, db, key, resumed.user)
-        response = RedirectResponse("/", status_code=303)
+        response = RedirectResponse(SIGNED_OUT, status_code=303)  # the page says "Vous êtes déconnecté."
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
         return response
 

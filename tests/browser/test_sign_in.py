@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
+import time
 
+import flask
 import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from oidc_provider_mock import User as OidcUser
-from oidc_provider_mock import run_server_in_thread
+from oidc_provider_mock import app as oidc_app
 from playwright.sync_api import expect
+from werkzeug.serving import make_server
 
 from tests.browser.conftest import start_server
 
@@ -30,11 +36,15 @@ def sidebar(page):
     return page.get_by_test_id("stSidebar")
 
 
+def session_cookies(page):
+    return [c for c in page.context.cookies() if c["name"] == "carrefours_session"]
+
+
 def test_local_account_deep_link_sign_in_reload_new_tab_sign_out_and_replay(server, page, browser):
     # A deep link to a page the anonymous reader may not open is refused in French.
-    page.goto(f"{server}/saisie")
+    page.goto(f"{server}/compte")
     expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible(timeout=SLOW)
-    expect(page.get_by_text("La page « Saisie » est réservée aux comptes")).to_be_visible()
+    expect(page.get_by_text("La page « Mon compte » est réservée aux comptes")).to_be_visible()
     page.get_by_role("link", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Connexion")).to_be_visible(timeout=SLOW)
     page.get_by_role("link", name="Se connecter avec un compte Carrefours").click()
@@ -47,7 +57,9 @@ def test_local_account_deep_link_sign_in_reload_new_tab_sign_out_and_replay(serv
     page.get_by_label("Adresse e-mail").fill("  Elu.Trilport@Demo.test ")
     page.get_by_label("Mot de passe").fill("demo-elu-trilport")
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Mon territoire")).to_be_visible(timeout=SLOW)
+    # Signed in, the person lands on the page the deep link asked for.
+    expect(page.get_by_role("heading", name="Mon compte")).to_be_visible(timeout=SLOW)
+    assert page.url == f"{server}/compte"
     expect(sidebar(page).get_by_text("Élu de Trilport (démo)")).to_be_visible()
     # A reload and a deep link in a new tab keep the person signed in (the HttpOnly cookie).
     page.reload()
@@ -62,11 +74,15 @@ def test_local_account_deep_link_sign_in_reload_new_tab_sign_out_and_replay(serv
     sidebar(page).get_by_role("link", name="Mon compte").click()
     expect(page.get_by_text("Élu local — Trilport")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_role("link", name="Saisie")).to_have_count(0)
-    # Sign out: back to the anonymous menu.
+    # Sign out: back to the anonymous menu, and the browser no longer holds the session cookie.
     sidebar(page).get_by_role("button", name="Se déconnecter").click()
     expect(page.get_by_text("Vous êtes déconnecté.")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_role("link", name="Connexion")).to_be_visible()
     expect(sidebar(page).get_by_role("link", name="Mon compte")).to_have_count(0)
+    assert session_cookies(page) == []
+    page.reload()  # the notice is said once, and the reload stays anonymous
+    expect(sidebar(page).get_by_role("link", name="Connexion")).to_be_visible(timeout=SLOW)
+    expect(page.get_by_text("Vous êtes déconnecté.")).to_have_count(0)
     # The old cookie, replayed in a fresh browser, opens nothing.
     thief = browser.new_context()
     thief.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
@@ -76,15 +92,66 @@ def test_local_account_deep_link_sign_in_reload_new_tab_sign_out_and_replay(serv
     thief.close()
 
 
+def test_a_deep_link_with_filters_opens_after_sign_in_and_a_foreign_landing_is_ignored(server, page):
+    page.goto(f"{server}/saisie?region=84")
+    expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible(timeout=SLOW)
+    page.get_by_role("link", name="Se connecter").click()
+    page.get_by_role("link", name="Se connecter avec un compte Carrefours").click(timeout=SLOW)
+    expect(page.locator('input[name="suite"]')).to_have_value("/saisie?region=84", timeout=SLOW)
+    page.get_by_label("Adresse e-mail").fill("ministere@demo.test")
+    page.get_by_label("Mot de passe").fill("demo-equipe-nationale")
+    page.get_by_role("button", name="Se connecter").click()
+    # Saisie opens on the région the link named (the page then drops the parameter from the address).
+    expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
+    region = page.get_by_test_id("stSelectbox").filter(has_text="Région").first
+    expect(region).to_match_aria_snapshot('- combobox "Région": Auvergne-Rhône-Alpes', timeout=SLOW)
+    # A sign-in link forged to send the person elsewhere carries nothing into the form.
+    page.goto(f"{server}/connexion/compte?suite=//evil.example/piege")
+    expect(page.get_by_label("Adresse e-mail")).to_be_visible(timeout=SLOW)
+    expect(page.locator('input[name="suite"]')).to_have_count(0)
+
+
+CLIENT_ID = "carrefours-tests"
+# What ProConnect puts in its userinfo only (not in the ID token): the establishment of the agent.
+ORGANISATIONS = {"coordinatrice": {"siret": "13002526500013",
+                                   "usual_name": "Agence nationale de la cohésion des territoires"}}
+
+
+def answer_like_proconnect(provider_app):
+    """Make the local provider answer userinfo as ProConnect does: a JWT (application/jwt) signed with the key
+    of its JWKS, carrying siret and usual_name. oidc-provider-mock answers plain JSON and has no setting for
+    it, so its answer is rewritten through Flask's own hook, with the provider's key (its storage)."""
+    from oidc_provider_mock._storage import storage  # the provider's signing key lives there only
+
+    @provider_app.after_request
+    def rewrite(response):
+        if response.status_code != 200 or flask.request.path != "/userinfo":
+            return response
+        key = RSAKey.import_key(storage.jwk.as_dict(is_private=True))
+        claims = response.get_json()
+        now = int(time.time())
+        claims.update(ORGANISATIONS.get(claims["sub"], {}), iss=flask.request.host_url.rstrip("/"),
+                      aud=CLIENT_ID, iat=now, exp=now + 300)
+        response.set_data(jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key))
+        response.content_type = "application/jwt"
+        return response
+
+
 @pytest.fixture
 def oidc_provider(monkeypatch):
-    """A local OpenID provider with one known and one unknown identity."""
+    """A local OpenID provider, answering userinfo like ProConnect, with one known and one unknown identity."""
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on the loopback, tests only
     users = [OidcUser(sub="coordinatrice", claims={"email": "Coordinateur.IDF@demo.test", "email_verified": True,
                                                    "name": "Coordinatrice"}),
              OidcUser(sub="intrus", claims={"email": "intrus@exemple.fr", "email_verified": True})]
-    with run_server_in_thread(user_claims=users) as provider:
-        yield f"http://localhost:{provider.server_port}"
+    provider_app = oidc_app(user_claims=users)
+    answer_like_proconnect(provider_app)
+    provider = make_server("localhost", 0, provider_app, threaded=True)
+    thread = threading.Thread(target=provider.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    yield f"http://localhost:{provider.server_port}"
+    provider.shutdown()
+    thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -95,7 +162,8 @@ def oidc_server(db_file, tmp_path, oidc_provider):
         "[auth]\n"
         'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
         f'cookie_secret = "{secrets.token_hex(32)}"\n'
-        'client_id = "carrefours-tests"\n'
+        f'client_id = "{CLIENT_ID}"\n'
+        'expose_tokens = ["access"]\n'  # so the app can read the userinfo with the access token
         f'client_secret = "{secrets.token_hex(16)}"\n'
         f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n', encoding="utf-8")
     process, url = start_server(db_file, {"STREAMLIT_SECRETS_FILES": str(secrets_file),
@@ -115,6 +183,10 @@ def test_proconnect_sign_in_allowed_page_forbidden_deep_link_and_sign_out(oidc_s
     proconnect(page, oidc_server, "coordinatrice")
     expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_text("Coordinatrice Île-de-France (démo)")).to_be_visible(timeout=SLOW)
+    # The organisation came from the signed userinfo (the ID token does not carry it).
+    expect(sidebar(page).get_by_text("Organisation : Agence nationale de la cohésion des territoires")).to_be_visible()
+    sidebar(page).get_by_role("link", name="Mon compte").click()
+    expect(page.get_by_text("(SIRET 13002526500013)")).to_be_visible(timeout=SLOW)
     # Allowed: Saisie, through the menu.
     sidebar(page).get_by_role("link", name="Saisie").click()
     expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)

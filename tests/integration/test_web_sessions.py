@@ -165,3 +165,26 @@ def test_the_cookie_is_secure_behind_an_https_proxy(db, client, monkeypatch):
     response = post_sign_in(client, COORD, COORD_PASSWORD, headers={"X-Forwarded-Proto": "https"})
     header = next(h for h in response.headers.get_list("set-cookie") if h.startswith(COOKIE + "="))
     assert "Secure" not in header  # the header of an untrusted peer proves nothing
+
+
+def test_sign_in_from_a_deep_link_lands_on_that_page_with_its_filters(db, client):
+    form = client.get("/connexion/compte", params={"suite": "/saisie?region=11"})
+    assert 'name="suite" value="/saisie?region=11"' in form.text  # carried by the form, escaped
+    response = post_sign_in(client, COORD, COORD_PASSWORD, extra={"suite": "/saisie?region=11"})
+    assert response.status_code == 303 and response.headers["location"] == "/saisie?region=11"
+
+
+@pytest.mark.parametrize("wanted", ["//evil.example", "https://evil.example", "/\\evil", "/\\/evil.example",
+                                    "javascript:alert(1)", "evil.example", "/\t/evil.example", "/deconnexion"])
+def test_a_landing_page_off_this_server_is_replaced_by_the_home_page(db, client, wanted):
+    form = client.get("/connexion/compte", params={"suite": wanted})
+    assert 'name="suite"' not in form.text
+    response = post_sign_in(client, COORD, COORD_PASSWORD, extra={"suite": wanted})
+    assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+def test_sign_out_lands_on_the_home_page_which_says_so(db, base, client):
+    signed_in(db, client)
+    from tests.integration.web_server import form_token
+    response = client.post(SIGN_OUT_PATH, data={"csrf": form_token(client)}, headers={"Origin": base})
+    assert response.headers["location"] == "/?deconnexion=ok"

@@ -50,7 +50,8 @@ def form_token(client: httpx.Client) -> str:
 
 
 def post_sign_in(client: httpx.Client, email: str, password: str, *, origin: str | None = "self",
-                 token: str | None = "form", headers: dict | None = None) -> httpx.Response:
+                 token: str | None = "form", headers: dict | None = None,
+                 extra: dict | None = None) -> httpx.Response:
     """Post the sign-in form as a browser on the server's own page would (or not, as told)."""
     token = form_token(client) if token == "form" else token
     sent = dict(headers or {})
@@ -58,7 +59,7 @@ def post_sign_in(client: httpx.Client, email: str, password: str, *, origin: str
         sent["Origin"] = str(client.base_url).rstrip("/")
     elif origin is not None:
         sent["Origin"] = origin
-    data = {"email": email, "password": password}
+    data = {"email": email, "password": password, **(extra or {})}
     if token is not None:
         data["csrf"] = token
     return client.post(FORM_PATH, data=data, headers=sent)

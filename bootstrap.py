@@ -79,8 +79,10 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
         # Régions and France only: the communal rows follow once the dashboard is shown.
         counts["rollups"] = refresh(cur, coarse=True)
         progress(0.97, "Enregistrement de la base")
-        cur.execute("INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
-                    [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"])
+        cur.execute(
+            "INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
+            [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"],
+        )
     return counts
 
 
@@ -94,8 +96,9 @@ def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
     return create_file(path, _filler(demo), replace=replace)
 
 
-def open_database(path: Path | str | None = None, *, demo: bool | None = None,
-                  lock: bool = True, progress=_silent) -> Database:
+def open_database(
+    path: Path | str | None = None, *, demo: bool | None = None, lock: bool = True, progress=_silent
+) -> Database:
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
     wire()

@@ -33,8 +33,18 @@ def _require_admin(db: Database, actor: User, action: str, key: str | None, how:
     if can_manage_accounts(actor):
         return
     message = "Seul un administrateur de Carrefours peut gérer les comptes."
-    db.write(lambda cur: append(cur, actor=actor.email, entity="account", action="refused", key=key, how=how,
-                                new={"attempted": action}, comment=message))
+    db.write(
+        lambda cur: append(
+            cur,
+            actor=actor.email,
+            entity="account",
+            action="refused",
+            key=key,
+            how=how,
+            new={"attempted": action},
+            comment=message,
+        )
+    )
     raise AccessDenied(message)
 
 
@@ -44,8 +54,9 @@ def parse_scope(role: str, territory: str | None = None) -> Scope:
     try:
         parsed = Role(role_key)
     except ValueError:
-        raise AccountError(f"Rôle inconnu : « {role} ». Rôles possibles : "
-                           + ", ".join(r.value for r in ASSIGNABLE) + ".") from None
+        raise AccountError(
+            f"Rôle inconnu : « {role} ». Rôles possibles : " + ", ".join(r.value for r in ASSIGNABLE) + "."
+        ) from None
     return Scope(role=parsed, territory_id=_scope_territory(territory))
 
 
@@ -71,23 +82,30 @@ def _validate_scopes(cur, scopes: Iterable[Scope]) -> tuple[Scope, ...]:
                 raise AccountError(f"Le rôle « {label} » est national : n'indiquez pas de territoire.")
             continue
         if not scope.territory_id:
-            raise AccountError(f"Le rôle « {label} » demande un territoire ({PREFIX['region']}11, "
-                               f"{PREFIX['departement']}77, {PREFIX['commune']}77475…).")
+            raise AccountError(
+                f"Le rôle « {label} » demande un territoire ({PREFIX['region']}11, "
+                f"{PREFIX['departement']}77, {PREFIX['commune']}77475…)."
+            )
         found = territories.get(cur, scope.territory_id)
         if found is None:
-            raise AccountError(f"Le territoire « {scope.territory_id} » est inconnu. Utilisez un identifiant "
-                               "comme REG-11 (région), DEP-77 (département), EPCI-200072130 ou COM-77475.")
+            raise AccountError(
+                f"Le territoire « {scope.territory_id} » est inconnu. Utilisez un identifiant "
+                "comme REG-11 (région), DEP-77 (département), EPCI-200072130 ou COM-77475."
+            )
         if scope.role == Role.coordinateur and found["level"] not in COORDINATOR_LEVELS:
-            raise AccountError(f"Un coordinateur est rattaché à une région ou à un département, pas à "
-                               f"{found['name']} ({scope.territory_id}).")
+            raise AccountError(
+                f"Un coordinateur est rattaché à une région ou à un département, pas à "
+                f"{found['name']} ({scope.territory_id})."
+            )
     return scopes
 
 
 def _validate_email(email: str) -> str:
     key = normalize_email(email or "")
     if not _EMAIL.match(key) or len(key) > 254:
-        raise AccountError(f"Adresse e-mail invalide : « {email.strip() if email else ''} » "
-                           "(attendu : prenom.nom@domaine.fr).")
+        raise AccountError(
+            f"Adresse e-mail invalide : « {email.strip() if email else ''} » (attendu : prenom.nom@domaine.fr)."
+        )
     return key
 
 
@@ -105,8 +123,17 @@ def list_accounts(db: Database, actor: User) -> pd.DataFrame:
         return repository.listing(cur)
 
 
-def create_account(db: Database, actor: User, email: str, name: str, scopes: Iterable[Scope],
-                   password: str | None = None, *, how: str = "admin", now: datetime | None = None) -> User:
+def create_account(
+    db: Database,
+    actor: User,
+    email: str,
+    name: str,
+    scopes: Iterable[Scope],
+    password: str | None = None,
+    *,
+    how: str = "admin",
+    now: datetime | None = None,
+) -> User:
     """Open an account (local password, or none for ProConnect-only sign-in) with its scopes."""
     now = now or utcnow()
     key = _validate_email(email)
@@ -121,9 +148,17 @@ def create_account(db: Database, actor: User, email: str, name: str, scopes: Ite
         checked = _validate_scopes(cur, scopes)
         user = User(email=key, name=(name or "").strip() or key.partition("@")[0], scopes=checked)
         repository.add(cur, user, hashed, now)
-        append(cur, actor=actor.email, entity="account", action="create", key=key, how=how,
-               new=repository.snapshot(cur, key))
+        append(
+            cur,
+            actor=actor.email,
+            entity="account",
+            action="create",
+            key=key,
+            how=how,
+            new=repository.snapshot(cur, key),
+        )
         return repository.find(cur, key)
+
     return db.write(work)
 
 
@@ -139,14 +174,24 @@ def set_scopes(db: Database, actor: User, email: str, scopes: Iterable[Scope], *
         repository.replace_scopes(cur, key, checked)
         if repository.scopes_of(cur, key) != before:
             revoke_account(cur, key, "role_change", utcnow())  # new rights take a new sign-in
-        append(cur, actor=actor.email, entity="account", action="role_change", key=key, how=how,
-               old=old, new=repository.snapshot(cur, key))
+        append(
+            cur,
+            actor=actor.email,
+            entity="account",
+            action="role_change",
+            key=key,
+            how=how,
+            old=old,
+            new=repository.snapshot(cur, key),
+        )
         return repository.find(cur, key) or User(email=key, scopes=checked)
+
     return db.write(work)
 
 
-def set_active(db: Database, actor: User, email: str, active: bool, *, how: str = "admin",
-               now: datetime | None = None) -> None:
+def set_active(
+    db: Database, actor: User, email: str, active: bool, *, how: str = "admin", now: datetime | None = None
+) -> None:
     """Disable (or re-enable) an account: a disabled account cannot sign in and its sessions end."""
     now = now or utcnow()
     _require_admin(db, actor, "disable" if not active else "enable", normalize_email(email or ""), how)
@@ -159,13 +204,23 @@ def set_active(db: Database, actor: User, email: str, active: bool, *, how: str 
         repository.set_active(cur, key, active, now)
         if not active:
             revoke_account(cur, key, "disabled", now)
-        append(cur, actor=actor.email, entity="account", action="enable" if active else "disable", key=key,
-               how=how, old=old, new=repository.snapshot(cur, key))
+        append(
+            cur,
+            actor=actor.email,
+            entity="account",
+            action="enable" if active else "disable",
+            key=key,
+            how=how,
+            old=old,
+            new=repository.snapshot(cur, key),
+        )
+
     db.write(work)
 
 
-def reset_password(db: Database, actor: User, email: str, new_password: str, *, how: str = "admin",
-                   now: datetime | None = None) -> None:
+def reset_password(
+    db: Database, actor: User, email: str, new_password: str, *, how: str = "admin", now: datetime | None = None
+) -> None:
     """Give an account a new password (and lift its lock-out); the person should change it afterwards."""
     now = now or utcnow()
     _require_admin(db, actor, "reset_password", normalize_email(email or ""), how)
@@ -177,6 +232,7 @@ def reset_password(db: Database, actor: User, email: str, new_password: str, *, 
         repository.set_password(cur, key, hashed, now)
         revoke_account(cur, key, "password_change", now)
         append(cur, actor=actor.email, entity="account", action="password_reset", key=key, how=how)
+
     db.write(work)
 
 
@@ -185,7 +241,9 @@ def _keep_an_admin(cur, actor: User, key: str, removing: bool) -> None:
         return
     admins = repository.active_admins(cur)
     if key == actor.email and key in admins:
-        raise AccountError("Vous ne pouvez pas retirer vos propres droits d'administrateur ni désactiver "
-                           "votre propre compte : demandez-le à un autre administrateur.")
+        raise AccountError(
+            "Vous ne pouvez pas retirer vos propres droits d'administrateur ni désactiver "
+            "votre propre compte : demandez-le à un autre administrateur."
+        )
     if admins == [key]:
         raise AccountError("C'est le dernier administrateur actif : nommez-en un autre d'abord.")

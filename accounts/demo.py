@@ -13,8 +13,13 @@ from store.audit import append
 DEMO_ACCOUNTS = [
     # e-mail, name, role, territory, password
     ("ministere@demo.test", "Équipe nationale (démo)", Role.ministere, None, "demo-equipe-nationale"),
-    ("coordinateur.idf@demo.test", "Coordinatrice Île-de-France (démo)", Role.coordinateur, "REG-11",
-     "demo-coordination-idf"),
+    (
+        "coordinateur.idf@demo.test",
+        "Coordinatrice Île-de-France (démo)",
+        Role.coordinateur,
+        "REG-11",
+        "demo-coordination-idf",
+    ),
     ("elu.trilport@demo.test", "Élu de Trilport (démo)", Role.elu, "COM-77475", "demo-elu-trilport"),
     ("admin@demo.test", "Administrateur (démo)", Role.admin, None, "demo-gestion-comptes"),
 ]
@@ -26,6 +31,13 @@ def create_demo_accounts(cur) -> int:
     for email, name, role, territory, password in DEMO_ACCOUNTS:
         user = User(email=email, name=name, is_demo=True, scopes=(Scope(role=role, territory_id=territory),))
         repository.add(cur, user, passwords.hash_password(password), now)
-        append(cur, actor="demo", entity="account", action="create", key=email, how="seed",
-               new=repository.snapshot(cur, email))
+        append(
+            cur,
+            actor="demo",
+            entity="account",
+            action="create",
+            key=email,
+            how="seed",
+            new=repository.snapshot(cur, email),
+        )
     return len(DEMO_ACCOUNTS)

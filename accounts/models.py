@@ -10,15 +10,20 @@ from territories.levels import FRANCE
 
 
 class Role(StrEnum):
-    admin = "admin"              # manages accounts and scopes
-    ministere = "ministere"      # national read, plan editing, period locks, writes anywhere
+    admin = "admin"  # manages accounts and scopes
+    ministere = "ministere"  # national read, plan editing, period locks, writes anywhere
     coordinateur = "coordinateur"  # writes within its régions or départements
-    elu = "elu"                  # reads published figures for its territories, writes nothing
-    lecteur = "lecteur"          # anonymous: published figures only
+    elu = "elu"  # reads published figures for its territories, writes nothing
+    lecteur = "lecteur"  # anonymous: published figures only
 
 
-ROLE_LABELS = {"admin": "Administrateur", "ministere": "Ministère / ANCT",
-               "coordinateur": "Coordinateur régional", "elu": "Élu local", "lecteur": "Lecteur"}
+ROLE_LABELS = {
+    "admin": "Administrateur",
+    "ministere": "Ministère / ANCT",
+    "coordinateur": "Coordinateur régional",
+    "elu": "Élu local",
+    "lecteur": "Lecteur",
+}
 
 
 class Scope(BaseModel):

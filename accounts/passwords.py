@@ -14,11 +14,27 @@ _HASHER = PasswordHasher()
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 MIN_DISTINCT = 5
-RULES_FR = (f"Au moins {MIN_LENGTH} caractères (une phrase de passe de plusieurs mots convient très bien), "
-            f"au plus {MAX_LENGTH} ; au moins {MIN_DISTINCT} caractères différents ; ni votre adresse "
-            "e-mail, ni « carrefours », ni un mot de passe courant.")
-COMMON = {"motdepasse", "password", "azerty", "qwerty", "123456", "soleil", "bonjour", "carrefours",
-          "changeme", "admin", "tierslieux", "tiers-lieux", "marseille", "paris"}
+RULES_FR = (
+    f"Au moins {MIN_LENGTH} caractères (une phrase de passe de plusieurs mots convient très bien), "
+    f"au plus {MAX_LENGTH} ; au moins {MIN_DISTINCT} caractères différents ; ni votre adresse "
+    "e-mail, ni « carrefours », ni un mot de passe courant."
+)
+COMMON = {
+    "motdepasse",
+    "password",
+    "azerty",
+    "qwerty",
+    "123456",
+    "soleil",
+    "bonjour",
+    "carrefours",
+    "changeme",
+    "admin",
+    "tierslieux",
+    "tiers-lieux",
+    "marseille",
+    "paris",
+}
 # Verified against when the e-mail matches no account, so a wrong e-mail costs the same time as a wrong password.
 _DUMMY_HASH = _HASHER.hash("compte-inexistant-" + secrets.token_hex(8))
 

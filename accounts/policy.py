@@ -43,7 +43,8 @@ def require_write_values(user: User, territory: dict) -> None:
     if not can_write_values(user, territory):
         raise AccessDenied(
             f"Vous n'avez pas le droit de modifier les valeurs de {territory['name']} "
-            f"({territory['id']}) : ce territoire est hors de votre périmètre.")
+            f"({territory['id']}) : ce territoire est hors de votre périmètre."
+        )
 
 
 def can_read_unpublished(user: User | None, territory: dict | None = None) -> bool:

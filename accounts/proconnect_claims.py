@@ -27,8 +27,9 @@ class Organisation:
     name: str | None
 
 
-def verify_userinfo(token: str, jwks: dict, *, issuer: str, audience: str, subject: str | None = None,
-                    now: int | None = None) -> Organisation | None:
+def verify_userinfo(
+    token: str, jwks: dict, *, issuer: str, audience: str, subject: str | None = None, now: int | None = None
+) -> Organisation | None:
     """The organisation a signed userinfo JWT carries, or None (with a French note in the log) when the
     signature, issuer, audience, subject or expiry does not hold: an unverified claim is never trusted."""
     try:
@@ -39,8 +40,12 @@ def verify_userinfo(token: str, jwks: dict, *, issuer: str, audience: str, subje
             rules["sub"] = {"essential": True, "value": subject}
         jwt.JWTClaimsRegistry(now=now, leeway=60, **rules).validate(decoded.claims)
     except (JoseError, ValueError, TypeError, KeyError) as error:
-        log.warning("Informations ProConnect ignorées : la signature ou les mentions du jeton userinfo ne sont "
-                    "pas valides (%s: %s).", type(error).__name__, error)
+        log.warning(
+            "Informations ProConnect ignorées : la signature ou les mentions du jeton userinfo ne sont "
+            "pas valides (%s: %s).",
+            type(error).__name__,
+            error,
+        )
         return None
     claims = decoded.claims
     siret = str(claims.get("siret") or "").strip() or None

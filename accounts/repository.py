@@ -26,15 +26,18 @@ def find(cur, email: str) -> User | None:
 
 def scopes_of(cur, email: str) -> tuple[Scope, ...]:
     """Every scope an account holds, in a stable order."""
-    rows = cur.execute("SELECT role, territory_id FROM account_scope WHERE email = ? ORDER BY role, territory_id",
-                       [email]).fetchall()
+    rows = cur.execute(
+        "SELECT role, territory_id FROM account_scope WHERE email = ? ORDER BY role, territory_id", [email]
+    ).fetchall()
     return tuple(Scope(role=role, territory_id=None if t == FRANCE else t) for role, t in rows)
 
 
 def credentials(cur, email: str) -> dict | None:
     """An account (active or not) with its password hash, for sign-in only."""
-    row = cur.execute("SELECT email, name, password_hash, active, is_demo, password_changed_at FROM account"
-                      " WHERE email = ?", [normalize_email(email)]).fetchone()
+    row = cur.execute(
+        "SELECT email, name, password_hash, active, is_demo, password_changed_at FROM account WHERE email = ?",
+        [normalize_email(email)],
+    ).fetchone()
     if row is None:
         return None
     return dict(zip(("email", "name", "password_hash", "active", "is_demo", "password_changed_at"), row))
@@ -42,19 +45,27 @@ def credentials(cur, email: str) -> dict | None:
 
 def snapshot(cur, email: str) -> dict | None:
     """An account as the audit log records it (never the password hash)."""
-    row = cur.execute("SELECT email, name, active, is_demo, password_hash IS NOT NULL FROM account WHERE email = ?",
-                      [email]).fetchone()
+    row = cur.execute(
+        "SELECT email, name, active, is_demo, password_hash IS NOT NULL FROM account WHERE email = ?", [email]
+    ).fetchone()
     if row is None:
         return None
-    return {"email": row[0], "name": row[1], "active": row[2], "is_demo": row[3], "local_password": row[4],
-            "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in scopes_of(cur, email)]}
+    return {
+        "email": row[0],
+        "name": row[1],
+        "active": row[2],
+        "is_demo": row[3],
+        "local_password": row[4],
+        "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in scopes_of(cur, email)],
+    }
 
 
 def add(cur, user: User, password_hash: str | None = None, now: datetime | None = None) -> None:
     """Insert an account and its scopes."""
-    cur.execute("INSERT INTO account (email, name, password_hash, is_demo, password_changed_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [user.email, user.name, password_hash, user.is_demo, now if password_hash else None])
+    cur.execute(
+        "INSERT INTO account (email, name, password_hash, is_demo, password_changed_at) VALUES (?, ?, ?, ?, ?)",
+        [user.email, user.name, password_hash, user.is_demo, now if password_hash else None],
+    )
     replace_scopes(cur, user.email, user.scopes)
 
 
@@ -67,8 +78,10 @@ def replace_scopes(cur, email: str, scopes) -> None:
 
 def set_password(cur, email: str, password_hash: str, now: datetime) -> None:
     """Replace the password hash of an account."""
-    cur.execute("UPDATE account SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE email = ?",
-                [password_hash, now, now, email])
+    cur.execute(
+        "UPDATE account SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE email = ?",
+        [password_hash, now, now, email],
+    )
 
 
 def set_active(cur, email: str, active: bool, now: datetime) -> None:
@@ -88,7 +101,8 @@ def listing(cur) -> pd.DataFrame:
         " ORDER BY s.role, s.territory_id), '') AS scopes, a.active, a.is_demo,"
         " a.password_hash IS NOT NULL AS local_password, a.created_at, a.last_sign_in_at"
         " FROM account a LEFT JOIN account_scope s USING (email)"
-        " GROUP BY ALL ORDER BY a.email").df()
+        " GROUP BY ALL ORDER BY a.email"
+    ).df()
 
 
 def demo_emails(cur) -> set[str]:
@@ -98,15 +112,21 @@ def demo_emails(cur) -> set[str]:
 
 def active_admins(cur) -> list[str]:
     """E-mails of the active administrators."""
-    return [r[0] for r in cur.execute(
-        "SELECT DISTINCT a.email FROM account a JOIN account_scope s USING (email)"
-        " WHERE a.active AND s.role = 'admin' ORDER BY 1").fetchall()]
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT DISTINCT a.email FROM account a JOIN account_scope s USING (email)"
+            " WHERE a.active AND s.role = 'admin' ORDER BY 1"
+        ).fetchall()
+    ]
 
 
 def record_attempt(cur, *, email: str, address: str, method: str, outcome: str, now: datetime) -> int:
     """Keep one sign-in attempt; returns its id."""
-    return cur.execute("INSERT INTO login_attempt (attempted_at, email, address, method, outcome)"
-                       " VALUES (?, ?, ?, ?, ?) RETURNING id", [now, email, address, method, outcome]).fetchone()[0]
+    return cur.execute(
+        "INSERT INTO login_attempt (attempted_at, email, address, method, outcome) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [now, email, address, method, outcome],
+    ).fetchone()[0]
 
 
 def settle_attempt(cur, attempt_id: int, outcome: str) -> None:
@@ -122,15 +142,18 @@ def failures_for_account(cur, email: str, since: datetime) -> tuple[int, datetim
         "   coalesce((SELECT password_changed_at FROM account WHERE email = ?), ?::TIMESTAMP)) AS t)"
         " SELECT count(*), min(attempted_at) FROM login_attempt, reset"
         " WHERE email = ? AND attempted_at > reset.t AND list_contains(?, outcome)",
-        [since, email, since, email, since, email, FAILURES]).fetchone()
+        [since, email, since, email, since, email, FAILURES],
+    ).fetchone()
     return row[0], row[1]
 
 
 def failures_for_address(cur, address: str, since: datetime) -> tuple[int, datetime | None]:
     """Failed attempts from one address since a time."""
-    row = cur.execute("SELECT count(*), min(attempted_at) FROM login_attempt"
-                      " WHERE address = ? AND attempted_at > ? AND list_contains(?, outcome)",
-                      [address, since, FAILURES]).fetchone()
+    row = cur.execute(
+        "SELECT count(*), min(attempted_at) FROM login_attempt"
+        " WHERE address = ? AND attempted_at > ? AND list_contains(?, outcome)",
+        [address, since, FAILURES],
+    ).fetchone()
     return row[0], row[1]
 
 

@@ -52,8 +52,9 @@ class Resumed:
     ended: str | None = None
 
 
-def open_local(db: Database, user: User, address: str, *, now: datetime | None = None,
-               settings: AccessSettings | None = None) -> str:
+def open_local(
+    db: Database, user: User, address: str, *, now: datetime | None = None, settings: AccessSettings | None = None
+) -> str:
     """Open a session for a user who has just signed in with a password; returns the cookie's token."""
     now = now or utcnow()
     settings = settings or access_settings()
@@ -61,18 +62,24 @@ def open_local(db: Database, user: User, address: str, *, now: datetime | None =
 
     def work(cur):
         session_repository.forget_before(cur, now - 2 * settings.session_absolute)
-        session_repository.create(cur, token_hash=token_hash(token), email=user.email, method="local",
-                                  address=address, now=now)
+        session_repository.create(
+            cur, token_hash=token_hash(token), email=user.email, method="local", address=address, now=now
+        )
+
     db.write(work)
     return token
 
 
-def open_oidc(db: Database, key: str, user: User, address: str, started: datetime,
-              *, now: datetime | None = None) -> None:
+def open_oidc(
+    db: Database, key: str, user: User, address: str, started: datetime, *, now: datetime | None = None
+) -> None:
     """Keep the session of an identity ProConnect authenticated at `started` (once per identity)."""
     now = now or utcnow()
-    db.write(lambda cur: session_repository.create_started(cur, token_hash=key, email=user.email, method="oidc",
-                                                           address=address, started=started, now=now))
+    db.write(
+        lambda cur: session_repository.create_started(
+            cur, token_hash=key, email=user.email, method="oidc", address=address, started=started, now=now
+        )
+    )
 
 
 def known(db: Database, key: str) -> bool:
@@ -81,8 +88,7 @@ def known(db: Database, key: str) -> bool:
         return session_repository.find(cur, key) is not None
 
 
-def resume(db: Database, key: str, *, now: datetime | None = None,
-           settings: AccessSettings | None = None) -> Resumed:
+def resume(db: Database, key: str, *, now: datetime | None = None, settings: AccessSettings | None = None) -> Resumed:
     """The session with this key (a hash): its current user, or why it has ended."""
     now = now or utcnow()
     settings = settings or access_settings()
@@ -106,8 +112,16 @@ def resume(db: Database, key: str, *, now: datetime | None = None,
     return Resumed(user, started=row["started_at"], method=method)
 
 
-def close(db: Database, key: str, user: User, reason: str = "logout", method: str = "local",
-          comment: str | None = None, *, now: datetime | None = None) -> None:
+def close(
+    db: Database,
+    key: str,
+    user: User,
+    reason: str = "logout",
+    method: str = "local",
+    comment: str | None = None,
+    *,
+    now: datetime | None = None,
+) -> None:
     """End one session (sign-out) and log it."""
     _end(db, key, user.email, reason, method, now or utcnow(), comment)
 
@@ -116,6 +130,7 @@ def _end(db: Database, key: str, email: str, reason: str, method: str, now: date
     def work(cur):
         session_repository.revoke(cur, key, reason, now)
         append(cur, actor=email, entity="session", action=reason, key=email, how=method, comment=comment)
+
     db.write(work)
 
 

@@ -19,6 +19,7 @@ from territories import repository as territories
 
 # --- reading ---------------------------------------------------------------------------------------
 
+
 def find_user(db: Database, email: str) -> User | None:
     """The active user with this e-mail, or None."""
     with db.read() as cur:
@@ -47,8 +48,10 @@ def describe_scopes(db: Database, user: User) -> list[str]:
 
 # --- self-service ----------------------------------------------------------------------------------
 
-def change_own_password(db: Database, user: User, current: str, new: str, confirm: str | None = None,
-                        *, now: datetime | None = None) -> None:
+
+def change_own_password(
+    db: Database, user: User, current: str, new: str, confirm: str | None = None, *, now: datetime | None = None
+) -> None:
     """Change one's own password after checking the current one; refuses a weak new one (French)."""
     now = now or utcnow()
     with db.read() as cur:
@@ -56,11 +59,21 @@ def change_own_password(db: Database, user: User, current: str, new: str, confir
     if account is None or not account["active"]:
         raise AccessDenied("Votre compte n'existe plus ou est désactivé.")
     if not account["password_hash"]:
-        raise AccountError("Votre compte se connecte par ProConnect : son mot de passe se change chez "
-                           "votre fournisseur d'identité.")
+        raise AccountError(
+            "Votre compte se connecte par ProConnect : son mot de passe se change chez votre fournisseur d'identité."
+        )
     if not passwords.verify_password(account["password_hash"], current or ""):
-        db.write(lambda cur: append(cur, actor=user.email, entity="account", action="password_change_refused",
-                                    key=user.email, how="self", comment="mot de passe actuel incorrect"))
+        db.write(
+            lambda cur: append(
+                cur,
+                actor=user.email,
+                entity="account",
+                action="password_change_refused",
+                key=user.email,
+                how="self",
+                comment="mot de passe actuel incorrect",
+            )
+        )
         raise AccountError("Le mot de passe actuel est incorrect : le mot de passe n'a pas été changé.")
     if confirm is not None and confirm != new:
         raise AccountError("Les deux saisies du nouveau mot de passe diffèrent.")
@@ -73,15 +86,20 @@ def change_own_password(db: Database, user: User, current: str, new: str, confir
         repository.set_password(cur, user.email, hashed, now)
         revoke_account(cur, user.email, "password_change", now)  # a stolen session dies with the old password
         append(cur, actor=user.email, entity="account", action="password_change", key=user.email, how="self")
+
     db.write(work)
 
 
 # --- audit helpers for other modules -----------------------------------------------------------------
 
+
 def log_export(db: Database, user: User, what: str) -> None:
     """Record that a user exported data (what: e.g. « valeurs REG-11 2024 CSV ») in the audit log."""
-    db.write(lambda cur: append(cur, actor=user.email, entity="export", action="export", key=what[:200],
-                                how="export", comment=what))
+    db.write(
+        lambda cur: append(
+            cur, actor=user.email, entity="export", action="export", key=what[:200], how="export", comment=what
+        )
+    )
 
 
 def has_local_password(db: Database, user: User) -> bool:
@@ -101,6 +119,13 @@ def demo_accounts(db: Database, settings: AccessSettings | None = None) -> list[
     with db.read() as cur:
         present = repository.demo_emails(cur)
         names = {t: territories.get(cur, t)["name"] for _, _, _, t, _ in DEMO_ACCOUNTS if t}
-    return [{"E-mail": email, "Rôle": ROLE_LABELS[role],
-             "Territoire": f"{names[territory]} ({territory})" if territory else "France", "Mot de passe": password}
-            for email, _, role, territory, password in DEMO_ACCOUNTS if email in present]
+    return [
+        {
+            "E-mail": email,
+            "Rôle": ROLE_LABELS[role],
+            "Territoire": f"{names[territory]} ({territory})" if territory else "France",
+            "Mot de passe": password,
+        }
+        for email, _, role, territory, password in DEMO_ACCOUNTS
+        if email in present
+    ]

@@ -21,14 +21,14 @@ def _int(name: str, default: int) -> int:
 class AccessSettings:
     """Limits on sign-in attempts and session lifetimes."""
 
-    max_failures_account: int = 5       # failed attempts on one account within the window
-    max_failures_address: int = 20      # failed attempts from one address within the window
+    max_failures_account: int = 5  # failed attempts on one account within the window
+    max_failures_address: int = 20  # failed attempts from one address within the window
     window: timedelta = timedelta(minutes=15)
     session_absolute: timedelta = timedelta(hours=8)
     session_idle: timedelta = timedelta(hours=2)
     demo_accounts: bool = True
-    max_concurrent_checks: int = 2      # password checks at once (Argon2id costs 64 MiB each)
-    check_wait_seconds: int = 10        # how long an attempt may queue for a check before it is refused
+    max_concurrent_checks: int = 2  # password checks at once (Argon2id costs 64 MiB each)
+    check_wait_seconds: int = 10  # how long an attempt may queue for a check before it is refused
 
 
 def access_settings() -> AccessSettings:

@@ -39,8 +39,7 @@ def _minutes(delta) -> int:
 
 _GATES: dict[int, threading.BoundedSemaphore] = {}
 _GATES_LOCK = threading.Lock()
-BUSY = ("Trop de connexions sont en cours de vérification sur ce serveur : réessayez dans quelques "
-        "secondes.")
+BUSY = "Trop de connexions sont en cours de vérification sur ce serveur : réessayez dans quelques secondes."
 
 
 def _gate(size: int) -> threading.BoundedSemaphore:
@@ -49,8 +48,15 @@ def _gate(size: int) -> threading.BoundedSemaphore:
         return _GATES.setdefault(size, threading.BoundedSemaphore(size))
 
 
-def authenticate(db: Database, email: str, password: str, address: str | None = None, *,
-                 now: datetime | None = None, settings: AccessSettings | None = None) -> User:
+def authenticate(
+    db: Database,
+    email: str,
+    password: str,
+    address: str | None = None,
+    *,
+    now: datetime | None = None,
+    settings: AccessSettings | None = None,
+) -> User:
     """Sign in with a local password; raises SignInRefused (French) and logs every failure.
 
     The attempt is counted and checked against the limits in one write, before its password is
@@ -71,17 +77,29 @@ def authenticate(db: Database, email: str, password: str, address: str | None = 
         by_address, first_address = repository.failures_for_address(cur, address, since)
         if by_address >= settings.max_failures_address:
             wait = _minutes(first_address + settings.window - now)
-            return _log_refusal(cur, key, address, "local", "locked_address", now,
-                                "Trop de tentatives échouées depuis cette adresse. "
-                                f"Réessayez dans {wait} minute(s).")
+            return _log_refusal(
+                cur,
+                key,
+                address,
+                "local",
+                "locked_address",
+                now,
+                f"Trop de tentatives échouées depuis cette adresse. Réessayez dans {wait} minute(s).",
+            )
         if by_account >= settings.max_failures_account:
             wait = _minutes(first_account + settings.window - now)
-            return _log_refusal(cur, key, address, "local", "locked", now,
-                                f"Trop de tentatives échouées pour ce compte : il est bloqué pendant encore "
-                                f"{wait} minute(s). Réessayez plus tard, ou demandez à un administrateur de "
-                                "réinitialiser votre mot de passe.")
-        attempt = repository.record_attempt(cur, email=key, address=address, method="local",
-                                            outcome="pending", now=now)
+            return _log_refusal(
+                cur,
+                key,
+                address,
+                "local",
+                "locked",
+                now,
+                f"Trop de tentatives échouées pour ce compte : il est bloqué pendant encore "
+                f"{wait} minute(s). Réessayez plus tard, ou demandez à un administrateur de "
+                "réinitialiser votre mot de passe.",
+            )
+        attempt = repository.record_attempt(cur, email=key, address=address, method="local", outcome="pending", now=now)
         return account, attempt, by_account
 
     reserved = db.write(reserve)
@@ -97,25 +115,48 @@ def authenticate(db: Database, email: str, password: str, address: str | None = 
             matches = False
         else:
             matches = passwords.verify_password(account["password_hash"], password)
-        new_hash = (passwords.hash_password(password)
-                    if matches and passwords.needs_rehash(account["password_hash"]) else None)
+        new_hash = (
+            passwords.hash_password(password) if matches and passwords.needs_rehash(account["password_hash"]) else None
+        )
     finally:
         gate.release()
     if not matches:
-        _settle(db, attempt, key, address, "unknown" if account is None else "bad_password", now,
-                _bad_credentials(settings, by_account))
+        _settle(
+            db,
+            attempt,
+            key,
+            address,
+            "unknown" if account is None else "bad_password",
+            now,
+            _bad_credentials(settings, by_account),
+        )
     if not account["active"]:
-        _settle(db, attempt, key, address, "disabled", now,
-                "Ce compte est désactivé. Adressez-vous à un administrateur de Carrefours.")
+        _settle(
+            db,
+            attempt,
+            key,
+            address,
+            "disabled",
+            now,
+            "Ce compte est désactivé. Adressez-vous à un administrateur de Carrefours.",
+        )
     if account["is_demo"] and not settings.demo_accounts:
-        _settle(db, attempt, key, address, "demo_disabled", now,
-                "Les comptes de démonstration sont désactivés sur ce serveur.")
+        _settle(
+            db,
+            attempt,
+            key,
+            address,
+            "demo_disabled",
+            now,
+            "Les comptes de démonstration sont désactivés sur ce serveur.",
+        )
 
     def work(cur):
         if new_hash:
             cur.execute("UPDATE account SET password_hash = ? WHERE email = ?", [new_hash, key])
         repository.settle_attempt(cur, attempt, "ok")
         return _signed_in(cur, key, address, "local", now, record=False)
+
     return db.write(work)
 
 
@@ -123,7 +164,7 @@ def _bad_credentials(settings: AccessSettings, earlier_failures: int) -> str:
     left = settings.max_failures_account - earlier_failures - 1
     message = BAD_CREDENTIALS
     if left <= 0:
-        message += (f" Trop d'essais : ce compte est bloqué pendant {_minutes(settings.window)} minutes.")
+        message += f" Trop d'essais : ce compte est bloqué pendant {_minutes(settings.window)} minutes."
     elif left <= 2:
         message += f" Encore {left} essai(s) avant un blocage de {_minutes(settings.window)} minutes."
     return message
@@ -131,28 +172,62 @@ def _bad_credentials(settings: AccessSettings, earlier_failures: int) -> str:
 
 def _log_refusal(cur, key: str, address: str, method: str, outcome: str, now: datetime, message: str) -> str:
     repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
-    append(cur, actor=key or "anonyme", entity="session", action="sign_in_failed", key=key, how=method,
-           new={"address": address, "outcome": outcome}, comment=message)
+    append(
+        cur,
+        actor=key or "anonyme",
+        entity="session",
+        action="sign_in_failed",
+        key=key,
+        how=method,
+        new={"address": address, "outcome": outcome},
+        comment=message,
+    )
     return message
 
 
-def _settle(db: Database, attempt: int, key: str, address: str, outcome: str, now: datetime,
-            message: str) -> None:
+def _settle(db: Database, attempt: int, key: str, address: str, outcome: str, now: datetime, message: str) -> None:
     """Give a reserved attempt its outcome, log the refusal, and raise it."""
+
     def work(cur):
         repository.settle_attempt(cur, attempt, outcome)
-        append(cur, actor=key or "anonyme", entity="session", action="sign_in_failed", key=key, how="local",
-               new={"address": address, "outcome": outcome}, comment=message)
+        append(
+            cur,
+            actor=key or "anonyme",
+            entity="session",
+            action="sign_in_failed",
+            key=key,
+            how="local",
+            new={"address": address, "outcome": outcome},
+            comment=message,
+        )
+
     db.write(work)
     raise SignInRefused(message)
 
 
-def _refuse(db: Database, key: str, address: str, method: str, outcome: str, now: datetime, message: str,
-            error: type[SignInRefused] = SignInRefused) -> None:
+def _refuse(
+    db: Database,
+    key: str,
+    address: str,
+    method: str,
+    outcome: str,
+    now: datetime,
+    message: str,
+    error: type[SignInRefused] = SignInRefused,
+) -> None:
     def work(cur):
         repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
-        append(cur, actor=key or "anonyme", entity="session", action="sign_in_failed", key=key, how=method,
-               new={"address": address, "outcome": outcome}, comment=message)
+        append(
+            cur,
+            actor=key or "anonyme",
+            entity="session",
+            action="sign_in_failed",
+            key=key,
+            how=method,
+            new={"address": address, "outcome": outcome},
+            comment=message,
+        )
+
     db.write(work)
     raise error(message)
 
@@ -167,39 +242,80 @@ def _signed_in(cur, key: str, address: str, method: str, now: datetime, record: 
 
 # --- OpenID Connect --------------------------------------------------------------------------------
 
-def sign_in_oidc(db: Database, claims: Mapping, address: str | None = None, *, now: datetime | None = None,
-                 settings: AccessSettings | None = None) -> User:
+
+def sign_in_oidc(
+    db: Database,
+    claims: Mapping,
+    address: str | None = None,
+    *,
+    now: datetime | None = None,
+    settings: AccessSettings | None = None,
+) -> User:
     """Map an identity vouched for by the OIDC provider (its e-mail) to an active account, or refuse."""
     settings = settings or access_settings()
     now = now or utcnow()
     address = _address(address)
     key = normalize_email(str(claims.get("email") or ""))
     if not key:
-        _refuse(db, "", address, "oidc", "no_email", now,
-                "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : Carrefours ne peut pas "
-                "vous reconnaître.", NotAuthorized)
+        _refuse(
+            db,
+            "",
+            address,
+            "oidc",
+            "no_email",
+            now,
+            "Le fournisseur d'identité n'a pas transmis d'adresse e-mail : Carrefours ne peut pas vous reconnaître.",
+            NotAuthorized,
+        )
     verified = claims.get("email_verified")
     # ProConnect sends only verified professional addresses and no email_verified claim: absent is
     # accepted, an explicit "not verified" is not.
     if verified is False or str(verified).lower() == "false":
-        _refuse(db, key, address, "oidc", "email_not_verified", now,
-                f"L'adresse {key} n'a pas été vérifiée par votre fournisseur d'identité. Vérifiez-la "
-                "auprès de lui, puis reconnectez-vous.", NotAuthorized)
+        _refuse(
+            db,
+            key,
+            address,
+            "oidc",
+            "email_not_verified",
+            now,
+            f"L'adresse {key} n'a pas été vérifiée par votre fournisseur d'identité. Vérifiez-la "
+            "auprès de lui, puis reconnectez-vous.",
+            NotAuthorized,
+        )
     with db.read() as cur:
         account = repository.credentials(cur, key)
     if account is None or not account["active"]:
-        _refuse(db, key, address, "oidc", "not_authorized", now,
-                f"L'adresse {key} n'est pas autorisée dans Carrefours. Si vous devez y accéder, demandez "
-                "à l'équipe nationale ou à votre coordinateur régional de vous ouvrir un compte.",
-                NotAuthorized)
+        _refuse(
+            db,
+            key,
+            address,
+            "oidc",
+            "not_authorized",
+            now,
+            f"L'adresse {key} n'est pas autorisée dans Carrefours. Si vous devez y accéder, demandez "
+            "à l'équipe nationale ou à votre coordinateur régional de vous ouvrir un compte.",
+            NotAuthorized,
+        )
     if account["is_demo"] and not settings.demo_accounts:
-        _refuse(db, key, address, "oidc", "demo_disabled", now,
-                "Les comptes de démonstration sont désactivés sur ce serveur.", NotAuthorized)
+        _refuse(
+            db,
+            key,
+            address,
+            "oidc",
+            "demo_disabled",
+            now,
+            "Les comptes de démonstration sont désactivés sur ce serveur.",
+            NotAuthorized,
+        )
     return db.write(lambda cur: _signed_in(cur, key, address, "oidc", now))
 
 
-def sign_out(db: Database, user: User, reason: str = "logout", method: str = "local",
-             comment: str | None = None) -> None:
+def sign_out(
+    db: Database, user: User, reason: str = "logout", method: str = "local", comment: str | None = None
+) -> None:
     """Log the end of a session (logout, expired, account disabled)."""
-    db.write(lambda cur: append(cur, actor=user.email, entity="session", action=reason, key=user.email,
-                                how=method, comment=comment))
+    db.write(
+        lambda cur: append(
+            cur, actor=user.email, entity="session", action=reason, key=user.email, how=method, comment=comment
+        )
+    )

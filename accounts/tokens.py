@@ -48,10 +48,25 @@ def create(db: Database, user: User, name: str, days: int = DEFAULT_DAYS) -> tup
     def work(cur):
         if repository.find(cur, user.email) is None:
             raise TokenError("Ce compte est désactivé : aucun jeton ne peut être créé.")
-        token_repository.insert(cur, token_id=token_id, email=user.email, name=name, secret_hash=_hash(token),
-                                created_at=now, expires_at=now + timedelta(days=days))
-        audit.append(cur, actor=user.email, entity="api_token", action="create", key=token_id, how="compte",
-                     new={"name": name, "expires_at": now + timedelta(days=days)})
+        token_repository.insert(
+            cur,
+            token_id=token_id,
+            email=user.email,
+            name=name,
+            secret_hash=_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        audit.append(
+            cur,
+            actor=user.email,
+            entity="api_token",
+            action="create",
+            key=token_id,
+            how="compte",
+            new={"name": name, "expires_at": now + timedelta(days=days)},
+        )
+
     db.write(work)
     return token_id, token
 
@@ -64,6 +79,7 @@ def revoke(db: Database, user: User, token_id: str) -> None:
         if not token_repository.revoke(cur, token_id, user.email, now):
             raise TokenError(f"Aucun jeton actif « {token_id} » sur votre compte.")
         audit.append(cur, actor=user.email, entity="api_token", action="revoke", key=token_id, how="compte")
+
     db.write(work)
 
 
@@ -77,8 +93,10 @@ def authenticate(db: Database, token: str) -> tuple[User, str]:
     """The account a presented token acts for, and the token id; TokenError (in French) if refused."""
     token = (token or "").strip()
     if not token.startswith(PREFIX):
-        raise TokenError("Jeton d'accès illisible : envoyez « Authorization: Bearer crf_… » avec un jeton "
-                         "créé sur la page « Mon compte ».")
+        raise TokenError(
+            "Jeton d'accès illisible : envoyez « Authorization: Bearer crf_… » avec un jeton "
+            "créé sur la page « Mon compte »."
+        )
     now = utcnow()
     with db.read() as cur:
         row = token_repository.by_hash(cur, _hash(token))
@@ -88,8 +106,10 @@ def authenticate(db: Database, token: str) -> tuple[User, str]:
     if row["revoked_at"] is not None:
         raise TokenError(f"Le jeton {row['id']} a été révoqué : créez-en un autre sur la page « Mon compte ».")
     if row["expires_at"] <= now:
-        raise TokenError(f"Le jeton {row['id']} a expiré le {row['expires_at']:%d/%m/%Y} : créez-en un autre "
-                         "sur la page « Mon compte ».")
+        raise TokenError(
+            f"Le jeton {row['id']} a expiré le {row['expires_at']:%d/%m/%Y} : créez-en un autre "
+            "sur la page « Mon compte »."
+        )
     if user is None:
         raise TokenError("Le compte de ce jeton est désactivé : le jeton ne permet plus rien.")
     return user, row["id"]
@@ -102,6 +122,7 @@ def record_use(db: Database, user: User, token_id: str, action: str, detail: dic
     def work(cur):
         token_repository.mark_used(cur, token_id, now)
         audit.append(cur, actor=user.email, entity="api_token", action=action, key=token_id, how="api", new=detail)
+
     db.write(work)
 
 
@@ -111,6 +132,14 @@ def record_refusal(db: Database, token: str, reason: str) -> None:
         row = token_repository.by_hash(cur, _hash((token or "").strip()))
 
     def work(cur):
-        audit.append(cur, actor=row["email"] if row else "api:inconnu", entity="api_token", action="refused",
-                     key=row["id"] if row else None, how="api", comment=reason)
+        audit.append(
+            cur,
+            actor=row["email"] if row else "api:inconnu",
+            entity="api_token",
+            action="refused",
+            key=row["id"] if row else None,
+            how="api",
+            comment=reason,
+        )
+
     db.write(work)

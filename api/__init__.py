@@ -24,12 +24,22 @@ VERSION = "1.0.0"
 # method, path, handler, query/path parameters, needs a token
 ENTRIES = [
     ("get", "/plan", public.plan, ["format"], False),
-    ("get", "/values", public.values, ["indicator", "territory", "level", "period", "kind", "page", "per_page",
-                                       "format"], False),
+    (
+        "get",
+        "/values",
+        public.values,
+        ["indicator", "territory", "level", "period", "kind", "page", "per_page", "format"],
+        False,
+    ),
     ("get", "/progress", public.progress, ["territory", "date", "format"], False),
     ("get", "/territories/{code}/comparison", public.compare, ["code", "indicator", "peers", "format"], False),
-    ("get", "/lieux", public.registry, ["region", "departement", "epci", "commune", "status", "page", "per_page",
-                                        "format"], False),
+    (
+        "get",
+        "/lieux",
+        public.registry,
+        ["region", "departement", "epci", "commune", "status", "page", "per_page", "format"],
+        False,
+    ),
     ("get", "/coverage", public.coverage, ["km", "top", "format"], False),
     ("get", "/open-data.zip", public.data_package, ["niveau"], False),
     ("get", "/lieux/mediation-numerique.csv", mediation.mediation_csv, [], False),
@@ -44,6 +54,7 @@ ENTRIES = [
 
 def _guarded(handler):
     """The handler, with refusals (ApiError) and database failures answered in French JSON."""
+
     def failure(error: Exception) -> Response:
         if isinstance(error, ApiError):
             return error_response(error)
@@ -53,12 +64,14 @@ def _guarded(handler):
         raise error
 
     if inspect.iscoroutinefunction(handler):
+
         @functools.wraps(handler)
         async def wrapped_async(request: Request):
             try:
                 return await handler(request)
             except (ApiError, StoreError, duckdb.Error) as error:
                 return failure(error)
+
         return wrapped_async
 
     @functools.wraps(handler)
@@ -67,6 +80,7 @@ def _guarded(handler):
             return handler(request)
         except (ApiError, StoreError, duckdb.Error) as error:
             return failure(error)
+
     return wrapped
 
 
@@ -77,9 +91,10 @@ def openapi(request: Request):
 
 def index(request: Request):
     """Where the API's routes and description are."""
-    return Response(json_bytes({"description": "/api/v1/openapi.json",
-                                "routes": ["/api/v1" + path for _, path, *_ in ENTRIES]}),
-                    media_type="application/json")
+    return Response(
+        json_bytes({"description": "/api/v1/openapi.json", "routes": ["/api/v1" + path for _, path, *_ in ENTRIES]}),
+        media_type="application/json",
+    )
 
 
 def routes() -> list:

@@ -37,8 +37,10 @@ def data_version(db: Database) -> str:
     """A short fingerprint that moves whenever published figures may have changed."""
     version = aggregates.version(db)
     with db.read() as cur:
-        last = cur.execute("SELECT max(id), max(created_at) FROM audit_log WHERE entity IN "
-                           f"({', '.join('?' * len(DATA_ENTITIES))})", list(DATA_ENTITIES)).fetchone()
+        last = cur.execute(
+            f"SELECT max(id), max(created_at) FROM audit_log WHERE entity IN ({', '.join('?' * len(DATA_ENTITIES))})",
+            list(DATA_ENTITIES),
+        ).fetchone()
         territories = cur.execute("SELECT count(*), max(population) FROM territory").fetchone()
     return f"{version}.{last[0] or 0}.{territories[0]}.{territories[1]}"
 
@@ -68,10 +70,17 @@ def cached(request: Request, build: Callable, filename: str) -> Response:
     version = data_version(db)
     csv = wants_csv(request)
     who = token_id or "public"
-    tag = '"' + hashlib.sha256(f"{version}|{who}|{request.url.path}|{request.url.query}|{csv}".encode()
-                               ).hexdigest()[:32] + '"'
-    headers = {"ETag": tag, "Cache-Control": ("private" if token_id else "public") + ", max-age=0, must-revalidate",
-               "Vary": "Accept, Authorization", "X-Carrefours-Data-Version": version}
+    tag = (
+        '"'
+        + hashlib.sha256(f"{version}|{who}|{request.url.path}|{request.url.query}|{csv}".encode()).hexdigest()[:32]
+        + '"'
+    )
+    headers = {
+        "ETag": tag,
+        "Cache-Control": ("private" if token_id else "public") + ", max-age=0, must-revalidate",
+        "Vary": "Accept, Authorization",
+        "X-Carrefours-Data-Version": version,
+    }
     presented = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
     if tag in presented or "*" in presented:
         return Response(status_code=304, headers=headers)
@@ -94,8 +103,12 @@ def render(data, rows: list[dict] | None, csv: bool, filename: str, headers: dic
 
 def error_response(error: ApiError) -> Response:
     """A refused request: its status, a French message, and headers (Retry-After, WWW-Authenticate)."""
-    return Response(json_bytes({"erreur": error.message, "statut": error.status}), status_code=error.status,
-                    media_type="application/json", headers=error.headers)
+    return Response(
+        json_bytes({"erreur": error.message, "statut": error.status}),
+        status_code=error.status,
+        media_type="application/json",
+        headers=error.headers,
+    )
 
 
 def page_of(request: Request, rows: list, base: dict | None = None) -> tuple[dict, list]:
@@ -108,11 +121,18 @@ def page_of(request: Request, rows: list, base: dict | None = None) -> tuple[dic
     if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
         raise ApiError(400, f"page commence à 1 ; per_page va de 1 à {MAX_PER_PAGE}.")
     total = len(rows)
-    chunk = rows[(page - 1) * per_page: page * per_page]
+    chunk = rows[(page - 1) * per_page : page * per_page]
     more = page * per_page < total
     following = str(request.url.include_query_params(page=page + 1, per_page=per_page)) if more else None
-    return {**(base or {}), "total": total, "page": page, "per_page": per_page,
-            "pages": max(1, -(-total // per_page)), "next": following, "data": chunk}, chunk
+    return {
+        **(base or {}),
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-total // per_page)),
+        "next": following,
+        "data": chunk,
+    }, chunk
 
 
 def int_param(request: Request, name: str, default: int | None = None, low: int = 1, high: int = 10_000) -> int | None:
@@ -134,8 +154,7 @@ def public_file(request: Request, build: Callable, filename: str, media_type: st
     db = database()
     version = data_version(db)
     tag = '"' + hashlib.sha256(f"{version}|{request.url.path}|{request.url.query}".encode()).hexdigest()[:32] + '"'
-    headers = {"ETag": tag, "Cache-Control": "public, max-age=0, must-revalidate",
-               "X-Carrefours-Data-Version": version}
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=0, must-revalidate", "X-Carrefours-Data-Version": version}
     presented = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
     if tag in presented:
         return Response(status_code=304, headers=headers)

@@ -24,8 +24,12 @@ def token_user(db: Database, request: Request, *, required: bool) -> tuple[User 
     token = presented(request)
     if token is None:
         if required:
-            raise ApiError(401, "Jeton d'accès requis : envoyez « Authorization: Bearer crf_… » avec un jeton "
-                                "créé sur la page « Mon compte ».", CHALLENGE)
+            raise ApiError(
+                401,
+                "Jeton d'accès requis : envoyez « Authorization: Bearer crf_… » avec un jeton "
+                "créé sur la page « Mon compte ».",
+                CHALLENGE,
+            )
         return None, None
     try:
         return tokens.authenticate(db, token)

@@ -17,6 +17,7 @@ def mediation_csv(request: Request):
         result = mediation_export.export(lieux_service.search(db, ""))
         counted.update(result.excluded)
         return mediation_export.to_csv(result.frame)
+
     response = public_file(request, build, "lieux-mediation-numerique.csv", "text/csv; charset=utf-8")
     if counted:  # not on a 304
         response.headers["X-Carrefours-Lieux-Ecartes"] = str(sum(counted.values()))

@@ -75,23 +75,35 @@ async def import_values(request: Request):
             raise ApiError(403, str(error)) from error
         result = report.result
         answer = {
-            "file": filename, "layout": report.layout, "lines": report.lines, "dry_run": dry_run,
+            "file": filename,
+            "layout": report.layout,
+            "lines": report.lines,
+            "dry_run": dry_run,
             "written": bool(result and result.written and not dry_run),
             "errors": records(report.errors[["line", "column", "message"]]),
             "conflicts": records(result.conflicts) if result is not None else [],
-            "inserted": result.inserted if result else 0, "updated": result.updated if result else 0,
-            "deleted": result.deleted if result else 0, "unchanged": result.unchanged if result else 0,
+            "inserted": result.inserted if result else 0,
+            "updated": result.updated if result else 0,
+            "deleted": result.deleted if result else 0,
+            "unchanged": result.unchanged if result else 0,
         }
-        tokens.record_use(db, user, token_id, "import_values",
-                          {k: answer[k] for k in ("file", "dry_run", "written", "lines", "inserted", "updated",
-                                                  "deleted")} | {"errors": len(answer["errors"]),
-                                                                 "conflicts": len(answer["conflicts"])})
+        tokens.record_use(
+            db,
+            user,
+            token_id,
+            "import_values",
+            {k: answer[k] for k in ("file", "dry_run", "written", "lines", "inserted", "updated", "deleted")}
+            | {"errors": len(answer["errors"]), "conflicts": len(answer["conflicts"])},
+        )
         status = 200 if report.ok else (409 if answer["conflicts"] and not answer["errors"] else 422)
         if status == 409:  # a stale file: say it in French, as the pages do
-            answer["erreur"] = (f"{len(answer['conflicts'])} valeur(s) modifiée(s) depuis la version lue (colonne "
-                                "version) : rien n'a été importé. Exportez de nouveau, reportez vos valeurs, "
-                                "ou envoyez ignore_versions=1 pour écraser en connaissance de cause.")
+            answer["erreur"] = (
+                f"{len(answer['conflicts'])} valeur(s) modifiée(s) depuis la version lue (colonne "
+                "version) : rien n'a été importé. Exportez de nouveau, reportez vos valeurs, "
+                "ou envoyez ignore_versions=1 pour écraser en connaissance de cause."
+            )
         return _json(answer, status)
+
     return await run_in_threadpool(work)
 
 
@@ -113,10 +125,22 @@ async def import_lieux(request: Request):
             tokens.record_use(db, user, token_id, "import_lieux", {"file": filename, "refused": str(error)})
             raise ApiError(403 if isinstance(error, AccessDenied) else 422, str(error)) from error
         answer = report.as_dict()
-        tokens.record_use(db, user, token_id, "import_lieux",
-                          {"file": filename, "dry_run": dry_run, "created": report.created,
-                           "updated": report.updated, "errors": len(report.errors), "committed": report.committed})
+        tokens.record_use(
+            db,
+            user,
+            token_id,
+            "import_lieux",
+            {
+                "file": filename,
+                "dry_run": dry_run,
+                "created": report.created,
+                "updated": report.updated,
+                "errors": len(report.errors),
+                "committed": report.committed,
+            },
+        )
         return _json(answer, 422 if report.errors else 200)
+
     return await run_in_threadpool(work)
 
 
@@ -132,11 +156,18 @@ def export_values(request: Request):
         data, rows = exports.export_values(db, user, fmt, q.get("indicator") or None, q.get("territory") or None)
     except exports.ExportError as error:
         raise ApiError(400, str(error)) from error
-    tokens.record_use(db, user, token_id, "export_values", {"format": fmt, "rows": rows,
-                                                            "indicator": q.get("indicator"),
-                                                            "territory": q.get("territory")})
-    return Response(data, media_type=exports.MEDIA_TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="valeurs.{fmt}"', "X-Carrefours-Rows": str(rows)})
+    tokens.record_use(
+        db,
+        user,
+        token_id,
+        "export_values",
+        {"format": fmt, "rows": rows, "indicator": q.get("indicator"), "territory": q.get("territory")},
+    )
+    return Response(
+        data,
+        media_type=exports.MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="valeurs.{fmt}"', "X-Carrefours-Rows": str(rows)},
+    )
 
 
 def history(request: Request):
@@ -154,8 +185,16 @@ def history(request: Request):
         raise ApiError(400, str(error)) from error
     tokens.record_use(db, user, token_id, "history", {k: q.get(k) for k in ("indicator", "territory", "period")})
     entries = data["entries"].drop(columns=["old_data", "new_data"])
-    return render({**{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind", "withheld")},
-                   "current": data["current"], "history": records(entries)}, None, False, "historique")
+    return render(
+        {
+            **{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind", "withheld")},
+            "current": data["current"],
+            "history": records(entries),
+        },
+        None,
+        False,
+        "historique",
+    )
 
 
 def status(request: Request):
@@ -174,5 +213,9 @@ def me(request: Request):
     """The account a token acts for and its scopes (to check a token)."""
     db = database()
     user, _ = token_user(db, request, required=True)
-    return render({"email": user.email, "name": user.name,
-                   "scopes": [f"{s.role}:{s.territory_id or 'FR'}" for s in user.scopes]}, None, False, "compte")
+    return render(
+        {"email": user.email, "name": user.name, "scopes": [f"{s.role}:{s.territory_id or 'FR'}" for s in user.scopes]},
+        None,
+        False,
+        "compte",
+    )

@@ -20,16 +20,68 @@ from plan import service as plan_service
 from plan.progress_report import report as progress_report
 from plan.progress_report import resolve_territory
 
-KINDS = {"realise": "realise", "cible": "cible", "reference": "reference",
-         "actual": "realise", "target": "cible", "baseline": "reference"}
+KINDS = {
+    "realise": "realise",
+    "cible": "cible",
+    "reference": "reference",
+    "actual": "realise",
+    "target": "cible",
+    "baseline": "reference",
+}
 LEVELS = ("pays", "region", "departement", "epci", "commune")
-REGISTRY_FIELDS = ["id", "name", "address", "postal_code", "commune_code", "commune_name", "epci_siren",
-                   "departement_code", "region_code", "lat", "lon", "types", "labels", "opened_on", "closed_on",
-                   "attested_on", "legal_form", "in_qpv", "website", "source", "is_open", "is_demo"]
-MEASURE_FIELDS = ["code", "axis_code", "parent_code", "position", "title", "description", "pilot_org",
-                  "start_date", "end_date", "status", "meteo", "source_code"]
-INDICATOR_FIELDS = ["code", "name", "unit", "kind", "direction", "period_type", "territorial_agg", "temporal_agg",
-                    "per_inhabitants", "computed_from", "method", "source_code", "source_title"]
+REGISTRY_FIELDS = [
+    "id",
+    "name",
+    "address",
+    "postal_code",
+    "commune_code",
+    "commune_name",
+    "epci_siren",
+    "departement_code",
+    "region_code",
+    "lat",
+    "lon",
+    "types",
+    "labels",
+    "opened_on",
+    "closed_on",
+    "attested_on",
+    "legal_form",
+    "in_qpv",
+    "website",
+    "source",
+    "is_open",
+    "is_demo",
+]
+MEASURE_FIELDS = [
+    "code",
+    "axis_code",
+    "parent_code",
+    "position",
+    "title",
+    "description",
+    "pilot_org",
+    "start_date",
+    "end_date",
+    "status",
+    "meteo",
+    "source_code",
+]
+INDICATOR_FIELDS = [
+    "code",
+    "name",
+    "unit",
+    "kind",
+    "direction",
+    "period_type",
+    "territorial_agg",
+    "temporal_agg",
+    "per_inhabitants",
+    "computed_from",
+    "method",
+    "source_code",
+    "source_title",
+]
 
 _values_lock = threading.Lock()
 _values_cache: dict[tuple, list[dict]] = {}
@@ -37,20 +89,35 @@ _values_cache: dict[tuple, list[dict]] = {}
 
 def plan(request: Request):
     """Axes, measures with their indicators, the indicator catalogue and the sources of every figure."""
+
     def build(db, user):
         overview, catalogue = plan_service.overview(db), plan_service.catalogue(db)
-        pairs = records(plan_service.measure_indicators(db)[["measure_code", "indicator_code", "weight",
-                                                             "baseline_period", "target_period"]])
-        measures = [m | {"indicators": [{k: p[k] for k in ("indicator_code", "weight", "baseline_period",
-                                                              "target_period")}
-                                         for p in pairs if p["measure_code"] == m["code"]]}
-                    for m in records(overview["measures"][[c for c in MEASURE_FIELDS
-                                                           if c in overview["measures"].columns]])]
+        pairs = records(
+            plan_service.measure_indicators(db)[
+                ["measure_code", "indicator_code", "weight", "baseline_period", "target_period"]
+            ]
+        )
+        measures = [
+            m
+            | {
+                "indicators": [
+                    {k: p[k] for k in ("indicator_code", "weight", "baseline_period", "target_period")}
+                    for p in pairs
+                    if p["measure_code"] == m["code"]
+                ]
+            }
+            for m in records(overview["measures"][[c for c in MEASURE_FIELDS if c in overview["measures"].columns]])
+        ]
         indicators = catalogue["indicators"]
-        data = {"axes": records(overview["axes"]), "measures": measures,
-                "indicators": records(indicators[[c for c in INDICATOR_FIELDS if c in indicators.columns]]),
-                "sources": records(catalogue["sources"]), "demo": bool(overview["demo"])}
+        data = {
+            "axes": records(overview["axes"]),
+            "measures": measures,
+            "indicators": records(indicators[[c for c in INDICATOR_FIELDS if c in indicators.columns]]),
+            "sources": records(catalogue["sources"]),
+            "demo": bool(overview["demo"]),
+        }
         return data, [{k: v for k, v in m.items() if k != "indicators"} for m in measures]
+
     return cached(request, build, "plan")
 
 
@@ -77,8 +144,11 @@ def values(request: Request):
     q = request.query_params
     indicator, territory = q.get("indicator") or None, q.get("territory") or None
     if not indicator and not territory:
-        raise ApiError(400, "Précisez indicator=CODE (par exemple TL_OUVERTS) ou territory=CODE (FR, REG-11, "
-                            "DEP-77, 77475, un SIREN d'EPCI) : la liste complète se télécharge en plusieurs fois.")
+        raise ApiError(
+            400,
+            "Précisez indicator=CODE (par exemple TL_OUVERTS) ou territory=CODE (FR, REG-11, "
+            "DEP-77, 77475, un SIREN d'EPCI) : la liste complète se télécharge en plusieurs fois.",
+        )
     level, period, kind = q.get("level"), q.get("period"), q.get("kind")
     if level and level not in LEVELS:
         raise ApiError(400, f"Niveau « {level} » inconnu : {', '.join(LEVELS)}.")
@@ -95,6 +165,7 @@ def values(request: Request):
             rows = [r for r in rows if r["type"] == KINDS[kind]]
         data, chunk = page_of(request, rows)
         return data, chunk
+
     return cached(request, build, "valeurs")
 
 
@@ -104,7 +175,9 @@ def progress(request: Request):
     try:
         on = date.fromisoformat(q["date"]) if q.get("date") else date.today()
     except ValueError:
-        raise ApiError(400, f"Date « {q['date']} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30.") from None
+        raise ApiError(
+            400, f"Date « {q['date']} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30."
+        ) from None
 
     def build(db, user):
         try:
@@ -114,6 +187,7 @@ def progress(request: Request):
         data = progress_report(db, territory_id, on, user)
         rows = [{k: v for k, v in m.items() if k != "indicators"} for m in data["measures"]]
         return data, rows
+
     return cached(request, build, "avancement")
 
 
@@ -132,6 +206,7 @@ def compare(request: Request):
         except comparison.ComparisonError as error:
             raise ApiError(404, str(error)) from error
         return data, data["comparison"]
+
     return cached(request, build, "comparaison")
 
 
@@ -147,6 +222,7 @@ def registry(request: Request):
         frame = lieux_service.search(db, "", status=status, **filters)
         rows = records(frame[REGISTRY_FIELDS])
         return page_of(request, rows, {"demo": lieux_service.is_demo(db)})
+
     return cached(request, build, "lieux")
 
 
@@ -158,6 +234,7 @@ def coverage(request: Request):
     def build(db, user):
         data = coverage_summary(db, km=float(km), top=top)
         return data, data["ranking"]
+
     return cached(request, build, "couverture")
 
 
@@ -167,5 +244,6 @@ def data_package(request: Request):
     unknown = sorted(set(levels) - set(LEVELS))
     if unknown:
         raise ApiError(400, f"Niveau « {unknown[0]} » inconnu : {', '.join(LEVELS)} (répétable, par défaut tous).")
-    return public_file(request, lambda db: open_data.package(db, levels or None), "carrefours-donnees.zip",
-                       "application/zip")
+    return public_file(
+        request, lambda db: open_data.package(db, levels or None), "carrefours-donnees.zip", "application/zip"
+    )

@@ -57,8 +57,13 @@ class RateLimit:
         wait = self.limiter.wait(client)
         if wait > 0:
             seconds = max(1, math.ceil(wait))
-            response = error_response(ApiError(
-                429, f"Trop de requêtes : {self.limiter.limit} par minute au plus pour une même adresse. "
-                     f"Réessayez dans {seconds} s.", {"Retry-After": str(seconds)}))
+            response = error_response(
+                ApiError(
+                    429,
+                    f"Trop de requêtes : {self.limiter.limit} par minute au plus pour une même adresse. "
+                    f"Réessayez dans {seconds} s.",
+                    {"Retry-After": str(seconds)},
+                )
+            )
             return await response(scope, receive, send)
         return await self.app(scope, receive, send)

@@ -36,14 +36,17 @@ def main() -> None:
     print(f"argon2id hash      : {timed(lambda: passwords.hash_password('trois pommes vertes')):.0f} ms")
     print(f"argon2id verify    : {timed(lambda: passwords.verify_password(hashed, 'trois pommes vertes')):.0f} ms")
     db = open_database(sys.argv[1] if len(sys.argv) > 1 else ":memory:", demo=False, lock=False)
-    admin.create_account(db, operator(), "bench@exemple.fr", "Bench",
-                           [admin.parse_scope("ministere")], "trois pommes vertes")
+    admin.create_account(
+        db, operator(), "bench@exemple.fr", "Bench", [admin.parse_scope("ministere")], "trois pommes vertes"
+    )
     old = utcnow() - timedelta(days=30)
     with db.transaction() as cur:
-        cur.execute("INSERT INTO login_attempt (attempted_at, email, address, method, outcome)"
-                    " SELECT ? - INTERVAL (i) SECOND, 'user' || (i % 5000) || '@exemple.fr',"
-                    " '10.0.' || (i % 250) || '.' || (i % 200), 'local', 'bad_password' FROM range(1000000) t(i)",
-                    [old])
+        cur.execute(
+            "INSERT INTO login_attempt (attempted_at, email, address, method, outcome)"
+            " SELECT ? - INTERVAL (i) SECOND, 'user' || (i % 5000) || '@exemple.fr',"
+            " '10.0.' || (i % 250) || '.' || (i % 200), 'local', 'bad_password' FROM range(1000000) t(i)",
+            [old],
+        )
     print("attempts in table  : 1 000 000")
     ok = timed(lambda: sign_in.authenticate(db, "bench@exemple.fr", "trois pommes vertes", "10.9.9.9"))
     print(f"sign-in (success)  : {ok:.0f} ms (verify included)")

@@ -55,21 +55,33 @@ def measure(db_path: Path, territory: str = "77475", runs: int = 20) -> dict:
         db.close()
     median = statistics.median(warm)
     return {
-        "database": str(db_path), "values": values, "communes": communes, "territory": territory,
-        "indicators": len(table), "indicators_compared": int(table["available"].sum()),
-        "peers": group.n, "runs": runs, "cold_ms": round(cold_ms, 1), "warm_median_ms": round(median, 1),
-        "warm_p90_ms": round(sorted(warm)[int(0.9 * (len(warm) - 1))], 1), "target_ms": TARGET_MS,
-        "within_target": median <= TARGET_MS, "trend_one_indicator_cold_ms": round(trend_ms, 1),
+        "database": str(db_path),
+        "values": values,
+        "communes": communes,
+        "territory": territory,
+        "indicators": len(table),
+        "indicators_compared": int(table["available"].sum()),
+        "peers": group.n,
+        "runs": runs,
+        "cold_ms": round(cold_ms, 1),
+        "warm_median_ms": round(median, 1),
+        "warm_p90_ms": round(sorted(warm)[int(0.9 * (len(warm) - 1))], 1),
+        "target_ms": TARGET_MS,
+        "within_target": median <= TARGET_MS,
+        "trend_one_indicator_cold_ms": round(trend_ms, 1),
         "trend_one_indicator_warm_ms": round(trend_warm_ms, 1),
-        "trend_indicator": code, "pdf_ms": round(pdf_ms, 1), "pdf_bytes": len(pdf),
+        "trend_indicator": code,
+        "pdf_ms": round(pdf_ms, 1),
+        "pdf_bytes": len(pdf),
     }
 
 
 def main() -> int:
     """Run the benchmark and print its figures as JSON."""
     parser = argparse.ArgumentParser(description="Comparaison d'une commune à ses pairs : chronométrage.")
-    parser.add_argument("--db", type=Path, default=None,
-                        help="base à mesurer (défaut : CARREFOURS_DB, sinon une base de démo neuve)")
+    parser.add_argument(
+        "--db", type=Path, default=None, help="base à mesurer (défaut : CARREFOURS_DB, sinon une base de démo neuve)"
+    )
     parser.add_argument("--territory", default="77475")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()

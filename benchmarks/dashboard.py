@@ -61,23 +61,28 @@ def main(argv: list[str] | None = None) -> int:
     after_write = []
     for _ in range(args.repeat):
         with db.transaction() as cur:  # one coordinator's entry: only its slice is rolled up again
-            where = ("rowid = (SELECT min(rowid) FROM indicator_value WHERE territory_id <> 'FR'"
-                     " AND kind = 'actual')")
+            where = "rowid = (SELECT min(rowid) FROM indicator_value WHERE territory_id <> 'FR' AND kind = 'actual')"
             mark_dirty(cur, where=where)
-            cur.execute("UPDATE indicator_value SET value = value + 1, version = version + 1,"
-                        " updated_at = current_timestamp WHERE " + where)
+            cur.execute(
+                "UPDATE indicator_value SET value = value + 1, version = version + 1,"
+                " updated_at = current_timestamp WHERE " + where
+            )
         after_write += timed(lambda: dashboard_service.dashboard(db, on=on), 1)
     result = progress_service.progress(db, "region", on)
     cells = len(result["measures"])
     print(f"values in database: {values:,}".replace(",", " "))
-    print(f"measures × territories: {cells} ({result['measures']['measure_code'].nunique()} measures × "
-          f"{result['measures']['territory_id'].nunique()} territories)")
+    print(
+        f"measures × territories: {cells} ({result['measures']['measure_code'].nunique()} measures × "
+        f"{result['measures']['territory_id'].nunique()} territories)"
+    )
     print(f"{'scenario':42} {'median ms':>10} {'max ms':>10}")
     print(f"{'dashboard data, cold (first call)':42} {cold * 1000:10.1f} {cold * 1000:10.1f}")
     print(f"{'dashboard data, warm':42} {statistics.median(warm) * 1000:10.1f} {max(warm) * 1000:10.1f}")
     print(f"{'progress engine only, warm':42} {statistics.median(engine) * 1000:10.1f} {max(engine) * 1000:10.1f}")
-    print(f"{'dashboard data, right after one write':42} {statistics.median(after_write) * 1000:10.1f} "
-          f"{max(after_write) * 1000:10.1f}")
+    print(
+        f"{'dashboard data, right after one write':42} {statistics.median(after_write) * 1000:10.1f} "
+        f"{max(after_write) * 1000:10.1f}"
+    )
     db.close()
     shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -26,8 +26,14 @@ SETTLED = """() => {
   if (document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')) return false;
   return !!document.querySelector('[data-testid="stMain"] h1');
 }"""
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _port() -> int:
@@ -43,9 +49,22 @@ def one_run(browser) -> tuple[float, float]:
         env = {**os.environ, "CARREFOURS_DB": str(Path(folder) / "carrefours.duckdb")}
         started = time.perf_counter()
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true"], cwd=ROOT, env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             url = f"http://127.0.0.1:{port}"
             while True:
@@ -79,8 +98,10 @@ def main() -> None:
     for i, (healthy, rendered) in enumerate(runs, 1):
         print(f"essai {i} : serveur prêt {healthy:.1f} s, tableau de bord affiché {rendered:.1f} s")
     rendered = [r for _, r in runs]
-    print(f"premier démarrage jusqu'au tableau de bord : médiane {statistics.median(rendered):.1f} s, "
-          f"max {max(rendered):.1f} s ({args.repeat} essais, {os.cpu_count()} cœurs)")
+    print(
+        f"premier démarrage jusqu'au tableau de bord : médiane {statistics.median(rendered):.1f} s, "
+        f"max {max(rendered):.1f} s ({args.repeat} essais, {os.cpu_count()} cœurs)"
+    )
 
 
 if __name__ == "__main__":

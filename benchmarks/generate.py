@@ -43,7 +43,8 @@ def generate(path: Path, scale: float = 1.0, lieux: int | None = None) -> dict:
                 "INSERT INTO indicator (code, name, unit, kind, direction, territorial_agg, temporal_agg,"
                 " period_type, computed_from, method) VALUES (?, ?, 'points', 'score', 'up',"
                 " 'population_weighted_mean', 'last', 'quarter', 'saisie', 'Indicateur synthétique de banc d''essai')",
-                [f"BENCH_SCORE_{k}", f"Score de banc d'essai {k}"])
+                [f"BENCH_SCORE_{k}", f"Score de banc d'essai {k}"],
+            )
     codes = [r[0] for r in db.cursor().execute("SELECT code FROM indicator ORDER BY code").fetchall()]
     for code in codes:  # one transaction per indicator keeps memory flat
         with db.transaction() as cur:
@@ -65,7 +66,8 @@ def generate(path: Path, scale: float = 1.0, lieux: int | None = None) -> dict:
                      LATERAL (SELECT hash(t.th, i.code, q.n) AS h)
                 ORDER BY q.n, t.id
                 """,
-                [first_year, n_quarters, code, BENCH_SOURCE])
+                [first_year, n_quarters, code, BENCH_SOURCE],
+            )
     with db.transaction() as cur:  # the bulk path marks every slice, then rolls them up once
         mark_dirty(cur, where="source = ?", params=[BENCH_SOURCE])
         refresh(cur)
@@ -82,15 +84,23 @@ def generate(path: Path, scale: float = 1.0, lieux: int | None = None) -> dict:
             JOIN (SELECT code, lat, lon, row_number() OVER (ORDER BY code) - 1 AS k,
                          count(*) OVER () AS total FROM territory WHERE level = 'commune') c
               ON c.k = hash(n, 'commune') % c.total
-            """, [BENCH_SOURCE, n_lieux])
+            """,
+            [BENCH_SOURCE, n_lieux],
+        )
     db.checkpoint()
     with db.read() as cur:
         values = cur.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
         places = cur.execute("SELECT count(*) FROM lieu").fetchone()[0]
     db.close()
-    return {"scale": scale, "quarters": n_quarters, "indicators": len(codes), "values": values,
-            "lieux": places, "seconds": round(time.perf_counter() - started, 1),
-            "file_mb": round(path.stat().st_size / 2**20, 1)}
+    return {
+        "scale": scale,
+        "quarters": n_quarters,
+        "indicators": len(codes),
+        "values": values,
+        "lieux": places,
+        "seconds": round(time.perf_counter() - started, 1),
+        "file_mb": round(path.stat().st_size / 2**20, 1),
+    }
 
 
 if __name__ == "__main__":

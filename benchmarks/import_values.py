@@ -54,9 +54,12 @@ def build_file(db_path: Path, rows: int, bump: int = 0) -> bytes:
 def build_file_for(db, rows: int, bump: int = 0) -> bytes:
     """The same file, from an open database."""
     with db.read() as cur:
-        communes = [r[0] for r in cur.execute(
-            "SELECT code FROM territory WHERE level = 'commune' AND region_code = ? ORDER BY code",
-            [REGION]).fetchall()]
+        communes = [
+            r[0]
+            for r in cur.execute(
+                "SELECT code FROM territory WHERE level = 'commune' AND region_code = ? ORDER BY code", [REGION]
+            ).fetchall()
+        ]
     grid = pd.MultiIndex.from_product([INDICATORS, communes, YEARS], names=["indicateur", "code", "annee"])
     frame = grid.to_frame(index=False).head(rows)
     n = len(frame)
@@ -77,8 +80,9 @@ def pandas_baseline(db_path: Path, data: bytes) -> int:
     """Validation the straightforward way: read with pandas, then check every row in Python."""
     db = open_database(db_path)
     with db.read() as cur:
-        territories = cur.execute("SELECT id, level, code, name, region_code, departement_code, epci_siren"
-                                  " FROM territory").df()
+        territories = cur.execute(
+            "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+        ).df()
         indicators = cur.execute("SELECT code, kind, period_type, computed_from FROM indicator").df()
     db.close()
     return pandas_validate(data, territories, indicators)
@@ -141,8 +145,10 @@ def main() -> None:
         db.close()
         data = build_file(pristine, args.rows)
         data2 = build_file(pristine, args.rows, bump=1)
-        print(f"Charge de la machine (load average 1/5/15 min) : {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
-              f" sur {os.cpu_count()} cœurs")
+        print(
+            f"Charge de la machine (load average 1/5/15 min) : {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+            f" sur {os.cpu_count()} cœurs"
+        )
         print(f"Fichier : {args.rows} lignes, {len(data) / 2**20:.1f} Mo (CSV long, région {REGION})")
 
         db_path = work / "run.duckdb"
@@ -164,12 +170,14 @@ def main() -> None:
             db.close()
         db = open_database(db_path)
         flip = [data2, data]
-        counter = iter(range(10 ** 6))
-        update, report = timed(lambda: imports.import_values(db, USER, flip[next(counter) % 2], "bench.csv",
-                                                             dry_run=False), args.runs)
+        counter = iter(range(10**6))
+        update, report = timed(
+            lambda: imports.import_values(db, USER, flip[next(counter) % 2], "bench.csv", dry_run=False), args.runs
+        )
         assert report.result.updated == args.rows
-        again, report = timed(lambda: imports.import_values(db, USER, flip[(args.runs - 1) % 2], "bench.csv",
-                                                            dry_run=False), args.runs)
+        again, report = timed(
+            lambda: imports.import_values(db, USER, flip[(args.runs - 1) % 2], "bench.csv", dry_run=False), args.runs
+        )
         assert report.result.changed == 0
         db.close()
         baseline, errors = timed(lambda: pandas_baseline(pristine, data), max(1, min(args.runs, 3)))
@@ -179,8 +187,10 @@ def main() -> None:
         print(f"Import validé + écrit, 100 % d'insertions    : {statistics.median(inserts):6.2f} s")
         print(f"Import validé + écrit, 100 % de mises à jour : {update:6.2f} s")
         print(f"Ré-import du même fichier (rien ne change)   : {again:6.2f} s")
-        print(f"Référence pandas ligne à ligne (validation)  : {baseline:6.2f} s — "
-              f"{baseline / dry:.1f}× plus lente que la validation vectorisée")
+        print(
+            f"Référence pandas ligne à ligne (validation)  : {baseline:6.2f} s — "
+            f"{baseline / dry:.1f}× plus lente que la validation vectorisée"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -37,10 +37,14 @@ def switch(page, title: str) -> float:
     start = time.perf_counter()
     link.click()
     # Every page has its own title: done when the new one shows and Streamlit's run has ended.
-    page.wait_for_function(f"""() => {{
+    page.wait_for_function(
+        f"""() => {{
       const h1 = document.querySelector('[data-testid="stMain"] h1');
       return h1 && h1.innerText !== {before!r} && ({SETTLED})();
-    }}""", timeout=120_000, polling=20)
+    }}""",
+        timeout=120_000,
+        polling=20,
+    )
     return time.perf_counter() - start
 
 
@@ -73,8 +77,9 @@ def main() -> int:
     rows = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
-                                        args=CHROMIUM_ARGS)
+            browser = p.chromium.launch(
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS
+            )
             for role in args.roles:
                 page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
                 sign_in(page, url, role)

@@ -39,14 +39,20 @@ def _communes(db) -> pd.DataFrame:
         return cur.execute(
             "SELECT t.code, t.name, t.population, t.lat, t.lon, t.typology, t.epci_siren, e.name AS epci_name,"
             " t.postal_codes FROM territory t LEFT JOIN territory e ON e.id = 'EPCI-' || t.epci_siren"
-            " WHERE t.level = 'commune'").df()
+            " WHERE t.level = 'commune'"
+        ).df()
 
 
 def _places(communes: pd.DataFrame, n: int, rng) -> pd.DataFrame:
     weight = np.sqrt(communes["population"].to_numpy(dtype=float) + 1)
     idx = rng.choice(len(communes), size=n, p=weight / weight.sum())
-    return pd.DataFrame({"lat": communes["lat"].to_numpy()[idx] + rng.normal(0, 0.01, n),
-                         "lon": communes["lon"].to_numpy()[idx] + rng.normal(0, 0.01, n), "commune": idx})
+    return pd.DataFrame(
+        {
+            "lat": communes["lat"].to_numpy()[idx] + rng.normal(0, 0.01, n),
+            "lon": communes["lon"].to_numpy()[idx] + rng.normal(0, 0.01, n),
+            "commune": idx,
+        }
+    )
 
 
 def pandas_baseline(communes: pd.DataFrame, places: pd.DataFrame, km: float) -> float:
@@ -55,7 +61,7 @@ def pandas_baseline(communes: pd.DataFrame, places: pd.DataFrame, km: float) -> 
     p = places[["lat", "lon"]]
     covered = []
     for start in range(0, len(c), 1000):
-        pairs = c.iloc[start:start + 1000].merge(p, how="cross")
+        pairs = c.iloc[start : start + 1000].merge(p, how="cross")
         pairs["d"] = distance_km(pairs["clat"], pairs["clon"], pairs["lat"], pairs["lon"])
         covered.append(pairs.loc[pairs["d"] <= km, "code"].unique())
     hit = communes["code"].isin(np.concatenate(covered))
@@ -71,10 +77,20 @@ def census(communes: pd.DataFrame, n: int, rng) -> bytes:
         code, postal = com["code"], (com["postal_codes"][0] if len(com["postal_codes"]) else "")
         dirt = i % 20
         row = dict.fromkeys(import_formats.CGET_COLUMNS, "#N/D")
-        row.update(ID=str(i + 1), NOM_TL=f"  Tiers-lieu   n°{i + 1} ", ADRESSE="1 place de la Mairie", CP=postal,
-                   COMINIT=code, INSEECOM=code, NOMCOM=com["name"], TYPO="Tiers lieux à dominante coworking",
-                   LAT=f"{lat:.5f}".replace(".", ","), LONG=f"{lon:.5f}".replace(".", ","),
-                   CONTACT="Prénom Nom", MAIL="contact@exemple.fr")
+        row.update(
+            ID=str(i + 1),
+            NOM_TL=f"  Tiers-lieu   n°{i + 1} ",
+            ADRESSE="1 place de la Mairie",
+            CP=postal,
+            COMINIT=code,
+            INSEECOM=code,
+            NOMCOM=com["name"],
+            TYPO="Tiers lieux à dominante coworking",
+            LAT=f"{lat:.5f}".replace(".", ","),
+            LONG=f"{lon:.5f}".replace(".", ","),
+            CONTACT="Prénom Nom",
+            MAIL="contact@exemple.fr",
+        )
         if dirt == 1 and code.startswith("0"):
             row["INSEECOM"] = row["COMINIT"] = code[1:]
         elif dirt == 2:
@@ -123,24 +139,29 @@ def main() -> None:
     places = _places(communes, PLACES, rng)
     print(f"Couverture à 10 km : {len(communes)} communes × {len(places)} lieux, {args.runs} passages")
     t_grid, result = timed(lambda: coverage.compute(communes, places, 10.0), args.runs)
-    print(f"  grille 3-D numpy (part, typologies, EPCI, classement) : médiane {t_grid:.3f} s "
-          f"→ {result['share']:.2f} %")
+    print(f"  grille 3-D numpy (part, typologies, EPCI, classement) : médiane {t_grid:.3f} s → {result['share']:.2f} %")
     t_report, report = timed(lambda: coverage_report(db, 10.0), args.runs)
-    print(f"  service complet sur le registre de démo ({report['places']} lieux ouverts, lectures SQL "
-          f"comprises) : médiane {t_report:.3f} s")
+    print(
+        f"  service complet sur le registre de démo ({report['places']} lieux ouverts, lectures SQL "
+        f"comprises) : médiane {t_report:.3f} s"
+    )
     start = time.perf_counter()
     share = pandas_baseline(communes, places, 10.0)
     t_pandas = time.perf_counter() - start
-    print(f"  référence pandas (produit croisé par blocs) : {t_pandas:.3f} s → {share:.2f} % "
-          f"(×{t_pandas / t_grid:.0f})")
+    print(
+        f"  référence pandas (produit croisé par blocs) : {t_pandas:.3f} s → {share:.2f} % (×{t_pandas / t_grid:.0f})"
+    )
     assert abs(share - result["share"]) < 1e-9, "la grille et la référence pandas divergent"
     db.close()
 
     content = census(communes, PLACES, rng)
-    print(f"Import d'un recensement CGET 2019 de {PLACES} lignes ({len(content) / 1e6:.1f} Mo), "
-          f"{max(3, args.runs // 2)} passages sur des copies neuves")
+    print(
+        f"Import d'un recensement CGET 2019 de {PLACES} lignes ({len(content) / 1e6:.1f} Mo), "
+        f"{max(3, args.runs // 2)} passages sur des copies neuves"
+    )
     prepare_times, run_times, recompute_times = [], [], []
     from lieux import computed
+
     original = computed.recompute
 
     def timed_recompute(*a, **k):
@@ -164,9 +185,11 @@ def main() -> None:
         db.close()
         copy.unlink()
     print(f"  lecture, placement, validation (à blanc) : médiane {statistics.median(prepare_times):.3f} s")
-    print(f"  import complet (écriture, journal, recalcul des indicateurs) : médiane "
-          f"{statistics.median(run_times):.3f} s → {report.created} créés, placements {report.placements}, "
-          f"{len(report.unplaced)} non placés")
+    print(
+        f"  import complet (écriture, journal, recalcul des indicateurs) : médiane "
+        f"{statistics.median(run_times):.3f} s → {report.created} créés, placements {report.placements}, "
+        f"{len(report.unplaced)} non placés"
+    )
     print(f"    dont recalcul des indicateurs du registre : médiane {statistics.median(recompute_times):.3f} s")
     shutil.rmtree(work, ignore_errors=True)
 

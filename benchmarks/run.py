@@ -78,8 +78,11 @@ def run(scale: float, repeat: int, only: str | None, with_pandas: bool = True) -
         state = scenario.setup(db) if scenario.setup else None
         result, times = timed(lambda scenario=scenario, state=state: scenario.carrefours(db, state), repeat)
         results[scenario.name] = result
-        timings.append(Timing(scenario.name, scenario.rows(result), statistics.median(times), max(times),
-                              target_ms=scenario.target_ms))
+        timings.append(
+            Timing(
+                scenario.name, scenario.rows(result), statistics.median(times), max(times), target_ms=scenario.target_ms
+            )
+        )
         if scenario.teardown:
             scenario.teardown(db, state)
     carrefours_peak = peak_mb()
@@ -87,7 +90,9 @@ def run(scale: float, repeat: int, only: str | None, with_pandas: bool = True) -
     for scenario, timing in zip(chosen, timings):
         if scenario.pandas is None or frames is None:
             continue
-        expected, times = timed(lambda scenario=scenario: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False)
+        expected, times = timed(
+            lambda scenario=scenario: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False
+        )
         timing.pandas_ms = statistics.median(times)
         timing.same = scenario.same(results[scenario.name], expected)
     db.close()
@@ -102,8 +107,10 @@ def fmt_ms(value: float | None) -> str:
 
 def print_table(scale: float, timings: list[Timing], peak: float, file_mb: float) -> None:
     """One table: scenario, rows, median and max, pandas median, ratio, same result, target."""
-    print(f"\nÉchelle {scale:g} — {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
-          f"Python {platform.python_version()}")
+    print(
+        f"\nÉchelle {scale:g} — {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
+        f"Python {platform.python_version()}"
+    )
     header = f"{'scénario':<34}{'lignes':>10}{'médiane ms':>12}{'max ms':>10}{'pandas ms':>11}{'ratio':>8}  {'égal':<5}{'cible ms':>9}"
     print(header)
     print("-" * len(header))
@@ -111,10 +118,15 @@ def print_table(scale: float, timings: list[Timing], peak: float, file_mb: float
         ratio = f"{t.pandas_ms / t.median_ms:,.1f}×".replace(".", ",") if t.pandas_ms else "—"
         same = "—" if t.same is None else ("oui" if t.same else "NON")
         ok = "" if t.target_ms is None else ("  ok" if t.median_ms <= t.target_ms else "  MANQUÉ")
-        print(f"{t.name:<34}{t.rows:>10}{fmt_ms(t.median_ms):>12}{fmt_ms(t.max_ms):>10}"
-              f"{fmt_ms(t.pandas_ms):>11}{ratio:>8}  {same:<5}{fmt_ms(t.target_ms):>9}{ok}")
-    print(f"mémoire de pointe (Carrefours, avant pandas) : {peak:,.0f} Mo ; fichier de base : {file_mb:,.0f} Mo"
-          .replace(",", " "))
+        print(
+            f"{t.name:<34}{t.rows:>10}{fmt_ms(t.median_ms):>12}{fmt_ms(t.max_ms):>10}"
+            f"{fmt_ms(t.pandas_ms):>11}{ratio:>8}  {same:<5}{fmt_ms(t.target_ms):>9}{ok}"
+        )
+    print(
+        f"mémoire de pointe (Carrefours, avant pandas) : {peak:,.0f} Mo ; fichier de base : {file_mb:,.0f} Mo".replace(
+            ",", " "
+        )
+    )
 
 
 def main() -> int:
@@ -122,8 +134,11 @@ def main() -> int:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--only", help="ne lancer que les scénarios dont le nom contient ce texte")
-    parser.add_argument("--sans-pandas", action="store_true",
-                        help="sans la référence pandas (à l'échelle 4, pandas ne tient pas en mémoire)")
+    parser.add_argument(
+        "--sans-pandas",
+        action="store_true",
+        help="sans la référence pandas (à l'échelle 4, pandas ne tient pas en mémoire)",
+    )
     args = parser.parse_args()
     timings = run(args.scale, args.repeat, args.only, with_pandas=not args.sans_pandas)
     return 0 if all(t.same is not False for t in timings) else 1

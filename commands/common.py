@@ -11,8 +11,10 @@ def acting_user(db: Database, email: str) -> User:
     """The active account named by --user; a French error if there is none."""
     user = find_user(db, email)
     if user is None:
-        raise StoreError(f"Aucun compte actif pour « {email.strip()} ». Vérifiez l'adresse "
-                         "(python cli.py users list) ou demandez un compte à un administrateur.")
+        raise StoreError(
+            f"Aucun compte actif pour « {email.strip()} ». Vérifiez l'adresse "
+            "(python cli.py users list) ou demandez un compte à un administrateur."
+        )
     return user
 
 

@@ -17,13 +17,22 @@ def register(sub) -> None:
     """Add the compare command."""
     cmd = sub.add_parser("compare", help="comparer un territoire à des territoires comparables")
     cmd.add_argument("code", help="code INSEE de commune, SIREN d'EPCI, ou identifiant (DEP-77, REG-11)")
-    cmd.add_argument("--indicator", action="append", metavar="CODE",
-                     help="limiter à cet indicateur (répétable) ; par défaut tous")
-    cmd.add_argument("--peers", default="band", metavar="MODE",
-                     help="band (défaut : même typologie, population comparable), band=0.3 (fourchette ±30 %%), "
-                          "region (même région), k=N (les N plus proches)")
-    cmd.add_argument("--band", type=float, default=None,
-                     help=f"fourchette de population, en fraction (défaut {DEFAULT_BAND} = ±50 %%)")
+    cmd.add_argument(
+        "--indicator", action="append", metavar="CODE", help="limiter à cet indicateur (répétable) ; par défaut tous"
+    )
+    cmd.add_argument(
+        "--peers",
+        default="band",
+        metavar="MODE",
+        help="band (défaut : même typologie, population comparable), band=0.3 (fourchette ±30 %%), "
+        "region (même région), k=N (les N plus proches)",
+    )
+    cmd.add_argument(
+        "--band",
+        type=float,
+        default=None,
+        help=f"fourchette de population, en fraction (défaut {DEFAULT_BAND} = ±50 %%)",
+    )
     cmd.add_argument("--json", action="store_true", help="sortie JSON")
     remote.add_option(cmd)
     cmd.set_defaults(run=run)
@@ -39,8 +48,15 @@ def run(args) -> int:
     server = remote.server_of(args)
     if server:
         peers = args.peers if args.band is None or "=" in args.peers else f"{args.peers}={args.band}"
-        return show(remote.json_of(server, f"/territories/{args.code}/comparison",
-                                   {"peers": peers, "indicator": args.indicator}, public=True), args.json)
+        return show(
+            remote.json_of(
+                server,
+                f"/territories/{args.code}/comparison",
+                {"peers": peers, "indicator": args.indicator},
+                public=True,
+            ),
+            args.json,
+        )
     db = open_database()
     try:
         data = report(db, args.code, criteria, args.indicator)
@@ -67,7 +83,9 @@ def show(data: dict, as_json: bool) -> int:
     for row in data["comparison"]:
         if not row["available"]:
             continue
-        print(f"- {row['name']} ({row['period']}) : {display_basis(row['kind'], row['value_basis'])}, médiane "
-              f"{display_basis(row['kind'], row['median'])}, écart {display_gap(row['kind'], row['gap'])} — "
-              f"{row['plain']}")
+        print(
+            f"- {row['name']} ({row['period']}) : {display_basis(row['kind'], row['value_basis'])}, médiane "
+            f"{display_basis(row['kind'], row['median'])}, écart {display_gap(row['kind'], row['gap'])} — "
+            f"{row['plain']}"
+        )
     return 0

@@ -19,7 +19,9 @@ def register(sub) -> None:
     init.set_defaults(run=run_init)
     st = sub.add_parser("status", help="ce que contient la base")
     st.add_argument("--json", action="store_true", help="sortie JSON")
-    st.add_argument("--annee", type=int, help="année des indicateurs du registre pour la France (par défaut l'année en cours)")
+    st.add_argument(
+        "--annee", type=int, help="année des indicateurs du registre pour la France (par défaut l'année en cours)"
+    )
     add_option(st)
     st.set_defaults(run=run_status)
 
@@ -28,17 +30,20 @@ def run_init(args) -> int:
     path = database_path()
     if path.exists():
         if not args.force:
-            raise StoreError(f"La base {path} existe déjà. Ajoutez --force pour la remplacer "
-                             "(toutes ses données seront perdues).")
+            raise StoreError(
+                f"La base {path} existe déjà. Ajoutez --force pour la remplacer (toutes ses données seront perdues)."
+            )
     try:
         counts = create(path, demo=not args.empty, replace=args.force)
     except StoreError as error:
         if "déjà ouverte" not in str(error):
             raise
-        raise StoreError(f"La base {path} est ouverte par un autre processus, sans doute le serveur Carrefours "
-                         "(streamlit run) : `init --force` remplace le fichier lui-même, ce qui ne peut pas passer "
-                         "par l'API. Arrêtez d'abord le serveur, puis relancez cette commande ; rien n'a été "
-                         "modifié.") from error
+        raise StoreError(
+            f"La base {path} est ouverte par un autre processus, sans doute le serveur Carrefours "
+            "(streamlit run) : `init --force` remplace le fichier lui-même, ce qui ne peut pas passer "
+            "par l'API. Arrêtez d'abord le serveur, puis relancez cette commande ; rien n'a été "
+            "modifié."
+        ) from error
     print(f"Base créée : {path}")
     for key, value in counts.items():
         print(f"  {key} : {value}")

@@ -21,11 +21,16 @@ def register(sub) -> None:
     """Add `import lieux` and `coverage`."""
     lieux = import_kinds(sub).add_parser("lieux", help="importer des tiers-lieux (recensement CGET 2019 ou CSV)")
     lieux.add_argument("file", metavar="FICHIER")
-    lieux.add_argument("--format", choices=import_formats.FORMATS, required=True,
-                       help="cget2019 : CGET_TiersLieux_2019.csv ; csv : colonnes du registre (export)")
+    lieux.add_argument(
+        "--format",
+        choices=import_formats.FORMATS,
+        required=True,
+        help="cget2019 : CGET_TiersLieux_2019.csv ; csv : colonnes du registre (export)",
+    )
     lieux.add_argument("--dry-run", action="store_true", help="tout vérifier sans rien écrire")
-    lieux.add_argument("--user", metavar="EMAIL",
-                       help="compte au nom duquel importer (avec --server : le compte du jeton)")
+    lieux.add_argument(
+        "--user", metavar="EMAIL", help="compte au nom duquel importer (avec --server : le compte du jeton)"
+    )
     remote.add_option(lieux)
     lieux.add_argument("--json", action="store_true", help="rapport en JSON")
     lieux.set_defaults(run=run_import)
@@ -44,13 +49,21 @@ def run_import(args) -> int:
         print(f"Erreur : le fichier {path} est introuvable.", file=sys.stderr)
         return 2
     if path.stat().st_size > import_formats.BOUNDS.max_bytes:  # refuse before reading the file into memory
-        print(f"Erreur : le fichier fait {path.stat().st_size / 2**20:.1f} Mo, au-delà de la limite de "
-              f"{import_formats.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1), file=sys.stderr)
+        print(
+            f"Erreur : le fichier fait {path.stat().st_size / 2**20:.1f} Mo, au-delà de la limite de "
+            f"{import_formats.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1),
+            file=sys.stderr,
+        )
         return 2
     server = remote.server_of(args)
     if server:
-        response = remote.call(server, "POST", "/lieux/import", content=path.read_bytes(), params={
-            "format": args.format, "filename": path.name, "dry_run": "1" if args.dry_run else None})
+        response = remote.call(
+            server,
+            "POST",
+            "/lieux/import",
+            content=path.read_bytes(),
+            params={"format": args.format, "filename": path.name, "dry_run": "1" if args.dry_run else None},
+        )
         report = imports.ImportReport(**response.json())
     else:
         if not args.user:
@@ -63,8 +76,9 @@ def run_import(args) -> int:
                 print(f"Erreur : aucun compte actif pour {args.user}. Vérifiez l'adresse.", file=sys.stderr)
                 return 2
             try:
-                report = imports.run(db, path.read_bytes(), args.format, user, dry_run=args.dry_run,
-                                     file_name=path.name)
+                report = imports.run(
+                    db, path.read_bytes(), args.format, user, dry_run=args.dry_run, file_name=path.name
+                )
             except (import_formats.ImportFileError, LieuError, AccessDenied) as error:
                 print(f"Erreur : {error}", file=sys.stderr)
                 return 2
@@ -90,8 +104,10 @@ def _print_report(report) -> None:
         print(f"  À VÉRIFIER ligne {row['line']} ({row['name']}, placé en {row['commune_code']}) : {row['reason']}")
     for row in report.unplaced:
         print(f"  NON PLACÉ ligne {row['line']} ({row['name']}) : {row['reason']}")
-    print(f"{report.created} lieux {verb} créés, {report.updated} modifiés, {report.unchanged} inchangés, "
-          f"{len(report.unplaced)} non placés (ignorés), {len(report.review)} à vérifier.")
+    print(
+        f"{report.created} lieux {verb} créés, {report.updated} modifiés, {report.unchanged} inchangés, "
+        f"{len(report.unplaced)} non placés (ignorés), {len(report.review)} à vérifier."
+    )
     if report.dry_run:
         print("Simulation (--dry-run) : rien n'a été écrit.")
 
@@ -119,12 +135,18 @@ def show_coverage(data: dict, km: float, as_json: bool) -> int:
         print_json(data)
         return 0
     demo = " (registre de démonstration)" if data["demo"] else ""
-    print(f"Population à moins de {km:g} km d'un tiers-lieu ouvert{demo} : "
-          f"{data['share']:.1f} % ({data['covered_population']:,.0f} / {data['population']:,.0f})".replace(",", " "))
+    print(
+        f"Population à moins de {km:g} km d'un tiers-lieu ouvert{demo} : "
+        f"{data['share']:.1f} % ({data['covered_population']:,.0f} / {data['population']:,.0f})".replace(",", " ")
+    )
     for row in data["by_typology"]:
         print(f"  {row['typology']} : {row['share']:.1f} %")
     print(f"EPCI sans tiers-lieu à moins de {km:g} km : {len(data['epci_without_place'])}")
     print("Où un nouveau lieu couvrirait le plus d'habitants :")
     for row in data["ranking"][:10]:
-        print(f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{row['gain']:,.0f} hab.".replace(",", " "))
+        print(
+            f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{row['gain']:,.0f} hab.".replace(
+                ",", " "
+            )
+        )
     return 0

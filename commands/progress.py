@@ -17,8 +17,11 @@ def register(sub) -> None:
     """Add the progress command."""
     cmd = sub.add_parser("progress", help="avancement des mesures (taux, statut, valeur attendue, écart)")
     cmd.add_argument("--json", action="store_true", help="sortie JSON")
-    cmd.add_argument("--territory", default=FRANCE,
-                     help="territoire : FR (défaut), REG-11, DEP-77, un code INSEE de commune ou un SIREN d'EPCI")
+    cmd.add_argument(
+        "--territory",
+        default=FRANCE,
+        help="territoire : FR (défaut), REG-11, DEP-77, un code INSEE de commune ou un SIREN d'EPCI",
+    )
     cmd.add_argument("--date", help="date de situation AAAA-MM-JJ (défaut : aujourd'hui)")
     cmd.add_argument("--user", metavar="EMAIL", help="compte (sans compte : valeurs publiées seulement)")
     remote.add_option(cmd)

@@ -12,16 +12,21 @@ import httpx
 from store.db import StoreError
 
 TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an import of a large file takes a while on a loaded server
-HOW = ("Si c'est le serveur Carrefours (streamlit run), passez par son API : ajoutez --server URL "
-       "(ou CARREFOURS_SERVER=URL) avec un jeton personnel CARREFOURS_TOKEN=crf_… créé sur la page "
-       "« Mon compte » (status, progress, compare, coverage, import, export, history).")
+HOW = (
+    "Si c'est le serveur Carrefours (streamlit run), passez par son API : ajoutez --server URL "
+    "(ou CARREFOURS_SERVER=URL) avec un jeton personnel CARREFOURS_TOKEN=crf_… créé sur la page "
+    "« Mon compte » (status, progress, compare, coverage, import, export, history)."
+)
 
 
 def add_option(parser) -> None:
     """Add --server to a command that can run through a server's API."""
-    parser.add_argument("--server", metavar="URL", default=None,
-                        help="passer par l'API de ce serveur Carrefours (ou CARREFOURS_SERVER), "
-                             "avec le jeton CARREFOURS_TOKEN")
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        default=None,
+        help="passer par l'API de ce serveur Carrefours (ou CARREFOURS_SERVER), avec le jeton CARREFOURS_TOKEN",
+    )
 
 
 def server_of(args) -> str | None:
@@ -33,22 +38,34 @@ def server_of(args) -> str | None:
 def _token() -> str:
     token = os.environ.get("CARREFOURS_TOKEN", "").strip()
     if not token:
-        raise StoreError("CARREFOURS_TOKEN est vide : créez un jeton sur la page « Mon compte » du serveur, "
-                         "puis export CARREFOURS_TOKEN=crf_…")
+        raise StoreError(
+            "CARREFOURS_TOKEN est vide : créez un jeton sur la page « Mon compte » du serveur, "
+            "puis export CARREFOURS_TOKEN=crf_…"
+        )
     return token
 
 
-def call(server: str, method: str, path: str, *, params: dict | None = None, content: bytes | None = None,
-         public: bool = False) -> httpx.Response:
+def call(
+    server: str,
+    method: str,
+    path: str,
+    *,
+    params: dict | None = None,
+    content: bytes | None = None,
+    public: bool = False,
+) -> httpx.Response:
     """One request to the server's API; a French StoreError when it cannot be reached or refuses."""
     headers = {} if public and not os.environ.get("CARREFOURS_TOKEN") else {"Authorization": f"Bearer {_token()}"}
     clean = {k: v for k, v in (params or {}).items() if v not in (None, "", False)}
     try:
-        response = httpx.request(method, f"{server}/api/v1{path}", params=clean, content=content,
-                                 headers=headers, timeout=TIMEOUT)
+        response = httpx.request(
+            method, f"{server}/api/v1{path}", params=clean, content=content, headers=headers, timeout=TIMEOUT
+        )
     except httpx.HTTPError as error:
-        raise StoreError(f"Le serveur {server} ne répond pas ({error.__class__.__name__}) : vérifiez l'adresse "
-                         "(--server ou CARREFOURS_SERVER) et qu'il est démarré.") from error
+        raise StoreError(
+            f"Le serveur {server} ne répond pas ({error.__class__.__name__}) : vérifiez l'adresse "
+            "(--server ou CARREFOURS_SERVER) et qu'il est démarré."
+        ) from error
     if response.status_code >= 400 and response.status_code != 422:
         try:
             message = response.json().get("erreur") or response.text

@@ -30,8 +30,9 @@ def run(args) -> int:
     try:
         user = acting_user(db, args.user)
         try:
-            report = import_classification(db, user, args.classification, args.file.name,
-                                           args.file.read_bytes(), dry_run=args.dry_run)
+            report = import_classification(
+                db, user, args.classification, args.file.name, args.file.read_bytes(), dry_run=args.dry_run
+            )
         except AccessDenied as error:
             raise StoreError(str(error)) from error
     finally:
@@ -42,6 +43,8 @@ def run(args) -> int:
         print(f"{len(report.errors)} erreur(s) : rien n'a été importé.")
         return 1
     verb = "seraient classées" if args.dry_run else "classées"
-    print(f"{report.matched} communes {verb} (dont {report.carried_over} reprises d'anciennes communes fusionnées) ;"
-          f" {report.unknown_communes} codes absents du COG en vigueur ignorés.")
+    print(
+        f"{report.matched} communes {verb} (dont {report.carried_over} reprises d'anciennes communes fusionnées) ;"
+        f" {report.unknown_communes} codes absents du COG en vigueur ignorés."
+    )
     return 0

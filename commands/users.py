@@ -23,8 +23,9 @@ from territories.levels import FRANCE
 def register(sub) -> None:
     """Add the users command and its sub-commands."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--user", metavar="EMAIL",
-                        help="agir au nom de ce compte administrateur (par défaut : l'opérateur du serveur)")
+    common.add_argument(
+        "--user", metavar="EMAIL", help="agir au nom de ce compte administrateur (par défaut : l'opérateur du serveur)"
+    )
     users = sub.add_parser("users", help="gérer les comptes (ajouter, lister, désactiver, rôles, mot de passe)")
     actions = users.add_subparsers(dest="action", required=True, metavar="ACTION")
 
@@ -36,8 +37,13 @@ def register(sub) -> None:
     add.add_argument("email")
     add.add_argument("--name", default="", help="nom affiché")
     add.add_argument("--role", required=True, choices=[r.value for r in admin.ASSIGNABLE])
-    add.add_argument("--territory", action="append", default=[], metavar="ID",
-                     help="REG-11, DEP-77, COM-77475… (répétable ; aucun pour admin et ministere)")
+    add.add_argument(
+        "--territory",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="REG-11, DEP-77, COM-77475… (répétable ; aucun pour admin et ministere)",
+    )
     secret = add.add_mutually_exclusive_group()
     secret.add_argument("--password-stdin", action="store_true", help="lire le mot de passe sur l'entrée standard")
     secret.add_argument("--oidc-only", action="store_true", help="sans mot de passe : connexion ProConnect seulement")
@@ -91,6 +97,7 @@ def _guard(run):
             return 2
         finally:
             db.close()
+
     return wrapped
 
 
@@ -121,8 +128,13 @@ def run_add(db, actor, args) -> int:
     user = admin.create_account(db, actor, args.email, args.name, _scopes(args), password, how="cli")
     shown = password if (password and not args.password_stdin) else None
     if args.json:
-        print_json({"email": user.email, "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in user.scopes],
-                    "password": shown})
+        print_json(
+            {
+                "email": user.email,
+                "scopes": [f"{s.role}:{s.territory_id or FRANCE}" for s in user.scopes],
+                "password": shown,
+            }
+        )
     else:
         print(f"Compte créé : {user.email}")
         if shown:

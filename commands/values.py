@@ -30,12 +30,12 @@ def _group(sub, name: str, help_text: str):
 
 def register(sub) -> None:
     """Add import values, export values and history."""
-    imp = import_kinds(sub).add_parser(
-        "values", help="importer des valeurs d'indicateurs (CSV ou XLSX), tout ou rien")
+    imp = import_kinds(sub).add_parser("values", help="importer des valeurs d'indicateurs (CSV ou XLSX), tout ou rien")
     imp.add_argument("file", type=Path, metavar="FICHIER")
     imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
-    imp.add_argument("--user", metavar="EMAIL",
-                     help="compte au nom duquel importer (avec --server : le compte du jeton)")
+    imp.add_argument(
+        "--user", metavar="EMAIL", help="compte au nom duquel importer (avec --server : le compte du jeton)"
+    )
     remote.add_option(imp)
     imp.set_defaults(run=run_import)
 
@@ -65,14 +65,21 @@ def run_import(args) -> int:
         return 1
     size = args.file.stat().st_size
     if size > import_files.MAX_BYTES:  # refuse before reading 50 MB into memory
-        print(f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
-              f"{import_files.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
-              file=sys.stderr)
+        print(
+            f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
+            f"{import_files.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
+            file=sys.stderr,
+        )
         return 1
     server = remote.server_of(args)
     if server:
-        summary = remote.call(server, "POST", "/values/import", content=args.file.read_bytes(),
-                              params={"filename": args.file.name, "dry_run": "1" if args.dry_run else None}).json()
+        summary = remote.call(
+            server,
+            "POST",
+            "/values/import",
+            content=args.file.read_bytes(),
+            params={"filename": args.file.name, "dry_run": "1" if args.dry_run else None},
+        ).json()
     else:
         if not args.user:
             print("Erreur : précisez --user EMAIL (ou --server URL avec CARREFOURS_TOKEN).", file=sys.stderr)
@@ -81,18 +88,20 @@ def run_import(args) -> int:
         try:
             user = acting_user(db, args.user)  # no such account: a French error, exit code 2
             try:
-                report = imports.import_values(db, user, args.file.read_bytes(), args.file.name,
-                                               dry_run=args.dry_run)
+                report = imports.import_values(db, user, args.file.read_bytes(), args.file.name, dry_run=args.dry_run)
             except AccessDenied as error:
                 print(f"Erreur : {error}", file=sys.stderr)
                 return 1
         finally:
             db.close()
         result = report.result
-        summary = {"layout": report.layout, "lines": report.lines,
-                   "errors": report.errors[["line", "column", "message"]].to_dict("records"),
-                   "conflicts": [] if result is None else result.conflicts.to_dict("records"),
-                   **({k: getattr(result, k) for k in ("inserted", "updated", "unchanged")} if result else {})}
+        summary = {
+            "layout": report.layout,
+            "lines": report.lines,
+            "errors": report.errors[["line", "column", "message"]].to_dict("records"),
+            "conflicts": [] if result is None else result.conflicts.to_dict("records"),
+            **({k: getattr(result, k) for k in ("inserted", "updated", "unchanged")} if result else {}),
+        }
     return _print_import(args, summary)
 
 
@@ -105,13 +114,20 @@ def _print_import(args, summary: dict) -> int:
             print(f"  {where}, colonne {row['column']} : {row['message']}", file=sys.stderr)
         return 1
     if summary["conflicts"]:
-        print(f"{len(summary['conflicts'])} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
-              "rien n'a été écrit, relancez l'import.", file=sys.stderr)
+        print(
+            f"{len(summary['conflicts'])} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
+            "rien n'a été écrit, relancez l'import.",
+            file=sys.stderr,
+        )
         return 1
     verb = "seraient" if args.dry_run else "ont été"
     print(f"{args.file.name} : {summary['lines']} ligne(s) lue(s), format {summary['layout']}.")
-    print(f"  {summary['inserted']} valeur(s) nouvelle(s), {summary['updated']} modifiée(s), {summary['unchanged']} "
-          f"inchangée(s) {verb} traitées." if "inserted" in summary else "")
+    print(
+        f"  {summary['inserted']} valeur(s) nouvelle(s), {summary['updated']} modifiée(s), {summary['unchanged']} "
+        f"inchangée(s) {verb} traitées."
+        if "inserted" in summary
+        else ""
+    )
     if args.dry_run:
         print("Vérification seulement (--dry-run) : rien n'a été écrit.")
     return 0
@@ -120,8 +136,12 @@ def _print_import(args, summary: dict) -> int:
 def run_export(args) -> int:
     server = remote.server_of(args)
     if server:
-        response = remote.call(server, "GET", "/values/export", params={
-            "format": args.format, "indicator": args.indicator, "territory": args.territory})
+        response = remote.call(
+            server,
+            "GET",
+            "/values/export",
+            params={"format": args.format, "indicator": args.indicator, "territory": args.territory},
+        )
         data, rows = response.content, int(response.headers.get("X-Carrefours-Rows", "0"))
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)
@@ -130,6 +150,7 @@ def run_export(args) -> int:
     db = open_database()
     try:
         from accounts.models import ANONYMOUS
+
         user = acting_user(db, args.user) if args.user else ANONYMOUS
         try:
             data, rows = exports.export_values(db, user, args.format, args.indicator, args.territory)
@@ -148,8 +169,11 @@ def run_history(args) -> int:
     kind = {"realise": "actual", "cible": "target", "reference": "baseline"}[args.kind]
     server = remote.server_of(args)
     if server:
-        data = remote.json_of(server, "/history", {"indicator": args.indicator, "territory": args.territory,
-                                                   "period": args.period, "kind": args.kind})
+        data = remote.json_of(
+            server,
+            "/history",
+            {"indicator": args.indicator, "territory": args.territory, "period": args.period, "kind": args.kind},
+        )
         territory_id = data["territory_id"]
         entries = pd.DataFrame(data["history"])
         if not entries.empty:
@@ -172,8 +196,14 @@ def run_history(args) -> int:
         current = {k: (None if isinstance(v, float) and v != v else v) for k, v in current.items()}
     if args.json:
         records = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in entries.to_dict("records")]
-        print_json({**{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind")},
-                    "current": current, "history": records, "withheld": data["withheld"]})
+        print_json(
+            {
+                **{k: data[k] for k in ("indicator_code", "territory_id", "period", "kind")},
+                "current": current,
+                "history": records,
+                "withheld": data["withheld"],
+            }
+        )
         return 0
 
     def shown(number) -> str:
@@ -181,13 +211,18 @@ def run_history(args) -> int:
 
     print(f"{data['indicator_code']} — {territory_id} — {data['period']} ({args.kind})")
     if data["withheld"]:
-        print("Valeur actuelle : aucune valeur publiée. Une valeur non publiée et son historique ne sont "
-              "visibles que de l'équipe nationale et des coordinateurs du territoire (--user EMAIL).")
+        print(
+            "Valeur actuelle : aucune valeur publiée. Une valeur non publiée et son historique ne sont "
+            "visibles que de l'équipe nationale et des coordinateurs du territoire (--user EMAIL)."
+        )
         return 0
-    print("Valeur actuelle : " + ("aucune" if current is None else
-                                  f"{shown(current['value'])} (version {current['version']})"))
+    print(
+        "Valeur actuelle : "
+        + ("aucune" if current is None else f"{shown(current['value'])} (version {current['version']})")
+    )
     for r in entries.itertuples():
-        print(f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {printable(r.actor)}  {r.how}  {shown(r.old_value)} → "
-              f"{shown(r.new_value)}"
-              + (f"  « {printable(r.comment)} »" if isinstance(r.comment, str) else ""))
+        print(
+            f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {printable(r.actor)}  {r.how}  {shown(r.old_value)} → "
+            f"{shown(r.new_value)}" + (f"  « {printable(r.comment)} »" if isinstance(r.comment, str) else "")
+        )
     return 0

@@ -19,16 +19,24 @@ from territories.levels import LABELS as LEVEL_LABELS
 from territories.typology import DENS7_LABELS, TYPOLOGY_LABELS
 
 FONT = "SourceSans"
-DEMO_LABEL = ("DONNÉES DE DÉMONSTRATION — les valeurs par région, département, EPCI et commune, et le "
-              "registre des lieux, sont générées pour la démonstration. Ne pas diffuser comme des chiffres réels.")
-APPROX_NOTE = ("« approché » : typologie calculée par Carrefours à partir de la densité et de la distance aux "
-               "pôles, en attendant l'import des fichiers officiels de l'INSEE (grille de densité, aires "
-               "d'attraction des villes 2020).")
-METHOD_NOTE = ("Comparaison : pourcentages et ratios tels quels ; effectifs rapportés à 10 000 habitants ; "
-               "montants en euros par habitant. Médiane et quartiles des territoires comparables ayant une "
-               "valeur ; écart signalé au-delà de 10 points pour un pourcentage, hors des quartiles sinon.")
-TERRITORY_SOURCES = ("Code officiel géographique et populations légales (INSEE), intercommunalités "
-                     "(Banatic, DGCL) ; registre des tiers-lieux de Carrefours.")
+DEMO_LABEL = (
+    "DONNÉES DE DÉMONSTRATION — les valeurs par région, département, EPCI et commune, et le "
+    "registre des lieux, sont générées pour la démonstration. Ne pas diffuser comme des chiffres réels."
+)
+APPROX_NOTE = (
+    "« approché » : typologie calculée par Carrefours à partir de la densité et de la distance aux "
+    "pôles, en attendant l'import des fichiers officiels de l'INSEE (grille de densité, aires "
+    "d'attraction des villes 2020)."
+)
+METHOD_NOTE = (
+    "Comparaison : pourcentages et ratios tels quels ; effectifs rapportés à 10 000 habitants ; "
+    "montants en euros par habitant. Médiane et quartiles des territoires comparables ayant une "
+    "valeur ; écart signalé au-delà de 10 points pour un pourcentage, hors des quartiles sinon."
+)
+TERRITORY_SOURCES = (
+    "Code officiel géographique et populations légales (INSEE), intercommunalités "
+    "(Banatic, DGCL) ; registre des tiers-lieux de Carrefours."
+)
 
 
 def display_value(kind: str, value: float | None) -> str:
@@ -73,10 +81,11 @@ def identity_lines(sheet: dict) -> list[str]:
     """Identity of the territory in French lines (shared by the page and the PDF)."""
     t = sheet["territory"]
     approx = "" if t["typology_official"] else " (approché)"
-    lines = [f"{LEVEL_LABELS[t['level']]} · code {t['code']}",
-             (f"Population : {fmt.number(t['population'])} habitants · densité : "
-              f"{fmt.number(sheet['density'])} hab./km²"),
-             f"Typologie{approx} : {TYPOLOGY_LABELS.get(t['typology'], '—')}"]
+    lines = [
+        f"{LEVEL_LABELS[t['level']]} · code {t['code']}",
+        (f"Population : {fmt.number(t['population'])} habitants · densité : {fmt.number(sheet['density'])} hab./km²"),
+        f"Typologie{approx} : {TYPOLOGY_LABELS.get(t['typology'], '—')}",
+    ]
     if t["level"] == "commune" and t["dens7"] == t["dens7"] and t["dens7"] is not None:
         dens_note = "" if t["dens7_official"] else " (approché)"
         lines.append(f"Grille de densité{dens_note} : {DENS7_LABELS.get(int(t['dens7']), '—')}")
@@ -102,23 +111,36 @@ def value_sources(table: pd.DataFrame) -> pd.Series:
 def csv_frame(result: dict) -> pd.DataFrame:
     """The comparison as a table with French headers (the numbers of the PDF), for fmt.csv_bytes."""
     t, table = result["territory"], result["table"]
-    frame = pd.DataFrame({
-        "Territoire": t["name"], "Code territoire": t["code"], "Nombre de pairs": result["peers"].n,
-        "Indicateur": table["name"], "Code indicateur": table["code"], "Période": table["period"],
-        "Valeur": table["value"], "Unité": table["unit"], "Valeur comparée": table["value_basis"],
-        "Base de comparaison": table["basis_label"].where(table["basis_label"] != "", "telle quelle"),
-        "Pairs avec une valeur": table["n"], "1er quartile des pairs": table["q1"],
-        "Médiane des pairs": table["median"], "3e quartile des pairs": table["q3"],
-        "Rang (1 = meilleur)": table["rank"], "Sur": table["out_of"], "Centile": table["percentile"].round(1),
-        "Écart à la médiane": table["gap"], "Écart signalé": table["flagged"].map({True: "oui", False: "non"}),
-        "Position": table["plain"], "Sens": table["direction"].map({"up": "plus haut = mieux",
-                                                                    "down": "plus bas = mieux"}),
-        "Évolution du territoire": table["trend"].map(TREND_WORDS),
-        "Évolution de la médiane des pairs": table["peer_trend"].map(TREND_WORDS),
-        "Période précédente": table["prev_period"],
-        "Données de démonstration": table["is_demo"].map({True: "oui", False: "non"}),
-        "Source": value_sources(table).fillna("Registre des tiers-lieux de Carrefours"),
-    })
+    frame = pd.DataFrame(
+        {
+            "Territoire": t["name"],
+            "Code territoire": t["code"],
+            "Nombre de pairs": result["peers"].n,
+            "Indicateur": table["name"],
+            "Code indicateur": table["code"],
+            "Période": table["period"],
+            "Valeur": table["value"],
+            "Unité": table["unit"],
+            "Valeur comparée": table["value_basis"],
+            "Base de comparaison": table["basis_label"].where(table["basis_label"] != "", "telle quelle"),
+            "Pairs avec une valeur": table["n"],
+            "1er quartile des pairs": table["q1"],
+            "Médiane des pairs": table["median"],
+            "3e quartile des pairs": table["q3"],
+            "Rang (1 = meilleur)": table["rank"],
+            "Sur": table["out_of"],
+            "Centile": table["percentile"].round(1),
+            "Écart à la médiane": table["gap"],
+            "Écart signalé": table["flagged"].map({True: "oui", False: "non"}),
+            "Position": table["plain"],
+            "Sens": table["direction"].map({"up": "plus haut = mieux", "down": "plus bas = mieux"}),
+            "Évolution du territoire": table["trend"].map(TREND_WORDS),
+            "Évolution de la médiane des pairs": table["peer_trend"].map(TREND_WORDS),
+            "Période précédente": table["prev_period"],
+            "Données de démonstration": table["is_demo"].map({True: "oui", False: "non"}),
+            "Source": value_sources(table).fillna("Registre des tiers-lieux de Carrefours"),
+        }
+    )
     return frame
 
 
@@ -127,8 +149,12 @@ class _Sheet(FPDF):
         self.set_y(-12)
         self.set_font(FONT, size=7)
         self.set_text_color(110)
-        self.cell(0, 5, f"Carrefours — fiche conseil éditée le {date.today():%d/%m/%Y} — page "
-                        f"{self.page_no()}/{{nb}}", align="C")
+        self.cell(
+            0,
+            5,
+            f"Carrefours — fiche conseil éditée le {date.today():%d/%m/%Y} — page {self.page_no()}/{{nb}}",
+            align="C",
+        )
 
 
 def build_pdf(result: dict, sheet: dict) -> bytes:
@@ -150,8 +176,13 @@ def build_pdf(result: dict, sheet: dict) -> bytes:
     pdf.multi_cell(width, 8, f"{t['name']} — fiche pour le conseil", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(90)
-    pdf.multi_cell(width, 4.5, "Les tiers-lieux de mon territoire comparés à des territoires qui lui ressemblent",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width,
+        4.5,
+        "Les tiers-lieux de mon territoire comparés à des territoires qui lui ressemblent",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_text_color(0)
     if result["is_demo"]:
         pdf.ln(2)
@@ -163,8 +194,10 @@ def build_pdf(result: dict, sheet: dict) -> bytes:
     _heading(pdf, "Le territoire")
     pdf.set_font(FONT, "", 9)
     lines = identity_lines(sheet)
-    lines.append(f"Tiers-lieux du registre : {sheet['lieux_total']}"
-                 + (" (registre de démonstration)" if bool(sheet["lieux"]["is_demo"].any()) else ""))
+    lines.append(
+        f"Tiers-lieux du registre : {sheet['lieux_total']}"
+        + (" (registre de démonstration)" if bool(sheet["lieux"]["is_demo"].any()) else "")
+    )
     pdf.multi_cell(width, 4.6, "\n".join(lines), new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(1.5)
@@ -178,8 +211,13 @@ def build_pdf(result: dict, sheet: dict) -> bytes:
     more = f" et {group.n - 12} autres" if group.n > 12 else ""
     pdf.set_font(FONT, "", 8)
     pdf.set_text_color(70)
-    pdf.multi_cell(width, 4, f"Par exemple : {names}{more}. Liste complète dans l'export CSV du groupe "
-                             "ou sur la page « Mon territoire ».", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width,
+        4,
+        f"Par exemple : {names}{more}. Liste complète dans l'export CSV du groupe ou sur la page « Mon territoire ».",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_text_color(0)
 
     pdf.ln(1.5)
@@ -187,29 +225,55 @@ def build_pdf(result: dict, sheet: dict) -> bytes:
     available = table[table["available"]]
     pdf.set_font(FONT, "", 7.8)
     heading_style = FontFace(emphasis="BOLD", fill_color=(225, 232, 240))
-    with pdf.table(col_widths=(34, 12, 28, 26, 36, 22, 24), text_align="LEFT", line_height=3.9,
-                   headings_style=heading_style, padding=0.8) as grid:
-        grid.row(["Indicateur", "Période", "Valeur", "Médiane des pairs [1er – 3e quartile]", "Position",
-                  "Écart à la médiane", "Évolution"])
+    with pdf.table(
+        col_widths=(34, 12, 28, 26, 36, 22, 24),
+        text_align="LEFT",
+        line_height=3.9,
+        headings_style=heading_style,
+        padding=0.8,
+    ) as grid:
+        grid.row(
+            [
+                "Indicateur",
+                "Période",
+                "Valeur",
+                "Médiane des pairs [1er – 3e quartile]",
+                "Position",
+                "Écart à la médiane",
+                "Évolution",
+            ]
+        )
         for row in available.to_dict("records"):
             kind = row["kind"]
             value = display_value(kind, row["value"])
             if kind in ("count", "amount_eur") and row["value"] == row["value"]:
                 value += f"\nsoit {display_basis(kind, row['value_basis'])}"
-            median = (f"{compact(kind, row['median'])}\n[{compact(kind, row['q1'])} – {compact(kind, row['q3'])}]")
+            median = f"{compact(kind, row['median'])}\n[{compact(kind, row['q1'])} – {compact(kind, row['q3'])}]"
             gap = display_gap(kind, row["gap"]) + ("\n▲ écart marqué" if row["flagged"] else "")
-            evolution = (f"{TREND_WORDS[row['trend']]} depuis {row['prev_period']}"
-                         f"\npairs : {TREND_WORDS[row['peer_trend']]}")
+            evolution = (
+                f"{TREND_WORDS[row['trend']]} depuis {row['prev_period']}\npairs : {TREND_WORDS[row['peer_trend']]}"
+            )
             name = row["name"] + (" (↓)" if row["direction"] == "down" else "")
             grid.row([name, str(row["period"]), value, median, f"{row['plain']} (n = {row['n']})", gap, evolution])
     missing = table[~table["available"]]["name"].tolist()
     pdf.set_font(FONT, "I", 7.5)
     if missing:
         pdf.ln(1)
-        pdf.multi_cell(width, 3.8, "Sans valeur comparable à ce niveau : " + ", ".join(missing) + ".",
-                       new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(width, 3.8, "(↓) : plus bas = mieux. Médiane, quartiles et écart sont dans la même base "
-                   "que la valeur comparée (« soit … »). " + METHOD_NOTE, new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            width,
+            3.8,
+            "Sans valeur comparable à ce niveau : " + ", ".join(missing) + ".",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+    pdf.multi_cell(
+        width,
+        3.8,
+        "(↓) : plus bas = mieux. Médiane, quartiles et écart sont dans la même base "
+        "que la valeur comparée (« soit … »). " + METHOD_NOTE,
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
     pdf.ln(1.5)
     _heading(pdf, "Sources")

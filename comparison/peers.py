@@ -17,20 +17,30 @@ from territories.typology import TYPOLOGY_LABELS
 
 MIN_PEERS = 5
 DEFAULT_BAND = 0.5
-BAND_STEPS = (0.5, 1.0, 2.0, 4.0)   # successive widenings of the population band
-GAP_FLAG_POINTS = 10.0              # a percentage this many points from the peer median is flagged
-LEVEL_PLURALS = {"commune": "communes", "epci": "EPCI", "departement": "départements",
-                 "region": "régions", "pays": "pays"}
-LEVEL_SINGULARS = {"commune": "commune", "epci": "EPCI", "departement": "département",
-                   "region": "région", "pays": "pays"}
+BAND_STEPS = (0.5, 1.0, 2.0, 4.0)  # successive widenings of the population band
+GAP_FLAG_POINTS = 10.0  # a percentage this many points from the peer median is flagged
+LEVEL_PLURALS = {
+    "commune": "communes",
+    "epci": "EPCI",
+    "departement": "départements",
+    "region": "régions",
+    "pays": "pays",
+}
+LEVEL_SINGULARS = {
+    "commune": "commune",
+    "epci": "EPCI",
+    "departement": "département",
+    "region": "région",
+    "pays": "pays",
+}
 
 
 @dataclass(frozen=True)
 class PeerCriteria:
     """How peers are chosen: population band (default), same région only, or the k most similar."""
 
-    mode: str = "band"                 # band | k
-    band: float = DEFAULT_BAND         # ±50 % by default
+    mode: str = "band"  # band | k
+    band: float = DEFAULT_BAND  # ±50 % by default
     same_region: bool = False
     same_typology: bool = True
     k: int | None = None
@@ -101,8 +111,9 @@ def _plural(count: int, level: str) -> str:
     return f"{count} {LEVEL_PLURALS.get(level, level) if count > 1 else LEVEL_SINGULARS.get(level, level)}"
 
 
-def select_peers(candidates: pd.DataFrame, target: dict, criteria: PeerCriteria = PeerCriteria(),
-                 min_size: int = MIN_PEERS) -> PeerGroup:
+def select_peers(
+    candidates: pd.DataFrame, target: dict, criteria: PeerCriteria = PeerCriteria(), min_size: int = MIN_PEERS
+) -> PeerGroup:
     """Peers of target among candidates (same level), widened step by step until at least min_size.
 
     Widening keeps the group as alike as possible: first the population band widens (±50 % → ±100 %
@@ -126,19 +137,25 @@ def select_peers(candidates: pd.DataFrame, target: dict, criteria: PeerCriteria 
             k = min_size
         mask = ok & region_ok if want_region else ok
         if want_region and mask.sum() < k:
-            notes.append(f"Seulement {_plural(int(mask.sum()), level)} dans la même région : "
-                         "la recherche des plus proches s'étend à toute la France.")
+            notes.append(
+                f"Seulement {_plural(int(mask.sum()), level)} dans la même région : "
+                "la recherche des plus proches s'étend à toute la France."
+            )
             want_region = False
             mask = ok
-        chosen = _nearest(candidates[ok | (candidates["id"] == target["id"]).to_numpy()], target,
-                          candidates[mask], k)
-        criteria_text = [f"Même niveau ({plural})",
-                         (f"Les {len(chosen)} {plural} les plus proches en population, densité et ruralité"
-                          " (écarts standardisés ; population et densité en logarithme)")]
+        chosen = _nearest(candidates[ok | (candidates["id"] == target["id"]).to_numpy()], target, candidates[mask], k)
+        criteria_text = [
+            f"Même niveau ({plural})",
+            (
+                f"Les {len(chosen)} {plural} les plus proches en population, densité et ruralité"
+                " (écarts standardisés ; population et densité en logarithme)"
+            ),
+        ]
         if want_region:
             criteria_text.append("Même région")
-        return PeerGroup(chosen, criteria_text, notes,
-                         {"mode": "k", "k": k, "same_region": want_region, "same_typology": False})
+        return PeerGroup(
+            chosen, criteria_text, notes, {"mode": "k", "k": k, "same_region": want_region, "same_typology": False}
+        )
 
     population = float(target.get("population") or 0)
     steps = [criteria.band, *[b for b in BAND_STEPS if b > criteria.band], None]
@@ -173,14 +190,19 @@ def select_peers(candidates: pd.DataFrame, target: dict, criteria: PeerCriteria 
             base &= region_ok
         how = []
         if band != criteria.band:
-            how.append(f"fourchette de population élargie à {_pct(band)}" if band is not None
-                       else "critère de population abandonné")
+            how.append(
+                f"fourchette de population élargie à {_pct(band)}"
+                if band is not None
+                else "critère de population abandonné"
+            )
         if criteria.same_typology and not typology:
             how.append("critère de typologie abandonné")
         if want_region and not region:
             how.append("comparaison étendue à toute la France")
-        notes.append(f"Groupe trop petit avec les critères demandés ({_plural(int(base.sum()), level)}, "
-                     f"minimum {min_size}) : " + ", ".join(how) + ".")
+        notes.append(
+            f"Groupe trop petit avec les critères demandés ({_plural(int(base.sum()), level)}, "
+            f"minimum {min_size}) : " + ", ".join(how) + "."
+        )
 
     criteria_text = [f"Même niveau ({plural})"]
     if typology:
@@ -191,8 +213,9 @@ def select_peers(candidates: pd.DataFrame, target: dict, criteria: PeerCriteria 
     if region:
         criteria_text.append("Même région")
     members = candidates[chosen_mask].sort_values(["population", "id"], ascending=[False, True])
-    return PeerGroup(members, criteria_text, notes,
-                     {"mode": "band", "band": band, "same_region": region, "same_typology": typology})
+    return PeerGroup(
+        members, criteria_text, notes, {"mode": "band", "band": band, "same_region": region, "same_typology": typology}
+    )
 
 
 def similarity_features(frame: pd.DataFrame) -> np.ndarray:
@@ -217,12 +240,13 @@ def _nearest(level_frame: pd.DataFrame, target: dict, pool: pd.DataFrame, k: int
 
 # --- statistics -------------------------------------------------------------------------------------
 
+
 def quantiles(matrix: np.ndarray, probs=(0.25, 0.5, 0.75)) -> tuple[np.ndarray, np.ndarray]:
     """Per-column linear quantiles ignoring NaN, and the count of values per column (vectorised)."""
     matrix = np.asarray(matrix, dtype=float)
     if matrix.ndim == 1:
         matrix = matrix[:, None]
-    ordered = np.sort(matrix, axis=0)            # NaN sort last
+    ordered = np.sort(matrix, axis=0)  # NaN sort last
     counts = (~np.isnan(matrix)).sum(axis=0)
     out = np.full((len(probs), matrix.shape[1]), np.nan)
     has = counts > 0
@@ -239,8 +263,9 @@ def quantiles(matrix: np.ndarray, probs=(0.25, 0.5, 0.75)) -> tuple[np.ndarray, 
     return out, counts
 
 
-def compare(own: np.ndarray, peers: np.ndarray, direction_down: np.ndarray,
-            percentage: np.ndarray | None = None) -> pd.DataFrame:
+def compare(
+    own: np.ndarray, peers: np.ndarray, direction_down: np.ndarray, percentage: np.ndarray | None = None
+) -> pd.DataFrame:
     """Compare the territory's values (one per indicator) with its peers' (rows = peers), all at once.
 
     Returns per indicator: n (peers with a value), q1, median, q3, better/equal/worse counts (better:
@@ -265,15 +290,23 @@ def compare(own: np.ndarray, peers: np.ndarray, direction_down: np.ndarray,
     gap = own - median
     percentile = np.where(known, 100.0 * (better + 0.5 * equal) / np.maximum(n, 1), np.nan)
     flagged = np.where(pct, np.abs(gap) > GAP_FLAG_POINTS, (own < q1) | (own > q3))
-    result = pd.DataFrame({
-        "n": n, "q1": q1, "median": median, "q3": q3,
-        "better": np.where(known, better, 0), "equal": np.where(known, equal, 0),
-        "worse": np.where(known, worse, 0),
-        "rank": np.where(known, worse + 1, np.nan), "out_of": n + 1,
-        "percentile": percentile, "gap": np.where(known, gap, np.nan),
-        "favourable": np.where(known, gap * sign > 0, False),
-        "flagged": np.where(known, flagged, False),
-    })
+    result = pd.DataFrame(
+        {
+            "n": n,
+            "q1": q1,
+            "median": median,
+            "q3": q3,
+            "better": np.where(known, better, 0),
+            "equal": np.where(known, equal, 0),
+            "worse": np.where(known, worse, 0),
+            "rank": np.where(known, worse + 1, np.nan),
+            "out_of": n + 1,
+            "percentile": percentile,
+            "gap": np.where(known, gap, np.nan),
+            "favourable": np.where(known, gap * sign > 0, False),
+            "flagged": np.where(known, flagged, False),
+        }
+    )
     return result
 
 
@@ -282,8 +315,11 @@ def plain_rank(better: int, equal: int, n: int) -> str:
     if n == 0:
         return "aucun territoire comparable n'a de valeur"
     if n < 10:
-        text = f"mieux que {better} des {n} territoires comparables" if better else \
-            f"mieux qu'aucun des {n} territoires comparables"
+        text = (
+            f"mieux que {better} des {n} territoires comparables"
+            if better
+            else f"mieux qu'aucun des {n} territoires comparables"
+        )
         return text + (f", à égalité avec {equal}" if equal else "")
     tenths, tied = round(10 * better / n), round(10 * equal / n)
     if better == 0:

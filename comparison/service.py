@@ -32,8 +32,21 @@ from territories.service import get
 PER_10K = 10_000
 BASIS_LABELS = {"count": "pour 10 000 hab.", "amount_eur": "€ par habitant"}
 TREND_PERIODS = 10
-SNAPSHOT_COLUMNS = ("id", "level", "code", "name", "population", "area_km2", "density", "typology",
-                    "typology_official", "dens7", "region_code", "departement_code", "rural_population_share")
+SNAPSHOT_COLUMNS = (
+    "id",
+    "level",
+    "code",
+    "name",
+    "population",
+    "area_km2",
+    "density",
+    "typology",
+    "typology_official",
+    "dens7",
+    "region_code",
+    "departement_code",
+    "rural_population_share",
+)
 
 
 class ComparisonError(ValueError):
@@ -45,21 +58,21 @@ class LevelSnapshot:
     """Every territory of one level × every indicator: latest and previous values, ready to compare."""
 
     level: str
-    territories: pd.DataFrame        # one row per territory, positional index
-    index: pd.Index                  # territory id → row
-    indicators: pd.DataFrame         # one row per indicator (catalogue + period, source level, is_demo)
-    raw: np.ndarray                  # territories × indicators, latest period, as reported
-    basis: np.ndarray                # same, in the form that compares fairly
-    prev_basis: np.ndarray           # previous period, same form
+    territories: pd.DataFrame  # one row per territory, positional index
+    index: pd.Index  # territory id → row
+    indicators: pd.DataFrame  # one row per indicator (catalogue + period, source level, is_demo)
+    raw: np.ndarray  # territories × indicators, latest period, as reported
+    basis: np.ndarray  # same, in the form that compares fairly
+    prev_basis: np.ndarray  # previous period, same form
     prev_raw: np.ndarray
-    reported: np.ndarray             # completeness of each rolled-up value
+    reported: np.ndarray  # completeness of each rolled-up value
     expected: np.ndarray
-    published_only: bool             # built for readers who may only see published values
+    published_only: bool  # built for readers who may only see published values
 
 
 _cache: weakref.WeakKeyDictionary[Database, dict] = weakref.WeakKeyDictionary()
-_lock = threading.Lock()          # guards the cache dictionary (held briefly)
-_build_lock = threading.Lock()    # one snapshot build at a time
+_lock = threading.Lock()  # guards the cache dictionary (held briefly)
+_build_lock = threading.Lock()  # one snapshot build at a time
 
 
 def basis_factor(kind: str, population: np.ndarray) -> np.ndarray:
@@ -109,18 +122,30 @@ def _build(cur, level: str, published_only: bool, year: int | None = None) -> Le
     for j, indicator in enumerate(catalogue.to_dict("records")):
         found = sources.get(indicator["code"])
         if not found or (indicator["territorial_agg"] == "none" and found[0] != level):
-            meta.append({"source_level": None, "period": None, "prev_period": None, "is_demo": False,
-                         "value_source": None})
+            meta.append(
+                {"source_level": None, "period": None, "prev_period": None, "is_demo": False, "value_source": None}
+            )
             continue
         source_level, found_year = found
-        meta.append({"source_level": source_level, "period": str(found_year), "prev_period": str(found_year - 1),
-                     "is_demo": False, "value_source": None})
-        wanted += [(indicator["code"], source_level, found_year, j, True),
-                   (indicator["code"], source_level, found_year - 1, j, False)]
+        meta.append(
+            {
+                "source_level": source_level,
+                "period": str(found_year),
+                "prev_period": str(found_year - 1),
+                "is_demo": False,
+                "value_source": None,
+            }
+        )
+        wanted += [
+            (indicator["code"], source_level, found_year, j, True),
+            (indicator["code"], source_level, found_year - 1, j, False),
+        ]
     wanted = pd.DataFrame(wanted, columns=["indicator_code", "source_level", "year", "col", "latest"])
     positions = pd.DataFrame({"id": territories["id"], "row": np.arange(n_t)})
-    arrays = {k: np.ma.filled(v.astype(float), np.nan) if k == "value" else np.asarray(v)
-              for k, v in repo.rolled_values(cur, level, wanted, positions, published_only).items()}
+    arrays = {
+        k: np.ma.filled(v.astype(float), np.nan) if k == "value" else np.asarray(v)
+        for k, v in repo.rolled_values(cur, level, wanted, positions, published_only).items()
+    }
     latest, at, col = arrays["latest"].astype(bool), arrays["row"].astype(int), arrays["col"].astype(int)
     raw[at[latest], col[latest]] = arrays["value"][latest]
     reported[at[latest], col[latest]] = arrays["reported"][latest]
@@ -135,10 +160,24 @@ def _build(cur, level: str, published_only: bool, year: int | None = None) -> Le
     for j, info in enumerate(meta):
         info["is_demo"] = bool(demo[j])
     indicators = pd.concat([catalogue, pd.DataFrame(meta)], axis=1)
-    factors = np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]]) \
-        if n_i else np.zeros((n_t, 0))
-    return LevelSnapshot(level, territories, index, indicators, raw, raw * factors, prev_raw * factors,
-                         prev_raw, reported, expected, published_only)
+    factors = (
+        np.column_stack([basis_factor(k, territories["population"]) for k in indicators["kind"]])
+        if n_i
+        else np.zeros((n_t, 0))
+    )
+    return LevelSnapshot(
+        level,
+        territories,
+        index,
+        indicators,
+        raw,
+        raw * factors,
+        prev_raw * factors,
+        prev_raw,
+        reported,
+        expected,
+        published_only,
+    )
 
 
 def data_version(db: Database) -> tuple:
@@ -173,17 +212,22 @@ def resolve(db: Database, key: str) -> dict:
     """The territory for an id, INSEE code or SIREN; ComparisonError in French if unknown."""
     territory = get(db, key or "")
     if territory is None:
-        raise ComparisonError(f"Le territoire « {key} » est inconnu : donnez un code INSEE de commune, "
-                              "un SIREN d'EPCI ou un identifiant (DEP-77, REG-11).")
+        raise ComparisonError(
+            f"Le territoire « {key} » est inconnu : donnez un code INSEE de commune, "
+            "un SIREN d'EPCI ou un identifiant (DEP-77, REG-11)."
+        )
     return territory
 
 
-def _peers(db: Database, key: str, criteria: PeerCriteria, published_only: bool = False,
-           year: int | None = None) -> tuple[dict, PeerGroup, LevelSnapshot]:
+def _peers(
+    db: Database, key: str, criteria: PeerCriteria, published_only: bool = False, year: int | None = None
+) -> tuple[dict, PeerGroup, LevelSnapshot]:
     territory = resolve(db, key)
     if territory["level"] == "pays":
-        raise ComparisonError("La France n'a pas de territoire comparable : choisissez une région, "
-                              "un département, un EPCI ou une commune.")
+        raise ComparisonError(
+            "La France n'a pas de territoire comparable : choisissez une région, "
+            "un département, un EPCI ou une commune."
+        )
     snap = snapshot(db, territory["level"], published_only, year)
     return territory, peer_rules.select_peers(snap.territories, territory, criteria), snap
 
@@ -200,9 +244,15 @@ def _trend_word(before: float, after: float) -> str:
     return "hausse" if after > before else "baisse" if after < before else "stable"
 
 
-def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
-            indicator_codes: list[str] | None = None, *, user: User | None = None,
-            year: int | None = None) -> dict:
+def compare(
+    db: Database,
+    key: str,
+    criteria: PeerCriteria = PeerCriteria(),
+    indicator_codes: list[str] | None = None,
+    *,
+    user: User | None = None,
+    year: int | None = None,
+) -> dict:
     """The territory, its peer group and, per indicator, its value against the peers' distribution
     (each indicator at its latest year, or its latest year up to `year`).
 
@@ -215,8 +265,10 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
     if indicator_codes:
         unknown = sorted(set(indicator_codes) - set(snap.indicators["code"]))
         if unknown:
-            raise ComparisonError(f"Indicateur inconnu : {', '.join(unknown)}. "
-                                  "La liste est sur la page Données (ou `python cli.py status`).")
+            raise ComparisonError(
+                f"Indicateur inconnu : {', '.join(unknown)}. "
+                "La liste est sur la page Données (ou `python cli.py status`)."
+            )
         cols = np.flatnonzero(snap.indicators["code"].isin(indicator_codes).to_numpy())
     ind = snap.indicators.iloc[cols].reset_index(drop=True)
     own = snap.basis[me, cols]
@@ -225,9 +277,29 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
     pct = (ind["kind"] == "percentage").to_numpy()
     stats = peer_rules.compare(own, peers, down, pct)
     (_, prev_median, _), _ = peer_rules.quantiles(snap.prev_basis[np.ix_(rows, cols)])
-    table = pd.concat([ind[["code", "name", "unit", "kind", "direction", "per_inhabitants", "period",
-                            "prev_period", "source_level", "source_title", "value_source",
-                            "measure_code", "is_demo"]], stats], axis=1)
+    table = pd.concat(
+        [
+            ind[
+                [
+                    "code",
+                    "name",
+                    "unit",
+                    "kind",
+                    "direction",
+                    "per_inhabitants",
+                    "period",
+                    "prev_period",
+                    "source_level",
+                    "source_title",
+                    "value_source",
+                    "measure_code",
+                    "is_demo",
+                ]
+            ],
+            stats,
+        ],
+        axis=1,
+    )
     table["value"] = snap.raw[me, cols]
     table["prev_value"] = snap.prev_raw[me, cols]
     table["value_basis"] = own
@@ -241,14 +313,26 @@ def compare(db: Database, key: str, criteria: PeerCriteria = PeerCriteria(),
     table["peer_trend"] = [_trend_word(b, a) for b, a in zip(table["prev_median"], table["median"])]
     table["plain"] = [
         peer_rules.plain_rank(int(b), int(e), int(n)) if not np.isnan(v) else "pas de valeur pour ce territoire"
-        for b, e, n, v in zip(table["better"], table["equal"], table["n"], table["value_basis"])]
+        for b, e, n, v in zip(table["better"], table["equal"], table["n"], table["value_basis"])
+    ]
     table.loc[~table["available"], "plain"] = "pas de valeur comparable à ce niveau"
-    return {"territory": territory, "peers": group, "table": table,
-            "is_demo": bool(table.loc[table["available"], "is_demo"].any())}
+    return {
+        "territory": territory,
+        "peers": group,
+        "table": table,
+        "is_demo": bool(table.loc[table["available"], "is_demo"].any()),
+    }
 
 
-def distribution(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
-                 user: User | None = None, year: int | None = None) -> pd.DataFrame:
+def distribution(
+    db: Database,
+    territory_id: str,
+    peer_ids: list[str],
+    indicator_code: str,
+    *,
+    user: User | None = None,
+    year: int | None = None,
+) -> pd.DataFrame:
     """Peers' values (compared form) of one indicator, with the territory flagged, for the chart."""
     territory = resolve(db, territory_id)
     snap = snapshot(db, territory["level"], policy.published_only(user), year)
@@ -282,8 +366,9 @@ def _series(db: Database, snap: LevelSnapshot, info: dict) -> tuple[list[str], n
     return codes, matrix
 
 
-def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *,
-          user: User | None = None) -> pd.DataFrame:
+def trend(
+    db: Database, territory_id: str, peer_ids: list[str], indicator_code: str, *, user: User | None = None
+) -> pd.DataFrame:
     """The territory's value and the peers' median and quartiles, period by period (compared form)."""
     territory = resolve(db, territory_id)
     snap = snapshot(db, territory["level"], policy.published_only(user))
@@ -295,8 +380,9 @@ def trend(db: Database, territory_id: str, peer_ids: list[str], indicator_code: 
     rows = snap.index.get_indexer(peer_ids)
     me = snap.index.get_loc(territory["id"])
     (q1, median, q3), n = peer_rules.quantiles(matrix[rows] * factor[rows])
-    return pd.DataFrame({"period": periods, "own": matrix[me] * factor[me], "q1": q1, "median": median,
-                         "q3": q3, "n": n})
+    return pd.DataFrame(
+        {"period": periods, "own": matrix[me] * factor[me], "q1": q1, "median": median, "q3": q3, "n": n}
+    )
 
 
 def sheet(db: Database, key: str, user: User | None = None) -> dict:
@@ -305,23 +391,63 @@ def sheet(db: Database, key: str, user: User | None = None) -> dict:
     with db.read() as cur:
         lieux_total, lieux = repo.lieux(cur, territory["level"], territory["code"])
         targets = visibility.readable(cur, user, repo.targets(cur, territory["id"])).drop(
-            columns=["published", "territory_id"])
-        epci = territory_repo.get(cur, territory_id("epci", territory["epci_siren"])) if territory["epci_siren"] else None
-        region = territory_repo.get(cur, territory_id("region", territory["region_code"])) if territory["region_code"] else None
-        departement = territory_repo.get(cur, territory_id("departement", territory["departement_code"])) \
-            if territory["departement_code"] and territory["level"] in ("commune", "epci") else None
+            columns=["published", "territory_id"]
+        )
+        epci = (
+            territory_repo.get(cur, territory_id("epci", territory["epci_siren"])) if territory["epci_siren"] else None
+        )
+        region = (
+            territory_repo.get(cur, territory_id("region", territory["region_code"]))
+            if territory["region_code"]
+            else None
+        )
+        departement = (
+            territory_repo.get(cur, territory_id("departement", territory["departement_code"]))
+            if territory["departement_code"] and territory["level"] in ("commune", "epci")
+            else None
+        )
     area = territory["area_km2"]
-    return {"territory": territory, "density": territory["population"] / area if area else None,
-            "epci": epci, "region": region, "departement": departement,
-            "lieux_total": lieux_total, "lieux": lieux, "targets": targets}
+    return {
+        "territory": territory,
+        "density": territory["population"] / area if area else None,
+        "epci": epci,
+        "region": region,
+        "departement": departement,
+        "lieux_total": lieux_total,
+        "lieux": lieux,
+        "targets": targets,
+    }
 
 
 def plan_indicators(result: dict, sheet: dict) -> pd.DataFrame:
     """Every indicator of the plan for the territory: value, trend since the previous period, target."""
     table = result["table"]
     targets = sheet["targets"].drop_duplicates("indicator_code")  # latest target first
-    merged = table.merge(targets[["indicator_code", "period", "value"]].rename(
-        columns={"indicator_code": "code", "period": "target_period", "value": "target"}), on="code", how="left")
-    return merged[["code", "name", "kind", "unit", "period", "value", "prev_period", "prev_value", "trend",
-                   "target", "target_period", "reported", "expected", "is_demo", "source_title", "value_source",
-                   "measure_code"]]
+    merged = table.merge(
+        targets[["indicator_code", "period", "value"]].rename(
+            columns={"indicator_code": "code", "period": "target_period", "value": "target"}
+        ),
+        on="code",
+        how="left",
+    )
+    return merged[
+        [
+            "code",
+            "name",
+            "kind",
+            "unit",
+            "period",
+            "value",
+            "prev_period",
+            "prev_value",
+            "trend",
+            "target",
+            "target_period",
+            "reported",
+            "expected",
+            "is_demo",
+            "source_title",
+            "value_source",
+            "measure_code",
+        ]
+    ]

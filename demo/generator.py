@@ -25,18 +25,32 @@ SEED = 20180919  # the day the mission's report came out
 FIRST_YEAR, LAST_YEAR = 2018, 2026
 
 # Open tiers-lieux at the end of each year: the sourced figures (2018, 2021, 2023), demo in between.
-OPEN_STOCK = {2018: 1800, 2019: 2050, 2020: 2250, 2021: 2500, 2022: 3000, 2023: 3500, 2024: 3850,
-              2025: 4150, 2026: 4300}
+OPEN_STOCK = {
+    2018: 1800,
+    2019: 2050,
+    2020: 2250,
+    2021: 2500,
+    2022: 3000,
+    2023: 3500,
+    2024: 3850,
+    2025: 4150,
+    2026: 4300,
+}
 CLOSURE_RATE = 0.03
 FABRIQUES = {2020: 200, 2021: 270, 2022: 300, 2023: 380, 2024: 407}
 FABRIQUES_NUMERIQUES = {2020: 40, 2021: 60, 2022: 75, 2023: 80, 2024: 85}
 MANUFACTURES = {2021: 20, 2022: 100, 2023: 108, 2024: 116}
-TYPES = ["coworking", "fablab", "atelier_partage", "culturel", "nourricier", "living_lab",
-         "espace_numerique"]
+TYPES = ["coworking", "fablab", "atelier_partage", "culturel", "nourricier", "living_lab", "espace_numerique"]
 TYPE_WEIGHTS = [0.5, 0.15, 0.1, 0.1, 0.06, 0.04, 0.05]
-PREFIXES = {"coworking": "Coworking", "fablab": "Fablab", "atelier_partage": "Atelier partagé",
-            "culturel": "Tiers-lieu culturel", "nourricier": "Tiers-lieu nourricier",
-            "living_lab": "Living lab", "espace_numerique": "Espace numérique"}
+PREFIXES = {
+    "coworking": "Coworking",
+    "fablab": "Fablab",
+    "atelier_partage": "Atelier partagé",
+    "culturel": "Tiers-lieu culturel",
+    "nourricier": "Tiers-lieu nourricier",
+    "living_lab": "Living lab",
+    "espace_numerique": "Espace numérique",
+}
 
 # Regional demo series spread from the national sourced totals by regional share.
 REGIONAL_SERIES = {
@@ -104,21 +118,31 @@ def build_registry(communes: pd.DataFrame, shares: dict[str, float]) -> tuple[pd
         c = communes.iloc[commune]
         kind = TYPES[rng.choice(len(TYPES), p=TYPE_WEIGHTS)]
         jitter = rng.normal(0, 0.01, 2)
-        rows.append({
-            "id": f"DEMO-{i + 1:05d}", "name": f"{PREFIXES[kind]} de {c['name']} (démo)",
-            "postal_code": c["postal_codes"][0] if len(c["postal_codes"]) else None,
-            "commune_code": c["code"], "lat": round(float(c["lat"] + jitter[0]), 5),
-            "lon": round(float(c["lon"] + jitter[1]), 5), "types": [kind], "opened_on": day,
-            "closed_on": closed.get(i), "typology": c["typology"], "dens7": c["dens7"],
-        })
+        rows.append(
+            {
+                "id": f"DEMO-{i + 1:05d}",
+                "name": f"{PREFIXES[kind]} de {c['name']} (démo)",
+                "postal_code": c["postal_codes"][0] if len(c["postal_codes"]) else None,
+                "commune_code": c["code"],
+                "lat": round(float(c["lat"] + jitter[0]), 5),
+                "lon": round(float(c["lon"] + jitter[1]), 5),
+                "types": [kind],
+                "opened_on": day,
+                "closed_on": closed.get(i),
+                "typology": c["typology"],
+                "dens7": c["dens7"],
+            }
+        )
     lieux = pd.DataFrame(rows)
     if len(lieux) and outlines.available():  # a jittered point that left its commune goes back to its centre
         centres = communes.set_index("code").loc[lieux["commune_code"], ["lat", "lon"]].to_numpy()
         off = outlines.containing(lieux["lat"], lieux["lon"]) != lieux["commune_code"].to_numpy()
         lieux.loc[off, "lat"], lieux.loc[off, "lon"] = centres[off, 0].round(5), centres[off, 1].round(5)
     # Demo places pass the same duplicate check as imported ones (same name in a commune: "à vérifier").
-    flags = duplicates.find(lieux.assign(key=lieux["id"])[["key", "name", "commune_code", "lat", "lon"]],
-                            pd.DataFrame(columns=["id", "name", "commune_code", "lat", "lon"]))
+    flags = duplicates.find(
+        lieux.assign(key=lieux["id"])[["key", "name", "commune_code", "lat", "lon"]],
+        pd.DataFrame(columns=["id", "name", "commune_code", "lat", "lon"]),
+    )
     lieux["review_reason"] = lieux["id"].map(flags)
     labels = _labels(rng, lieux)
     return lieux.drop(columns=["typology", "dens7"]), labels
@@ -192,7 +216,8 @@ def generate(cur, shares: dict[str, float]) -> dict:
     """Write the demo registry and demo values; returns counts."""
     communes = cur.execute(
         "SELECT code, name, region_code, population, lat, lon, in_metropole, typology, dens7,"
-        " postal_codes FROM territory WHERE level = 'commune' ORDER BY code").df()
+        " postal_codes FROM territory WHERE level = 'commune' ORDER BY code"
+    ).df()
     lieux, labels = build_registry(communes, shares)
     lieux["source"], lieux["is_demo"], lieux["updated_by"] = DEMO_SOURCE, True, DEMO_ACTOR
     lieux["placement_rule"] = "démo"
@@ -201,22 +226,33 @@ def generate(cur, shares: dict[str, float]) -> dict:
         "INSERT INTO lieu (id, name, postal_code, commune_code, lat, lon, types, opened_on, closed_on,"
         " in_qpv, source, placement_rule, review_reason, is_demo, updated_by) SELECT id, name, postal_code,"
         " commune_code, lat, lon, types, opened_on, closed_on, in_qpv, source, placement_rule, review_reason,"
-        " is_demo, updated_by FROM demo_lieux")
+        " is_demo, updated_by FROM demo_lieux"
+    )
     cur.register("demo_labels", labels)
     cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM demo_labels")
 
     values = regional_values(shares)
     # A database limited to some départements (the tests' one) gets values only for the régions it holds.
-    values = values[values["territory_id"].isin({territory_id("region", code) for code in repository.region_codes(cur)})]
+    values = values[
+        values["territory_id"].isin({territory_id("region", code) for code in repository.region_codes(cur)})
+    ]
     starts, ends = zip(*((parse_period(p).start, parse_period(p).end) for p in values["period"]))
     values = values.assign(period_start=starts, period_end=ends)
     cur.register("demo_values", values)
     cur.execute(
         "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"
         " kind, value, source, is_demo, updated_by) SELECT indicator_code, territory_id, period,"
-        " period_start, period_end, kind, value, ?, true, ? FROM demo_values", [DEMO_SOURCE, DEMO_ACTOR])
+        " period_start, period_end, kind, value, ?, true, ? FROM demo_values",
+        [DEMO_SOURCE, DEMO_ACTOR],
+    )
     for name in ("demo_lieux", "demo_labels", "demo_values"):
         cur.unregister(name)
-    audit.append(cur, actor=DEMO_ACTOR, entity="demo", action="generate", how="seed",
-                 comment=f"{len(lieux)} lieux et {len(values)} valeurs de démonstration")
+    audit.append(
+        cur,
+        actor=DEMO_ACTOR,
+        entity="demo",
+        action="generate",
+        how="seed",
+        comment=f"{len(lieux)} lieux et {len(values)} valeurs de démonstration",
+    )
     return {"lieux": len(lieux), "labels": len(labels), "values": len(values)}

@@ -98,8 +98,11 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
             safe[column] = series.map({True: "oui", False: "non"})
         elif pd.api.types.is_float_dtype(series):
             whole = series.dropna()
-            safe[column] = series.astype("Int64") if len(whole) and (whole % 1 == 0).all() \
-                and whole.abs().max() < 2**53 else series.map(_rounded)
+            safe[column] = (
+                series.astype("Int64")
+                if len(whole) and (whole % 1 == 0).all() and whole.abs().max() < 2**53
+                else series.map(_rounded)
+            )
         elif pd.api.types.is_datetime64_any_dtype(series):
             safe[column] = series.map(lambda d: "" if pd.isna(d) else day(d))
         elif series.dtype == object or pd.api.types.is_string_dtype(series):

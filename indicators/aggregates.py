@@ -22,20 +22,25 @@ from territories.levels import LEVELS
 # The levels a coarse refresh computes: the national dashboard reads nothing finer.
 COARSE_LEVELS = ("region", "pays")
 
-_VALUE_COLUMNS = ("indicator_code, year, kind, source_level, level, territory_id, value, numerator,"
-                  " denominator, reported, expected, is_demo, updated_at")
+_VALUE_COLUMNS = (
+    "indicator_code, year, kind, source_level, level, territory_id, value, numerator,"
+    " denominator, reported, expected, is_demo, updated_at"
+)
 
 
 def mark_dirty(cur, table: str = "indicator_value", where: str = "TRUE", params: list | None = None) -> None:
     """Mark the slices of the rows of `table` matching `where` for recomputation (same transaction)."""
-    cur.execute(f"INSERT INTO rollup_dirty SELECT DISTINCT indicator_code, year(period_end), kind"
-                f" FROM {table} WHERE {where}", params or [])
+    cur.execute(
+        f"INSERT INTO rollup_dirty SELECT DISTINCT indicator_code, year(period_end), kind FROM {table} WHERE {where}",
+        params or [],
+    )
 
 
 def mark_years(cur, table: str) -> None:
     """Mark the slices of a table of (indicator_code, period) rows whose periods are years."""
-    cur.execute(f"INSERT INTO rollup_dirty SELECT DISTINCT indicator_code, CAST(period AS INTEGER), 'actual'"
-                f" FROM {table}")
+    cur.execute(
+        f"INSERT INTO rollup_dirty SELECT DISTINCT indicator_code, CAST(period AS INTEGER), 'actual' FROM {table}"
+    )
 
 
 _SOURCE_LEVEL_SQL = """
@@ -59,9 +64,10 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
             found = cur.execute(_SOURCE_LEVEL_SQL, [kind, published_only]).df()
             for rank, group in found.groupby("rank"):
                 source_level = LEVELS[int(rank)]
-                levels = [lvl for lvl in LEVELS[int(rank):] if not coarse or lvl in COARSE_LEVELS]
-                period = Period(date(int(group["year"].min()), 1, 1), date(int(group["year"].max()), 12, 31),
-                                "", "year")
+                levels = [lvl for lvl in LEVELS[int(rank) :] if not coarse or lvl in COARSE_LEVELS]
+                period = Period(
+                    date(int(group["year"].min()), 1, 1), date(int(group["year"].max()), 12, 31), "", "year"
+                )
                 # Straight from the roll-up query into the table: millions of rows never cross to pandas.
                 cur.register("rollup_rules", rules_frame(rules.loc[group["code"].unique()].reset_index()))
                 cur.register("rollup_years", group[["code", "year"]])
@@ -70,8 +76,13 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
                         f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
                         " SELECT indicator_code, year, ?, ?, level, territory_id, value, numerator, denominator,"
                         f" reported, expected, is_demo, updated_at, ? FROM ({rollup_sql(levels, source_level)})",
-                        [kind, source_level, published_only,
-                         *rollup_params(period, source_level, kind, published_only)]).fetchone()[0]
+                        [
+                            kind,
+                            source_level,
+                            published_only,
+                            *rollup_params(period, source_level, kind, published_only),
+                        ],
+                    ).fetchone()[0]
                 finally:
                     cur.unregister("rollup_rules")
                     cur.unregister("rollup_years")
@@ -83,14 +94,21 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
 def _refresh_slices(cur, slices: pd.DataFrame, coarse: bool) -> int:
     """Recompute the given slices: over every value, and over published values where some are not."""
     for table in ("rollup_year", "rollup_unpublished", "rollup_deferred"):
-        cur.execute(f"DELETE FROM {table} r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
-                    " AND r.year = d.year AND r.kind = d.kind")
-    rules = cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator").df().set_index("code")
+        cur.execute(
+            f"DELETE FROM {table} r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
+            " AND r.year = d.year AND r.kind = d.kind"
+        )
+    rules = (
+        cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator")
+        .df()
+        .set_index("code")
+    )
     written = _rollup_slices(cur, slices, rules, published_only=False, coarse=coarse)
     hidden = cur.execute(
         "SELECT DISTINCT v.indicator_code, year(v.period_end) AS year, v.kind FROM indicator_value v"
         " SEMI JOIN dirty_slices d ON d.indicator_code = v.indicator_code AND d.kind = v.kind"
-        " AND d.year = year(v.period_end) WHERE NOT v.published").df()
+        " AND d.year = year(v.period_end) WHERE NOT v.published"
+    ).df()
     if not hidden.empty:
         cur.register("hidden_slices", hidden)
         cur.execute("INSERT INTO rollup_unpublished SELECT indicator_code, year, kind FROM hidden_slices")
@@ -105,7 +123,8 @@ def _refresh_slices(cur, slices: pd.DataFrame, coarse: bool) -> int:
 def _pending_sql(coarse: bool) -> str:
     """The slices a refresh recomputes: dirty ones, and for a full refresh the deferred ones too."""
     return "SELECT indicator_code, year, kind FROM rollup_dirty" + (
-        "" if coarse else " UNION SELECT indicator_code, year, kind FROM rollup_deferred")
+        "" if coarse else " UNION SELECT indicator_code, year, kind FROM rollup_deferred"
+    )
 
 
 def refresh(cur, coarse: bool = False) -> int:
@@ -163,8 +182,14 @@ def visible_sql(columns: str, where: str) -> str:
     return _VISIBLE.format(columns=columns, where=where)
 
 
-def yearly(db: Database, year: int, levels: list[str], indicator_codes: list[str] | None = None,
-           kind: str = "actual", published_only: bool = False) -> pd.DataFrame:
+def yearly(
+    db: Database,
+    year: int,
+    levels: list[str],
+    indicator_codes: list[str] | None = None,
+    kind: str = "actual",
+    published_only: bool = False,
+) -> pd.DataFrame:
     """Rolled-up values of a year for territories of the given levels (all indicators unless named)."""
     ensure_fresh(db, levels)
     where = "r.year = ? AND r.kind = ? AND list_contains(?, r.level)"
@@ -175,5 +200,7 @@ def yearly(db: Database, year: int, levels: list[str], indicator_codes: list[str
     columns = ", ".join(f"r.{c.strip()}" for c in _VALUE_COLUMNS.split(","))
     sql = visible_sql(columns, where)
     with db.read() as cur:
-        return cur.execute(f"SELECT * FROM ({sql}) ORDER BY indicator_code, territory_id",
-                           [published_only, *params, published_only, *params]).df()
+        return cur.execute(
+            f"SELECT * FROM ({sql}) ORDER BY indicator_code, territory_id",
+            [published_only, *params, published_only, *params],
+        ).df()

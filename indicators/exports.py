@@ -16,8 +16,11 @@ from store.db import Database
 Format = Literal["csv", "xlsx", "parquet"]
 FORMATS = ("csv", "xlsx", "parquet")
 XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows including the header
-MEDIA_TYPES = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet",
-               "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 class ExportError(ValueError):
@@ -39,12 +42,14 @@ def _safe(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def values_frame(db: Database, user: User | None, indicator: str | None = None, territory: str | None = None
-                 ) -> pd.DataFrame:
+def values_frame(
+    db: Database, user: User | None, indicator: str | None = None, territory: str | None = None
+) -> pd.DataFrame:
     """Values to export (published ones only for readers), re-importable as a long-format file."""
     ids = None
     if territory:
         from indicators.imports import resolve_code
+
         try:
             territory_id = resolve_code(db, territory)
         except ValueError as error:
@@ -65,9 +70,10 @@ def to_bytes(frame: pd.DataFrame, fmt: Format) -> bytes:
         return _safe(frame).to_csv(sep=";", decimal=",", index=False).encode("utf-8-sig")
     if fmt == "xlsx":
         if len(frame) > XLSX_MAX_ROWS:
-            raise ExportError(f"{len(frame):,} lignes : trop pour une feuille Excel (1 048 575 au plus). "
-                              "Filtrez par indicateur ou par territoire, ou choisissez CSV ou Parquet."
-                              .replace(",", "\u202f"))
+            raise ExportError(
+                f"{len(frame):,} lignes : trop pour une feuille Excel (1 048 575 au plus). "
+                "Filtrez par indicateur ou par territoire, ou choisissez CSV ou Parquet.".replace(",", "\u202f")
+            )
         buffer = io.BytesIO()
         _safe(frame).to_excel(buffer, index=False, sheet_name="valeurs", engine="openpyxl")
         return buffer.getvalue()
@@ -78,8 +84,9 @@ def to_bytes(frame: pd.DataFrame, fmt: Format) -> bytes:
     raise ExportError(f"Format inconnu : {fmt} (csv, xlsx ou parquet).")
 
 
-def export_values(db: Database, user: User | None, fmt: Format, indicator: str | None = None,
-                  territory: str | None = None) -> tuple[bytes, int]:
+def export_values(
+    db: Database, user: User | None, fmt: Format, indicator: str | None = None, territory: str | None = None
+) -> tuple[bytes, int]:
     """Build an export and record it in the audit log (who exported what); returns the bytes and row count."""
     frame = values_frame(db, user, indicator, territory)
     data = to_bytes(frame, fmt)
@@ -87,10 +94,19 @@ def export_values(db: Database, user: User | None, fmt: Format, indicator: str |
     return data, len(frame)
 
 
-def log_export(db: Database, user: User | None, fmt: str, indicator: str | None, territory: str | None, rows: int) -> None:
+def log_export(
+    db: Database, user: User | None, fmt: str, indicator: str | None, territory: str | None, rows: int
+) -> None:
     """Record an export in the audit log: who took which values, in which format."""
+
     def work(cur):
-        audit.append_export(cur, actor=(user or ANONYMOUS).email, fmt=fmt, key=f"{indicator or '*'}|{territory or '*'}",
-                            what=f"valeurs {indicator or 'tous indicateurs'} {territory or 'tous territoires'}",
-                            details={"format": fmt, "indicator": indicator, "territory": territory, "rows": rows})
+        audit.append_export(
+            cur,
+            actor=(user or ANONYMOUS).email,
+            fmt=fmt,
+            key=f"{indicator or '*'}|{territory or '*'}",
+            what=f"valeurs {indicator or 'tous indicateurs'} {territory or 'tous territoires'}",
+            details={"format": fmt, "indicator": indicator, "territory": territory, "rows": rows},
+        )
+
     db.write(work)

@@ -55,9 +55,17 @@ def previous_period(code: str) -> str:
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
-def entry_grid(db: Database, user: User, *, period: str, kind: str = "actual", region_code: str,
-               level: str = "departement", indicator: str | None = None, territory_id: str | None = None
-               ) -> pd.DataFrame:
+def entry_grid(
+    db: Database,
+    user: User,
+    *,
+    period: str,
+    kind: str = "actual",
+    region_code: str,
+    level: str = "departement",
+    indicator: str | None = None,
+    territory_id: str | None = None,
+) -> pd.DataFrame:
     """Rows to edit: territories × one indicator, or one territory × every typed indicator, in scope only."""
     code = parse_period(period).code
     with db.read() as cur:
@@ -68,11 +76,22 @@ def entry_grid(db: Database, user: User, *, period: str, kind: str = "actual", r
             territories = repository.grid_territories(cur, region_code, level)
             codes = [indicator]
         rows = territories.to_dict("records")
-        allowed = [r["id"] for r in rows if policy.can_write_values(user, r)
-                   and (r.get("region_code") == region_code)]
+        allowed = [r["id"] for r in rows if policy.can_write_values(user, r) and (r.get("region_code") == region_code)]
         if not allowed:
-            return pd.DataFrame(columns=["indicator_code", "territory_id", "name", "period", "kind", "previous",
-                                         "target", "value", "comment", "version"])
+            return pd.DataFrame(
+                columns=[
+                    "indicator_code",
+                    "territory_id",
+                    "name",
+                    "period",
+                    "kind",
+                    "previous",
+                    "target",
+                    "value",
+                    "comment",
+                    "version",
+                ]
+            )
         grid = repository.grid_values(cur, codes, allowed, code, previous_period(code), kind)
     grid = grid.merge(territories[["id", "code", "name"]].rename(columns={"id": "territory_id"}), on="territory_id")
     grid["period"], grid["kind"] = code, kind
@@ -110,29 +129,50 @@ def grid_changes(served: pd.DataFrame, edited: pd.DataFrame) -> tuple[list[Value
         raw_value, raw_comment = edited.at[pos, "value"], edited.at[pos, "comment"]
         number, problem = grid_number(raw_value)
         column = "valeur"
-        if problem is None and raw_comment is not None and not isinstance(raw_comment, str) and not (
-                isinstance(raw_comment, float) and raw_comment != raw_comment):
+        if (
+            problem is None
+            and raw_comment is not None
+            and not isinstance(raw_comment, str)
+            and not (isinstance(raw_comment, float) and raw_comment != raw_comment)
+        ):
             problem, column = "le commentaire doit être du texte", "commentaire"
         if problem:
             problems.append({"line": pos, "name": row["name"], "column": column, "message": problem})
             continue
         raw_comment = raw_comment if isinstance(raw_comment, str) else None
         old_comment = "" if pd.isna(row["comment"]) else str(row["comment"])
-        new_comment = "" if raw_comment is None or (not isinstance(raw_comment, str) and pd.isna(raw_comment)) \
+        new_comment = (
+            ""
+            if raw_comment is None or (not isinstance(raw_comment, str) and pd.isna(raw_comment))
             else str(raw_comment)
+        )
         value_changed = not ((pd.isna(number) and pd.isna(row["value"])) or number == row["value"])
         if not value_changed and new_comment == old_comment:
             continue
         delete = pd.isna(number) and pd.notna(row["value"])
         if pd.isna(number) and pd.isna(row["value"]):
-            problems.append({"line": pos, "name": row["name"], "column": "valeur",
-                             "message": "un commentaire sans valeur : saisissez aussi la valeur"})
+            problems.append(
+                {
+                    "line": pos,
+                    "name": row["name"],
+                    "column": "valeur",
+                    "message": "un commentaire sans valeur : saisissez aussi la valeur",
+                }
+            )
             continue
         try:
-            changes.append(ValueChange(
-                indicator_code=row["indicator_code"], territory_id=row["territory_id"], period=row["period"],
-                kind=row["kind"], value=None if delete else float(number), comment=new_comment,
-                read_version=int(row["version"]), delete=delete))
+            changes.append(
+                ValueChange(
+                    indicator_code=row["indicator_code"],
+                    territory_id=row["territory_id"],
+                    period=row["period"],
+                    kind=row["kind"],
+                    value=None if delete else float(number),
+                    comment=new_comment,
+                    read_version=int(row["version"]),
+                    delete=delete,
+                )
+            )
         except ValueError as error:
             column, message = problems_of(error)
             problems.append({"line": pos, "name": row["name"], "column": column, "message": message})

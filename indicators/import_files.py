@@ -18,18 +18,32 @@ MAX_BYTES = BOUNDS.max_bytes
 
 # Normalised header (no accents, lower case, single spaces) → canonical column.
 ALIASES = {
-    "indicateur": "indicateur", "code indicateur": "indicateur", "indicator": "indicateur",
-    "territoire": "territoire", "code territoire": "territoire", "code insee": "territoire",
-    "codgeo": "territoire", "code": "territoire",
-    "periode": "periode", "period": "periode",
-    "valeur": "valeur", "value": "valeur",
-    "numerateur": "numerateur", "denominateur": "denominateur",
-    "niveau": "niveau", "type": "type", "source": "source",
-    "commentaire": "commentaire", "commentaires": "commentaire", "comment": "commentaire",
+    "indicateur": "indicateur",
+    "code indicateur": "indicateur",
+    "indicator": "indicateur",
+    "territoire": "territoire",
+    "code territoire": "territoire",
+    "code insee": "territoire",
+    "codgeo": "territoire",
+    "code": "territoire",
+    "periode": "periode",
+    "period": "periode",
+    "valeur": "valeur",
+    "value": "valeur",
+    "numerateur": "numerateur",
+    "denominateur": "denominateur",
+    "niveau": "niveau",
+    "type": "type",
+    "source": "source",
+    "commentaire": "commentaire",
+    "commentaires": "commentaire",
+    "comment": "commentaire",
 }
 OPTIONAL = ("niveau", "type", "source", "commentaire")
 # Columns our own exports add for readers: ignored, so an export imports back unchanged.
 IGNORED = {"nom", "libelle", "demo", "version", "modifie le", "modifie par"}
+
+
 class ImportError_(Exception):
     """A file that cannot be read at all (explained in French)."""
 
@@ -47,12 +61,16 @@ def _named_columns(frame: pd.DataFrame, header: list[str]) -> pd.DataFrame:
     for position, name in enumerate(names):
         if name == "":
             if (frame.iloc[:, position].astype("str").str.strip() != "").any():
-                raise ImportError_(f"la colonne {position + 1} n'a pas d'en-tête mais contient des valeurs : "
-                                   "donnez-lui un nom (par exemple commentaire) ou supprimez-la")
+                raise ImportError_(
+                    f"la colonne {position + 1} n'a pas d'en-tête mais contient des valeurs : "
+                    "donnez-lui un nom (par exemple commentaire) ou supprimez-la"
+                )
             continue  # an empty column left by a spreadsheet
         if norm(name) in seen:
-            raise ImportError_(f"la colonne « {name[:40]} » apparaît deux fois (colonnes {seen[norm(name)] + 1} et "
-                               f"{position + 1}) : gardez-en une seule")
+            raise ImportError_(
+                f"la colonne « {name[:40]} » apparaît deux fois (colonnes {seen[norm(name)] + 1} et "
+                f"{position + 1}) : gardez-en une seule"
+            )
         seen[norm(name)] = position
         keep.append(position)
     frame = frame.iloc[:, keep]
@@ -70,19 +88,32 @@ def _read_csv(data: bytes) -> pd.DataFrame:
     first = text.lstrip("\ufeff").split("\n", 1)[0]
     sep = max((";", "\t", ","), key=first.count)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-                            skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL, header=None)
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+            quoting=csv.QUOTE_MINIMAL,
+            header=None,
+        )
     except pd.errors.EmptyDataError as error:
         raise ImportError_("le fichier est vide : il faut une ligne d'en-tête puis une ligne par valeur") from error
     except pd.errors.ParserError as error:
         found = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
         if found:
-            raise ImportError_(f"ligne {found.group(2)} : {found.group(3)} colonnes au lieu de {found.group(1)} "
-                               f"(séparateur « {sep} ») — vérifiez les guillemets et séparateurs") from error
+            raise ImportError_(
+                f"ligne {found.group(2)} : {found.group(3)} colonnes au lieu de {found.group(1)} "
+                f"(séparateur « {sep} ») — vérifiez les guillemets et séparateurs"
+            ) from error
         where = re.search(r"line (\d+)", str(error))
         at = f" (vers la ligne {where.group(1)})" if where else ""
-        raise ImportError_(f"le fichier n'est pas un CSV lisible{at} : un guillemet n'est sans doute pas refermé — "
-                           "ouvrez-le dans votre tableur et enregistrez-le de nouveau en CSV") from error
+        raise ImportError_(
+            f"le fichier n'est pas un CSV lisible{at} : un guillemet n'est sans doute pas refermé — "
+            "ouvrez-le dans votre tableur et enregistrez-le de nouveau en CSV"
+        ) from error
     # Read without a header so a line with too many fields is an error, not a silently shifted index.
     header = frame.iloc[0].fillna("").astype("str").tolist()
     frame = _named_columns(frame.iloc[1:].fillna("").astype("str"), header)
@@ -146,9 +177,11 @@ def columns(frame: pd.DataFrame) -> tuple[str, dict[str, str], list[str]]:
             raise ImportError_(f"la colonne « {key} » apparaît deux fois : gardez-en une seule")
         seen.add(key)
         names[column] = key
-    expected = ("colonnes attendues : indicateur, territoire, periode, valeur (ou numerateur et denominateur), "
-                "et au choix niveau, type, source, commentaire ; ou bien indicateur, territoire puis une "
-                "colonne par période (2023, 2024…)")
+    expected = (
+        "colonnes attendues : indicateur, territoire, periode, valeur (ou numerateur et denominateur), "
+        "et au choix niveau, type, source, commentaire ; ou bien indicateur, territoire puis une "
+        "colonne par période (2023, 2024…)"
+    )
     if unknown:
         shown = ", ".join(f"« {u[:40]} »" for u in unknown[:5])
         raise ImportError_(f"colonne(s) inconnue(s) : {shown} — {expected}")
@@ -157,8 +190,10 @@ def columns(frame: pd.DataFrame) -> tuple[str, dict[str, str], list[str]]:
         raise ImportError_(f"colonne(s) manquante(s) : {', '.join(missing)} — {expected}")
     if "periode" in seen:
         if periods:
-            raise ImportError_("le fichier a une colonne periode et des colonnes de périodes "
-                               f"({', '.join(periods[:3])}) : choisissez l'un des deux formats")
+            raise ImportError_(
+                "le fichier a une colonne periode et des colonnes de périodes "
+                f"({', '.join(periods[:3])}) : choisissez l'un des deux formats"
+            )
         if "valeur" not in seen and not {"numerateur", "denominateur"} <= seen:
             raise ImportError_(f"colonne valeur (ou numerateur et denominateur) manquante — {expected}")
         return "long", names, []

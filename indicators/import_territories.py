@@ -12,11 +12,24 @@ from territories.codes import former_codes
 from territories.levels import FRANCE, PREFIX
 
 # Level words people write in a niveau column (normalised) → level.
-LEVEL_WORDS = {"commune": "commune", "communes": "commune", "com": "commune",
-               "epci": "epci", "intercommunalite": "epci",
-               "departement": "departement", "departements": "departement", "dep": "departement",
-               "dept": "departement", "region": "region", "regions": "region", "reg": "region",
-               "pays": "pays", "france": "pays", "national": "pays", "nation": "pays"}
+LEVEL_WORDS = {
+    "commune": "commune",
+    "communes": "commune",
+    "com": "commune",
+    "epci": "epci",
+    "intercommunalite": "epci",
+    "departement": "departement",
+    "departements": "departement",
+    "dep": "departement",
+    "dept": "departement",
+    "region": "region",
+    "regions": "region",
+    "reg": "region",
+    "pays": "pays",
+    "france": "pays",
+    "national": "pays",
+    "nation": "pays",
+}
 # What people write for the whole country besides its id.
 FRANCE_WORDS = [FRANCE, "FRANCE", "FRA"]
 COM, EPCI, DEP, REG = (PREFIX[level] for level in ("commune", "epci", "departement", "region"))
@@ -25,8 +38,7 @@ _LEVEL_OF_PREFIX = {prefix.removesuffix("-"): level for level, prefix in PREFIX.
 _PREFIXED = r"^(" + "|".join(_LEVEL_OF_PREFIX) + r")-(.+)$"
 
 
-def resolve_territories(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFrame
-                        ) -> tuple[pd.Series, pd.Series]:
+def resolve_territories(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Territory ids from codes as people type them (each distinct code and niveau is read once)."""
     key = raw.fillna("").astype("str")
     if levels is not None:
@@ -36,8 +48,10 @@ def resolve_territories(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFr
     distinct_codes = parts[0] if parts is not None else pd.Series(uniques, dtype="str")
     distinct_levels = parts[1].fillna("") if parts is not None else None
     ids, messages = _resolve_distinct(distinct_codes, distinct_levels, ref)
-    return (pd.Series(ids.to_numpy(dtype=object)[codes], index=raw.index, dtype="object"),
-            pd.Series(messages.to_numpy(dtype=object)[codes], index=raw.index, dtype="object"))
+    return (
+        pd.Series(ids.to_numpy(dtype=object)[codes], index=raw.index, dtype="object"),
+        pd.Series(messages.to_numpy(dtype=object)[codes], index=raw.index, dtype="object"),
+    )
 
 
 def _member(series: pd.Series, ids: set) -> pd.Series:
@@ -45,8 +59,7 @@ def _member(series: pd.Series, ids: set) -> pd.Series:
     return pd.Series([value in ids for value in series.to_numpy(dtype=object)], index=series.index, dtype=bool)
 
 
-def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFrame
-                      ) -> tuple[pd.Series, pd.Series]:
+def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Territory ids from codes as people type them, and a French message where a code cannot be read.
 
     1053 → COM-01053 (leading zero lost), 2A004, 971 (overseas département), 9-digit SIREN → EPCI,
@@ -69,8 +82,11 @@ def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFram
         typed = levels.fillna("").map(norm)
         lv = typed.map(LEVEL_WORDS)
         bad_level = (typed != "") & lv.isna()
-        message[bad_level] = "niveau « " + levels[bad_level].astype(str) + \
-            " » inconnu : écrivez commune, epci, departement, region ou pays"
+        message[bad_level] = (
+            "niveau « "
+            + levels[bad_level].astype(str)
+            + " » inconnu : écrivez commune, epci, departement, region ou pays"
+        )
         clash = has_prefix & lv.notna() & (lv != level_of_prefix)
         message[clash] = "le niveau « " + levels[clash].astype(str) + " » contredit le code " + code[clash]
         level = level.where(has_prefix, lv)
@@ -99,9 +115,16 @@ def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFram
     two = bare.str.zfill(2)
     is_dep, is_reg = _member(DEP + two, ids), _member(REG + two, ids)
     ambiguous = short & is_dep & is_reg
-    message[ambiguous] = ("code « " + raw[ambiguous].astype(str) + " » ambigu : c'est à la fois une région et un "
-                          "département — écrivez " + REG + two[ambiguous] + " ou " + DEP + two[ambiguous]
-                          + ", ou ajoutez une colonne niveau")
+    message[ambiguous] = (
+        "code « " + raw[ambiguous].astype(str) + " » ambigu : c'est à la fois une région et un "
+        "département — écrivez "
+        + REG
+        + two[ambiguous]
+        + " ou "
+        + DEP
+        + two[ambiguous]
+        + ", ou ajoutez une colonne niveau"
+    )
     result[short & is_dep & ~is_reg] = (DEP + two)[short & is_dep & ~is_reg]
     result[short & is_reg & ~is_dep] = (REG + two)[short & is_reg & ~is_dep]
 
@@ -113,7 +136,9 @@ def _resolve_distinct(raw: pd.Series, levels: pd.Series | None, ref: pd.DataFram
     empty = code == ""
     message[empty & message.isna()] = "code territoire manquant"
     unknown = message.isna() & ~_member(result, ids)
-    message[unknown] = ("territoire « " + raw[unknown].astype(str).str.slice(0, 40) + " » inconnu : écrivez un code "
-                        f"INSEE de commune (77475), un SIREN d'EPCI, {DEP}77, {REG}11 ou {FRANCE}")
+    message[unknown] = (
+        "territoire « " + raw[unknown].astype(str).str.slice(0, 40) + " » inconnu : écrivez un code "
+        f"INSEE de commune (77475), un SIREN d'EPCI, {DEP}77, {REG}11 ou {FRANCE}"
+    )
     result[message.notna()] = None
     return result, message

@@ -26,9 +26,19 @@ from store.db import Database
 __all__ = ["ImportReport", "import_values", "parse_numbers", "resolve_code", "to_changes"]
 MAX_CELL = 2000
 ERROR_COLUMNS = ["line", "column", "message"]
-KINDS = {"realise": "actual", "reel": "actual", "actual": "actual", "": "actual",
-         "cible": "target", "objectif": "target", "target": "target",
-         "reference": "baseline", "baseline": "baseline", "initial": "baseline", "valeur initiale": "baseline"}
+KINDS = {
+    "realise": "actual",
+    "reel": "actual",
+    "actual": "actual",
+    "": "actual",
+    "cible": "target",
+    "objectif": "target",
+    "target": "target",
+    "reference": "baseline",
+    "baseline": "baseline",
+    "initial": "baseline",
+    "valeur initiale": "baseline",
+}
 
 
 @dataclass
@@ -36,8 +46,8 @@ class ImportReport:
     """What an import found and did: every faulty line, and the write result when rows were valid."""
 
     filename: str
-    layout: str = ""                      # long or wide
-    lines: int = 0                        # data lines read
+    layout: str = ""  # long or wide
+    lines: int = 0  # data lines read
     errors: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
     result: writes.WriteResult | None = None
     dry_run: bool = True
@@ -74,16 +84,18 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     empty = pc.equal(text, "")
     text = pc.replace_substring_regex(text, r"[\s\x{00a0}\x{202f}\x{2019}']", "")
     text = pc.replace_substring_regex(text, r"(%|€)$", "")
-    european = pc.match_substring_regex(text, r"\..*,")      # 1.234,5: dots group thousands
-    english = pc.match_substring_regex(text, r",.*\.")       # 1,234.5: commas group thousands
+    european = pc.match_substring_regex(text, r"\..*,")  # 1.234,5: dots group thousands
+    english = pc.match_substring_regex(text, r",.*\.")  # 1,234.5: commas group thousands
     text = pc.if_else(european, pc.replace_substring(text, ".", ""), text)
     text = pc.if_else(english, pc.replace_substring(text, ",", ""), text)
     text = pc.replace_substring(text, ",", ".")
     readable = pc.match_substring_regex(text, r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
     numbers = pc.cast(pc.if_else(readable, text, pa.scalar(None, pa.string())), pa.float64())
     bad = pc.and_(pc.invert(empty), pc.invert(readable))
-    return (pd.Series(numbers.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64"),
-            pd.Series(bad.to_numpy(zero_copy_only=False), index=raw.index, dtype=bool))
+    return (
+        pd.Series(numbers.to_numpy(zero_copy_only=False), index=raw.index, dtype="float64"),
+        pd.Series(bad.to_numpy(zero_copy_only=False), index=raw.index, dtype=bool),
+    )
 
 
 def _matches(cells: pa.Array, pattern: str, index: pd.Index) -> pd.Series:
@@ -112,8 +124,10 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
     for column in frame.columns:
         label = column
         cells = _arrow(frame[column])
-        long_cell = pd.Series(pc.greater(pc.fill_null(pc.utf8_length(cells), 0), MAX_CELL)
-                              .to_numpy(zero_copy_only=False), index=frame.index)
+        long_cell = pd.Series(
+            pc.greater(pc.fill_null(pc.utf8_length(cells), 0), MAX_CELL).to_numpy(zero_copy_only=False),
+            index=frame.index,
+        )
         _flag(parts, lines, long_cell, str(label), f"cellule trop longue (plus de {MAX_CELL} caractères)")
         control = _matches(cells, CONTROL, frame.index) & ~long_cell
         if control.any():
@@ -145,8 +159,13 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
         for column, target in (("valeur", "value"), ("numerateur", "numerator"), ("denominateur", "denominator")):
             if column in frame.columns:
                 numbers, bad = parse_numbers(frame[column])
-                _flag(parts, lines, bad, column, "« " + frame[column].str.slice(0, 40)
-                      + " » n'est pas un nombre (écrivez par exemple 1 234,5)")
+                _flag(
+                    parts,
+                    lines,
+                    bad,
+                    column,
+                    "« " + frame[column].str.slice(0, 40) + " » n'est pas un nombre (écrivez par exemple 1 234,5)",
+                )
                 base[target] = numbers
             else:
                 base[target] = np.nan
@@ -155,12 +174,23 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
         pieces = []
         for column in periods:
             numbers, bad = parse_numbers(frame[column])
-            _flag(parts, lines, bad, str(column), "« " + frame[column].str.slice(0, 40)
-                  + " » n'est pas un nombre (écrivez par exemple 1 234,5)")
+            _flag(
+                parts,
+                lines,
+                bad,
+                str(column),
+                "« " + frame[column].str.slice(0, 40) + " » n'est pas un nombre (écrivez par exemple 1 234,5)",
+            )
             given = frame[column].str.strip() != ""
-            piece = base[given].assign(period=str(column).strip(), value=numbers[given], numerator=np.nan,
-                                       denominator=np.nan, line=lines[given], value_column=str(column),
-                                       period_column=str(column))
+            piece = base[given].assign(
+                period=str(column).strip(),
+                value=numbers[given],
+                numerator=np.nan,
+                denominator=np.nan,
+                line=lines[given],
+                value_column=str(column),
+                period_column=str(column),
+            )
             pieces.append(piece)
         changes = pd.concat(pieces) if pieces else base.iloc[0:0]
         if changes.empty and not parts:
@@ -173,9 +203,17 @@ def to_changes(frame: pd.DataFrame, ref: pd.DataFrame) -> tuple[pd.DataFrame, pd
     return changes, reading[ERROR_COLUMNS], layout
 
 
-def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_run: bool = True,
-                  read_versions: dict[int, int] | None = None, progress: writes.Progress | None = None,
-                  versions_by_line: dict[int, int] | None = None) -> ImportReport:
+def import_values(
+    db: Database,
+    user: User,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = True,
+    read_versions: dict[int, int] | None = None,
+    progress: writes.Progress | None = None,
+    versions_by_line: dict[int, int] | None = None,
+) -> ImportReport:
     """Read, check and (unless dry_run) write a value file, all-or-nothing, through the one write path.
 
     `read_versions` (row position → version seen in the preview) makes the commit refuse values that
@@ -199,8 +237,15 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
         changes["read_version"] = changes["line"].map(versions_by_line).astype("Int64")
     service_frame = changes[FRAME_COLUMNS]
     has_reading_errors = not reading.empty
-    result = writes.apply(db, user, service_frame, how="import", dry_run=dry_run or has_reading_errors,
-                           progress=progress, trace_refusals=not dry_run)
+    result = writes.apply(
+        db,
+        user,
+        service_frame,
+        how="import",
+        dry_run=dry_run or has_reading_errors,
+        progress=progress,
+        trace_refusals=not dry_run,
+    )
     errors = result.errors
     if not errors.empty and layout == "wide":
         # In a wide file the cell of a value or period is the period column of that row.
@@ -209,7 +254,9 @@ def import_values(db: Database, user: User, data: bytes, filename: str, *, dry_r
         errors.loc[in_cell, "column"] = errors.loc[in_cell, "pos"].map(cell)
     # One message per cell: what the reader already said wins over the same cell's later complaint.
     said = set(zip(reading["line"], reading["column"]))
-    later = errors.loc[np.array([(line, c) not in said for line, c in zip(errors["line"], errors["column"])], dtype=bool)]
+    later = errors.loc[
+        np.array([(line, c) not in said for line, c in zip(errors["line"], errors["column"])], dtype=bool)
+    ]
     errors = pd.concat([reading, later[ERROR_COLUMNS]], ignore_index=True)
     report.errors = errors[ERROR_COLUMNS].sort_values(["line", "column"], kind="stable").reset_index(drop=True)
     report.result = result

@@ -39,14 +39,21 @@ def check_locks(cur, frame: pd.DataFrame, user: User, errors: Errors) -> None:
     periods = frame[["period", "period_start", "period_end"]].dropna().drop_duplicates("period")
     locked = np.full(len(frame), None, dtype=object)
     for lock in locks_.itertuples():
-        inside = periods.loc[(periods["period_start"] >= lock.period_start)
-                             & (periods["period_end"] <= lock.period_end), "period"]
+        inside = periods.loc[
+            (periods["period_start"] >= lock.period_start) & (periods["period_end"] <= lock.period_end), "period"
+        ]
         hit = (frame["region_code"] == lock.region).to_numpy() & frame["period"].isin(inside).to_numpy()
         locked[hit & pd.isna(locked)] = lock.period
     frame["locked_period"] = locked
-    errors.flag(frame, pd.notna(locked), "periode", lambda rows: (
-        "la période " + text(rows["locked_period"]) + " est verrouillée pour cette région par l'équipe "
-        "nationale : demandez-lui de la rouvrir").to_numpy())
+    errors.flag(
+        frame,
+        pd.notna(locked),
+        "periode",
+        lambda rows: (
+            "la période " + text(rows["locked_period"]) + " est verrouillée pour cette région par l'équipe "
+            "nationale : demandez-lui de la rouvrir"
+        ).to_numpy(),
+    )
 
 
 def _region_and_period(db: Database, region: str, period: str):
@@ -61,9 +68,16 @@ def _region_and_period(db: Database, region: str, period: str):
 def _audit_lock(cur, user: User, action: str, code: str, name: str, parsed) -> None:
     """The audit row of a lock or unlock (the one place this module writes the trail)."""
     state = {"region": code, "period": parsed.code}
-    audit.append(cur, actor=user.email, entity="period_lock", action=action, key=f"{code}|{parsed.code}",
-                 old=state if action == "unlock" else None, new=state if action == "lock" else None,
-                 comment=f"{name} {parsed.label}")
+    audit.append(
+        cur,
+        actor=user.email,
+        entity="period_lock",
+        action=action,
+        key=f"{code}|{parsed.code}",
+        old=state if action == "unlock" else None,
+        new=state if action == "lock" else None,
+        comment=f"{name} {parsed.label}",
+    )
 
 
 def lock_period(db: Database, user: User, region: str, period: str) -> None:
@@ -77,11 +91,13 @@ def lock_period(db: Database, user: User, region: str, period: str) -> None:
             return
         repository.add_lock(cur, code, parsed.code, parsed.start, parsed.end, user.email)
         _audit_lock(cur, user, "lock", code, name, parsed)
+
     db.write(work)
 
 
-def unlock_period(db: Database, user: User, region: str, period: str, *,
-                  catch_up: list[Reopened] | None = None) -> None:
+def unlock_period(
+    db: Database, user: User, region: str, period: str, *, catch_up: list[Reopened] | None = None
+) -> None:
     """Reopen a period for a region (national team only); `catch_up` defaults to what registered itself."""
     if not policy.can_lock_periods(user):
         raise AccessDenied("Seule l'équipe nationale peut rouvrir une période.")
@@ -95,6 +111,7 @@ def unlock_period(db: Database, user: User, region: str, period: str, *,
                 communes = repository.region_communes(cur, code)
                 for follow in followers:
                     follow(cur, user.email, communes)
+
     db.write(work)
 
 

@@ -120,7 +120,11 @@ class ValueChange(ValueIn):
 def problems_of(error: ValueError) -> tuple[str, str]:
     """The column and French message of a refused ValueChange, as the entry grid shows them."""
     found = error.errors() if hasattr(error, "errors") else []
-    message = "; ".join(rules.text_too_long(e.get("ctx", {}).get("max_length")) if e["type"] == "string_too_long"
-                        else e["msg"].removeprefix("Value error, ") for e in found) or str(error)
+    message = "; ".join(
+        rules.text_too_long(e.get("ctx", {}).get("max_length"))
+        if e["type"] == "string_too_long"
+        else e["msg"].removeprefix("Value error, ")
+        for e in found
+    ) or str(error)
     column = "commentaire" if any(e["loc"] and e["loc"][0] == "comment" for e in found) else "valeur"
     return column, message

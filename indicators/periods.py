@@ -56,23 +56,21 @@ def parse_period(text: object) -> Period:
     m = _QUARTER.match(raw)
     quarter_fr = _QUARTER_FR.match(raw)
     if m or quarter_fr:
-        year, quarter = (int(m.group(1)), int(m.group(2))) if m else (
-            int(quarter_fr.group(2)), int(quarter_fr.group(1)))
+        year, quarter = (
+            (int(m.group(1)), int(m.group(2))) if m else (int(quarter_fr.group(2)), int(quarter_fr.group(1)))
+        )
         _check_year(year)
         first = 3 * quarter - 2
         return Period(date(year, first, 1), _month_end(year, first + 2), f"{year}Q{quarter}", "quarter")
     m = _MONTH.match(raw)
     month_fr = _MONTH_FR.match(raw)
     if m or month_fr:
-        year, month = (int(m.group(1)), int(m.group(2))) if m else (
-            int(month_fr.group(2)), int(month_fr.group(1)))
+        year, month = (int(m.group(1)), int(m.group(2))) if m else (int(month_fr.group(2)), int(month_fr.group(1)))
         _check_year(year)
         if not 1 <= month <= 12:
             raise PeriodError(f"mois {month} invalide")
         return Period(date(year, month, 1), _month_end(year, month), f"{year}-{month:02d}", "month")
-    raise PeriodError(
-        f"période « {text} » illisible : écrivez 2024, 2024Q3 (ou T3 2024), 2024-09 (ou 09/2024)"
-    )
+    raise PeriodError(f"période « {text} » illisible : écrivez 2024, 2024Q3 (ou T3 2024), 2024-09 (ou 09/2024)")
 
 
 def period_of_date(day: date, granularity: str) -> Period:

@@ -29,7 +29,8 @@ def territories(cur, incoming: pd.DataFrame) -> pd.DataFrame:
     try:
         return cur.execute(
             "SELECT t.id, t.level, t.code, t.name, t.region_code, t.departement_code, t.epci_siren"
-            " FROM territory t SEMI JOIN incoming_territories i ON i.territory_id = t.id").df()
+            " FROM territory t SEMI JOIN incoming_territories i ON i.territory_id = t.id"
+        ).df()
     finally:
         cur.unregister("incoming_territories")
 
@@ -45,15 +46,19 @@ def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
     try:
         return cur.execute(
             "SELECT w.pos, v.value, v.numerator, v.denominator, v.source, v.comment, v.version,"
-            " v.updated_by, v.updated_at FROM incoming_keys w JOIN indicator_value v ON " + _KEY_JOIN).df()
+            " v.updated_by, v.updated_at FROM incoming_keys w JOIN indicator_value v ON " + _KEY_JOIN
+        ).df()
     finally:
         cur.unregister("incoming_keys")
 
 
 def lock_rows(cur) -> pd.DataFrame:
     """Every period lock with its dates."""
-    return cur.execute("SELECT region, period, period_start, period_end FROM period_lock").df().assign(
-        period_start=lambda f: f["period_start"].dt.date, period_end=lambda f: f["period_end"].dt.date)
+    return (
+        cur.execute("SELECT region, period, period_start, period_end FROM period_lock")
+        .df()
+        .assign(period_start=lambda f: f["period_start"].dt.date, period_end=lambda f: f["period_end"].dt.date)
+    )
 
 
 def last_versions(cur, incoming: pd.DataFrame) -> pd.DataFrame:
@@ -65,7 +70,8 @@ def last_versions(cur, incoming: pd.DataFrame) -> pd.DataFrame:
         return cur.execute(
             f"SELECT w.pos, max(TRY_CAST(json_extract(a.old_data, '$.version') AS INTEGER)) AS last_version"
             f" FROM w JOIN audit_log a ON a.entity = 'value' AND a.action = 'delete'"
-            f" AND a.entity_key = {ENTITY_KEY_SQL} GROUP BY w.pos").df()
+            f" AND a.entity_key = {ENTITY_KEY_SQL} GROUP BY w.pos"
+        ).df()
     finally:
         cur.unregister("w")
 
@@ -79,13 +85,16 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
             "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"
             " source = w.source, comment = w.comment, version = w.new_version, is_demo = false,"
             " updated_by = ?, updated_at = current_timestamp FROM w WHERE w.op = 'update' AND " + _KEY_JOIN,
-            [actor])
+            [actor],
+        )
         cur.execute("DELETE FROM indicator_value v USING w WHERE w.op = 'delete' AND " + _KEY_JOIN)
         cur.execute(
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
             " value, numerator, denominator, source, comment, is_demo, version, updated_by)"
             " SELECT indicator_code, territory_id, period, period_start, period_end, kind, value, numerator,"
-            " denominator, source, comment, false, new_version, ? FROM w WHERE op = 'insert'", [actor])
+            " denominator, source, comment, false, new_version, ? FROM w WHERE op = 'insert'",
+            [actor],
+        )
         audit_changes(cur, actor=actor, how=how)
         # The materialised roll-ups of the touched (indicator, year, kind) slices are recomputed on read.
         mark_dirty(cur, table="w")
@@ -106,7 +115,8 @@ def audit_changes(cur, *, actor: str, how: str) -> None:
         "   'denominator', w.denominator, 'source', w.source, 'comment', w.comment,"
         "   'version', w.new_version) END,"
         " w.source, w.audit_comment FROM w ORDER BY w.pos",
-        [actor, how, how])
+        [actor, how, how],
+    )
 
 
 def value_row(cur, indicator_code: str, territory_id: str, period: str, kind: str) -> dict | None:
@@ -115,7 +125,8 @@ def value_row(cur, indicator_code: str, territory_id: str, period: str, kind: st
         "SELECT indicator_code, territory_id, period, kind, value, numerator, denominator, source, comment,"
         " is_demo, published, version, updated_by, updated_at FROM indicator_value"
         " WHERE indicator_code = ? AND territory_id = ? AND period = ? AND kind = ?",
-        [indicator_code, territory_id, period, kind]).df()
+        [indicator_code, territory_id, period, kind],
+    ).df()
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
@@ -129,13 +140,16 @@ def history(cur, key: str) -> pd.DataFrame:
         " json_extract_string(old_data, '$.comment') AS old_comment,"
         " json_extract_string(new_data, '$.comment') AS new_comment,"
         " source, comment, old_data, new_data"
-        " FROM audit_log WHERE entity = 'value' AND entity_key = ? ORDER BY id", [key]).df()
+        " FROM audit_log WHERE entity = 'value' AND entity_key = ? ORDER BY id",
+        [key],
+    ).df()
 
 
 def audit_entry(cur, audit_id: int) -> dict | None:
     """One audit row, or None."""
-    frame = cur.execute("SELECT id, entity, entity_key, action, how, old_data, new_data FROM audit_log"
-                        " WHERE id = ?", [audit_id]).df()
+    frame = cur.execute(
+        "SELECT id, entity, entity_key, action, how, old_data, new_data FROM audit_log WHERE id = ?", [audit_id]
+    ).df()
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
@@ -143,13 +157,16 @@ def locks(cur) -> pd.DataFrame:
     """Every locked period, with the region name."""
     return cur.execute(
         "SELECT l.region, t.name AS region_name, l.period, l.locked_by, l.locked_at FROM period_lock l"
-        " LEFT JOIN territory t ON t.level = 'region' AND t.code = l.region ORDER BY l.region, l.period_start").df()
+        " LEFT JOIN territory t ON t.level = 'region' AND t.code = l.region ORDER BY l.region, l.period_start"
+    ).df()
 
 
 def has_lock(cur, region: str, period: str) -> bool:
     """Whether a period is already closed for a region."""
-    return cur.execute("SELECT 1 FROM period_lock WHERE region = ? AND period = ?", [region, period]).fetchone() \
+    return (
+        cur.execute("SELECT 1 FROM period_lock WHERE region = ? AND period = ?", [region, period]).fetchone()
         is not None
+    )
 
 
 def region_name(cur, code: str) -> str | None:
@@ -160,8 +177,12 @@ def region_name(cur, code: str) -> str | None:
 
 def region_communes(cur, code: str) -> list[str]:
     """The commune codes of a région."""
-    return [r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune' AND region_code = ?",
-                                      [code]).fetchall()]
+    return [
+        r[0]
+        for r in cur.execute(
+            "SELECT code FROM territory WHERE level = 'commune' AND region_code = ?", [code]
+        ).fetchall()
+    ]
 
 
 def regions(cur) -> pd.DataFrame:
@@ -177,27 +198,39 @@ def level_and_region(cur, territory_id: str) -> tuple[str, str | None] | None:
 
 def add_lock(cur, region: str, period: str, start, end, actor: str) -> None:
     """Close a period for a region."""
-    cur.execute("INSERT INTO period_lock (region, period, period_start, period_end, locked_by) VALUES (?, ?, ?, ?, ?)",
-                [region, period, start, end, actor])
+    cur.execute(
+        "INSERT INTO period_lock (region, period, period_start, period_end, locked_by) VALUES (?, ?, ?, ?, ?)",
+        [region, period, start, end, actor],
+    )
 
 
 def remove_lock(cur, region: str, period: str) -> int:
     """Reopen a period for a region; returns how many locks were removed."""
-    return cur.execute("DELETE FROM period_lock WHERE region = ? AND period = ? RETURNING 1",
-                       [region, period]).fetchall().__len__()
+    return (
+        cur.execute("DELETE FROM period_lock WHERE region = ? AND period = ? RETURNING 1", [region, period])
+        .fetchall()
+        .__len__()
+    )
 
 
 def grid_territories(cur, region_code: str, level: str) -> pd.DataFrame:
     """Territories of one level inside a region (or the region itself), by code."""
     if level == "region":
-        return cur.execute("SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
-                           " WHERE level = 'region' AND code = ?", [region_code]).df()
-    return cur.execute("SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
-                       " WHERE level = ? AND region_code = ? ORDER BY code", [level, region_code]).df()
+        return cur.execute(
+            "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+            " WHERE level = 'region' AND code = ?",
+            [region_code],
+        ).df()
+    return cur.execute(
+        "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+        " WHERE level = ? AND region_code = ? ORDER BY code",
+        [level, region_code],
+    ).df()
 
 
-def grid_values(cur, indicator_codes: list[str], territory_ids: list[str], period: str, previous: str | None,
-                kind: str) -> pd.DataFrame:
+def grid_values(
+    cur, indicator_codes: list[str], territory_ids: list[str], period: str, previous: str | None, kind: str
+) -> pd.DataFrame:
     """Current, previous-period and latest target values for a set of indicators × territories."""
     return cur.execute(
         "WITH keys AS (SELECT i.code AS indicator_code, t.id AS territory_id FROM unnest(?) i(code)"
@@ -213,7 +246,8 @@ def grid_values(cur, indicator_codes: list[str], territory_ids: list[str], perio
         " FROM keys k LEFT JOIN cur USING (indicator_code, territory_id)"
         " LEFT JOIN prev USING (indicator_code, territory_id)"
         " LEFT JOIN tgt USING (indicator_code, territory_id)",
-        [indicator_codes, territory_ids, period, kind, previous or "", kind]).df()
+        [indicator_codes, territory_ids, period, kind, previous or "", kind],
+    ).df()
 
 
 def export(cur, indicator_code: str | None, territory_ids: list[str] | None, published_only: bool) -> pd.DataFrame:
@@ -231,7 +265,8 @@ def export(cur, indicator_code: str | None, territory_ids: list[str] | None, pub
             " AND (? OR v.territory_id IN (SELECT id FROM export_ids))"
             " AND (NOT ? OR v.published)"
             " ORDER BY v.indicator_code, v.territory_id, v.period_end, v.kind",
-            [indicator_code, indicator_code, territory_ids is None, published_only]).df()
+            [indicator_code, indicator_code, territory_ids is None, published_only],
+        ).df()
     finally:
         cur.unregister("export_ids")
 
@@ -248,5 +283,10 @@ def territories_within(cur, territory_id: str) -> list[str] | None:
     if column is None:
         return [territory_id]
     # column comes from the fixed mapping above, never from user input
-    return [r[0] for r in cur.execute(f"SELECT id FROM territory WHERE id = ? OR ({column} = ? AND level <> 'region'"
-                                      " AND level <> 'pays')", [territory_id, code]).fetchall()]
+    return [
+        r[0]
+        for r in cur.execute(
+            f"SELECT id FROM territory WHERE id = ? OR ({column} = ? AND level <> 'region' AND level <> 'pays')",
+            [territory_id, code],
+        ).fetchall()
+    ]

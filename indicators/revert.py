@@ -12,8 +12,9 @@ from indicators.writes import WriteResult, apply
 from store.db import Database
 
 
-def history(db: Database, indicator_code: str, territory_id: str, period: str, kind: str = "actual",
-            user: User | None = None) -> dict:
+def history(
+    db: Database, indicator_code: str, territory_id: str, period: str, kind: str = "actual", user: User | None = None
+) -> dict:
     """The current state of one value and every change made to it, oldest first (user None: the public).
 
     A draft the user may not read is withheld whole, its changes too: "withheld" is then True.
@@ -25,8 +26,15 @@ def history(db: Database, indicator_code: str, territory_id: str, period: str, k
         withheld = current is not None and not visibility.may_read(cur, user, territory_id, bool(current["published"]))
     if withheld:
         current, entries = None, entries.iloc[0:0]
-    return {"indicator_code": indicator_code, "territory_id": territory_id, "period": code, "kind": kind,
-            "current": current, "entries": entries, "withheld": withheld}
+    return {
+        "indicator_code": indicator_code,
+        "territory_id": territory_id,
+        "period": code,
+        "kind": kind,
+        "current": current,
+        "entries": entries,
+        "withheld": withheld,
+    }
 
 
 def revert(db: Database, user: User, audit_id: int, read_version: int | None = None) -> WriteResult:
@@ -42,12 +50,25 @@ def revert(db: Database, user: User, audit_id: int, read_version: int | None = N
             now = repository.value_row(cur, indicator_code, territory_id, period, kind)
         read_version = int(now["version"]) if now else 0
     if old is None:
-        change = ValueChange(indicator_code=indicator_code, territory_id=territory_id, period=period, kind=kind,
-                             delete=True, read_version=read_version)
+        change = ValueChange(
+            indicator_code=indicator_code,
+            territory_id=territory_id,
+            period=period,
+            kind=kind,
+            delete=True,
+            read_version=read_version,
+        )
     else:
-        change = ValueChange(indicator_code=indicator_code, territory_id=territory_id, period=period, kind=kind,
-                             value=old.get("value") if old.get("numerator") is None else None,
-                             numerator=old.get("numerator"), denominator=old.get("denominator"),
-                             source=old.get("source"), comment=old.get("comment") or "",
-                             read_version=read_version)
+        change = ValueChange(
+            indicator_code=indicator_code,
+            territory_id=territory_id,
+            period=period,
+            kind=kind,
+            value=old.get("value") if old.get("numerator") is None else None,
+            numerator=old.get("numerator"),
+            denominator=old.get("denominator"),
+            source=old.get("source"),
+            comment=old.get("comment") or "",
+            read_version=read_version,
+        )
     return apply(db, user, [change], how="annulation", note=f"annulation de la modification n° {audit_id}")

@@ -16,11 +16,24 @@ from territories.levels import FRANCE, LEVELS, PREFIX
 
 __all__ = ["rollup_all", "rollup_params", "rollup_sql", "rules_frame"]
 # The parent of a child territory row at each level (prefixes from the one level table).
-PARENT = {"epci": f"'{PREFIX['epci']}' || t.epci_siren",
-          "departement": f"'{PREFIX['departement']}' || t.departement_code",
-          "region": f"'{PREFIX['region']}' || t.region_code", "pays": f"'{FRANCE}'"}
-RESULT_COLUMNS = ["indicator_code", "level", "territory_id", "value", "numerator", "denominator", "reported",
-                  "expected", "is_demo", "updated_at"]
+PARENT = {
+    "epci": f"'{PREFIX['epci']}' || t.epci_siren",
+    "departement": f"'{PREFIX['departement']}' || t.departement_code",
+    "region": f"'{PREFIX['region']}' || t.region_code",
+    "pays": f"'{FRANCE}'",
+}
+RESULT_COLUMNS = [
+    "indicator_code",
+    "level",
+    "territory_id",
+    "value",
+    "numerator",
+    "denominator",
+    "reported",
+    "expected",
+    "is_demo",
+    "updated_at",
+]
 
 _SQL = """
 WITH rules AS (  -- one row per (indicator, year) slice to compute
@@ -135,13 +148,14 @@ def rollup_sql(levels: list[str], source_level: str) -> str:
     for level in levels:
         if LEVELS.index(level) < LEVELS.index(source_level):
             raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
-    parents = ", ".join(f"{PARENT[lvl]} AS p_{lvl}" if lvl != source_level else f"t.id AS p_{lvl}"
-                        for lvl in levels)
+    parents = ", ".join(f"{PARENT[lvl]} AS p_{lvl}" if lvl != source_level else f"t.id AS p_{lvl}" for lvl in levels)
     # At the source level a territory is its own only child: its value is kept as it is.
     groups = " UNION ALL ".join(
         _SOURCE_GROUP.format(key=f"p_{lvl}", where=f"WHERE p_{lvl} IS NOT NULL", level=lvl, agg="'identity'")
-        if lvl == source_level else _GROUP.format(key=f"p_{lvl}", level=lvl)
-        for lvl in levels)
+        if lvl == source_level
+        else _GROUP.format(key=f"p_{lvl}", level=lvl)
+        for lvl in levels
+    )
     return _SQL.format(parents=parents, groups=groups)
 
 
@@ -150,8 +164,16 @@ def rollup_params(period: Period, source_level: str, kind: str, published_only: 
     return [kind, period.start, period.end, PREFIX[source_level], published_only, source_level]
 
 
-def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
-               source_level: str = "commune", kind: str = "actual", published_only: bool = False) -> pd.DataFrame:
+def rollup_all(
+    cur,
+    rules: pd.DataFrame,
+    period: Period,
+    levels: list[str],
+    *,
+    source_level: str = "commune",
+    kind: str = "actual",
+    published_only: bool = False,
+) -> pd.DataFrame:
     """Aggregate source_level values of every indicator in `rules` into every territory of `levels`.
 
     Returns RESULT_COLUMNS, one row per indicator and territory of the levels; value is empty where
@@ -160,8 +182,9 @@ def rollup_all(cur, rules: pd.DataFrame, period: Period, levels: list[str], *,
     cur.register("rollup_rules", rules)
     cur.register("rollup_years", pd.DataFrame({"code": rules["code"], "year": period.end.year}))
     try:
-        frame = cur.execute(rollup_sql(levels, source_level),
-                            rollup_params(period, source_level, kind, published_only)).df()
+        frame = cur.execute(
+            rollup_sql(levels, source_level), rollup_params(period, source_level, kind, published_only)
+        ).df()
     finally:
         cur.unregister("rollup_rules")
         cur.unregister("rollup_years")

@@ -11,9 +11,18 @@ TEXT_LIMITS = {"source": MAX_SOURCE, "comment": MAX_COMMENT}
 MAX_ABS = 1e12  # no figure of the plan comes near a thousand billion: beyond, roll-ups would overflow
 FIGURES = ("value", "numerator", "denominator")
 # French column names used in every error message (they are also the import headers).
-COLUMN_LABELS = {"indicator_code": "indicateur", "territory_id": "territoire", "period": "periode",
-                 "kind": "type", "value": "valeur", "numerator": "numerateur", "denominator": "denominateur",
-                 "source": "source", "comment": "commentaire", "read_version": "version"}
+COLUMN_LABELS = {
+    "indicator_code": "indicateur",
+    "territory_id": "territoire",
+    "period": "periode",
+    "kind": "type",
+    "value": "valeur",
+    "numerator": "numerateur",
+    "denominator": "denominateur",
+    "source": "source",
+    "comment": "commentaire",
+    "read_version": "version",
+}
 
 NOT_FINITE = "n'est pas un nombre fini"
 TOO_BIG = "nombre trop grand (plus de mille milliards) : vérifiez l'unité et les séparateurs"
@@ -38,8 +47,7 @@ def text_too_long(limit: int) -> str:
     return f"texte trop long ({limit} caractères au plus)"
 
 
-def figure_problems(value: float | None, numerator: float | None, denominator: float | None
-                    ) -> list[tuple[str, str]]:
+def figure_problems(value: float | None, numerator: float | None, denominator: float | None) -> list[tuple[str, str]]:
     """(column label, message) of each rule one value's figures break, in the order they are checked.
 
     The scalar form of the file checks (indicators.validation.check_shape), which apply the same rules

@@ -17,8 +17,20 @@ from indicators import repository, rules
 from indicators.models import ValueChange, ValueKind
 from indicators.periods import PeriodError, parse_period
 
-FRAME_COLUMNS = ["line", "indicator_code", "territory_id", "period", "kind", "value", "numerator",
-                 "denominator", "source", "comment", "read_version", "delete"]
+FRAME_COLUMNS = [
+    "line",
+    "indicator_code",
+    "territory_id",
+    "period",
+    "kind",
+    "value",
+    "numerator",
+    "denominator",
+    "source",
+    "comment",
+    "read_version",
+    "delete",
+]
 ERROR_COLUMNS = ["line", "column", "message", "pos"]  # pos: row of the submitted frame
 
 
@@ -41,8 +53,16 @@ class Errors:
             text = message.to_numpy(dtype=object)[mask]
         else:
             text = message
-        self.parts.append(pd.DataFrame({"line": frame["line"].to_numpy()[mask], "pos": frame["pos"].to_numpy()[mask],
-                                        "column": column, "message": text}))
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "line": frame["line"].to_numpy()[mask],
+                    "pos": frame["pos"].to_numpy()[mask],
+                    "column": column,
+                    "message": text,
+                }
+            )
+        )
 
     def frame(self) -> pd.DataFrame:
         """All errors, by line then column."""
@@ -51,8 +71,11 @@ class Errors:
         out = pd.concat(self.parts, ignore_index=True)
         out["line"] = out["line"].astype("int64")
         out["pos"] = out["pos"].astype("int64")
-        return out.drop_duplicates(["line", "pos", "column", "message"]).sort_values(
-            ["line", "column"], kind="stable").reset_index(drop=True)
+        return (
+            out.drop_duplicates(["line", "pos", "column", "message"])
+            .sort_values(["line", "column"], kind="stable")
+            .reset_index(drop=True)
+        )
 
 
 def lookup(series: pd.Series, mapping: dict, default=None) -> np.ndarray:
@@ -100,8 +123,12 @@ def parse_periods(frame: pd.DataFrame, errors: Errors) -> pd.DataFrame:
             bad[text] = str(error)
     period = frame["period"]
     errors.flag(frame, period.isna() | (period.fillna("").str.strip() == ""), "periode", "période manquante")
-    errors.flag(frame, lookup(period, bad) != None, "periode",  # noqa: E711 (element-wise)
-                lambda rows: lookup(rows["period"], bad))
+    errors.flag(
+        frame,
+        lookup(period, bad) != None,  # noqa: E711 (element-wise)
+        "periode",
+        lambda rows: lookup(rows["period"], bad),
+    )
     frame["period"] = lookup(period, {t: p.code for t, p in parsed.items()})
     frame["period_start"] = lookup(period, {t: p.start for t, p in parsed.items()})
     frame["period_end"] = lookup(period, {t: p.end for t, p in parsed.items()})
@@ -116,11 +143,16 @@ def _shown(rows: pd.DataFrame, column: str = "value") -> pd.Series:
 def check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: Errors) -> pd.DataFrame:
     """Field and per-indicator rules, vectorised: the same rules ValueIn applies to one value."""
     for column, label in (("indicator_code", "indicateur"), ("territory_id", "territoire")):
-        errors.flag(frame, frame[column].isna() | (frame[column].fillna("").str.strip() == ""), label,
-                    f"{label} manquant")
+        errors.flag(
+            frame, frame[column].isna() | (frame[column].fillna("").str.strip() == ""), label, f"{label} manquant"
+        )
     kinds = frame["kind"]
-    errors.flag(frame, ~lookup(kinds, {k.value: True for k in ValueKind}, False).astype(bool), "type",
-                "type inconnu : écrivez realise, cible ou reference")
+    errors.flag(
+        frame,
+        ~lookup(kinds, {k.value: True for k in ValueKind}, False).astype(bool),
+        "type",
+        "type inconnu : écrivez realise, cible ou reference",
+    )
     for column, limit in rules.TEXT_LIMITS.items():
         too_long = frame[column].fillna("").str.len() > limit
         errors.flag(frame, too_long, rules.COLUMN_LABELS[column], rules.text_too_long(limit))
@@ -128,12 +160,21 @@ def check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: Errors) -
     meta = indicators.set_index("code")
     code = frame["indicator_code"]
     known = lookup(code, dict.fromkeys(meta.index, True), False).astype(bool)
-    errors.flag(frame, code.notna().to_numpy() & ~known, "indicateur",
-                lambda rows: "indicateur inconnu : " + text(rows["indicator_code"])
-                + " (voir la liste des indicateurs, page Données)")
+    errors.flag(
+        frame,
+        code.notna().to_numpy() & ~known,
+        "indicateur",
+        lambda rows: (
+            "indicateur inconnu : " + text(rows["indicator_code"]) + " (voir la liste des indicateurs, page Données)"
+        ),
+    )
     computed = lookup(code, meta["computed_from"].to_dict()) == "registre"
-    errors.flag(frame, computed, "indicateur", lambda rows: text(rows["indicator_code"])
-                + " est calculé à partir du registre des lieux : il ne se saisit pas")
+    errors.flag(
+        frame,
+        computed,
+        "indicateur",
+        lambda rows: text(rows["indicator_code"]) + " est calculé à partir du registre des lieux : il ne se saisit pas",
+    )
     ind_kind = pd.Series(lookup(code, meta["kind"].to_dict()), index=frame.index)
     period_type = lookup(code, meta["period_type"].to_dict())
     frame["period_type"] = period_type
@@ -141,48 +182,96 @@ def check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: Errors) -
     order = {"month": 0, "quarter": 1, "year": 2}
     finer = lookup(pd.Series(grain), order, -1) < lookup(pd.Series(period_type), order, -1)
     # A realised value has the indicator's grain; a target or reference may be coarser, never finer.
-    wrong_grain = known & pd.notna(grain) & (grain != period_type) & (
-        (kinds == "actual").to_numpy() | finer.astype(bool))
+    wrong_grain = (
+        known & pd.notna(grain) & (grain != period_type) & ((kinds == "actual").to_numpy() | finer.astype(bool))
+    )
     grain_fr = {"year": "annuelle", "quarter": "trimestrielle", "month": "mensuelle"}
-    errors.flag(frame, wrong_grain, "periode", lambda rows: (
-        "période " + text(rows["granularity"].map(grain_fr)) + " pour un indicateur de période "
-        + text(rows["period_type"].map(grain_fr)) + " : indiquez une période "
-        + text(rows["period_type"].map(grain_fr))).to_numpy())
+    errors.flag(
+        frame,
+        wrong_grain,
+        "periode",
+        lambda rows: (
+            "période "
+            + text(rows["granularity"].map(grain_fr))
+            + " pour un indicateur de période "
+            + text(rows["period_type"].map(grain_fr))
+            + " : indiquez une période "
+            + text(rows["period_type"].map(grain_fr))
+        ).to_numpy(),
+    )
 
     live = ~frame["delete"]
     value, num, den = frame["value"], frame["numerator"], frame["denominator"]
     for column in rules.FIGURES:
         label = rules.COLUMN_LABELS[column]
         errors.flag(frame, live & np.isinf(frame[column]), label, rules.NOT_FINITE)
-        errors.flag(frame, live & ~np.isinf(frame[column]) & (frame[column].abs() > rules.MAX_ABS), label,
-                    rules.TOO_BIG)
+        errors.flag(
+            frame, live & ~np.isinf(frame[column]) & (frame[column].abs() > rules.MAX_ABS), label, rules.TOO_BIG
+        )
     today = pd.Timestamp.today().date()
-    future = (kinds == "actual").to_numpy() & live.to_numpy() & np.array(
-        [start is not None and start == start and start > today for start in frame["period_start"]], dtype=bool)
-    errors.flag(frame, future, "periode", lambda rows: (
-        "la période " + text(rows["period"]) + " n'a pas commencé : une valeur réalisée porte sur le passé "
-        "(pour un objectif, choisissez le type cible)").to_numpy())
+    future = (
+        (kinds == "actual").to_numpy()
+        & live.to_numpy()
+        & np.array(
+            [start is not None and start == start and start > today for start in frame["period_start"]], dtype=bool
+        )
+    )
+    errors.flag(
+        frame,
+        future,
+        "periode",
+        lambda rows: (
+            "la période " + text(rows["period"]) + " n'a pas commencé : une valeur réalisée porte sur le passé "
+            "(pour un objectif, choisissez le type cible)"
+        ).to_numpy(),
+    )
     has_ratio = num.notna() | den.notna()
     errors.flag(frame, live & (num.isna() != den.isna()), "denominateur", rules.RATIO_PAIR)
     both = live & num.notna() & den.notna()
-    errors.flag(frame, both & (ind_kind != "percentage") & known, "numerateur",
-                "numérateur et dénominateur ne servent qu'aux indicateurs en pourcentage : renseignez la valeur")
+    errors.flag(
+        frame,
+        both & (ind_kind != "percentage") & known,
+        "numerateur",
+        "numérateur et dénominateur ne servent qu'aux indicateurs en pourcentage : renseignez la valeur",
+    )
     errors.flag(frame, both & (den <= 0), "denominateur", rules.DENOMINATOR_POSITIVE)
     errors.flag(frame, both & (num < 0), "numerateur", rules.NUMERATOR_NEGATIVE)
-    errors.flag(frame, both & (num > den), "numerateur", lambda rows: [
-        rules.numerator_over(n, d) for n, d in zip(_shown(rows, "numerator"), _shown(rows, "denominator"))])
+    errors.flag(
+        frame,
+        both & (num > den),
+        "numerateur",
+        lambda rows: [
+            rules.numerator_over(n, d) for n, d in zip(_shown(rows, "numerator"), _shown(rows, "denominator"))
+        ],
+    )
     frame["value"] = np.where(both & (den > 0), 100.0 * num / den.where(den > 0, 1.0), value)
     value = frame["value"]
     errors.flag(frame, live & value.isna() & ~has_ratio, "valeur", rules.NO_VALUE)
     count = live & (ind_kind == "count") & value.notna()
-    errors.flag(frame, count & (value < 0), "valeur",
-                lambda rows: ("un comptage ne peut pas être négatif (" + _shown(rows) + ")").to_numpy())
-    errors.flag(frame, count & (value >= 0) & (value != np.floor(value)), "valeur",
-                lambda rows: ("un comptage est un nombre entier (" + _shown(rows) + ")").to_numpy())
-    errors.flag(frame, live & ind_kind.isin(["amount_eur", "ratio"]) & (value < 0), "valeur",
-                lambda rows: ("ce montant ne peut pas être négatif (" + _shown(rows) + ")").to_numpy())
-    errors.flag(frame, live & (ind_kind == "percentage") & ~both & ((value < 0) | (value > 100)), "valeur",
-                lambda rows: ("un pourcentage est compris entre 0 et 100 (" + _shown(rows) + ")").to_numpy())
+    errors.flag(
+        frame,
+        count & (value < 0),
+        "valeur",
+        lambda rows: ("un comptage ne peut pas être négatif (" + _shown(rows) + ")").to_numpy(),
+    )
+    errors.flag(
+        frame,
+        count & (value >= 0) & (value != np.floor(value)),
+        "valeur",
+        lambda rows: ("un comptage est un nombre entier (" + _shown(rows) + ")").to_numpy(),
+    )
+    errors.flag(
+        frame,
+        live & ind_kind.isin(["amount_eur", "ratio"]) & (value < 0),
+        "valeur",
+        lambda rows: ("ce montant ne peut pas être négatif (" + _shown(rows) + ")").to_numpy(),
+    )
+    errors.flag(
+        frame,
+        live & (ind_kind == "percentage") & ~both & ((value < 0) | (value > 100)),
+        "valeur",
+        lambda rows: ("un pourcentage est compris entre 0 et 100 (" + _shown(rows) + ")").to_numpy(),
+    )
     return frame
 
 
@@ -194,13 +283,25 @@ def check_territories(cur, frame: pd.DataFrame, user: User, errors: Errors) -> p
     allowed = {row["id"]: policy.can_write_values(user, row) for row in rows}
     names = dict(zip(found["id"], found["name"]))
     tid = frame["territory_id"]
-    errors.flag(frame, tid.notna().to_numpy() & ~lookup(tid, dict.fromkeys(names, True), False).astype(bool),
-                "territoire", lambda rows: "territoire inconnu : " + text(rows["territory_id"]))
+    errors.flag(
+        frame,
+        tid.notna().to_numpy() & ~lookup(tid, dict.fromkeys(names, True), False).astype(bool),
+        "territoire",
+        lambda rows: "territoire inconnu : " + text(rows["territory_id"]),
+    )
     frame["territory_name"] = lookup(tid, names)
     errors.refused = sorted(t for t, ok in allowed.items() if not ok)
-    errors.flag(frame, lookup(tid, allowed, True) == False, "territoire",  # noqa: E712 (element-wise)
-                lambda rows: (text(rows["territory_name"]) + " (" + text(rows["territory_id"])
-                              + ") est hors de votre périmètre : vous ne pouvez pas modifier ses valeurs").to_numpy())
+    errors.flag(
+        frame,
+        lookup(tid, allowed, True) == False,  # noqa: E712 (element-wise)
+        "territoire",
+        lambda rows: (
+            text(rows["territory_name"])
+            + " ("
+            + text(rows["territory_id"])
+            + ") est hors de votre périmètre : vous ne pouvez pas modifier ses valeurs"
+        ).to_numpy(),
+    )
     frame["region_code"] = lookup(tid, dict(zip(found["id"], found["region_code"])))
     return frame
 
@@ -220,15 +321,22 @@ def check_duplicates(frame: pd.DataFrame, errors: Errors) -> pd.DataFrame:
     if not clashing.empty:
         marked = groups.merge(clashing, on=key)
         # At most five line numbers per message: a file repeating one key 100,000 times stays small.
-        lines = marked.groupby(key)["line"].agg(lambda s: ", ".join(str(x) for x in sorted(s)[:5])
-                                                 + (f"… {len(s)} lignes" if len(s) > 5 else "")).rename("lines")
+        lines = (
+            marked.groupby(key)["line"]
+            .agg(lambda s: ", ".join(str(x) for x in sorted(s)[:5]) + (f"… {len(s)} lignes" if len(s) > 5 else ""))
+            .rename("lines")
+        )
         marked = marked.merge(lines.reset_index(), on=key)
         mask = frame["pos"].isin(marked["pos"])
-        text = frame["pos"].map(dict(zip(marked["pos"], "même valeur donnée plusieurs fois avec des chiffres "
-                                         "différents (lignes " + marked["lines"] + ")")))
+        text = frame["pos"].map(
+            dict(
+                zip(
+                    marked["pos"],
+                    "même valeur donnée plusieurs fois avec des chiffres différents (lignes " + marked["lines"] + ")",
+                )
+            )
+        )
         errors.flag(frame, mask, "valeur", text)
     # An exact repeat of an earlier line adds nothing: keep the first.
     repeats = sub.duplicated(key + figures, keep="first")
     return frame.drop(index=sub.index[repeats])
-
-

@@ -13,12 +13,23 @@ from accounts.policy import can_read_unpublished
 
 
 def _territories(cur, ids: list[str]) -> list[dict]:
-    return cur.execute("SELECT id, level, region_code, departement_code, epci_siren FROM territory"
-                       " WHERE list_contains(?, id)", [ids]).df().to_dict("records")
+    return (
+        cur.execute(
+            "SELECT id, level, region_code, departement_code, epci_siren FROM territory WHERE list_contains(?, id)",
+            [ids],
+        )
+        .df()
+        .to_dict("records")
+    )
 
 
-def readable(cur, user: User | None, frame: pd.DataFrame, territory_column: str = "territory_id",
-             published_column: str = "published") -> pd.DataFrame:
+def readable(
+    cur,
+    user: User | None,
+    frame: pd.DataFrame,
+    territory_column: str = "territory_id",
+    published_column: str = "published",
+) -> pd.DataFrame:
     """The rows of a frame of values this user may see (drafts only within what policy allows)."""
     if frame.empty or can_read_unpublished(user):
         return frame

@@ -33,8 +33,13 @@ from store import audit
 from store.db import Database
 
 How = Literal["saisie", "import", "correction", "annulation", "suppression"]
-HOW_LABELS = {"saisie": "saisie", "import": "import", "correction": "correction", "annulation": "annulation",
-              "suppression": "suppression"}
+HOW_LABELS = {
+    "saisie": "saisie",
+    "import": "import",
+    "correction": "correction",
+    "annulation": "annulation",
+    "suppression": "suppression",
+}
 Progress = Callable[[float, str], None]
 
 
@@ -77,30 +82,53 @@ def _plan(cur, frame: pd.DataFrame, how: str, note: str | None) -> tuple[pd.Data
     old.index = frame.index
     exists = old["version"].notna()
     new_source = frame["source"].where(frame["source"].notna(), None)
-    same = (_same(frame["value"], old["value"]) & _same(frame["numerator"], old["numerator"])
-            & _same(frame["denominator"], old["denominator"])
-            & (frame["comment"].isna() | (frame["comment"].replace("", None).fillna("\0")
-                                          == old["comment"].fillna("\0")))
-            & (new_source.isna() | (new_source == old["source"])))
-    op = np.select([frame["delete"] & ~exists, frame["delete"], exists & same, exists],
-                   ["unchanged", "delete", "unchanged", "update"], default="insert")
+    same = (
+        _same(frame["value"], old["value"])
+        & _same(frame["numerator"], old["numerator"])
+        & _same(frame["denominator"], old["denominator"])
+        & (frame["comment"].isna() | (frame["comment"].replace("", None).fillna("\0") == old["comment"].fillna("\0")))
+        & (new_source.isna() | (new_source == old["source"]))
+    )
+    op = np.select(
+        [frame["delete"] & ~exists, frame["delete"], exists & same, exists],
+        ["unchanged", "delete", "unchanged", "update"],
+        default="insert",
+    )
     plan = frame.assign(op=op)
     current_version = old["version"].fillna(0).astype("int64")
-    stale = (plan["op"] != "unchanged") & plan["read_version"].notna() & (
-        plan["read_version"].fillna(-1).astype("int64") != current_version)
-    conflicts = pd.DataFrame({
-        "line": plan["line"], "indicator_code": plan["indicator_code"], "territory_id": plan["territory_id"],
-        "territory_name": plan["territory_name"], "period": plan["period"], "kind": plan["kind"],
-        "your_value": plan["value"].where(~plan["delete"]), "your_comment": plan["comment"],
-        "read_version": plan["read_version"],
-        "their_value": old["value"], "their_comment": old["comment"], "their_version": current_version,
-        "their_updated_by": old["updated_by"], "their_updated_at": old["updated_at"], "delete": plan["delete"],
-    })[stale].reset_index(drop=True)
+    stale = (
+        (plan["op"] != "unchanged")
+        & plan["read_version"].notna()
+        & (plan["read_version"].fillna(-1).astype("int64") != current_version)
+    )
+    conflicts = pd.DataFrame(
+        {
+            "line": plan["line"],
+            "indicator_code": plan["indicator_code"],
+            "territory_id": plan["territory_id"],
+            "territory_name": plan["territory_name"],
+            "period": plan["period"],
+            "kind": plan["kind"],
+            "your_value": plan["value"].where(~plan["delete"]),
+            "your_comment": plan["comment"],
+            "read_version": plan["read_version"],
+            "their_value": old["value"],
+            "their_comment": old["comment"],
+            "their_version": current_version,
+            "their_updated_by": old["updated_by"],
+            "their_updated_at": old["updated_at"],
+            "delete": plan["delete"],
+        }
+    )[stale].reset_index(drop=True)
     plan = plan[~stale]
     old = old[~stale]
     plan = plan.assign(
-        old_value=old["value"], old_numerator=old["numerator"], old_denominator=old["denominator"],
-        old_source=old["source"], old_comment=old["comment"], old_version=old["version"].astype("Int64"),
+        old_value=old["value"],
+        old_numerator=old["numerator"],
+        old_denominator=old["denominator"],
+        old_source=old["source"],
+        old_comment=old["comment"],
+        old_version=old["version"].astype("Int64"),
         # an empty comment clears it; a missing one keeps what was there
         comment=np.where(plan["comment"].isna(), old["comment"], plan["comment"].replace("", None)),
         source=plan["source"].where(plan["source"].notna(), HOW_LABELS[how]),
@@ -119,10 +147,18 @@ def _plan(cur, frame: pd.DataFrame, how: str, note: str | None) -> tuple[pd.Data
     return plan, conflicts
 
 
-def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFrame, *, how: How,
-          dry_run: bool = False, on_conflict: Literal["refuse_all", "skip"] = "refuse_all",
-          note: str | None = None, progress: Progress | None = None,
-          trace_refusals: bool | None = None) -> WriteResult:
+def apply(
+    db: Database,
+    user: User,
+    changes: Sequence[ValueChange] | pd.DataFrame,
+    *,
+    how: How,
+    dry_run: bool = False,
+    on_conflict: Literal["refuse_all", "skip"] = "refuse_all",
+    note: str | None = None,
+    progress: Progress | None = None,
+    trace_refusals: bool | None = None,
+) -> WriteResult:
     """THE write path: validate, check scope and locks, refuse stale rows, write all-or-nothing, audit.
 
     `changes` is a list of ValueChange (pages) or a frame with FRAME_COLUMNS (imports; `line` numbers
@@ -134,8 +170,10 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
     if how not in HOW_LABELS:
         raise ValueError(f"unknown how: {how}")
     if not policy.can_enter_values(user):
-        message = ("La saisie des valeurs est réservée aux coordinateurs régionaux et à l'équipe nationale. "
-                   "Connectez-vous avec un compte autorisé.")
+        message = (
+            "La saisie des valeurs est réservée aux coordinateurs régionaux et à l'équipe nationale. "
+            "Connectez-vous avec un compte autorisé."
+        )
         if not dry_run or trace_refusals:
             _audit_refusal(db, user, how, comment=message)
         raise AccessDenied(message)
@@ -163,9 +201,21 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         plan, conflicts = _plan(cur, checked[~checked["line"].isin(bad_lines)], how, note)
         outcome.conflicts = conflicts
         outcome.versions = dict(zip(plan["pos"].tolist(), plan["old_version"].fillna(0).astype("int64").tolist()))
-        outcome.preview = plan.loc[plan["op"] != "unchanged", [
-            "line", "indicator_code", "territory_id", "territory_name", "period", "kind", "op", "old_value",
-            "value", "old_version"]].reset_index(drop=True)
+        outcome.preview = plan.loc[
+            plan["op"] != "unchanged",
+            [
+                "line",
+                "indicator_code",
+                "territory_id",
+                "territory_name",
+                "period",
+                "kind",
+                "op",
+                "old_value",
+                "value",
+                "old_version",
+            ],
+        ].reset_index(drop=True)
         counts = plan["op"].value_counts()
         outcome.inserted, outcome.updated = int(counts.get("insert", 0)), int(counts.get("update", 0))
         outcome.deleted, outcome.unchanged = int(counts.get("delete", 0)), int(counts.get("unchanged", 0))
@@ -175,10 +225,33 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         progress(0.8, "Enregistrement…")
         todo = plan[plan["op"] != "unchanged"]
         if not todo.empty:
-            repository.write(cur, todo[[
-                "pos", *repository.KEY, "period_start", "period_end", "value", "numerator", "denominator",
-                "source", "comment", "op", "new_version", "old_value", "old_numerator", "old_denominator",
-                "old_source", "old_comment", "old_version", "audit_comment"]].copy(), actor=user.email, how=how)
+            repository.write(
+                cur,
+                todo[
+                    [
+                        "pos",
+                        *repository.KEY,
+                        "period_start",
+                        "period_end",
+                        "value",
+                        "numerator",
+                        "denominator",
+                        "source",
+                        "comment",
+                        "op",
+                        "new_version",
+                        "old_value",
+                        "old_numerator",
+                        "old_denominator",
+                        "old_source",
+                        "old_comment",
+                        "old_version",
+                        "audit_comment",
+                    ]
+                ].copy(),
+                actor=user.email,
+                how=how,
+            )
         outcome.written = True
         return outcome
 
@@ -191,23 +264,41 @@ def apply(db: Database, user: User, changes: Sequence[ValueChange] | pd.DataFram
         result = db.write(work)
     if refused and (not dry_run if trace_refusals is None else trace_refusals):
         # The attempt itself is traced, like every refused access (nothing else is written).
-        _audit_refusal(db, user, how, key=refused[0], new={"territories": refused[:200]},
-                       comment=f"{len(refused)} territoire(s) hors du périmètre")
+        _audit_refusal(
+            db,
+            user,
+            how,
+            key=refused[0],
+            new={"territories": refused[:200]},
+            comment=f"{len(refused)} territoire(s) hors du périmètre",
+        )
     progress(1.0, "Terminé")
     return result
 
 
-def _audit_refusal(db: Database, user: User, how: str, *, comment: str, key: str | None = None,
-                   new: dict | None = None) -> None:
+def _audit_refusal(
+    db: Database, user: User, how: str, *, comment: str, key: str | None = None, new: dict | None = None
+) -> None:
     """Trace a refused attempt in its own transaction (nothing else is written)."""
-    db.write(lambda cur: audit.append(cur, actor=user.email, entity="value", action="refused", key=key, how=how,
-                                      new=new, comment=comment))
+    db.write(
+        lambda cur: audit.append(
+            cur, actor=user.email, entity="value", action="refused", key=key, how=how, new=new, comment=comment
+        )
+    )
 
 
 def change_from_conflicts(conflicts: pd.DataFrame) -> list[ValueChange]:
     """Overwrite knowingly: the refused changes again, now read at the version the user has seen."""
-    return [ValueChange(indicator_code=r.indicator_code, territory_id=r.territory_id, period=r.period,
-                        kind=r.kind, value=None if r.delete else r.your_value,
-                        comment=None if pd.isna(r.your_comment) else r.your_comment,
-                        read_version=int(r.their_version), delete=bool(r.delete))
-            for r in conflicts.itertuples()]
+    return [
+        ValueChange(
+            indicator_code=r.indicator_code,
+            territory_id=r.territory_id,
+            period=r.period,
+            kind=r.kind,
+            value=None if r.delete else r.your_value,
+            comment=None if pd.isna(r.your_comment) else r.your_comment,
+            read_version=int(r.their_version),
+            delete=bool(r.delete),
+        )
+        for r in conflicts.itertuples()
+    ]

@@ -12,8 +12,10 @@ CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 # a DDE link (cmd|…), a sheet reference (…!A1) or a cell reference. "- voir la note du 3 mars",
 # "-- à revoir", "+33 6 12 34 56 78" are text, not formulas.
 # Written with ASCII classes only so Python's re and Arrow's RE2 (vectorised imports) agree exactly.
-FORMULA = (r"^[ \t\r\n]*(=|[+\-@][ \t]*(\(|[A-Za-z_][A-Za-z0-9_.]*[ \t]*[(|!]"
-           r"|\$?[A-Za-z]{1,3}\$?[0-9]+[ \t]*([-+*/^&:,;)]|$)))")
+FORMULA = (
+    r"^[ \t\r\n]*(=|[+\-@][ \t]*(\(|[A-Za-z_][A-Za-z0-9_.]*[ \t]*[(|!]"
+    r"|\$?[A-Za-z]{1,3}\$?[0-9]+[ \t]*([-+*/^&:,;)]|$)))"
+)
 _CONTROL = re.compile(CONTROL)
 _FORMULA = re.compile(FORMULA)
 FORMULA_MESSAGE = "formule de tableur refusée : écrivez la valeur elle-même, sans = + - @ en tête"
@@ -32,8 +34,10 @@ def control_character(text: object) -> str | None:
 
 def control_message(code: str) -> str:
     """French refusal of a control character."""
-    return (f"caractère de contrôle invisible ({code}) : retirez-le (il vient souvent d'un copier-coller "
-            "depuis un terminal ou un autre logiciel)")
+    return (
+        f"caractère de contrôle invisible ({code}) : retirez-le (il vient souvent d'un copier-coller "
+        "depuis un terminal ou un autre logiciel)"
+    )
 
 
 def check_text(text: str | None) -> str | None:
@@ -57,8 +61,10 @@ def decode(data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         raise FileRefused("le fichier est en UTF-16 (« texte Unicode ») : enregistrez-le en CSV UTF-8")
     if b"\x00" in data:
-        raise FileRefused("ce fichier contient des données binaires (octets nuls), pas du texte : est-ce "
-                          "vraiment un CSV ? Enregistrez-le au format CSV UTF-8 ou XLSX depuis votre tableur")
+        raise FileRefused(
+            "ce fichier contient des données binaires (octets nuls), pas du texte : est-ce "
+            "vraiment un CSV ? Enregistrez-le au format CSV UTF-8 ou XLSX depuis votre tableur"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -71,8 +77,10 @@ def decode(data: bytes) -> str:
             try:
                 lines.append(line.decode("cp1252"))
             except UnicodeDecodeError as error:
-                raise FileRefused(f"ligne {number} : encodage non reconnu (ni UTF-8 ni Windows-1252) — "
-                                  "enregistrez le fichier en CSV UTF-8") from error
+                raise FileRefused(
+                    f"ligne {number} : encodage non reconnu (ni UTF-8 ni Windows-1252) — "
+                    "enregistrez le fichier en CSV UTF-8"
+                ) from error
     return "\n".join(lines).removeprefix("\ufeff")
 
 

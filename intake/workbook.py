@@ -56,8 +56,10 @@ def parse_slot():
 def check_size(size: int, bounds: Bounds) -> None:
     """Refuse a file larger than the upload limit (call it before reading a file from disk)."""
     if size > bounds.max_bytes:
-        raise FileRefused(f"le fichier fait {_mb(size)} Mo, au-delà de la limite de {bounds.max_bytes // 2**20} Mo : "
-                          "découpez-le (par exemple par indicateur, par région ou par année)")
+        raise FileRefused(
+            f"le fichier fait {_mb(size)} Mo, au-delà de la limite de {bounds.max_bytes // 2**20} Mo : "
+            "découpez-le (par exemple par indicateur, par région ou par année)"
+        )
 
 
 def check_text_shape(data: bytes, bounds: Bounds) -> None:
@@ -65,16 +67,22 @@ def check_text_shape(data: bytes, bounds: Bounds) -> None:
     check_size(len(data), bounds)
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if lines - 1 > bounds.max_rows:
-        raise FileRefused(f"le fichier a {_n(lines - 1)} lignes, au-delà de la limite de {_n(bounds.max_rows)} : "
-                          "découpez-le en plusieurs fichiers")
+        raise FileRefused(
+            f"le fichier a {_n(lines - 1)} lignes, au-delà de la limite de {_n(bounds.max_rows)} : "
+            "découpez-le en plusieurs fichiers"
+        )
     first = data.split(b"\n", 1)[0]
     width = 1 + max(first.count(sep) for sep in (b";", b",", b"\t"))
     if width > bounds.max_columns:
-        raise FileRefused(f"la ligne d'en-tête a {_n(width)} colonnes, au-delà de la limite de "
-                          f"{bounds.max_columns} : supprimez les colonnes inutiles")
+        raise FileRefused(
+            f"la ligne d'en-tête a {_n(width)} colonnes, au-delà de la limite de "
+            f"{bounds.max_columns} : supprimez les colonnes inutiles"
+        )
     if width * lines > bounds.max_cells:
-        raise FileRefused(f"le fichier a {_n(width * lines)} cellules, au-delà de la limite de "
-                          f"{_n(bounds.max_cells)} : découpez-le en plusieurs fichiers")
+        raise FileRefused(
+            f"le fichier a {_n(width * lines)} cellules, au-delà de la limite de "
+            f"{_n(bounds.max_cells)} : découpez-le en plusieurs fichiers"
+        )
 
 
 def _unzipped_size(data: bytes, bounds: Bounds) -> None:
@@ -82,12 +90,16 @@ def _unzipped_size(data: bytes, bounds: Bounds) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
-        raise FileRefused("ce fichier n'est pas un classeur Excel lisible (.xlsx) : ouvrez-le dans votre tableur "
-                          "et enregistrez-le de nouveau en XLSX ou en CSV") from error
+        raise FileRefused(
+            "ce fichier n'est pas un classeur Excel lisible (.xlsx) : ouvrez-le dans votre tableur "
+            "et enregistrez-le de nouveau en XLSX ou en CSV"
+        ) from error
     if total > bounds.max_uncompressed:
-        raise FileRefused(f"ce classeur décompressé ferait {_mb(total)} Mo, au-delà de la limite de "
-                          f"{bounds.max_uncompressed // 2**20} Mo : enregistrez seulement les données utiles, "
-                          "ou en CSV")
+        raise FileRefused(
+            f"ce classeur décompressé ferait {_mb(total)} Mo, au-delà de la limite de "
+            f"{bounds.max_uncompressed // 2**20} Mo : enregistrez seulement les données utiles, "
+            "ou en CSV"
+        )
 
 
 def cell_text(cell: object) -> str:
@@ -112,19 +124,24 @@ def _rows(sheet, bounds: Bounds) -> list[list[str]]:
     limit_row, width = bounds.max_rows + 2, bounds.max_columns
     for number, row in enumerate(sheet.iter_rows(max_row=limit_row, values_only=True), 1):
         if number == limit_row:
-            raise FileRefused(f"la feuille « {sheet.title} » a des lignes au-delà de la ligne {_n(limit_row - 1)} "
-                              f"(limite : {_n(bounds.max_rows)} lignes de données) : supprimez les lignes "
-                              "inutiles ou découpez le fichier")
+            raise FileRefused(
+                f"la feuille « {sheet.title} » a des lignes au-delà de la ligne {_n(limit_row - 1)} "
+                f"(limite : {_n(bounds.max_rows)} lignes de données) : supprimez les lignes "
+                "inutiles ou découpez le fichier"
+            )
         if len(row) > width and any(v is not None and str(v).strip() != "" for v in row[width:]):
-            raise FileRefused(f"la feuille « {sheet.title} » a des cellules au-delà de la colonne {width} "
-                              f"(ligne {number}) : supprimez les colonnes inutiles")
+            raise FileRefused(
+                f"la feuille « {sheet.title} » a des cellules au-delà de la colonne {width} "
+                f"(ligne {number}) : supprimez les colonnes inutiles"
+            )
         texts = [cell_text(c) for c in row[:width]]
         while texts and texts[-1].strip() == "":
             texts.pop()
         cells += len(texts)
         if cells > bounds.max_cells:
-            raise FileRefused(f"la feuille « {sheet.title} » a plus de {_n(bounds.max_cells)} cellules remplies : "
-                              "découpez le fichier")
+            raise FileRefused(
+                f"la feuille « {sheet.title} » a plus de {_n(bounds.max_cells)} cellules remplies : découpez le fichier"
+            )
         rows.append(texts)
     while rows and not rows[-1]:
         rows.pop()
@@ -142,25 +159,30 @@ def read_xlsx(data: bytes, bounds: Bounds) -> list[list[str]]:
     except FileRefused:
         raise
     except Exception as error:
-        raise FileRefused("ce fichier n'est pas un classeur Excel lisible (.xlsx) : ouvrez-le dans votre tableur "
-                          "et enregistrez-le de nouveau en XLSX ou en CSV") from error
+        raise FileRefused(
+            "ce fichier n'est pas un classeur Excel lisible (.xlsx) : ouvrez-le dans votre tableur "
+            "et enregistrez-le de nouveau en XLSX ou en CSV"
+        ) from error
     try:
         if not book.worksheets:
             raise FileRefused("ce classeur n'a aucune feuille : il faut une ligne d'en-tête puis une ligne par valeur")
         rows = _rows(book.worksheets[0], bounds)
         if not any(any(c.strip() for c in r) for r in rows):
-            others = [s.title for s in book.worksheets[1:] if any(any(c.strip() for c in r)
-                                                                   for r in _rows(s, bounds))]
+            others = [s.title for s in book.worksheets[1:] if any(any(c.strip() for c in r) for r in _rows(s, bounds))]
             if others:
-                raise FileRefused(f"la première feuille « {book.worksheets[0].title} » est vide et les données sont "
-                                  f"sur la feuille « {others[0]} » : placez-la en premier (ou supprimez la feuille "
-                                  "vide), puis importez de nouveau")
+                raise FileRefused(
+                    f"la première feuille « {book.worksheets[0].title} » est vide et les données sont "
+                    f"sur la feuille « {others[0]} » : placez-la en premier (ou supprimez la feuille "
+                    "vide), puis importez de nouveau"
+                )
             raise FileRefused("le classeur est vide : il faut une ligne d'en-tête puis une ligne par valeur")
     except FileRefused:
         raise
     except Exception as error:  # a damaged part inside a valid zip (bad XML, bad CRC)
-        raise FileRefused("ce classeur est endommagé (une partie est illisible) : ouvrez-le dans votre tableur et "
-                          "enregistrez-le de nouveau en XLSX ou en CSV") from error
+        raise FileRefused(
+            "ce classeur est endommagé (une partie est illisible) : ouvrez-le dans votre tableur et "
+            "enregistrez-le de nouveau en XLSX ou en CSV"
+        ) from error
     finally:
         book.close()
     return rows

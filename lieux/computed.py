@@ -27,9 +27,20 @@ from territories.levels import territory_id
 REGISTRY_SOURCE = "registre"
 FIRST_YEAR = 2018
 PROXIMITY_KM = 10.0  # POP_PROCHE_TL, as its catalogue entry says
-REGISTRY_CODES = ("TL_OUVERTS", "TL_POUR_10K", "TL_HORS_METRO", "TL_RURAL", "FAB_LABELLISEES",
-                  "FAB_NUMERIQUES", "FAB_PART_RURAL", "FAB_PART_QPV", "MANUF_LABELLISEES", "TL_FERMETURES",
-                  "TL_SURVIE_3ANS", "POP_PROCHE_TL")
+REGISTRY_CODES = (
+    "TL_OUVERTS",
+    "TL_POUR_10K",
+    "TL_HORS_METRO",
+    "TL_RURAL",
+    "FAB_LABELLISEES",
+    "FAB_NUMERIQUES",
+    "FAB_PART_RURAL",
+    "FAB_PART_QPV",
+    "MANUF_LABELLISEES",
+    "TL_FERMETURES",
+    "TL_SURVIE_3ANS",
+    "POP_PROCHE_TL",
+)
 
 # One row per (indicator, commune, year): value for counts, numerator/denominator for shares.
 # A place is open at the end of year y when it opened (or was attested open) by then and had not closed.
@@ -168,8 +179,9 @@ SELECT (SELECT count(*) FROM territory WHERE level = 'commune') * (? - ? + 1)
           AND territory_id LIKE 'COM-%' AND CAST(period AS INTEGER) BETWEEN ? AND ?)
 """
 
-_COMMUNES_SQL = ("SELECT code, population, lat, lon FROM territory WHERE level = 'commune'"
-                 " AND lat IS NOT NULL AND lon IS NOT NULL")
+_COMMUNES_SQL = (
+    "SELECT code, population, lat, lon FROM territory WHERE level = 'commune' AND lat IS NOT NULL AND lon IS NOT NULL"
+)
 # A place without coordinates stands at its commune's centre (imports often lack them).
 _OPEN_PLACES_SQL = """
 SELECT year(coalesce(l.opened_on, l.attested_on)) AS since,
@@ -197,21 +209,38 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
     for year in range(first_year, last_year + 1):
         hit = np.zeros(len(communes), dtype=bool)
         hit[ia[(since[ib] <= year) & (until[ib] > year)]] = True
-        frames.append(pd.DataFrame({"commune_code": communes["code"].to_numpy(), "y": year,
-                                    "num": np.where(hit, pop, 0.0), "den": pop}))
+        frames.append(
+            pd.DataFrame(
+                {"commune_code": communes["code"].to_numpy(), "y": year, "num": np.where(hit, pop, 0.0), "den": pop}
+            )
+        )
     if not frames:
-        return pd.DataFrame({"commune_code": pd.Series(dtype="str"), "y": pd.Series(dtype="int64"),
-                             "num": pd.Series(dtype="float64"), "den": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                "commune_code": pd.Series(dtype="str"),
+                "y": pd.Series(dtype="int64"),
+                "num": pd.Series(dtype="float64"),
+                "den": pd.Series(dtype="float64"),
+            }
+        )
     return pd.concat(frames, ignore_index=True)
 
 
 def is_complete(cur, last_year: int) -> bool:
     """Whether the stored registry values cover every commune and year (else only a full recompute is right)."""
-    return bool(cur.execute(_COMPLETE_SQL, [last_year, FIRST_YEAR, REGISTRY_SOURCE, FIRST_YEAR, last_year]).fetchone()[0])
+    return bool(
+        cur.execute(_COMPLETE_SQL, [last_year, FIRST_YEAR, REGISTRY_SOURCE, FIRST_YEAR, last_year]).fetchone()[0]
+    )
 
 
-def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
-              communes: list[str] | None = None, near: list[str] | None = None, audit_values: bool = True) -> int:
+def recompute(
+    cur,
+    actor: str = REGISTRY_SOURCE,
+    last_year: int | None = None,
+    communes: list[str] | None = None,
+    near: list[str] | None = None,
+    audit_values: bool = True,
+) -> int:
     """Bring the registry-computed values in line with the registry, for every commune or only for the
     given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed.
     Values of locked periods are held back; each change is audited unless audit_values is off (database build)."""
@@ -222,15 +251,21 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
     near_codes = [] if everything else sorted(set(codes) | set(near or []))
 
     def ids(values):
-        return pd.DataFrame({"code": pd.Series(values, dtype="str"),
-                             "id": pd.Series([territory_id("commune", c) for c in values], dtype="str")})
+        return pd.DataFrame(
+            {
+                "code": pd.Series(values, dtype="str"),
+                "id": pd.Series([territory_id("commune", c) for c in values], dtype="str"),
+            }
+        )
 
     cur.register("recompute_scope", ids(codes))
     cur.register("recompute_near", ids(near_codes))
     cur.register("recompute_proximity", _proximity(cur, FIRST_YEAR, last_year, None if everything else near_codes))
     try:
-        cur.execute("CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
-                    [FIRST_YEAR, last_year, everything, ATTESTATION_YEARS])
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
+            [FIRST_YEAR, last_year, everything, ATTESTATION_YEARS],
+        )
         cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
         held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0]
         mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
@@ -248,10 +283,15 @@ def recompute(cur, actor: str = REGISTRY_SOURCE, last_year: int | None = None,
     kept = f" ; {held} valeur(s) de périodes verrouillées laissées telles quelles" if held else ""
     cur.execute(
         "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
-        [actor, (f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
-                 f" {deleted} supprimées{kept}")])
+        [
+            actor,
+            (
+                f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
+                f" {deleted} supprimées{kept}"
+            ),
+        ],
+    )
     return inserted + updated + deleted
-
 
 
 def catch_up_after_unlock(cur, actor: str, communes: list[str]) -> None:

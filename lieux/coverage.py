@@ -14,9 +14,9 @@ import pandas as pd
 
 EARTH_KM = 6371.0
 DEFAULT_KM = 10.0
-_SPAN = 1 << 13          # cells per axis after the offset: the Earth is at most ~1 300 cells of 10 km
+_SPAN = 1 << 13  # cells per axis after the offset: the Earth is at most ~1 300 cells of 10 km
 _OFFSET = _SPAN // 2
-_MIN_CELL_KM = 0.5       # below this the grid gets too fine to stay in int64 keys
+_MIN_CELL_KM = 0.5  # below this the grid gets too fine to stay in int64 keys
 
 
 def to_xyz(lat, lon) -> np.ndarray:
@@ -90,28 +90,48 @@ def compute(communes: pd.DataFrame, places: pd.DataFrame, km: float = DEFAULT_KM
     communes = communes.assign(covered=is_covered)
 
     total, reached = pop.sum(), pop[is_covered].sum()
-    by_typology = (communes.assign(covered_population=np.where(is_covered, pop, 0.0))
-                   .groupby("typology", as_index=False)
-                   .agg(population=("population", "sum"), covered_population=("covered_population", "sum"),
-                        communes=("code", "size"), communes_covered=("covered", "sum")))
-    by_typology["share"] = 100.0 * by_typology["covered_population"] / by_typology["population"].where(
-        by_typology["population"] > 0)
+    by_typology = (
+        communes.assign(covered_population=np.where(is_covered, pop, 0.0))
+        .groupby("typology", as_index=False)
+        .agg(
+            population=("population", "sum"),
+            covered_population=("covered_population", "sum"),
+            communes=("code", "size"),
+            communes_covered=("covered", "sum"),
+        )
+    )
+    by_typology["share"] = (
+        100.0 * by_typology["covered_population"] / by_typology["population"].where(by_typology["population"] > 0)
+    )
 
     with_epci = communes[communes["epci_siren"].notna()]
     names = "epci_name" in with_epci.columns
-    epci = (with_epci.assign(covered_population=np.where(with_epci["covered"], with_epci["population"], 0))
-            .groupby("epci_siren", as_index=False)
-            .agg(epci_name=("epci_name" if names else "epci_siren", "first"),
-                 population=("population", "sum"), covered_population=("covered_population", "sum"),
-                 communes=("code", "size"), communes_covered=("covered", "sum")))
+    epci = (
+        with_epci.assign(covered_population=np.where(with_epci["covered"], with_epci["population"], 0))
+        .groupby("epci_siren", as_index=False)
+        .agg(
+            epci_name=("epci_name" if names else "epci_siren", "first"),
+            population=("population", "sum"),
+            covered_population=("covered_population", "sum"),
+            communes=("code", "size"),
+            communes_covered=("covered", "sum"),
+        )
+    )
     epci["uncovered_population"] = epci["population"] - epci["covered_population"]
     gaps = epci[epci["communes_covered"] == 0].sort_values("population", ascending=False)
 
     ranking = _ranking(communes, cxyz, km).head(top)
     return {
-        "km": km, "places": len(places), "population": float(total), "covered_population": float(reached),
-        "share": _share(reached, total), "by_typology": by_typology, "communes": communes, "epci": epci,
-        "epci_without": gaps, "ranking": ranking,
+        "km": km,
+        "places": len(places),
+        "population": float(total),
+        "covered_population": float(reached),
+        "share": _share(reached, total),
+        "by_typology": by_typology,
+        "communes": communes,
+        "epci": epci,
+        "epci_without": gaps,
+        "ranking": ranking,
     }
 
 
@@ -119,8 +139,9 @@ def _ranking(communes: pd.DataFrame, cxyz: np.ndarray, km: float) -> pd.DataFram
     """EPCI ranked by the people one new place at their most populous uncovered commune would cover."""
     uncovered = np.flatnonzero(~communes["covered"].to_numpy() & communes["epci_siren"].notna().to_numpy())
     if len(uncovered) == 0:
-        return pd.DataFrame(columns=["epci_siren", "epci_name", "commune_code", "commune_name", "gain",
-                                     "communes_gained"])
+        return pd.DataFrame(
+            columns=["epci_siren", "epci_name", "commune_code", "commune_name", "gain", "communes_gained"]
+        )
     pool = communes.iloc[uncovered]
     best = pool.sort_values(["population", "code"], ascending=[False, True]).drop_duplicates("epci_siren")
     cand = best.index.to_numpy()
@@ -129,13 +150,18 @@ def _ranking(communes: pd.DataFrame, cxyz: np.ndarray, km: float) -> pd.DataFram
     pop = communes["population"].to_numpy(dtype=float)
     gain = np.bincount(ia, weights=pop[all_uncovered[ib]], minlength=len(cand))
     reached = np.bincount(ia, minlength=len(cand))
-    frame = pd.DataFrame({
-        "epci_siren": best["epci_siren"].to_numpy(),
-        "epci_name": best["epci_name"].to_numpy() if "epci_name" in best else best["epci_siren"].to_numpy(),
-        "commune_code": best["code"].to_numpy(), "commune_name": best["name"].to_numpy(),
-        "lat": best["lat"].to_numpy(), "lon": best["lon"].to_numpy(),
-        "gain": gain, "communes_gained": reached,
-    })
+    frame = pd.DataFrame(
+        {
+            "epci_siren": best["epci_siren"].to_numpy(),
+            "epci_name": best["epci_name"].to_numpy() if "epci_name" in best else best["epci_siren"].to_numpy(),
+            "commune_code": best["code"].to_numpy(),
+            "commune_name": best["name"].to_numpy(),
+            "lat": best["lat"].to_numpy(),
+            "lon": best["lon"].to_numpy(),
+            "gain": gain,
+            "communes_gained": reached,
+        }
+    )
     return frame.sort_values(["gain", "epci_siren"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -15,13 +15,36 @@ from territories.names import normalize
 DUPLICATE_METRES = 50.0
 SIMILAR_WORDS = 0.5
 # Words every other name has: they say nothing about which place it is.
-_COMMON = {"le", "la", "les", "l", "de", "du", "des", "d", "et", "a", "au", "aux", "en", "tiers", "lieu",
-           "lieux", "tiers lieu", "espace", "coworking", "fablab", "fab", "lab"}
+_COMMON = {
+    "le",
+    "la",
+    "les",
+    "l",
+    "de",
+    "du",
+    "des",
+    "d",
+    "et",
+    "a",
+    "au",
+    "aux",
+    "en",
+    "tiers",
+    "lieu",
+    "lieux",
+    "tiers lieu",
+    "espace",
+    "coworking",
+    "fablab",
+    "fab",
+    "lab",
+}
 
 
 def _words(name: str) -> frozenset[str]:
     return frozenset(w for w in normalize(name or "").split() if w not in _COMMON) or frozenset(
-        normalize(name or "").split())
+        normalize(name or "").split()
+    )
 
 
 def similar(a: str, b: str) -> bool:
@@ -70,8 +93,16 @@ def for_import(rows, placements, registry, known_by_key, known_by_id) -> dict:
         if old is not None:
             own.add(old["id"])  # a row is not a duplicate of its own earlier version
         lat, lon = parse_number(row["raw_lat"]), parse_number(row["raw_lon"])
-        new.append({"key": int(row["line"]), "name": row["name"] or "", "commune_code": place.commune_code,
-                    "lat": lat if lat or lon else None, "lon": lon if lat or lon else None})
+        new.append(
+            {
+                "key": int(row["line"]),
+                "name": row["name"] or "",
+                "commune_code": place.commune_code,
+                "lat": lat if lat or lon else None,
+                "lon": lon if lat or lon else None,
+            }
+        )
     frame = pd.DataFrame(new, columns=["key", "name", "commune_code", "lat", "lon"]).astype(
-        {"lat": "float64", "lon": "float64"})
+        {"lat": "float64", "lon": "float64"}
+    )
     return find(frame, registry[~registry["id"].isin(own)].reset_index(drop=True))

@@ -22,17 +22,77 @@ from lieux.placement import clean_code
 FORMATS = ("cget2019", "csv")
 CGET_SOURCE = "CGET_TiersLieux_2019"
 CGET_ATTESTED = date(2018, 9, 19)  # the mission's report: the census lists places open then
-CGET_COLUMNS = ["ID", "NOM_TL", "ADRESSE", "CP", "COMINIT", "INSEECOM", "NOMCOM", "WEB", "TWITTER", "FACEBOOK",
-                "TYPO", "LAT", "LONG", "GEOCOD", "PRECISION", "CONTACT", "MAIL", "METRO", "NOMMETRO", "INSEEREG",
-                "NOMREG", "INSEEMETRO", "INSEEDEP", "NOMCOMMETRO", "POPCOM", "COMCLASS", "INSEE_ZE", "NOM_ZE",
-                "CLASS_ZE", "POP_ZE"]
+CGET_COLUMNS = [
+    "ID",
+    "NOM_TL",
+    "ADRESSE",
+    "CP",
+    "COMINIT",
+    "INSEECOM",
+    "NOMCOM",
+    "WEB",
+    "TWITTER",
+    "FACEBOOK",
+    "TYPO",
+    "LAT",
+    "LONG",
+    "GEOCOD",
+    "PRECISION",
+    "CONTACT",
+    "MAIL",
+    "METRO",
+    "NOMMETRO",
+    "INSEEREG",
+    "NOMREG",
+    "INSEEMETRO",
+    "INSEEDEP",
+    "NOMCOMMETRO",
+    "POPCOM",
+    "COMCLASS",
+    "INSEE_ZE",
+    "NOM_ZE",
+    "CLASS_ZE",
+    "POP_ZE",
+]
 CGET_REQUIRED = ["ID", "NOM_TL", "CP", "INSEECOM", "NOMCOM", "TYPO", "LAT", "LONG"]
 PERSONAL = {"CONTACT", "MAIL"}
-CSV_COLUMNS = ["id", "name", "address", "postal_code", "commune_code", "lat", "lon", "types", "labels",
-               "opened_on", "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id"]
+CSV_COLUMNS = [
+    "id",
+    "name",
+    "address",
+    "postal_code",
+    "commune_code",
+    "lat",
+    "lon",
+    "types",
+    "labels",
+    "opened_on",
+    "closed_on",
+    "attested_on",
+    "legal_form",
+    "in_qpv",
+    "website",
+    "source",
+    "source_id",
+]
 CSV_SOURCE = "import CSV"
-COMPARED = ("name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on", "closed_on",
-            "attested_on", "legal_form", "in_qpv", "website", "placement_rule", "review_reason")
+COMPARED = (
+    "name",
+    "address",
+    "postal_code",
+    "commune_code",
+    "lat",
+    "lon",
+    "types",
+    "opened_on",
+    "closed_on",
+    "attested_on",
+    "legal_form",
+    "in_qpv",
+    "website",
+    "placement_rule",
+    "review_reason",
+)
 _MISSING = {"", "#N/D", "#N/A", "N/D", "NA", "NAN", "NULL"}
 # France counts about 3,500 tiers-lieux: ten times more lines than that is not a registry file.
 BOUNDS = workbook.Bounds(max_rows=50_000, max_columns=60, max_cells=50_000 * 40)
@@ -59,8 +119,10 @@ def read_table(content: bytes) -> pd.DataFrame:
         with workbook.parse_slot():
             rows = list(csv.reader(io.StringIO(text), delimiter=sep))
     except csv.Error as error:
-        raise ImportFileError("Le fichier CSV est mal formé (un guillemet n'est sans doute pas refermé) : ouvrez-le "
-                              "dans votre tableur et enregistrez-le de nouveau en CSV.") from error
+        raise ImportFileError(
+            "Le fichier CSV est mal formé (un guillemet n'est sans doute pas refermé) : ouvrez-le "
+            "dans votre tableur et enregistrez-le de nouveau en CSV."
+        ) from error
     except FileRefused as error:
         raise ImportFileError(f"Fichier refusé : {error}.") from error
     rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else []
@@ -74,12 +136,16 @@ def read_table(content: bytes) -> pd.DataFrame:
     for position, name in enumerate(header):
         if name == "":
             if (frame[position].str.strip() != "").any():
-                raise ImportFileError(f"La colonne {position + 1} n'a pas d'en-tête mais contient des valeurs : "
-                                      "donnez-lui un nom ou supprimez-la.")
+                raise ImportFileError(
+                    f"La colonne {position + 1} n'a pas d'en-tête mais contient des valeurs : "
+                    "donnez-lui un nom ou supprimez-la."
+                )
             continue  # an empty column left by a spreadsheet
         if name in seen:
-            raise ImportFileError(f"La colonne « {name[:40]} » apparaît deux fois (colonnes {seen[name] + 1} et "
-                                  f"{position + 1}) : gardez-en une seule.")
+            raise ImportFileError(
+                f"La colonne « {name[:40]} » apparaît deux fois (colonnes {seen[name] + 1} et "
+                f"{position + 1}) : gardez-en une seule."
+            )
         seen[name] = position
         keep.append(position)
     frame = frame[keep]
@@ -111,8 +177,11 @@ def _types_from_typo(typo: str | None) -> list[str]:
 def _cget_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
     missing = [c for c in CGET_REQUIRED if c not in frame.columns]
     if missing:
-        raise ImportFileError("Colonnes du recensement CGET 2019 manquantes : " + ", ".join(missing)
-                           + ". Vérifiez que le fichier est bien CGET_TiersLieux_2019.csv (ou choisissez le format csv).")
+        raise ImportFileError(
+            "Colonnes du recensement CGET 2019 manquantes : "
+            + ", ".join(missing)
+            + ". Vérifiez que le fichier est bien CGET_TiersLieux_2019.csv (ou choisissez le format csv)."
+        )
     frame = frame.drop(columns=[c for c in PERSONAL if c in frame.columns])  # never stored, never logged
     rows = []
     for rec in _records(frame):
@@ -120,13 +189,24 @@ def _cget_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
         if clean_code(code)[0] is None and "COMINIT" in rec:
             code = _cell(rec.get("COMINIT"))
         source_id = _cell(rec.get("ID"))
-        rows.append({
-            "line": rec["__line"], "source_id": source_id, "name": _cell(rec.get("NOM_TL")),
-            "address": _cell(rec.get("ADRESSE")), "raw_postal": rec.get("CP"), "raw_code": code,
-            "raw_commune_name": rec.get("NOMCOM"), "raw_lat": rec.get("LAT"), "raw_lon": rec.get("LONG"),
-            "types": _types_from_typo(_cell(rec.get("TYPO"))), "website": _cell(rec.get("WEB")),
-            "attested_on": CGET_ATTESTED, "source": CGET_SOURCE, "labels": {},
-        })
+        rows.append(
+            {
+                "line": rec["__line"],
+                "source_id": source_id,
+                "name": _cell(rec.get("NOM_TL")),
+                "address": _cell(rec.get("ADRESSE")),
+                "raw_postal": rec.get("CP"),
+                "raw_code": code,
+                "raw_commune_name": rec.get("NOMCOM"),
+                "raw_lat": rec.get("LAT"),
+                "raw_lon": rec.get("LONG"),
+                "types": _types_from_typo(_cell(rec.get("TYPO"))),
+                "website": _cell(rec.get("WEB")),
+                "attested_on": CGET_ATTESTED,
+                "source": CGET_SOURCE,
+                "labels": {},
+            }
+        )
     return rows, []
 
 
@@ -155,8 +235,11 @@ def _bool(text: str | None) -> bool | None:
 def _csv_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
     frame.columns = [c.lower() if c != "__line" else c for c in frame.columns]
     if "name" not in frame.columns:
-        raise ImportFileError("Colonne « name » absente : le format csv attend les colonnes "
-                           + ", ".join(CSV_COLUMNS) + " (celles de l'export du registre).")
+        raise ImportFileError(
+            "Colonne « name » absente : le format csv attend les colonnes "
+            + ", ".join(CSV_COLUMNS)
+            + " (celles de l'export du registre)."
+        )
     rows, errors = [], []
     for rec in _records(frame):
         try:
@@ -165,18 +248,31 @@ def _csv_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
                 if part.strip():
                     label, _, year = part.strip().partition(":")
                     labels[label.strip()] = int(year) if year.strip() else None
-            rows.append({
-                "line": rec["__line"], "id": _cell(rec.get("id")), "source_id": _cell(rec.get("source_id")),
-                "name": _cell(rec.get("name")), "address": _cell(rec.get("address")),
-                "raw_postal": rec.get("postal_code"), "raw_code": rec.get("commune_code"),
-                "raw_commune_name": rec.get("commune_name"), "raw_lat": rec.get("lat"), "raw_lon": rec.get("lon"),
-                "types": [t.strip() for t in (_cell(rec.get("types")) or "").replace(",", "|").split("|") if t.strip()],
-                "labels": labels, "opened_on": _date(_cell(rec.get("opened_on"))),
-                "closed_on": _date(_cell(rec.get("closed_on"))),
-                "attested_on": _date(_cell(rec.get("attested_on"))), "legal_form": _cell(rec.get("legal_form")),
-                "in_qpv": _bool(_cell(rec.get("in_qpv"))), "website": _cell(rec.get("website")),
-                "source": _cell(rec.get("source")) or CSV_SOURCE,
-            })
+            rows.append(
+                {
+                    "line": rec["__line"],
+                    "id": _cell(rec.get("id")),
+                    "source_id": _cell(rec.get("source_id")),
+                    "name": _cell(rec.get("name")),
+                    "address": _cell(rec.get("address")),
+                    "raw_postal": rec.get("postal_code"),
+                    "raw_code": rec.get("commune_code"),
+                    "raw_commune_name": rec.get("commune_name"),
+                    "raw_lat": rec.get("lat"),
+                    "raw_lon": rec.get("lon"),
+                    "types": [
+                        t.strip() for t in (_cell(rec.get("types")) or "").replace(",", "|").split("|") if t.strip()
+                    ],
+                    "labels": labels,
+                    "opened_on": _date(_cell(rec.get("opened_on"))),
+                    "closed_on": _date(_cell(rec.get("closed_on"))),
+                    "attested_on": _date(_cell(rec.get("attested_on"))),
+                    "legal_form": _cell(rec.get("legal_form")),
+                    "in_qpv": _bool(_cell(rec.get("in_qpv"))),
+                    "website": _cell(rec.get("website")),
+                    "source": _cell(rec.get("source")) or CSV_SOURCE,
+                }
+            )
         except ValueError as error:
             errors.append({"line": int(rec["__line"]), "message": str(error)})
     return rows, errors
@@ -206,19 +302,30 @@ def _comparable(row: dict) -> tuple:
 
 def export_frame(lieux: pd.DataFrame) -> pd.DataFrame:
     """The registry's own CSV columns (re-importable with --format csv) from a search result."""
-    out = pd.DataFrame({
-        "id": lieux["id"], "name": lieux["name"], "address": lieux["address"], "postal_code": lieux["postal_code"],
-        "commune_code": lieux["commune_code"], "commune_name": lieux["commune_name"],
-        "lat": lieux["lat"], "lon": lieux["lon"],
-        "types": lieux["types"].map(lambda t: "|".join(t) if t is not None else ""),
-        "labels": lieux["label_years"].map(lambda t: "|".join(t) if t is not None else ""),
-        "opened_on": lieux["opened_on"].map(_fr_date), "closed_on": lieux["closed_on"].map(_fr_date),
-        "attested_on": lieux["attested_on"].map(_fr_date),
-        "legal_form": lieux["legal_form"],
-        "in_qpv": lieux["in_qpv"].map(lambda v: "" if v is None or v is pd.NA else ("oui" if v else "non")),
-        "website": lieux["website"], "source": lieux["source"], "source_id": lieux["source_id"],
-        "placement_rule": lieux["placement_rule"], "is_demo": lieux["is_demo"].map(lambda v: "oui" if v else "non"),
-    })
+    out = pd.DataFrame(
+        {
+            "id": lieux["id"],
+            "name": lieux["name"],
+            "address": lieux["address"],
+            "postal_code": lieux["postal_code"],
+            "commune_code": lieux["commune_code"],
+            "commune_name": lieux["commune_name"],
+            "lat": lieux["lat"],
+            "lon": lieux["lon"],
+            "types": lieux["types"].map(lambda t: "|".join(t) if t is not None else ""),
+            "labels": lieux["label_years"].map(lambda t: "|".join(t) if t is not None else ""),
+            "opened_on": lieux["opened_on"].map(_fr_date),
+            "closed_on": lieux["closed_on"].map(_fr_date),
+            "attested_on": lieux["attested_on"].map(_fr_date),
+            "legal_form": lieux["legal_form"],
+            "in_qpv": lieux["in_qpv"].map(lambda v: "" if v is None or v is pd.NA else ("oui" if v else "non")),
+            "website": lieux["website"],
+            "source": lieux["source"],
+            "source_id": lieux["source_id"],
+            "placement_rule": lieux["placement_rule"],
+            "is_demo": lieux["is_demo"].map(lambda v: "oui" if v else "non"),
+        }
+    )
     return out
 
 

@@ -44,16 +44,15 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    placements: dict = field(default_factory=dict)     # rule -> count
-    unplaced: list = field(default_factory=list)       # {line, name, reason}
-    errors: list = field(default_factory=list)         # {line, message}
-    placed: list = field(default_factory=list)         # {line, name, commune_code, rule}
-    review: list = field(default_factory=list)         # {line, name, commune_code, reason}: placed, to check
+    placements: dict = field(default_factory=dict)  # rule -> count
+    unplaced: list = field(default_factory=list)  # {line, name, reason}
+    errors: list = field(default_factory=list)  # {line, message}
+    placed: list = field(default_factory=list)  # {line, name, commune_code, rule}
+    review: list = field(default_factory=list)  # {line, name, commune_code, reason}: placed, to check
     committed: bool = False
     dry_run: bool = False
     values_changed: int = 0
-    refused: list = field(default_factory=list)        # territory ids outside the user's scope
-
+    refused: list = field(default_factory=list)  # territory ids outside the user's scope
 
     def as_dict(self) -> dict:
         """Plain data for JSON output."""
@@ -72,18 +71,25 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
     with db.read() as cur:
         communes = repository.communes(cur)
         sources = {r["source"] for r in rows}
-        known = pd.concat([repository.by_source(cur, s) for s in sorted(sources)] or [pd.DataFrame()],
-                          ignore_index=True)
+        known = pd.concat(
+            [repository.by_source(cur, s) for s in sorted(sources)] or [pd.DataFrame()], ignore_index=True
+        )
         ids = [r["id"] for r in rows if r.get("id")]
         by_id = repository.existing_ids(cur, ids) if ids else pd.DataFrame()
         registry = repository.points(cur)
     resolver = Resolver(communes)
     fields = ["id", "level", "name", "region_code", "departement_code", "epci_siren"]
-    scope_rows = {code: dict(zip(fields, values)) for code, *values in zip(
-        *(communes[c].to_numpy(dtype=object) for c in ["code", *fields]))}
-    placements = resolver.place([r["raw_code"] for r in rows], [r["raw_postal"] for r in rows],
-                                [r["raw_commune_name"] for r in rows], [r["raw_lat"] for r in rows],
-                                [r["raw_lon"] for r in rows])
+    scope_rows = {
+        code: dict(zip(fields, values))
+        for code, *values in zip(*(communes[c].to_numpy(dtype=object) for c in ["code", *fields]))
+    }
+    placements = resolver.place(
+        [r["raw_code"] for r in rows],
+        [r["raw_postal"] for r in rows],
+        [r["raw_commune_name"] for r in rows],
+        [r["raw_lat"] for r in rows],
+        [r["raw_lon"] for r in rows],
+    )
     known_by_key = {(rec["source"], rec["source_id"]): rec for rec in _records(known)} if len(known) else {}
     known_by_id = {rec["id"]: rec for rec in _records(by_id)} if len(by_id) else {}
     doubles = duplicates.for_import(rows, placements, registry, known_by_key, known_by_id)
@@ -99,12 +105,22 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
             report.unplaced.append({"line": line, "name": row["name"], "reason": place.problem})
             continue
         if row.get("id") and not _ID.match(row["id"]):
-            report.errors.append({"line": line, "message": f"identifiant « {row['id'][:40]} » invalide : lettres, "
-                                  "chiffres, tirets ou points, 64 caractères au plus (laissez vide pour un nouveau lieu)"})
+            report.errors.append(
+                {
+                    "line": line,
+                    "message": f"identifiant « {row['id'][:40]} » invalide : lettres, "
+                    "chiffres, tirets ou points, 64 caractères au plus (laissez vide pour un nouveau lieu)",
+                }
+            )
             continue
         if row.get("id") and row["id"] in seen_ids:
-            report.errors.append({"line": line, "message": f"identifiant {row['id']} déjà vu ligne {seen_ids[row['id']]} "
-                                  ": gardez une seule ligne par lieu"})
+            report.errors.append(
+                {
+                    "line": line,
+                    "message": f"identifiant {row['id']} déjà vu ligne {seen_ids[row['id']]} "
+                    ": gardez une seule ligne par lieu",
+                }
+            )
             continue
         if row.get("id"):
             seen_ids[row["id"]] = line
@@ -120,13 +136,25 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
         postal, _ = clean_code(row["raw_postal"])
         try:
             lieu = LieuIn(
-                name=row["name"] or "", address=row.get("address"), postal_code=postal,
-                commune_code=place.commune_code, lat=lat, lon=lon, types=row["types"], labels=row["labels"],
-                opened_on=row.get("opened_on"), closed_on=row.get("closed_on"),
-                attested_on=row.get("attested_on"), legal_form=row.get("legal_form"), in_qpv=row.get("in_qpv"),
-                website=row.get("website"), source=row["source"], source_id=row.get("source_id"),
+                name=row["name"] or "",
+                address=row.get("address"),
+                postal_code=postal,
+                commune_code=place.commune_code,
+                lat=lat,
+                lon=lon,
+                types=row["types"],
+                labels=row["labels"],
+                opened_on=row.get("opened_on"),
+                closed_on=row.get("closed_on"),
+                attested_on=row.get("attested_on"),
+                legal_form=row.get("legal_form"),
+                in_qpv=row.get("in_qpv"),
+                website=row.get("website"),
+                source=row["source"],
+                source_id=row.get("source_id"),
                 placement_rule=place.rule,
-                review_reason="; ".join(r for r in (place.review, doubles.get(line)) if r) or None)
+                review_reason="; ".join(r for r in (place.review, doubles.get(line)) if r) or None,
+            )
         except ValidationError as error:
             report.errors.append({"line": line, "message": french_errors(error)})
             continue
@@ -134,27 +162,46 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
         old = known_by_id.get(row.get("id")) or (known_by_key.get(key) if key else None)
         old_commune = scope_rows.get(old["commune_code"]) if old is not None and old.get("commune_code") else None
         if not writes.may_write(user, commune):
-            report.errors.append({"line": line, "message": (
-                f"{commune['name']} ({place.commune_code}) est hors de votre périmètre : retirez cette ligne "
-                "ou demandez à l'équipe nationale de l'importer")})
+            report.errors.append(
+                {
+                    "line": line,
+                    "message": (
+                        f"{commune['name']} ({place.commune_code}) est hors de votre périmètre : retirez cette ligne "
+                        "ou demandez à l'équipe nationale de l'importer"
+                    ),
+                }
+            )
             report.refused.append(commune["id"])
             continue
-        if old_commune and not writes.may_write(
-                user, {"code": old["commune_code"], **old_commune}):
-            report.errors.append({"line": line, "message": (
-                f"ce lieu est aujourd'hui à {old_commune['name']} ({old['commune_code']}), hors de votre périmètre : "
-                "vous ne pouvez pas le déplacer — retirez cette ligne ou demandez à l'équipe nationale")})
+        if old_commune and not writes.may_write(user, {"code": old["commune_code"], **old_commune}):
+            report.errors.append(
+                {
+                    "line": line,
+                    "message": (
+                        f"ce lieu est aujourd'hui à {old_commune['name']} ({old['commune_code']}), hors de votre périmètre : "
+                        "vous ne pouvez pas le déplacer — retirez cette ligne ou demandez à l'équipe nationale"
+                    ),
+                }
+            )
             report.refused.append(territory_id("commune", old["commune_code"]))
             continue
         data = lieu.model_dump(mode="python", exclude={"labels"})
         data["types"] = [str(t) for t in lieu.types]
         label_years = sorted(f"{k}:{v}" for k, v in lieu.labels.items())
         report.placements[place.rule] = report.placements.get(place.rule, 0) + 1
-        report.placed.append({"line": line, "name": lieu.name, "commune_code": place.commune_code,
-                              "rule": place.rule, "note": place.note})
+        report.placed.append(
+            {
+                "line": line,
+                "name": lieu.name,
+                "commune_code": place.commune_code,
+                "rule": place.rule,
+                "note": place.note,
+            }
+        )
         if lieu.review_reason:
-            report.review.append({"line": line, "name": lieu.name, "commune_code": place.commune_code,
-                                  "reason": lieu.review_reason})
+            report.review.append(
+                {"line": line, "name": lieu.name, "commune_code": place.commune_code, "reason": lieu.review_reason}
+            )
         if old is None:
             data["id"] = row.get("id") or f"TL-{uuid.uuid4().hex[:12]}"
             inserts.append(data)
@@ -174,8 +221,9 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
     return report, {"inserts": inserts, "updates": updates, "labels": labels, "comments": comments}
 
 
-def run(db: Database, content: bytes, file_format: str, user: User, dry_run: bool = False,
-        file_name: str | None = None) -> ImportReport:
+def run(
+    db: Database, content: bytes, file_format: str, user: User, dry_run: bool = False, file_name: str | None = None
+) -> ImportReport:
     """Import a file: all or nothing; with dry_run, only say what would happen."""
     try:
         report, todo = prepare(db, content, file_format, user)
@@ -186,21 +234,55 @@ def run(db: Database, content: bytes, file_format: str, user: User, dry_run: boo
     report.dry_run = dry_run
     if report.refused and not dry_run:
         # The attempt itself is traced, like every refused access (nothing else is written).
-        _trace_refusal(db, user, file_format, key=report.refused[0], territories=sorted(set(report.refused))[:200],
-                       comment=f"{file_name or 'fichier'} : {len(report.refused)} ligne(s) hors du périmètre")
+        _trace_refusal(
+            db,
+            user,
+            file_format,
+            key=report.refused[0],
+            territories=sorted(set(report.refused))[:200],
+            comment=f"{file_name or 'fichier'} : {len(report.refused)} ligne(s) hors du périmètre",
+        )
     if report.errors or dry_run or not (todo["inserts"] or todo["updates"]):
         return report
-    summary = (f"{file_name or 'fichier'} : {report.created} créés, {report.updated} modifiés, "
-               f"{report.unchanged} inchangés, {len(report.unplaced)} non placés")
-    report.values_changed = writes.write_many(db, user, todo["inserts"], todo["updates"], todo["labels"],
-                                              todo["comments"], how="import", summary=summary, source=file_format)
+    summary = (
+        f"{file_name or 'fichier'} : {report.created} créés, {report.updated} modifiés, "
+        f"{report.unchanged} inchangés, {len(report.unplaced)} non placés"
+    )
+    report.values_changed = writes.write_many(
+        db,
+        user,
+        todo["inserts"],
+        todo["updates"],
+        todo["labels"],
+        todo["comments"],
+        how="import",
+        summary=summary,
+        source=file_format,
+    )
     report.committed = True
     return report
 
 
-def _trace_refusal(db: Database, user: User, file_format: str, *, comment: str, key: str | None = None,
-                   territories: list[str] | None = None) -> None:
+def _trace_refusal(
+    db: Database,
+    user: User,
+    file_format: str,
+    *,
+    comment: str,
+    key: str | None = None,
+    territories: list[str] | None = None,
+) -> None:
     """The one audit call of a refused import (nothing else is written)."""
-    db.write(lambda cur: audit.append(cur, actor=user.email, entity="lieu", action="refused", key=key, how="import",
-                                      new={"territories": territories} if territories is not None else None,
-                                      source=file_format, comment=comment))
+    db.write(
+        lambda cur: audit.append(
+            cur,
+            actor=user.email,
+            entity="lieu",
+            action="refused",
+            key=key,
+            how="import",
+            new={"territories": territories} if territories is not None else None,
+            source=file_format,
+            comment=comment,
+        )
+    )

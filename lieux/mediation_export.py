@@ -12,12 +12,40 @@ from formatting.french import number
 SCHEMA_VERSION = "1.0.2"
 SCHEMA_URL = "https://raw.githubusercontent.com/LaMednum/standard-mediation-num/v1.0.2/schema.json"
 # Every column of the schema, in its order (the standard asks for all of them, empty or not).
-COLUMNS = ["id", "pivot", "nom", "commune", "code_postal", "code_insee", "adresse", "complement_adresse", "latitude",
-           "longitude", "typologie", "telephone", "courriels", "site_web", "horaires", "presentation_resume",
-           "presentation_detail", "source", "itinerance", "structure_parente", "date_maj", "services",
-           "publics_specifiquement_adresses", "prise_en_charge_specifique", "frais_a_charge",
-           "dispositif_programmes_nationaux", "formations_labels", "autres_formations_labels", "modalites_acces",
-           "modalites_accompagnement", "fiche_acces_libre", "prise_rdv"]
+COLUMNS = [
+    "id",
+    "pivot",
+    "nom",
+    "commune",
+    "code_postal",
+    "code_insee",
+    "adresse",
+    "complement_adresse",
+    "latitude",
+    "longitude",
+    "typologie",
+    "telephone",
+    "courriels",
+    "site_web",
+    "horaires",
+    "presentation_resume",
+    "presentation_detail",
+    "source",
+    "itinerance",
+    "structure_parente",
+    "date_maj",
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "fiche_acces_libre",
+    "prise_rdv",
+]
 TYPOLOGY = "TIERS_LIEUX"
 # Carrefours holds no SIRET or RNA. The schema documents no placeholder for its required `pivot`; fourteen zeros
 # is what the ANCT's national cartography (the schema's main consumer) writes for "identifiant inconnu", and it
@@ -25,13 +53,17 @@ TYPOLOGY = "TIERS_LIEUX"
 UNKNOWN_PIVOT = "00000000000000"
 # Only the Fabriques de Territoire label is in the schema's closed list; the other two go to the free field.
 LISTED_LABELS = {"fabrique_territoire": "Fabriques de Territoire"}
-OTHER_LABELS = {"fabrique_numerique": "Fabrique numérique de territoire",
-                "manufacture_proximite": "Manufacture de proximité"}
+OTHER_LABELS = {
+    "fabrique_numerique": "Fabrique numérique de territoire",
+    "manufacture_proximite": "Manufacture de proximité",
+}
 # Why a lieu is left out, in the order the reasons are checked (a lieu counts once, for the first one).
-REASONS = {"ferme": "fermé(s) ou à fermeture annoncée",
-           "sans_adresse": "sans adresse (champ obligatoire du standard)",
-           "sans_code_postal": "sans code postal à 5 chiffres (champ obligatoire)",
-           "sans_commune": "sans commune connue (champ obligatoire)"}
+REASONS = {
+    "ferme": "fermé(s) ou à fermeture annoncée",
+    "sans_adresse": "sans adresse (champ obligatoire du standard)",
+    "sans_code_postal": "sans code postal à 5 chiffres (champ obligatoire)",
+    "sans_commune": "sans commune connue (champ obligatoire)",
+}
 _POSTAL = re.compile(r"^\d{5}$")
 _INSEE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
 
@@ -39,6 +71,7 @@ _INSEE = re.compile(r"^([013-9]\d|2[AB1-9])\d{3}$")
 @dataclass
 class MediationExport:
     """The lieux in the standard's columns, and how many were left out for each reason."""
+
     frame: pd.DataFrame
     excluded: dict[str, int] = field(default_factory=dict)
 

@@ -28,12 +28,21 @@ class Label(StrEnum):
     manufacture_proximite = "manufacture_proximite"
 
 
-TYPE_LABELS = {"coworking": "Coworking", "fablab": "Fablab", "atelier_partage": "Atelier partagé",
-               "culturel": "Culturel", "nourricier": "Nourricier", "living_lab": "Living lab",
-               "espace_numerique": "Espace numérique", "autre": "Autre"}
-LABEL_LABELS = {"fabrique_territoire": "Fabrique de territoire",
-                "fabrique_numerique": "Fabrique numérique de territoire",
-                "manufacture_proximite": "Manufacture de proximité"}
+TYPE_LABELS = {
+    "coworking": "Coworking",
+    "fablab": "Fablab",
+    "atelier_partage": "Atelier partagé",
+    "culturel": "Culturel",
+    "nourricier": "Nourricier",
+    "living_lab": "Living lab",
+    "espace_numerique": "Espace numérique",
+    "autre": "Autre",
+}
+LABEL_LABELS = {
+    "fabrique_territoire": "Fabrique de territoire",
+    "fabrique_numerique": "Fabrique numérique de territoire",
+    "manufacture_proximite": "Manufacture de proximité",
+}
 _SPACES = re.compile(r"\s+")
 _POSTAL = re.compile(r"^\d{5}$")
 _COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -114,7 +123,9 @@ class LieuIn(BaseModel):
     def _label_years(cls, labels: dict[Label, int]) -> dict[Label, int]:
         for label, year in labels.items():
             if not 2019 <= year <= 2100:
-                raise ValueError(f"année de label {year} invalide pour {LABEL_LABELS[label]} (les labels datent de 2019 ou après)")
+                raise ValueError(
+                    f"année de label {year} invalide pour {LABEL_LABELS[label]} (les labels datent de 2019 ou après)"
+                )
         return labels
 
     @model_validator(mode="after")

@@ -26,8 +26,16 @@ def _outlines() -> dict:
     starts = np.concatenate([[0], ends[:-1]])
     order = np.argsort(data["ring_commune"], kind="stable")
     first = np.searchsorted(data["ring_commune"][order], np.arange(len(data["codes"]) + 1))
-    return {"codes": data["codes"].astype(str), "boxes": data["boxes"].astype(np.int64), "x": x, "y": y,
-            "starts": starts, "ends": ends, "order": order, "first": first}
+    return {
+        "codes": data["codes"].astype(str),
+        "boxes": data["boxes"].astype(np.int64),
+        "x": x,
+        "y": y,
+        "starts": starts,
+        "ends": ends,
+        "order": order,
+        "first": first,
+    }
 
 
 def available() -> bool:
@@ -37,9 +45,9 @@ def available() -> bool:
 
 def _inside(o: dict, commune: int, px: int, py: int) -> bool:
     crossings = 0
-    for ring in o["order"][o["first"][commune]:o["first"][commune + 1]]:
-        xs = o["x"][o["starts"][ring]:o["ends"][ring]].astype(float)
-        ys = o["y"][o["starts"][ring]:o["ends"][ring]].astype(float)
+    for ring in o["order"][o["first"][commune] : o["first"][commune + 1]]:
+        xs = o["x"][o["starts"][ring] : o["ends"][ring]].astype(float)
+        ys = o["y"][o["starts"][ring] : o["ends"][ring]].astype(float)
         x1, y1, x2, y2 = xs[:-1], ys[:-1], xs[1:], ys[1:]
         spans = (y1 > py) != (y2 > py)
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,9 +30,12 @@ RULE_LABELS = {
 # France (métropole and the five DROM) as boxes; a metropolitan point also needs a commune centre within
 # METRO_MAX_KM, which rejects Barcelona or Turin although they fall inside the metropolitan box.
 FRANCE_BOXES = {
-    "métropole": (41.3, 51.2, -5.3, 9.7), "Guadeloupe": (15.8, 16.6, -61.9, -60.9),
-    "Martinique": (14.3, 14.95, -61.3, -60.75), "Guyane": (2.0, 5.9, -54.7, -51.5),
-    "La Réunion": (-21.45, -20.8, 55.15, 55.9), "Mayotte": (-13.1, -12.55, 44.9, 45.35),
+    "métropole": (41.3, 51.2, -5.3, 9.7),
+    "Guadeloupe": (15.8, 16.6, -61.9, -60.9),
+    "Martinique": (14.3, 14.95, -61.3, -60.75),
+    "Guyane": (2.0, 5.9, -54.7, -51.5),
+    "La Réunion": (-21.45, -20.8, 55.15, 55.9),
+    "Mayotte": (-13.1, -12.55, 44.9, 45.35),
 }
 METRO_MAX_KM = 25.0
 
@@ -64,10 +67,10 @@ def in_france_box(lat: float, lon: float) -> str | None:
 class Placement:
     commune_code: str | None
     rule: str | None
-    problem: str | None = None      # why it could not be placed (the row is listed, not imported)
-    error: str | None = None        # a fault in the row (the import stops)
-    note: str | None = None         # how a written code was read ('75119 (arrondissement municipal) → 75056')
-    review: str | None = None       # placed, but the evidence disagrees: listed "à vérifier" with this reason
+    problem: str | None = None  # why it could not be placed (the row is listed, not imported)
+    error: str | None = None  # a fault in the row (the import stops)
+    note: str | None = None  # how a written code was read ('75119 (arrondissement municipal) → 75056')
+    review: str | None = None  # placed, but the evidence disagrees: listed "à vérifier" with this reason
 
 
 class Resolver:
@@ -80,8 +83,9 @@ class Resolver:
         self.by_postal: dict[str, list[str]] = {}
         self.postals_of: dict[str, set[str]] = {}
         self.names = dict(zip(self.communes["code"], self.communes["name"])) if "name" in self.communes else {}
-        for code, name, postals in zip(*(self.communes[c].to_numpy(dtype=object)
-                                         for c in ("code", "search_name", "postal_codes"))):
+        for code, name, postals in zip(
+            *(self.communes[c].to_numpy(dtype=object) for c in ("code", "search_name", "postal_codes"))
+        ):
             for postal in postals if postals is not None else []:
                 self.by_postal_name.setdefault((postal, name), []).append(code)
                 self.by_postal.setdefault(postal, []).append(code)
@@ -107,7 +111,9 @@ class Resolver:
                 first = np.unique(ia[order], return_index=True)[1]
                 rows, best = ia[order][first], order[first]
                 codes[todo[rows]] = self._located_codes[ib[best]]
-                dist[todo[rows]] = 2 * coverage.EARTH_KM * np.arcsin(np.clip(chord[best] / (2 * coverage.EARTH_KM), 0, 1))
+                dist[todo[rows]] = (
+                    2 * coverage.EARTH_KM * np.arcsin(np.clip(chord[best] / (2 * coverage.EARTH_KM), 0, 1))
+                )
                 todo = np.setdiff1d(todo, todo[rows])
         return codes, dist
 
@@ -143,9 +149,16 @@ class Resolver:
                 j = where[i]
                 box = in_france_box(lat[i], lon[i])
                 if box is None or (box == "métropole" and km[j] > METRO_MAX_KM and inside[j] is None):
-                    out.append(Placement(None, None, error=(
-                        f"coordonnées hors de France ({lat[i]:.5f}, {lon[i]:.5f}) : vérifiez la latitude et la "
-                        "longitude (inversées ? signe oublié ?) ou videz-les")))
+                    out.append(
+                        Placement(
+                            None,
+                            None,
+                            error=(
+                                f"coordonnées hors de France ({lat[i]:.5f}, {lon[i]:.5f}) : vérifiez la latitude et la "
+                                "longitude (inversées ? signe oublié ?) ou videz-les"
+                            ),
+                        )
+                    )
                     continue
                 point, point_rule = (inside[j], "coordonnees_contour") if inside[j] else (nearest[j], "coordonnees")
             out.append(self._decide(reading, postal, by_postal, postal_rule, point, point_rule, raw_code, raw_postal))
@@ -165,35 +178,64 @@ class Resolver:
     def _decide(self, reading, postal, by_postal, postal_rule, point, point_rule, raw_code, raw_postal) -> Placement:
         """The commune the evidence points to, and the reason to review it when the evidence disagrees."""
         if reading.code:
-            rule = ("code_arrondissement" if reading.former_kind == "arrondissement" else
-                    "code_ancien" if reading.former_kind else
-                    "code_insee_complete" if reading.zero_restored else "code_insee")
+            rule = (
+                "code_arrondissement"
+                if reading.former_kind == "arrondissement"
+                else "code_ancien"
+                if reading.former_kind
+                else "code_insee_complete"
+                if reading.zero_restored
+                else "code_insee"
+            )
             chosen, note = reading.code, reading.note
         elif by_postal:
             chosen, rule, note = by_postal, postal_rule, None
         elif point:
-            review = None if point_rule == "coordonnees_contour" else (
-                "coordonnées hors de tout contour communal : placé au centre de commune le plus proche")
+            review = (
+                None
+                if point_rule == "coordonnees_contour"
+                else ("coordonnées hors de tout contour communal : placé au centre de commune le plus proche")
+            )
             return Placement(point, point_rule, review=review)
         else:
             return Placement(None, None, problem=_why_unplaced(raw_code, raw_postal))
         postal_of = self.postals_of
         if point and point != chosen:
-            postal_backs_point = bool(postal) and postal in postal_of.get(point, ()) \
-                and postal not in postal_of.get(chosen, ())
+            postal_backs_point = (
+                bool(postal) and postal in postal_of.get(point, ()) and postal not in postal_of.get(chosen, ())
+            )
             said = f"le code commune {reading.written}" if reading.code else f"le code postal {postal}"
             if point_rule == "coordonnees_contour" and (postal_backs_point or not reading.code):
-                return Placement(point, point_rule, note=note, review=(
-                    f"{said} désigne {self._label(chosen)}, mais les coordonnées tombent dans "
-                    f"{self._label(point)}" + (f", comme le code postal {postal}" if postal_backs_point else "")
-                    + " : placé selon les coordonnées"))
-            return Placement(chosen, rule, note=note, review=(
-                f"les coordonnées tombent dans {self._label(point)}, pas dans {self._label(chosen)} désignée par "
-                f"{said} : placé selon le code"))
+                return Placement(
+                    point,
+                    point_rule,
+                    note=note,
+                    review=(
+                        f"{said} désigne {self._label(chosen)}, mais les coordonnées tombent dans "
+                        f"{self._label(point)}"
+                        + (f", comme le code postal {postal}" if postal_backs_point else "")
+                        + " : placé selon les coordonnées"
+                    ),
+                )
+            return Placement(
+                chosen,
+                rule,
+                note=note,
+                review=(
+                    f"les coordonnées tombent dans {self._label(point)}, pas dans {self._label(chosen)} désignée par "
+                    f"{said} : placé selon le code"
+                ),
+            )
         if reading.code and postal and postal_of.get(chosen) and postal not in postal_of[chosen]:
-            return Placement(chosen, rule, note=note, review=(
-                f"le code postal {postal} n'est pas celui de {self._label(chosen)} "
-                f"({', '.join(sorted(postal_of[chosen]))})"))
+            return Placement(
+                chosen,
+                rule,
+                note=note,
+                review=(
+                    f"le code postal {postal} n'est pas celui de {self._label(chosen)} "
+                    f"({', '.join(sorted(postal_of[chosen]))})"
+                ),
+            )
         return Placement(chosen, rule, note=note)
 
 
@@ -210,7 +252,9 @@ def commune_name_key(raw) -> str:
 def _why_unplaced(raw_code, raw_postal) -> str:
     code, _ = clean_code(raw_code)
     postal, _ = clean_code(raw_postal)
-    parts = [f"code commune « {code} » inconnu" if code else "code commune absent",
-             f"code postal « {postal} » sans commune de ce nom" if postal else "code postal absent",
-             "coordonnées absentes"]
+    parts = [
+        f"code commune « {code} » inconnu" if code else "code commune absent",
+        f"code postal « {postal} » sans commune de ce nom" if postal else "code postal absent",
+        "coordonnées absentes",
+    ]
     return ", ".join(parts)

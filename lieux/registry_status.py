@@ -16,10 +16,17 @@ def registry_national(db: Database, year: int) -> dict:
 
     def number(value):  # a count has no numerator: null in JSON, never NaN (which is not JSON)
         return None if value is None or value != value else value
-    return {r["indicator_code"]: {"value": number(r["value"]), "numerator": number(r["numerator"]),
-                                  "denominator": number(r["denominator"]),
-                                  "reported": int(r["reported"]), "expected": int(r["expected"])}
-            for r in frame.to_dict("records")}
+
+    return {
+        r["indicator_code"]: {
+            "value": number(r["value"]),
+            "numerator": number(r["numerator"]),
+            "denominator": number(r["denominator"]),
+            "reported": int(r["reported"]),
+            "expected": int(r["expected"]),
+        }
+        for r in frame.to_dict("records")
+    }
 
 
 def status_report(db: Database, year: int | None = None) -> dict:

@@ -7,12 +7,48 @@ import pandas as pd
 from lieux.models import ATTESTATION_YEARS
 from territories.levels import PREFIX
 
-LIEU_COLUMNS = ("id", "name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on",
-                "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id",
-                "placement_rule", "review_reason", "is_demo", "version", "updated_by")
-WRITE_COLUMNS = ("name", "address", "postal_code", "commune_code", "lat", "lon", "types", "opened_on",
-                 "closed_on", "attested_on", "legal_form", "in_qpv", "website", "source", "source_id",
-                 "placement_rule", "review_reason")
+LIEU_COLUMNS = (
+    "id",
+    "name",
+    "address",
+    "postal_code",
+    "commune_code",
+    "lat",
+    "lon",
+    "types",
+    "opened_on",
+    "closed_on",
+    "attested_on",
+    "legal_form",
+    "in_qpv",
+    "website",
+    "source",
+    "source_id",
+    "placement_rule",
+    "review_reason",
+    "is_demo",
+    "version",
+    "updated_by",
+)
+WRITE_COLUMNS = (
+    "name",
+    "address",
+    "postal_code",
+    "commune_code",
+    "lat",
+    "lon",
+    "types",
+    "opened_on",
+    "closed_on",
+    "attested_on",
+    "legal_form",
+    "in_qpv",
+    "website",
+    "source",
+    "source_id",
+    "placement_rule",
+    "review_reason",
+)
 
 _LIST_SQL = """
 SELECT l.id, l.name, l.address, l.postal_code, l.commune_code, c.name AS commune_name,
@@ -41,15 +77,46 @@ ORDER BY l.name, l.id
 """
 
 
-def list_lieux(cur, *, words: str = "", code: str = "", lieu_type: str = "", label: str = "",
-               status: str = "tous", region: str = "", departement: str = "", epci: str = "", commune: str = "",
-               typology: str = "") -> pd.DataFrame:
+def list_lieux(
+    cur,
+    *,
+    words: str = "",
+    code: str = "",
+    lieu_type: str = "",
+    label: str = "",
+    status: str = "tous",
+    region: str = "",
+    departement: str = "",
+    epci: str = "",
+    commune: str = "",
+    typology: str = "",
+) -> pd.DataFrame:
     """Lieux matching the filters, with their commune, typology and labels."""
     territory = region or departement or epci or commune
-    return cur.execute(_LIST_SQL, [
-        ATTESTATION_YEARS, words, words, words, code, code, lieu_type, lieu_type, label, label, status, status,
-        territory, region or None, departement or None, epci or None, commune or None, typology, typology,
-    ]).df()
+    return cur.execute(
+        _LIST_SQL,
+        [
+            ATTESTATION_YEARS,
+            words,
+            words,
+            words,
+            code,
+            code,
+            lieu_type,
+            lieu_type,
+            label,
+            label,
+            status,
+            status,
+            territory,
+            region or None,
+            departement or None,
+            epci or None,
+            commune or None,
+            typology,
+            typology,
+        ],
+    ).df()
 
 
 def get(cur, lieu_id: str) -> dict | None:
@@ -58,8 +125,9 @@ def get(cur, lieu_id: str) -> dict | None:
     if row is None:
         return None
     lieu = dict(zip(LIEU_COLUMNS, row))
-    lieu["labels"] = dict(cur.execute("SELECT label, year FROM lieu_label WHERE lieu_id = ? ORDER BY label",
-                                      [lieu_id]).fetchall())
+    lieu["labels"] = dict(
+        cur.execute("SELECT label, year FROM lieu_label WHERE lieu_id = ? ORDER BY label", [lieu_id]).fetchall()
+    )
     return lieu
 
 
@@ -70,10 +138,13 @@ def get_many(cur, ids: list[str]) -> dict[str, dict]:
     wanted = pd.DataFrame({"id": pd.Series(ids, dtype="str")})
     cur.register("wanted_lieux", wanted)
     try:
-        rows = cur.execute(f"SELECT {', '.join('l.' + c for c in LIEU_COLUMNS)} FROM lieu l"
-                           " JOIN wanted_lieux w ON w.id = l.id").fetchall()
-        labels = cur.execute("SELECT lieu_id, label, year FROM lieu_label WHERE lieu_id IN"
-                             " (SELECT id FROM wanted_lieux) ORDER BY lieu_id, label").fetchall()
+        rows = cur.execute(
+            f"SELECT {', '.join('l.' + c for c in LIEU_COLUMNS)} FROM lieu l JOIN wanted_lieux w ON w.id = l.id"
+        ).fetchall()
+        labels = cur.execute(
+            "SELECT lieu_id, label, year FROM lieu_label WHERE lieu_id IN"
+            " (SELECT id FROM wanted_lieux) ORDER BY lieu_id, label"
+        ).fetchall()
     finally:
         cur.unregister("wanted_lieux")
     found = {row[0]: {**dict(zip(LIEU_COLUMNS, row)), "labels": {}} for row in rows}
@@ -85,8 +156,10 @@ def get_many(cur, ids: list[str]) -> dict[str, dict]:
 def insert(cur, lieu_id: str, data: dict, actor: str, is_demo: bool = False) -> None:
     """Insert one lieu (labels apart)."""
     columns = ("id", *WRITE_COLUMNS, "is_demo", "updated_by")
-    cur.execute(f"INSERT INTO lieu ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                [lieu_id, *(data[c] for c in WRITE_COLUMNS), is_demo, actor])
+    cur.execute(
+        f"INSERT INTO lieu ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [lieu_id, *(data[c] for c in WRITE_COLUMNS), is_demo, actor],
+    )
 
 
 def update(cur, lieu_id: str, data: dict, actor: str, expected_version: int) -> bool:
@@ -95,7 +168,8 @@ def update(cur, lieu_id: str, data: dict, actor: str, expected_version: int) -> 
     changed = cur.execute(
         f"UPDATE lieu SET {sets}, version = version + 1, updated_by = ?, updated_at = current_timestamp"
         " WHERE id = ? AND version = ?",
-        [*(data[c] for c in WRITE_COLUMNS), actor, lieu_id, expected_version]).fetchone()[0]
+        [*(data[c] for c in WRITE_COLUMNS), actor, lieu_id, expected_version],
+    ).fetchone()[0]
     return changed == 1
 
 
@@ -118,7 +192,8 @@ def communes(cur) -> pd.DataFrame:
     """Every commune with what placing a lieu needs (codes, names, postal codes, centre, scope keys)."""
     return cur.execute(
         "SELECT id, level, code, name, search_name, postal_codes, lat, lon, population, typology, region_code,"
-        " departement_code, epci_siren FROM territory WHERE level = 'commune' ORDER BY code").df()
+        " departement_code, epci_siren FROM territory WHERE level = 'commune' ORDER BY code"
+    ).df()
 
 
 def commune(cur, code: str | None) -> dict | None:
@@ -126,8 +201,9 @@ def commune(cur, code: str | None) -> dict | None:
     if not code:
         return None
     fields = ("id", "level", "code", "name", "region_code", "departement_code", "epci_siren")
-    row = cur.execute(f"SELECT {', '.join(fields)} FROM territory WHERE level = 'commune' AND code = ?",
-                      [code]).fetchone()
+    row = cur.execute(
+        f"SELECT {', '.join(fields)} FROM territory WHERE level = 'commune' AND code = ?", [code]
+    ).fetchone()
     return dict(zip(fields, row)) if row else None
 
 
@@ -146,7 +222,9 @@ def coverage_communes(cur) -> pd.DataFrame:
     return cur.execute(
         "SELECT t.code, t.name, t.population, t.lat, t.lon, t.typology, t.epci_siren, t.departement_code,"
         " e.name AS epci_name FROM territory t LEFT JOIN territory e ON e.id = ? || t.epci_siren"
-        " WHERE t.level = 'commune'", [PREFIX["epci"]]).df()
+        " WHERE t.level = 'commune'",
+        [PREFIX["epci"]],
+    ).df()
 
 
 def open_places(cur, on, attestation_years: int) -> pd.DataFrame:
@@ -158,7 +236,8 @@ def open_places(cur, on, attestation_years: int) -> pd.DataFrame:
         " WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on) <= ?"
         " AND (l.closed_on IS NULL OR l.closed_on > ?)"
         " AND (l.opened_on IS NOT NULL OR year(l.attested_on) + ? >= year(?))",
-        [on, on, attestation_years, on]).df()
+        [on, on, attestation_years, on],
+    ).df()
 
 
 def by_source(cur, source: str) -> pd.DataFrame:
@@ -166,7 +245,9 @@ def by_source(cur, source: str) -> pd.DataFrame:
     return cur.execute(
         f"SELECT {', '.join('l.' + c for c in LIEU_COLUMNS)},"
         " coalesce((SELECT list(label || ':' || year ORDER BY label) FROM lieu_label b WHERE b.lieu_id = l.id), [])"
-        " AS label_years FROM lieu l WHERE source = ? AND source_id IS NOT NULL", [source]).df()
+        " AS label_years FROM lieu l WHERE source = ? AND source_id IS NOT NULL",
+        [source],
+    ).df()
 
 
 def existing_ids(cur, ids: list[str]) -> pd.DataFrame:
@@ -177,7 +258,8 @@ def existing_ids(cur, ids: list[str]) -> pd.DataFrame:
         return cur.execute(
             f"SELECT {', '.join('l.' + c for c in LIEU_COLUMNS)},"
             " coalesce((SELECT list(label || ':' || year ORDER BY label) FROM lieu_label b WHERE b.lieu_id = l.id), [])"
-            " AS label_years FROM lieu l JOIN wanted_ids w ON w.id = l.id").df()
+            " AS label_years FROM lieu l JOIN wanted_ids w ON w.id = l.id"
+        ).df()
     finally:
         cur.unregister("wanted_ids")
 
@@ -187,17 +269,27 @@ def bulk_write(cur, inserts: pd.DataFrame, updates: pd.DataFrame, labels: pd.Dat
     columns = ", ".join(WRITE_COLUMNS)
     if len(inserts):
         cur.register("import_inserts", inserts)
-        cur.execute(f"INSERT INTO lieu (id, {columns}, is_demo, updated_by)"
-                    f" SELECT id, {columns}, false, ? FROM import_inserts", [actor])
+        cur.execute(
+            f"INSERT INTO lieu (id, {columns}, is_demo, updated_by) SELECT id, {columns}, false, ? FROM import_inserts",
+            [actor],
+        )
         cur.unregister("import_inserts")
     if len(updates):
         cur.register("import_updates", updates)
         sets = ", ".join(f"{c} = u.{c}" for c in WRITE_COLUMNS)
-        cur.execute(f"UPDATE lieu SET {sets}, version = lieu.version + 1, updated_by = ?,"
-                    " updated_at = current_timestamp FROM import_updates u WHERE lieu.id = u.id", [actor])
+        cur.execute(
+            f"UPDATE lieu SET {sets}, version = lieu.version + 1, updated_by = ?,"
+            " updated_at = current_timestamp FROM import_updates u WHERE lieu.id = u.id",
+            [actor],
+        )
         cur.unregister("import_updates")
-    touched = pd.DataFrame({"id": pd.concat([inserts.get("id", pd.Series(dtype="str")),
-                                             updates.get("id", pd.Series(dtype="str"))]).astype("str")})
+    touched = pd.DataFrame(
+        {
+            "id": pd.concat(
+                [inserts.get("id", pd.Series(dtype="str")), updates.get("id", pd.Series(dtype="str"))]
+            ).astype("str")
+        }
+    )
     if len(touched):
         cur.register("import_touched", touched)
         cur.execute("DELETE FROM lieu_label WHERE lieu_id IN (SELECT id FROM import_touched)")

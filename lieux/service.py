@@ -24,6 +24,7 @@ def search(db: Database, text: str = "", **filters) -> pd.DataFrame:
     """Lieux matching a text (name, commune, code) and filters (lieu_type, label, status, region,
     departement, epci, commune, typology)."""
     from territories.names import normalize
+
     words = normalize(text) if text else ""
     with db.read() as cur:
         frame = repository.list_lieux(cur, words=words, code=text.strip().upper(), **filters)
@@ -53,6 +54,9 @@ def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | No
 def territory_options(db: Database) -> dict[str, pd.DataFrame]:
     """Régions and départements (code, name, region_code) for the page's filters."""
     from territories import repository as territories
+
     with db.read() as cur:
-        return {"region": territories.by_level(cur, "region")[["code", "name"]],
-                "departement": territories.by_level(cur, "departement")[["code", "name", "region_code"]]}
+        return {
+            "region": territories.by_level(cur, "region")[["code", "name"]],
+            "departement": territories.by_level(cur, "departement")[["code", "name", "region_code"]],
+        }

@@ -24,12 +24,30 @@ from territories.codes import read_commune_code
 from territories.levels import FRANCE
 
 Action = Literal["create", "update", "close", "reopen", "delete"]
-ACTION_LABELS = {"create": "création", "update": "modification", "close": "fermeture",
-                 "reopen": "réouverture", "delete": "suppression"}
-FIELD_LABELS = {"name": "nom", "address": "adresse", "postal_code": "code postal", "commune_code": "commune",
-                "lat": "latitude", "lon": "longitude", "types": "types", "labels": "labels",
-                "opened_on": "date d'ouverture", "closed_on": "date de fermeture", "legal_form": "forme juridique",
-                "in_qpv": "QPV", "website": "site web", "source": "source", "source_id": "identifiant source"}
+ACTION_LABELS = {
+    "create": "création",
+    "update": "modification",
+    "close": "fermeture",
+    "reopen": "réouverture",
+    "delete": "suppression",
+}
+FIELD_LABELS = {
+    "name": "nom",
+    "address": "adresse",
+    "postal_code": "code postal",
+    "commune_code": "commune",
+    "lat": "latitude",
+    "lon": "longitude",
+    "types": "types",
+    "labels": "labels",
+    "opened_on": "date d'ouverture",
+    "closed_on": "date de fermeture",
+    "legal_form": "forme juridique",
+    "in_qpv": "QPV",
+    "website": "site web",
+    "source": "source",
+    "source_id": "identifiant source",
+}
 
 
 class LieuError(ValueError):
@@ -73,8 +91,10 @@ def validate(data: LieuIn | dict) -> LieuIn:
 def require_write_lieu(user: User, commune: dict) -> None:
     """Raise AccessDenied unless the user may change lieux of this commune (national team, or its coordinator)."""
     if not can_write_values(user, commune):
-        raise AccessDenied(f"Vous ne pouvez pas modifier les lieux de {commune['name']} ({commune['code']}) : "
-                           "cette commune est hors de votre périmètre. Demandez à l'équipe nationale.")
+        raise AccessDenied(
+            f"Vous ne pouvez pas modifier les lieux de {commune['name']} ({commune['code']}) : "
+            "cette commune est hors de votre périmètre. Demandez à l'équipe nationale."
+        )
 
 
 def can_edit(user: User) -> bool:
@@ -92,28 +112,35 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         if reading.code and reading.code != lieu.commune_code:  # an arrondissement or a merged commune
             lieu = lieu.model_copy(update={"commune_code": reading.code})
         if repository.commune(cur, lieu.commune_code) is None:
-            raise LieuError(f"La commune {lieu.commune_code} n'existe pas dans le code officiel géographique. "
-                            "Vérifiez le code INSEE (5 caractères, ex. 01053 ou 2A004).")
+            raise LieuError(
+                f"La commune {lieu.commune_code} n'existe pas dans le code officiel géographique. "
+                "Vérifiez le code INSEE (5 caractères, ex. 01053 ou 2A004)."
+            )
         if lieu.lat is None and lieu.lon is None and not lieu.postal_code:
             return lieu.model_copy(update={"placement_rule": lieu.placement_rule or "saisie"})
         # A typed code is weighed against the coordinates and postal code, with the import's evidence rule.
         found = Resolver(repository.communes(cur)).place(
-            [lieu.commune_code], [lieu.postal_code], [None], [lieu.lat], [lieu.lon])[0]
+            [lieu.commune_code], [lieu.postal_code], [None], [lieu.lat], [lieu.lon]
+        )[0]
         if found.error:
             raise LieuError(f"Le lieu ne peut pas être placé : {found.error}.")
         by_code = found.commune_code == lieu.commune_code
-        return lieu.model_copy(update={
-            "commune_code": found.commune_code,
-            "placement_rule": (lieu.placement_rule or "saisie") if by_code else found.rule,
-            "review_reason": found.review or lieu.review_reason})
+        return lieu.model_copy(
+            update={
+                "commune_code": found.commune_code,
+                "placement_rule": (lieu.placement_rule or "saisie") if by_code else found.rule,
+                "review_reason": found.review or lieu.review_reason,
+            }
+        )
     resolver = Resolver(repository.communes(cur))
     found = resolver.place([None], [lieu.postal_code], [lieu.address], [lieu.lat], [lieu.lon])[0]
     if found.error:
         raise LieuError(f"Le lieu ne peut pas être placé : {found.error}.")
     if found.commune_code is None:
         raise LieuError("Le lieu ne peut pas être placé : renseignez la commune (code INSEE) ou des coordonnées.")
-    return lieu.model_copy(update={"commune_code": found.commune_code, "placement_rule": found.rule,
-                                   "review_reason": found.review})
+    return lieu.model_copy(
+        update={"commune_code": found.commune_code, "placement_rule": found.rule, "review_reason": found.review}
+    )
 
 
 def _row(lieu: LieuIn) -> dict:
@@ -125,15 +152,33 @@ def _row(lieu: LieuIn) -> dict:
 def _snapshot(lieu: dict | None) -> dict | None:
     if lieu is None:
         return None
-    return {k: (str(v) if isinstance(v, date) else v) for k, v in lieu.items()
-            if k not in ("updated_by",)}
+    return {k: (str(v) if isinstance(v, date) else v) for k, v in lieu.items() if k not in ("updated_by",)}
 
 
-def audit_change(cur, actor: str, action: str, lieu_id: str, old: dict | None, new: dict | None, *,
-                 how: str, comment: str | None = None) -> None:
+def audit_change(
+    cur,
+    actor: str,
+    action: str,
+    lieu_id: str,
+    old: dict | None,
+    new: dict | None,
+    *,
+    how: str,
+    comment: str | None = None,
+) -> None:
     """The one audit shape of a registry change: the lieu as stored before and after, whoever wrote it."""
-    audit.append(cur, actor=actor, entity="lieu", key=lieu_id, action=action, how=how, old=_snapshot(old),
-                 new=_snapshot(new), source=(new or old or {}).get("source"), comment=comment)
+    audit.append(
+        cur,
+        actor=actor,
+        entity="lieu",
+        key=lieu_id,
+        action=action,
+        how=how,
+        old=_snapshot(old),
+        new=_snapshot(new),
+        source=(new or old or {}).get("source"),
+        comment=comment,
+    )
 
 
 def affected_communes(cur, *points: dict | None) -> tuple[list[str], list[str]]:
@@ -144,18 +189,30 @@ def affected_communes(cur, *points: dict | None) -> tuple[list[str], list[str]]:
     near: set[str] = set()
     communes = repository.commune_centres(cur)
     if located:
-        near.update(coverage.communes_near(communes, [p["lat"] for p in located], [p["lon"] for p in located],
-                                           computed.PROXIMITY_KM))
+        near.update(
+            coverage.communes_near(
+                communes, [p["lat"] for p in located], [p["lon"] for p in located], computed.PROXIMITY_KM
+            )
+        )
     # A place without coordinates stands at its commune's centre.
     centres = communes[communes["code"].isin(codes)]
-    near.update(coverage.communes_near(communes, centres["lat"].tolist(), centres["lon"].tolist(),
-                                       computed.PROXIMITY_KM))
+    near.update(
+        coverage.communes_near(communes, centres["lat"].tolist(), centres["lon"].tolist(), computed.PROXIMITY_KM)
+    )
     return sorted(codes), sorted(near)
 
 
-def write(db: Database, user: User, action: Action, *, lieu_id: str | None = None,
-          data: LieuIn | dict | None = None, expected_version: int | None = None,
-          closed_on: date | None = None, comment: str | None = None) -> Lieu | None:
+def write(
+    db: Database,
+    user: User,
+    action: Action,
+    *,
+    lieu_id: str | None = None,
+    data: LieuIn | dict | None = None,
+    expected_version: int | None = None,
+    closed_on: date | None = None,
+    comment: str | None = None,
+) -> Lieu | None:
     """The one way to change the registry: validate, check scope, refuse stale changes, audit, recompute."""
     if not can_edit(user):
         raise AccessDenied("Seuls l'équipe nationale et les coordinateurs régionaux modifient le registre.")
@@ -171,10 +228,15 @@ def write(db: Database, user: User, action: Action, *, lieu_id: str | None = Non
             if old is None:
                 raise LieuError(f"Le lieu {lieu_id} n'existe plus (supprimé entre-temps ?). Rechargez la page.")
             if old["version"] != expected_version:
-                raise StaleLieu(f"« {old['name']} » a été modifié par {old['updated_by']} depuis que vous l'avez "
-                                "ouvert. Rechargez la fiche, vérifiez ses valeurs, puis refaites votre modification.")
-            require_write_lieu(user, repository.commune(cur, old["commune_code"]) or
-                               {"id": FRANCE, "level": "pays", "code": FRANCE, "name": "une commune inconnue"})
+                raise StaleLieu(
+                    f"« {old['name']} » a été modifié par {old['updated_by']} depuis que vous l'avez "
+                    "ouvert. Rechargez la fiche, vérifiez ses valeurs, puis refaites votre modification."
+                )
+            require_write_lieu(
+                user,
+                repository.commune(cur, old["commune_code"])
+                or {"id": FRANCE, "level": "pays", "code": FRANCE, "name": "une commune inconnue"},
+            )
         if action in ("create", "update"):
             new_in = _place(cur, lieu_in)
         elif action in ("close", "reopen"):
@@ -220,17 +282,25 @@ def create(db: Database, user: User, data: LieuIn | dict, comment: str | None = 
     return write(db, user, "create", data=data, comment=comment)
 
 
-def update(db: Database, user: User, lieu_id: str, data: LieuIn | dict, expected_version: int,
-           comment: str | None = None) -> Lieu:
+def update(
+    db: Database, user: User, lieu_id: str, data: LieuIn | dict, expected_version: int, comment: str | None = None
+) -> Lieu:
     """Change a lieu read at expected_version."""
     return write(db, user, "update", lieu_id=lieu_id, data=data, expected_version=expected_version, comment=comment)
 
 
-def close(db: Database, user: User, lieu_id: str, expected_version: int, closed_on: date | None = None,
-          comment: str | None = None) -> Lieu:
+def close(
+    db: Database,
+    user: User,
+    lieu_id: str,
+    expected_version: int,
+    closed_on: date | None = None,
+    comment: str | None = None,
+) -> Lieu:
     """Record that a lieu closed (today unless a date is given)."""
-    return write(db, user, "close", lieu_id=lieu_id, expected_version=expected_version, closed_on=closed_on,
-                 comment=comment)
+    return write(
+        db, user, "close", lieu_id=lieu_id, expected_version=expected_version, closed_on=closed_on, comment=comment
+    )
 
 
 def delete(db: Database, user: User, lieu_id: str, expected_version: int, comment: str | None = None) -> None:
@@ -238,8 +308,18 @@ def delete(db: Database, user: User, lieu_id: str, expected_version: int, commen
     write(db, user, "delete", lieu_id=lieu_id, expected_version=expected_version, comment=comment)
 
 
-def write_many(db: Database, user: User, inserts: list[dict], updates: list[dict], labels: list[dict],
-               comments: dict[str, str], *, how: str, summary: str, source: str | None) -> int:
+def write_many(
+    db: Database,
+    user: User,
+    inserts: list[dict],
+    updates: list[dict],
+    labels: list[dict],
+    comments: dict[str, str],
+    *,
+    how: str,
+    summary: str,
+    source: str | None,
+) -> int:
     """Write checked lieux in bulk (one transaction), audit each like write() does, recompute; values changed.
 
     The caller (an import) has validated every row and checked its scope with may_write(); comments say,
@@ -251,8 +331,13 @@ def write_many(db: Database, user: User, inserts: list[dict], updates: list[dict
     def work(cur):
         ids = [r["id"] for r in [*inserts, *updates]]
         before = repository.get_many(cur, [r["id"] for r in updates])
-        repository.bulk_write(cur, _frame(inserts), _frame(updates),
-                              pd.DataFrame(labels, columns=["lieu_id", "label", "year"]), user.email)
+        repository.bulk_write(
+            cur,
+            _frame(inserts),
+            _frame(updates),
+            pd.DataFrame(labels, columns=["lieu_id", "label", "year"]),
+            user.email,
+        )
         after = repository.get_many(cur, ids)
         audit.append_frame(cur, _change_events(user.email, ids, before, after, how=how, comments=comments))
         audit.append(cur, actor=user.email, entity="lieu", action="import", how=how, source=source, comment=summary)
@@ -263,19 +348,26 @@ def write_many(db: Database, user: User, inserts: list[dict], updates: list[dict
     return db.write(work, retries=2)
 
 
-def _change_events(actor: str, ids: list[str], before: dict[str, dict], after: dict[str, dict], *, how: str,
-                   comments: dict[str, str]) -> pd.DataFrame:
+def _change_events(
+    actor: str, ids: list[str], before: dict[str, dict], after: dict[str, dict], *, how: str, comments: dict[str, str]
+) -> pd.DataFrame:
     """audit_change's rows for many lieux at once, as one frame for audit.append_frame (one insert)."""
     olds = [before.get(i) for i in ids]
     news = [after.get(i) for i in ids]
-    return pd.DataFrame({
-        "actor": actor, "entity": "lieu", "entity_key": ids,
-        "action": ["update" if i in before else "create" for i in ids], "how": how,
-        "old_data": [audit.to_json(_snapshot(o)) for o in olds],
-        "new_data": [audit.to_json(_snapshot(n)) for n in news],
-        "source": [(n or o or {}).get("source") for o, n in zip(olds, news)],
-        "comment": [comments.get(i) for i in ids],
-    }, columns=list(audit.COLUMNS))
+    return pd.DataFrame(
+        {
+            "actor": actor,
+            "entity": "lieu",
+            "entity_key": ids,
+            "action": ["update" if i in before else "create" for i in ids],
+            "how": how,
+            "old_data": [audit.to_json(_snapshot(o)) for o in olds],
+            "new_data": [audit.to_json(_snapshot(n)) for n in news],
+            "source": [(n or o or {}).get("source") for o, n in zip(olds, news)],
+            "comment": [comments.get(i) for i in ids],
+        },
+        columns=list(audit.COLUMNS),
+    )
 
 
 def may_write(user: User, commune: dict) -> bool:

@@ -35,42 +35,65 @@ def behind(result: dict) -> pd.DataFrame:
     else:
         measures, column = result["measures"], "status"
     late = measures[measures[column].isin(["en_retard", "compromis"])]
-    return late[["measure_code", "territory_id", column, "rate", "expected_rate", "gap_points",
-                 "main_indicator", "is_demo"]].rename(columns={column: "status"}).reset_index(drop=True)
+    return (
+        late[
+            ["measure_code", "territory_id", column, "rate", "expected_rate", "gap_points", "main_indicator", "is_demo"]
+        ]
+        .rename(columns={column: "status"})
+        .reset_index(drop=True)
+    )
 
 
 def peers(db: Database, thresholds: dict = THRESHOLDS, user: User | None = None) -> pd.DataFrame:
     """Territories more than N points (or N %, for ratios) below the median of their peers, latest period."""
-    data = progress_service.rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user),
-                                    ("percentage", "ratio"))
+    data = progress_service.rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user), ("percentage", "ratio"))
     pairs = data["pairs"].drop_duplicates("indicator_code")
     kinds = dict(zip(pairs["indicator_code"], pairs["indicator_kind"]))
     directions = dict(zip(pairs["indicator_code"], pairs["direction"]))
     names = pairs.set_index("indicator_code")["indicator_name"].to_dict()
     series = data["series"]
-    series = series[(series["kind"] == "actual") & series["level"].isin(PEER_LEVELS) & (series["reported"] > 0)
-                    & series["indicator_code"].map(lambda c: kinds.get(c) in ("percentage", "ratio"))]
-    columns = ["indicator_code", "indicator_name", "level", "territory_id", "name", "typology", "period",
-               "value", "peer_median", "peer_n", "gap", "is_demo"]
+    series = series[
+        (series["kind"] == "actual")
+        & series["level"].isin(PEER_LEVELS)
+        & (series["reported"] > 0)
+        & series["indicator_code"].map(lambda c: kinds.get(c) in ("percentage", "ratio"))
+    ]
+    columns = [
+        "indicator_code",
+        "indicator_name",
+        "level",
+        "territory_id",
+        "name",
+        "typology",
+        "period",
+        "value",
+        "peer_median",
+        "peer_n",
+        "gap",
+        "is_demo",
+    ]
     if series.empty:
         return pd.DataFrame(columns=columns)
     latest = series.groupby(["indicator_code", "level"])["period_end"].transform("max")
     frame = series[series["period_end"] == latest].merge(
-        data["territories"][["id", "name", "typology"]], left_on="territory_id", right_on="id")
+        data["territories"][["id", "name", "typology"]], left_on="territory_id", right_on="id"
+    )
     grouped = frame.groupby(["indicator_code", "level", "typology"])["value"]
     frame = frame.assign(peer_median=grouped.transform("median"), peer_n=grouped.transform("count"))
     sign = frame["indicator_code"].map(lambda c: -1.0 if directions.get(c) == "down" else 1.0)
     frame["gap"] = (frame["value"] - frame["peer_median"]) * sign
     is_pct = frame["indicator_code"].map(lambda c: kinds[c] == "percentage")
     limit = is_pct * thresholds["pairs_ecart_points"] + (~is_pct) * (
-        frame["peer_median"].abs() * thresholds["pairs_ecart_relatif"])
+        frame["peer_median"].abs() * thresholds["pairs_ecart_relatif"]
+    )
     alerts = frame[(frame["peer_n"] >= thresholds["pairs_taille_min"]) & (frame["gap"] < -limit)]
     alerts = alerts.assign(indicator_name=alerts["indicator_code"].map(names))
     return alerts[columns].sort_values(["indicator_code", "gap"]).reset_index(drop=True)
 
 
-def stale(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
-          user: User | None = None) -> pd.DataFrame:
+def stale(
+    db: Database, on: date | None = None, thresholds: dict = THRESHOLDS, user: User | None = None
+) -> pd.DataFrame:
     """Indicators whose latest value, nationally or in a région, is older than the latest period due."""
     on = on or date.today()
     data = progress_service.prepared(db, "region", policy.published_only(user))
@@ -91,19 +114,28 @@ def stale(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
         for territory in places:
             last = latest.get((code, territory))
             if last is None or last < due:
-                rows.append({"indicator_code": code, "indicator_name": pair["indicator_name"],
-                             "computed_from": pair["computed_from"], "territory_id": territory,
-                             "period_type": pair["period_type"], "latest": last, "due": due})
-    return pd.DataFrame(rows, columns=["indicator_code", "indicator_name", "computed_from", "territory_id",
-                                       "period_type", "latest", "due"])
+                rows.append(
+                    {
+                        "indicator_code": code,
+                        "indicator_name": pair["indicator_name"],
+                        "computed_from": pair["computed_from"],
+                        "territory_id": territory,
+                        "period_type": pair["period_type"],
+                        "latest": last,
+                        "due": due,
+                    }
+                )
+    return pd.DataFrame(
+        rows,
+        columns=["indicator_code", "indicator_name", "computed_from", "territory_id", "period_type", "latest", "due"],
+    )
 
 
 def _next_end(end: date, period_type: str) -> date:
     return period_of_date(end + timedelta(days=1), period_type).end
 
 
-def completeness(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS,
-                 user: User | None = None) -> dict:
+def completeness(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS, user: User | None = None) -> dict:
     """Per région and period, values expected vs received (over every indicator reported below France).
 
     Returns {"detail": region × indicator × period rows, "by_region": region × period totals,
@@ -125,27 +157,51 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
         end = _next_end(last, period_type)
         while end <= due:
             period = period_of_date(end, period_type)
-            extra += [{"territory_id": t, "indicator_code": code, "period": period.code, "period_end": end,
-                       "reported": 0, "expected": n} for t, n in expected.items()]
+            extra += [
+                {
+                    "territory_id": t,
+                    "indicator_code": code,
+                    "period": period.code,
+                    "period_end": end,
+                    "reported": 0,
+                    "expected": n,
+                }
+                for t, n in expected.items()
+            ]
             end = _next_end(end, period_type)
-    detail = pd.concat([series[["territory_id", "indicator_code", "period", "period_end", "reported",
-                                "expected"]], pd.DataFrame(extra)], ignore_index=True)
+    detail = pd.concat(
+        [
+            series[["territory_id", "indicator_code", "period", "period_end", "reported", "expected"]],
+            pd.DataFrame(extra),
+        ],
+        ignore_index=True,
+    )
     if detail.empty:
         empty = pd.DataFrame(columns=["territory_id", "name", "period", "expected", "reported"])
         return {"detail": detail, "by_region": empty, "late": empty}
-    detail["due"] = [rules.last_closed_period_end(pairs.at[c, "period_type"], on,
-                                                  int(thresholds["delai_saisie_jours"]))
-                     for c in detail["indicator_code"]]
+    detail["due"] = [
+        rules.last_closed_period_end(pairs.at[c, "period_type"], on, int(thresholds["delai_saisie_jours"]))
+        for c in detail["indicator_code"]
+    ]
     detail = detail[detail["period_end"] <= detail["due"]]
     names = data["territories"].set_index("id")["name"]
-    detail = detail.assign(name=detail["territory_id"].map(names),
-                           indicator_name=detail["indicator_code"].map(pairs["indicator_name"]),
-                           computed_from=detail["indicator_code"].map(pairs["computed_from"]))
-    by_region = (detail.groupby(["territory_id", "name", "period"], as_index=False)[["expected", "reported"]]
-                 .sum().sort_values(["territory_id", "period"]))
+    detail = detail.assign(
+        name=detail["territory_id"].map(names),
+        indicator_name=detail["indicator_code"].map(pairs["indicator_name"]),
+        computed_from=detail["indicator_code"].map(pairs["computed_from"]),
+    )
+    by_region = (
+        detail.groupby(["territory_id", "name", "period"], as_index=False)[["expected", "reported"]]
+        .sum()
+        .sort_values(["territory_id", "period"])
+    )
     recent = detail.groupby("indicator_code")["period_end"].transform(
-        lambda s: s >= sorted(set(s))[-2] if s.nunique() > 1 else s == s.max())
+        lambda s: s >= sorted(set(s))[-2] if s.nunique() > 1 else s == s.max()
+    )
     late = detail[recent & (detail["reported"] < detail["expected"])]
     late = late.sort_values(["period_end", "territory_id", "indicator_code"], ascending=[False, True, True])
-    return {"detail": detail.reset_index(drop=True), "by_region": by_region.reset_index(drop=True),
-            "late": late.reset_index(drop=True)}
+    return {
+        "detail": detail.reset_index(drop=True),
+        "by_region": by_region.reset_index(drop=True),
+        "late": late.reset_index(drop=True),
+    }

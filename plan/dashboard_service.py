@@ -17,8 +17,13 @@ from territories.levels import FRANCE, LEVELS
 
 SHARE_INDICATORS = ("TL_HORS_METRO", "TL_RURAL")
 LEVEL_RANK = {"commune": 0, "epci": 1, "departement": 2, "region": 3}
-LEVEL_NAMES = {"commune": "communal", "epci": "intercommunal", "departement": "départemental",
-               "region": "régional", "pays": "national"}
+LEVEL_NAMES = {
+    "commune": "communal",
+    "epci": "intercommunal",
+    "departement": "départemental",
+    "region": "régional",
+    "pays": "national",
+}
 
 
 def dashboard(db: Database, user: User | None = None, on: date | None = None) -> dict:
@@ -28,16 +33,33 @@ def dashboard(db: Database, user: User | None = None, on: date | None = None) ->
         axes = repository.axes(cur)
         meta = repository.measures(cur)
     national, regional, indicators = _frames(result, meta)
-    return {"on": result["on"], "measures": national, "regional": regional,
-            "indicators": indicators, "cards": _cards(axes, national, result["indicator_records"]),
-            "demo": result["demo"] or bool(national["is_demo"].fillna(False).any()),
-            "series": result["series"], "thresholds": THRESHOLDS}
+    return {
+        "on": result["on"],
+        "measures": national,
+        "regional": regional,
+        "indicators": indicators,
+        "cards": _cards(axes, national, result["indicator_records"]),
+        "demo": result["demo"] or bool(national["is_demo"].fillna(False).any()),
+        "series": result["series"],
+        "thresholds": THRESHOLDS,
+    }
 
 
 def _frames(result: dict, meta: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Measures in France and per territory (declared fields beside computed_status), indicators, named."""
-    keep = ["code", "axis_code", "axis_title", "title", "status", "meteo", "pilot_org", "pilot_people",
-            "start_date", "end_date", "version"]
+    keep = [
+        "code",
+        "axis_code",
+        "axis_title",
+        "title",
+        "status",
+        "meteo",
+        "pilot_org",
+        "pilot_people",
+        "start_date",
+        "end_date",
+        "version",
+    ]
     computed = result["measures"].rename(columns={"status": "computed_status"})
     names = result["territories"].set_index("id")["name"]
     computed = computed.assign(territory_name=computed["territory_id"].map(names))
@@ -58,22 +80,33 @@ def _cards(axes: pd.DataFrame, national: pd.DataFrame, records: list[dict]) -> l
     for axis in axes.to_dict("records"):
         in_axis = [m for m in measures if m["axis_code"] == axis["code"]]
         with_rate = [m for m in in_axis if m["rate"] == m["rate"] and m["rate"] is not None]
-        card = {"axis_code": axis["code"], "axis_title": axis["title"], "measure_code": None,
-                "indicator_code": None}
+        card = {"axis_code": axis["code"], "axis_title": axis["title"], "measure_code": None, "indicator_code": None}
         for measure in with_rate + [m for m in in_axis if m not in with_rate]:
             rows = fr.get(measure["code"], [])
             weighted = [r for r in rows if r["weight"] > 0]
             if not rows:
                 continue
             ind = (weighted or rows)[0]
-            card.update(measure_code=measure["code"], measure_title=measure["title"],
-                        indicator_code=ind["indicator_code"], indicator_name=ind["indicator_name"],
-                        indicator_kind=ind["indicator_kind"], unit=ind["unit"], value=ind["current"],
-                        period=ind["current_period"], target=ind["target"], target_period=ind["target_period"],
-                        rate=measure["rate"], status=measure["computed_status"],
-                        updated_at=ind["updated_at"], source_title=ind["source_title"],
-                        is_demo=bool(ind["is_demo"]), origin=ind["origin"],
-                        reported=ind["reported"], expected_count=ind["expected_count"])
+            card.update(
+                measure_code=measure["code"],
+                measure_title=measure["title"],
+                indicator_code=ind["indicator_code"],
+                indicator_name=ind["indicator_name"],
+                indicator_kind=ind["indicator_kind"],
+                unit=ind["unit"],
+                value=ind["current"],
+                period=ind["current_period"],
+                target=ind["target"],
+                target_period=ind["target_period"],
+                rate=measure["rate"],
+                status=measure["computed_status"],
+                updated_at=ind["updated_at"],
+                source_title=ind["source_title"],
+                is_demo=bool(ind["is_demo"]),
+                origin=ind["origin"],
+                reported=ind["reported"],
+                expected_count=ind["expected_count"],
+            )
             break
         cards.append(card)
     return cards
@@ -88,9 +121,14 @@ def measure_progress(db: Database, code: str, user: User | None = None, on: date
         notes = repository.notes(cur, code)
     national, regional, indicators = _frames(result, meta[meta["code"] == code])
     measures = pd.concat([national, regional])
-    return {"on": result["on"], "measure": measures.reset_index(drop=True),
-            "indicators": indicators.reset_index(drop=True), "budgets": budgets, "notes": notes,
-            "demo": result["demo"] or bool(national["is_demo"].fillna(False).any())}
+    return {
+        "on": result["on"],
+        "measure": measures.reset_index(drop=True),
+        "indicators": indicators.reset_index(drop=True),
+        "budgets": budgets,
+        "notes": notes,
+        "demo": result["demo"] or bool(national["is_demo"].fillna(False).any()),
+    }
 
 
 def map_periods(db: Database, code: str) -> pd.DataFrame:
@@ -116,25 +154,34 @@ def map_data(db: Database, code: str, period: str, level: str = "region", user: 
         periods = repository.subnational_periods(cur, code)
         known = periods[periods["period"] == period]
         if known.empty:
-            return {"frame": pd.DataFrame(), "indicator": definition,
-                    "message": f"Aucune valeur par territoire pour la période {period}."}
+            return {
+                "frame": pd.DataFrame(),
+                "indicator": definition,
+                "message": f"Aucune valeur par territoire pour la période {period}.",
+            }
         source_level = LEVELS[int(known.iloc[0]["rank"])]
         if LEVELS.index(source_level) > LEVELS.index(level):
-            return {"frame": pd.DataFrame(), "indicator": definition,
-                    "message": f"Cet indicateur n'est connu qu'au niveau {LEVEL_NAMES[source_level]} : "
-                               "choisissez ce niveau."}
+            return {
+                "frame": pd.DataFrame(),
+                "indicator": definition,
+                "message": f"Cet indicateur n'est connu qu'au niveau {LEVEL_NAMES[source_level]} : "
+                "choisissez ce niveau.",
+            }
         if definition["territorial_agg"] == "none" and source_level != level:
-            return {"frame": pd.DataFrame(), "indicator": definition,
-                    "message": "Cet indicateur ne s'additionne pas entre territoires."}
+            return {
+                "frame": pd.DataFrame(),
+                "indicator": definition,
+                "message": "Cet indicateur ne s'additionne pas entre territoires.",
+            }
         names = repository.territories_of(cur, [level])
     frame = aggregates.yearly(db, int(period), [level], [code], published_only=policy.published_only(user))
     frame = frame.merge(names[["id", "code", "name"]], left_on="territory_id", right_on="id")
-    return {"frame": frame.drop(columns=["id"]), "indicator": definition, "message": None,
-            "source_level": source_level}
+    return {"frame": frame.drop(columns=["id"]), "indicator": definition, "message": None, "source_level": source_level}
 
 
-def national_chart(db: Database, code: str, user: User | None = None, on: date | None = None,
-                   data: dict | None = None) -> dict:
+def national_chart(
+    db: Database, code: str, user: User | None = None, on: date | None = None, data: dict | None = None
+) -> dict:
     """National values of an indicator (sourced, and rolled up from territories), its targets and trajectory.
 
     data: the dashboard() of the same user and day when the caller has it (the dashboard page), so it is
@@ -144,37 +191,71 @@ def national_chart(db: Database, code: str, user: User | None = None, on: date |
     on = data["on"]
     frame = data["series"]
     frame = frame[(frame["territory_id"] == FRANCE) & (frame["indicator_code"] == code)]
-    rows = [{"date": r["period_end"], "period": r["period"], "value": r["value"],
-             "serie": {"actual": "Réalisé", "target": "Cible", "baseline": "Valeur initiale"}[r["kind"]]
-             + (" (agrégé des territoires)" if r["origin"] == "agrégation" else ""),
-             "source": r["source_title"], "is_demo": bool(r["is_demo"])} for r in frame.to_dict("records")]
+    rows = [
+        {
+            "date": r["period_end"],
+            "period": r["period"],
+            "value": r["value"],
+            "serie": {"actual": "Réalisé", "target": "Cible", "baseline": "Valeur initiale"}[r["kind"]]
+            + (" (agrégé des territoires)" if r["origin"] == "agrégation" else ""),
+            "source": r["source_title"],
+            "is_demo": bool(r["is_demo"]),
+        }
+        for r in frame.to_dict("records")
+    ]
     rolled = progress_service.rolled(db, ("region", "pays"), policy.published_only(user))["series"]
-    extra = rolled[(rolled["territory_id"] == FRANCE) & (rolled["indicator_code"] == code)
-                   & (rolled["kind"] == "actual") & (rolled["reported"] > 0)]
+    extra = rolled[
+        (rolled["territory_id"] == FRANCE)
+        & (rolled["indicator_code"] == code)
+        & (rolled["kind"] == "actual")
+        & (rolled["reported"] > 0)
+    ]
     if not frame.empty and (frame["origin"] == "source").any():
         # The sourced series is what counts; the territories' roll-up is shown beside it, labelled.
-        rows += [{"date": pd.Timestamp(r["period_end"]).date(), "period": r["period"], "value": r["value"],
-                  "serie": "Agrégé des territoires", "source": "Agrégation des valeurs des territoires",
-                  "is_demo": bool(r["is_demo"])} for r in extra.to_dict("records")]
+        rows += [
+            {
+                "date": pd.Timestamp(r["period_end"]).date(),
+                "period": r["period"],
+                "value": r["value"],
+                "serie": "Agrégé des territoires",
+                "source": "Agrégation des valeurs des territoires",
+                "is_demo": bool(r["is_demo"]),
+            }
+            for r in extra.to_dict("records")
+        ]
     fr = data["indicators"]
-    fr = fr[(fr["territory_id"] == FRANCE) & (fr["indicator_code"] == code)
-            & fr["target"].notna()].sort_values("weight", ascending=False)
+    fr = fr[(fr["territory_id"] == FRANCE) & (fr["indicator_code"] == code) & fr["target"].notna()].sort_values(
+        "weight", ascending=False
+    )
     trajectory = None
     if not fr.empty:
         best = fr.iloc[0]
         if best["baseline_date"] is not None and best["target_date"] is not None:
-            points = [best["baseline_date"], min(max(on, best["baseline_date"]), best["target_date"]),
-                      best["target_date"]]
+            points = [
+                best["baseline_date"],
+                min(max(on, best["baseline_date"]), best["target_date"]),
+                best["target_date"],
+            ]
             for day in sorted(set(points)):
-                rows.append({"date": day, "period": "", "serie": "Trajectoire",
-                             "value": expected_value(best["baseline_date"], best["initial"], best["target_date"],
-                                                     best["target"], day),
-                             "source": f"Trajectoire linéaire de la mesure {best['measure_code']}",
-                             "is_demo": False})
+                rows.append(
+                    {
+                        "date": day,
+                        "period": "",
+                        "serie": "Trajectoire",
+                        "value": expected_value(
+                            best["baseline_date"], best["initial"], best["target_date"], best["target"], day
+                        ),
+                        "source": f"Trajectoire linéaire de la mesure {best['measure_code']}",
+                        "is_demo": False,
+                    }
+                )
             trajectory = best.to_dict()
     chart = pd.DataFrame(rows, columns=["date", "period", "serie", "value", "source", "is_demo"])
-    return {"frame": chart.sort_values(["serie", "date"]).reset_index(drop=True), "trajectory": trajectory,
-            "demo": bool(chart["is_demo"].any()) if not chart.empty else False}
+    return {
+        "frame": chart.sort_values(["serie", "date"]).reset_index(drop=True),
+        "trajectory": trajectory,
+        "demo": bool(chart["is_demo"].any()) if not chart.empty else False,
+    }
 
 
 def shares(db: Database, period: str | None = None, level: str = "region", user: User | None = None) -> dict:
@@ -192,8 +273,10 @@ def shares(db: Database, period: str | None = None, level: str = "region", user:
         data = map_data(db, code, chosen, level, user)
         if data["message"] is None:
             frames.append(data["frame"].assign(indicator_code=code, period=chosen))
-    return {"national": latest.reset_index(drop=True),
-            "territories": pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()}
+    return {
+        "national": latest.reset_index(drop=True),
+        "territories": pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(),
+    }
 
 
 REGISTRY_FIGURES = ("TL_OUVERTS", "TL_POUR_10K", "POP_PROCHE_TL", "TL_HORS_METRO", "TL_RURAL")
@@ -202,13 +285,16 @@ REGISTRY_FIGURES = ("TL_OUVERTS", "TL_POUR_10K", "POP_PROCHE_TL", "TL_HORS_METRO
 def registry_years(on: date | None = None) -> list[int]:
     """Years the registry figures are computed for, most recent first."""
     from lieux.computed import FIRST_YEAR
+
     return list(range((on or date.today()).year, FIRST_YEAR - 1, -1))
 
 
-def registry_france(db: Database, year: int, user: User | None = None,
-                    codes: tuple[str, ...] | None = None) -> pd.DataFrame:
+def registry_france(
+    db: Database, year: int, user: User | None = None, codes: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     """France's registry indicators at the end of a year, as rolled up from every commune."""
     from lieux.computed import REGISTRY_CODES
+
     codes = codes or REGISTRY_CODES
     frame = aggregates.yearly(db, year, ["pays"], list(codes), published_only=policy.published_only(user))
     with db.read() as cur:

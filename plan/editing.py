@@ -61,12 +61,20 @@ def update_status(db: Database, user: User, code: str, update: StatusUpdate) -> 
         if version != update.expected_version:
             raise StaleUpdate(
                 f"La mesure {code} a été modifiée par {by} le {at:%d/%m/%Y à %H:%M} depuis que vous l'avez "
-                "ouverte. Rechargez la page pour voir son état actuel, puis refaites votre modification.")
+                "ouverte. Rechargez la page pour voir son état actuel, puis refaites votre modification."
+            )
         repository.set_status(cur, code, update.status.value, update.meteo.value, user.email, update.comment)
-        audit.append(cur, actor=user.email, entity="measure", key=code, action="update_status", how="saisie",
-                     old={"status": status, "meteo": meteo, "version": version},
-                     new={"status": update.status.value, "meteo": update.meteo.value, "version": version + 1},
-                     comment=update.comment)
+        audit.append(
+            cur,
+            actor=user.email,
+            entity="measure",
+            key=code,
+            action="update_status",
+            how="saisie",
+            old={"status": status, "meteo": meteo, "version": version},
+            new={"status": update.status.value, "meteo": update.meteo.value, "version": version + 1},
+            comment=update.comment,
+        )
         return version + 1
 
     return db.write(work)
@@ -80,8 +88,15 @@ def add_note(db: Database, user: User, code: str, note: NoteIn) -> int:
         if not repository.measure_exists(cur, code):
             raise UnknownMeasure(f"La mesure {code} n'existe pas.")
         note_id = repository.add_note(cur, code, user.email, note.text)
-        audit.append(cur, actor=user.email, entity="measure_note", key=f"{code}#{note_id}", action="create",
-                     how="saisie", new={"text": note.text})
+        audit.append(
+            cur,
+            actor=user.email,
+            entity="measure_note",
+            key=f"{code}#{note_id}",
+            action="create",
+            how="saisie",
+            new={"text": note.text},
+        )
         return note_id
 
     return db.write(work)

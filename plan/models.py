@@ -28,12 +28,20 @@ class Meteo(StrEnum):
 
 
 STATUS_LABELS = {
-    "a_venir": "À venir", "en_cours": "En cours", "realise": "Réalisé", "en_pause": "En pause",
-    "abandonne": "Abandonné", "bloque": "Bloqué", "en_retard": "En retard", "a_discuter": "À discuter",
+    "a_venir": "À venir",
+    "en_cours": "En cours",
+    "realise": "Réalisé",
+    "en_pause": "En pause",
+    "abandonne": "Abandonné",
+    "bloque": "Bloqué",
+    "en_retard": "En retard",
+    "a_discuter": "À discuter",
 }
 METEO_LABELS = {
-    "soleil": "Objectifs sécurisés", "couvert": "Objectifs atteignables",
-    "nuage": "Appuis nécessaires", "orage": "Objectifs compromis",
+    "soleil": "Objectifs sécurisés",
+    "couvert": "Objectifs atteignables",
+    "nuage": "Appuis nécessaires",
+    "orage": "Objectifs compromis",
     "non_renseignee": "Non renseignée",
 }
 

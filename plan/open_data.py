@@ -14,36 +14,59 @@ from lieux import service as lieux_service
 from plan import service as plan_service
 from store.db import Database
 
-LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0",
-           "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
+LICENCE = {
+    "name": "etalab-2.0",
+    "title": "Licence Ouverte / Open Licence 2.0",
+    "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+}
 # name, Table Schema type, description (French: the package is read by people too)
 VALUE_FIELDS = [
     ("indicateur", "string", "code de l'indicateur (voir indicateurs.csv)"),
-    ("territoire", "string", ("identifiant du territoire : FR, REG-<code région>, DEP-<code département>, "
-                              "EPCI-<SIREN>, COM-<code INSEE>")),
-    ("nom", "string", "nom du territoire"), ("niveau", "string", "pays, region, departement, epci ou commune"),
-    ("periode", "string", "période : 2024, 2024Q3 ou 2024-09"), ("type", "string", "realise, cible ou reference"),
-    ("valeur", "number", "valeur de l'indicateur"), ("numerateur", "number", "numérateur d'un ratio"),
-    ("denominateur", "number", "dénominateur d'un ratio"), ("source", "string", "code de la source"),
+    (
+        "territoire",
+        "string",
+        ("identifiant du territoire : FR, REG-<code région>, DEP-<code département>, EPCI-<SIREN>, COM-<code INSEE>"),
+    ),
+    ("nom", "string", "nom du territoire"),
+    ("niveau", "string", "pays, region, departement, epci ou commune"),
+    ("periode", "string", "période : 2024, 2024Q3 ou 2024-09"),
+    ("type", "string", "realise, cible ou reference"),
+    ("valeur", "number", "valeur de l'indicateur"),
+    ("numerateur", "number", "numérateur d'un ratio"),
+    ("denominateur", "number", "dénominateur d'un ratio"),
+    ("source", "string", "code de la source"),
     ("commentaire", "string", "commentaire de la saisie"),
-    ("demo", "boolean", "valeur générée pour la démonstration"), ("version", "integer", "version de la valeur"),
+    ("demo", "boolean", "valeur générée pour la démonstration"),
+    ("version", "integer", "version de la valeur"),
 ]
 LIEU_FIELDS = [
-    ("id", "string", "identifiant du lieu dans Carrefours"), ("name", "string", "nom du lieu"),
-    ("address", "string", "adresse"), ("postal_code", "string", "code postal"),
-    ("commune_code", "string", "code INSEE de la commune"), ("commune_name", "string", "commune"),
-    ("epci_siren", "string", "SIREN de l'EPCI"), ("departement_code", "string", "code du département"),
-    ("region_code", "string", "code de la région"), ("lat", "number", "latitude (WGS 84)"),
-    ("lon", "number", "longitude (WGS 84)"), ("types", "string", "types de lieu, séparés par |"),
-    ("labels", "string", "labels, séparés par |"), ("opened_on", "date", "date d'ouverture"),
-    ("closed_on", "date", "date de fermeture"), ("attested_on", "date", "date de dernière attestation"),
-    ("is_open", "boolean", "ouvert aujourd'hui"), ("is_demo", "boolean", "lieu généré pour la démonstration"),
+    ("id", "string", "identifiant du lieu dans Carrefours"),
+    ("name", "string", "nom du lieu"),
+    ("address", "string", "adresse"),
+    ("postal_code", "string", "code postal"),
+    ("commune_code", "string", "code INSEE de la commune"),
+    ("commune_name", "string", "commune"),
+    ("epci_siren", "string", "SIREN de l'EPCI"),
+    ("departement_code", "string", "code du département"),
+    ("region_code", "string", "code de la région"),
+    ("lat", "number", "latitude (WGS 84)"),
+    ("lon", "number", "longitude (WGS 84)"),
+    ("types", "string", "types de lieu, séparés par |"),
+    ("labels", "string", "labels, séparés par |"),
+    ("opened_on", "date", "date d'ouverture"),
+    ("closed_on", "date", "date de fermeture"),
+    ("attested_on", "date", "date de dernière attestation"),
+    ("is_open", "boolean", "ouvert aujourd'hui"),
+    ("is_demo", "boolean", "lieu généré pour la démonstration"),
 ]
 INDICATOR_FIELDS = [
-    ("code", "string", "code de l'indicateur"), ("name", "string", "nom"), ("unit", "string", "unité"),
+    ("code", "string", "code de l'indicateur"),
+    ("name", "string", "nom"),
+    ("unit", "string", "unité"),
     ("kind", "string", "nature : count, percentage, ratio, score, amount_eur"),
     ("direction", "string", "up : plus haut = mieux ; down : plus bas = mieux"),
-    ("source_code", "string", "code de la source"), ("source_title", "string", "source"),
+    ("source_code", "string", "code de la source"),
+    ("source_title", "string", "source"),
 ]
 
 
@@ -79,19 +102,34 @@ def package(db: Database, levels: list[str] | None = None) -> bytes:
     files = {
         "valeurs.csv": (_csv(values, VALUE_FIELDS), VALUE_FIELDS, "Valeurs publiées des indicateurs du plan"),
         "lieux.csv": (_csv(registry, LIEU_FIELDS), LIEU_FIELDS, "Registre des tiers-lieux"),
-        "indicateurs.csv": (_csv(catalogue["indicators"], INDICATOR_FIELDS), INDICATOR_FIELDS,
-                            "Catalogue des indicateurs"),
+        "indicateurs.csv": (
+            _csv(catalogue["indicators"], INDICATOR_FIELDS),
+            INDICATOR_FIELDS,
+            "Catalogue des indicateurs",
+        ),
     }
     descriptor = {
-        "name": "carrefours-plan-tiers-lieux", "title": "Carrefours — plan national des tiers-lieux",
+        "name": "carrefours-plan-tiers-lieux",
+        "title": "Carrefours — plan national des tiers-lieux",
         "description": "Valeurs publiées des indicateurs par territoire, registre des tiers-lieux et catalogue "
-                       "des indicateurs. Les données marquées demo = true sont générées pour la démonstration.",
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "licenses": [LICENCE],
-        "sources": [{"title": r["title"], **({"path": r["url"]} if r.get("url") else {})}
-                    for r in sources.to_dict("records")],
-        "resources": [{"name": name.removesuffix(".csv"), "path": name, "title": title, "format": "csv",
-                       "mediatype": "text/csv", "encoding": "utf-8", "schema": _schema(fields)}
-                      for name, (_, fields, title) in files.items()],
+        "des indicateurs. Les données marquées demo = true sont générées pour la démonstration.",
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "licenses": [LICENCE],
+        "sources": [
+            {"title": r["title"], **({"path": r["url"]} if r.get("url") else {})} for r in sources.to_dict("records")
+        ],
+        "resources": [
+            {
+                "name": name.removesuffix(".csv"),
+                "path": name,
+                "title": title,
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "schema": _schema(fields),
+            }
+            for name, (_, fields, title) in files.items()
+        ],
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -41,8 +41,9 @@ def completion_rate(current, initial, target, direction: str = "up") -> float | 
     return max(0.0, min(100.0, 100.0 * (current - initial) * sign / span))
 
 
-def expected_value(baseline_date: date, baseline_value: float, target_date: date, target_value: float,
-                   on: date) -> float | None:
+def expected_value(
+    baseline_date: date, baseline_value: float, target_date: date, target_value: float, on: date
+) -> float | None:
     """Value expected on a date on the straight line from (baseline date, value) to (target date, value)."""
     if _missing(baseline_value, target_value) or baseline_date is None or target_date is None:
         return None
@@ -105,9 +106,18 @@ def trend_direction(slope, current, target, direction: str = "up", thresholds: d
     return "hausse" if slope > 0 else "baisse"
 
 
-def indicator_status(*, current, initial, target, direction: str, baseline_date: date | None,
-                     target_date: date | None, on: date, points: list[tuple[date, float]],
-                     thresholds: dict = THRESHOLDS) -> str:
+def indicator_status(
+    *,
+    current,
+    initial,
+    target,
+    direction: str,
+    baseline_date: date | None,
+    target_date: date | None,
+    on: date,
+    points: list[tuple[date, float]],
+    thresholds: dict = THRESHOLDS,
+) -> str:
     """atteint / dans_les_temps / en_retard / compromis / sans_donnees for one indicator in one territory."""
     rate = completion_rate(current, initial, target, direction)
     if rate is None or target_date is None:
@@ -116,15 +126,16 @@ def indicator_status(*, current, initial, target, direction: str, baseline_date:
         return "atteint"
     if on > target_date:
         return "compromis"
-    recent = sorted(points)[-int(thresholds["tendance_nb_valeurs"]):]
+    recent = sorted(points)[-int(thresholds["tendance_nb_valeurs"]) :]
     if len(recent) >= thresholds["tendance_min_valeurs"]:
         projected = trend_projection(recent, target_date)
         projected_rate = completion_rate(projected, initial, target, direction)
         if projected_rate is not None and projected_rate < thresholds["compromis_taux_projete"]:
             return "compromis"
     if baseline_date is not None:
-        expected = completion_rate(expected_value(baseline_date, initial, target_date, target, on),
-                                   initial, target, direction)
+        expected = completion_rate(
+            expected_value(baseline_date, initial, target_date, target, on), initial, target, direction
+        )
         if expected is not None and rate < expected - thresholds["retard_points"]:
             return "en_retard"
     return "dans_les_temps"

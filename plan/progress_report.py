@@ -33,22 +33,40 @@ def report(db, territory_id: str, on: date, user: User | None = None) -> dict:
     out = []
     for m in measures.to_dict("records"):
         rows = indicators[indicators["measure_code"] == m["measure_code"]]
-        out.append({
-            "measure": m["measure_code"], "rate": _clean(m.get("rate")), "status": m["status"],
-            "status_label": COMPUTED_STATUS_LABELS[m["status"]],
-            "expected_rate": _clean(m.get("expected_rate")), "gap_points": _clean(m.get("gap_points")),
-            "reason": _clean(m.get("reason")), "last_data": _clean(m.get("last_date")),
-            "no_recent_data": bool(m["stale"]), "is_demo": bool(m["is_demo"]),
-            "indicators": [{
-                "indicator": r["indicator_code"], "weight": _clean(r["weight"]), "status": r["status"],
-                "current": _clean(r["current"]), "period": _clean(r["current_period"]),
-                "initial": _clean(r["initial"]), "target": _clean(r["target"]),
-                "target_period": _clean(r["target_period"]), "rate": _clean(r["rate"]),
-                "expected_value": _clean(r["expected_value"]), "gap": _clean(r["gap"]),
-                "pace_per_quarter": _clean(r["pace_per_quarter"]), "trend": _clean(r["trend"]),
-                "source": _clean(r["source_title"]), "is_demo": bool(r["is_demo"]),
-            } for r in rows.to_dict("records")],
-        })
+        out.append(
+            {
+                "measure": m["measure_code"],
+                "rate": _clean(m.get("rate")),
+                "status": m["status"],
+                "status_label": COMPUTED_STATUS_LABELS[m["status"]],
+                "expected_rate": _clean(m.get("expected_rate")),
+                "gap_points": _clean(m.get("gap_points")),
+                "reason": _clean(m.get("reason")),
+                "last_data": _clean(m.get("last_date")),
+                "no_recent_data": bool(m["stale"]),
+                "is_demo": bool(m["is_demo"]),
+                "indicators": [
+                    {
+                        "indicator": r["indicator_code"],
+                        "weight": _clean(r["weight"]),
+                        "status": r["status"],
+                        "current": _clean(r["current"]),
+                        "period": _clean(r["current_period"]),
+                        "initial": _clean(r["initial"]),
+                        "target": _clean(r["target"]),
+                        "target_period": _clean(r["target_period"]),
+                        "rate": _clean(r["rate"]),
+                        "expected_value": _clean(r["expected_value"]),
+                        "gap": _clean(r["gap"]),
+                        "pace_per_quarter": _clean(r["pace_per_quarter"]),
+                        "trend": _clean(r["trend"]),
+                        "source": _clean(r["source_title"]),
+                        "is_demo": bool(r["is_demo"]),
+                    }
+                    for r in rows.to_dict("records")
+                ],
+            }
+        )
     return {"territory": territory_id, "date": on, "thresholds": THRESHOLDS, "measures": out}
 
 
@@ -59,6 +77,8 @@ def resolve_territory(db, text: str) -> str:
         return key
     found = get(db, key)
     if found is None or found["level"] not in LEVELS:
-        raise ValueError(f"Territoire « {text} » inconnu : donnez FR, REG-11, DEP-77, un code "
-                         "INSEE de commune (77475) ou un SIREN d'EPCI.")
+        raise ValueError(
+            f"Territoire « {text} » inconnu : donnez FR, REG-11, DEP-77, un code "
+            "INSEE de commune (77475) ou un SIREN d'EPCI."
+        )
     return found["id"]

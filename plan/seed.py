@@ -23,16 +23,15 @@ def read_plan(path: Path = PLAN_FILE) -> dict:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise StoreError(
-            f"Le fichier du plan {path} est illisible ({error}). Restaurez-le depuis le dépôt."
-        ) from error
+        raise StoreError(f"Le fichier du plan {path} est illisible ({error}). Restaurez-le depuis le dépôt.") from error
     try:
         axes = [Axis(position=i, **a) for i, a in enumerate(raw["axes"], start=1)]
         indicators = [Indicator(source_code=i.pop("source", None), **i) for i in raw["indicators"]]
         measures = [Measure(**m) for m in raw["measures"]]
         values = [
             ValueIn(indicator_code=block["indicator"], territory_id=FRANCE, **v)
-            for block in raw["values"] for v in block["values"]
+            for block in raw["values"]
+            for v in block["values"]
         ]
     except (KeyError, TypeError, ValidationError) as error:
         raise StoreError(f"Le fichier du plan {path} est invalide : {error}") from error
@@ -40,59 +39,129 @@ def read_plan(path: Path = PLAN_FILE) -> dict:
     references = raw.get("references", [])
     for r in references:
         if r.get("indicator") not in codes or r.get("source") not in raw["sources"] or "value" not in r:
-            raise StoreError(f"{path} : une valeur de référence cite un indicateur ou une source inconnus,"
-                             f" ou n'a pas de valeur : {r}.")
+            raise StoreError(
+                f"{path} : une valeur de référence cite un indicateur ou une source inconnus,"
+                f" ou n'a pas de valeur : {r}."
+            )
     for m in measures:
         for mi in m.indicators:
             if mi.code not in codes:
                 raise StoreError(f"{path} : la mesure {m.code} cite un indicateur inconnu {mi.code}.")
-    return {"sources": raw["sources"], "axes": axes, "indicators": indicators, "measures": measures,
-            "values": values, "references": references,
-            "regional_shares": {k: float(v) for k, v in raw.get("regional_shares_2023", {}).items() if k != "source"}}
+    return {
+        "sources": raw["sources"],
+        "axes": axes,
+        "indicators": indicators,
+        "measures": measures,
+        "values": values,
+        "references": references,
+        "regional_shares": {k: float(v) for k, v in raw.get("regional_shares_2023", {}).items() if k != "source"},
+    }
 
 
 def seed(cur, plan: dict | None = None) -> dict:
     """Insert the plan into empty plan tables; returns counts."""
     plan = plan or read_plan()
     for code, s in plan["sources"].items():
-        cur.execute("INSERT INTO source VALUES (?, ?, ?, ?, ?)",
-                    [code, s["title"], s.get("publisher"), s.get("published_on"), s.get("licence")])
+        cur.execute(
+            "INSERT INTO source VALUES (?, ?, ?, ?, ?)",
+            [code, s["title"], s.get("publisher"), s.get("published_on"), s.get("licence")],
+        )
     for a in plan["axes"]:
         cur.execute("INSERT INTO axis VALUES (?, ?, ?, ?)", [a.code, a.position, a.title, a.description])
     for i in plan["indicators"]:
         cur.execute(
             "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [i.code, i.name, i.unit, i.kind, i.direction, i.territorial_agg, i.temporal_agg,
-             i.period_type, i.per_inhabitants, i.computed_from, i.source_code, i.method])
+            [
+                i.code,
+                i.name,
+                i.unit,
+                i.kind,
+                i.direction,
+                i.territorial_agg,
+                i.temporal_agg,
+                i.period_type,
+                i.per_inhabitants,
+                i.computed_from,
+                i.source_code,
+                i.method,
+            ],
+        )
     for position, m in enumerate(plan["measures"], start=1):
         cur.execute(
             "INSERT INTO measure (code, axis_code, parent_code, position, title, description, pilot_org,"
             " pilot_people, elu_referent, start_date, end_date, status, meteo, budget_planned_eur,"
             " budget_actual_eur, source_code) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [m.code, m.axis, m.parent_code, position, m.title, m.description, m.pilot_org,
-             m.pilot_people, m.elu_referent, m.start_date, m.end_date, m.status, m.meteo,
-             m.budget_planned_eur, m.budget_actual_eur, m.source])
-        cur.execute("INSERT INTO measure_status_history VALUES (?, current_timestamp, ?, ?, ?, ?)",
-                    [m.code, m.status, m.meteo, SEED_ACTOR, "État initial du plan"])
+            [
+                m.code,
+                m.axis,
+                m.parent_code,
+                position,
+                m.title,
+                m.description,
+                m.pilot_org,
+                m.pilot_people,
+                m.elu_referent,
+                m.start_date,
+                m.end_date,
+                m.status,
+                m.meteo,
+                m.budget_planned_eur,
+                m.budget_actual_eur,
+                m.source,
+            ],
+        )
+        cur.execute(
+            "INSERT INTO measure_status_history VALUES (?, current_timestamp, ?, ?, ?, ?)",
+            [m.code, m.status, m.meteo, SEED_ACTOR, "État initial du plan"],
+        )
         for mi in m.indicators:
-            cur.execute("INSERT INTO measure_indicator (measure_code, indicator_code, weight, baseline_period,"
-                        " target_period, cumulative_since) VALUES (?, ?, ?, ?, ?, ?)",
-                        [m.code, mi.code, mi.weight, mi.baseline_period, mi.target_period, mi.cumulative_since])
+            cur.execute(
+                "INSERT INTO measure_indicator (measure_code, indicator_code, weight, baseline_period,"
+                " target_period, cumulative_since) VALUES (?, ?, ?, ?, ?, ?)",
+                [m.code, mi.code, mi.weight, mi.baseline_period, mi.target_period, mi.cumulative_since],
+            )
         for ms in m.milestones:
-            cur.execute("INSERT INTO measure_milestone VALUES (?, ?, ?, ?, ?)",
-                        [m.code, ms.on_date, ms.title, ms.done, m.source])
+            cur.execute(
+                "INSERT INTO measure_milestone VALUES (?, ?, ?, ?, ?)",
+                [m.code, ms.on_date, ms.title, ms.done, m.source],
+            )
     for v in plan["values"]:
         period = parse_period(v.period)
         cur.execute(
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"
             " kind, value, numerator, denominator, source, comment, is_demo, updated_by)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)",
-            [v.indicator_code, v.territory_id, period.code, period.start, period.end, v.kind, v.value,
-             v.numerator, v.denominator, v.source, v.comment, SEED_ACTOR])
+            [
+                v.indicator_code,
+                v.territory_id,
+                period.code,
+                period.start,
+                period.end,
+                v.kind,
+                v.value,
+                v.numerator,
+                v.denominator,
+                v.source,
+                v.comment,
+                SEED_ACTOR,
+            ],
+        )
     for r in plan.get("references", []):
-        cur.execute("INSERT INTO reference_value VALUES (?, ?, ?, ?, ?, ?)",
-                    [r["indicator"], FRANCE, str(r["period"]), r["value"], r["source"], r.get("comment")])
-    audit.append(cur, actor=SEED_ACTOR, entity="plan", action="seed", how="seed",
-                 comment=f"Plan national chargé depuis {PLAN_FILE.name}")
-    return {"axes": len(plan["axes"]), "measures": len(plan["measures"]),
-            "indicators": len(plan["indicators"]), "values": len(plan["values"])}
+        cur.execute(
+            "INSERT INTO reference_value VALUES (?, ?, ?, ?, ?, ?)",
+            [r["indicator"], FRANCE, str(r["period"]), r["value"], r["source"], r.get("comment")],
+        )
+    audit.append(
+        cur,
+        actor=SEED_ACTOR,
+        entity="plan",
+        action="seed",
+        how="seed",
+        comment=f"Plan national chargé depuis {PLAN_FILE.name}",
+    )
+    return {
+        "axes": len(plan["axes"]),
+        "measures": len(plan["measures"]),
+        "indicators": len(plan["indicators"]),
+        "values": len(plan["values"]),
+    }

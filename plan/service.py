@@ -11,8 +11,11 @@ from store.db import Database
 def overview(db: Database) -> dict:
     """Axes and measures of the plan, and whether demo data is present."""
     with db.read() as cur:
-        return {"axes": repository.axes(cur), "measures": repository.measures(cur),
-                "demo": repository.is_demo_database(cur)}
+        return {
+            "axes": repository.axes(cur),
+            "measures": repository.measures(cur),
+            "demo": repository.is_demo_database(cur),
+        }
 
 
 def measure_detail(db: Database, code: str, user: User | None = None) -> dict | None:

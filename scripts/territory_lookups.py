@@ -1,4 +1,5 @@
 """Build-time lookups derived with the territory files: former commune codes, and commune outlines for placement."""
+
 # Build-time only (shapely); the app reads the written files with numpy and the standard library.
 import io
 
@@ -56,11 +57,15 @@ def outline_arrays(geo):
                 ring_commune.append(index)
                 ring_end.append(sum(len(x) for x in xs))
     x, y = np.concatenate(xs), np.concatenate(ys)
-    return {"codes": np.array(codes), "ring_commune": np.array(ring_commune, dtype=np.int32),
-            "ring_end": np.array(ring_end, dtype=np.int64),
-            # deltas compress far better than absolute coordinates; the reader takes the cumulative sum
-            "dx": np.diff(x, prepend=0).astype(np.int32), "dy": np.diff(y, prepend=0).astype(np.int32),
-            "boxes": np.round(np.array(boxes) * OUTLINE_SCALE).astype(np.int32)}
+    return {
+        "codes": np.array(codes),
+        "ring_commune": np.array(ring_commune, dtype=np.int32),
+        "ring_end": np.array(ring_end, dtype=np.int64),
+        # deltas compress far better than absolute coordinates; the reader takes the cumulative sum
+        "dx": np.diff(x, prepend=0).astype(np.int32),
+        "dy": np.diff(y, prepend=0).astype(np.int32),
+        "boxes": np.round(np.array(boxes) * OUTLINE_SCALE).astype(np.int32),
+    }
 
 
 def write_outlines(path, geo):

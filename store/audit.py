@@ -16,15 +16,29 @@ def to_json(data) -> str | None:
     """The JSON text stored in old_data / new_data (dates in ISO form, French kept as is)."""
     if data is None:
         return None
-    return json.dumps(data, ensure_ascii=False, default=lambda v: v.isoformat()
-                      if isinstance(v, (date, datetime)) else str(v))
+    return json.dumps(
+        data, ensure_ascii=False, default=lambda v: v.isoformat() if isinstance(v, (date, datetime)) else str(v)
+    )
 
 
-def append(cur, *, actor: str, entity: str, action: str, key: str | None = None, how: str | None = None,
-           old=None, new=None, source: str | None = None, comment: str | None = None) -> None:
+def append(
+    cur,
+    *,
+    actor: str,
+    entity: str,
+    action: str,
+    key: str | None = None,
+    how: str | None = None,
+    old=None,
+    new=None,
+    source: str | None = None,
+    comment: str | None = None,
+) -> None:
     """Record one event (who, what, old and new state, how, source, comment) in the caller's transaction."""
-    cur.execute(_INSERT + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [actor, entity, key, action, how, to_json(old), to_json(new), source, comment])
+    cur.execute(
+        _INSERT + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [actor, entity, key, action, how, to_json(old), to_json(new), source, comment],
+    )
 
 
 def append_select(cur, select_sql: str, params: list | None = None) -> None:
@@ -37,13 +51,17 @@ def append_frame(cur, events: pd.DataFrame) -> None:
     if len(events):
         cur.register("audit_events", events)
         try:
-            append_select(cur, "SELECT actor, entity, entity_key, action, how, old_data::JSON, new_data::JSON,"
-                               " source, comment FROM audit_events")
+            append_select(
+                cur,
+                "SELECT actor, entity, entity_key, action, how, old_data::JSON, new_data::JSON,"
+                " source, comment FROM audit_events",
+            )
         finally:
             cur.unregister("audit_events")
 
 
 def append_export(cur, *, actor: str, what: str, fmt: str, key: str | None = None, details: dict | None = None) -> None:
     """Record that someone took data out: what (in French, shown in the history), format, key, details."""
-    append(cur, actor=actor, entity="export", action="export", key=(key or what)[:200], how=fmt,
-           new=details, comment=what)
+    append(
+        cur, actor=actor, entity="export", action="export", key=(key or what)[:200], how=fmt, new=details, comment=what
+    )

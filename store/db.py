@@ -61,35 +61,44 @@ def explain_failure(path: Path | None, error: Exception) -> StoreError:
         return StoreError(
             f"Plus assez de place sur le disque pour écrire la base{name} : rien de cette opération n'a été "
             "enregistré. Libérez de l'espace (ou choisissez un autre emplacement avec CARREFOURS_DB), "
-            "puis redémarrez l'application ou relancez la commande.")
+            "puis redémarrez l'application ou relancez la commande."
+        )
     if "Corrupt database file" in text or "does not match stored checksum" in text:
         return StoreError(
             f"La base{name} est endommagée (un bloc de données est illisible). Arrêtez l'application, "
-            "mettez ce fichier de côté et restaurez la dernière sauvegarde (voir « Sauvegardes » dans le README).")
+            "mettez ce fichier de côté et restaurez la dernière sauvegarde (voir « Sauvegardes » dans le README)."
+        )
     if "Out of Memory" in text or "out of memory" in text:
         return StoreError(
             f"Mémoire insuffisante pour cette opération (limite {MEMORY_LIMIT}, réglable par "
-            "CARREFOURS_MEMORY_LIMIT) : rien n'a été enregistré. Fermez d'autres programmes ou relevez la limite.")
+            "CARREFOURS_MEMORY_LIMIT) : rien n'a été enregistré. Fermez d'autres programmes ou relevez la limite."
+        )
     if "invalidated" in text:
         return StoreError(
             "La base a rencontré une erreur grave d'écriture et doit être rouverte : redémarrez "
-            "l'application (ou relancez la commande). Si l'erreur revient, vérifiez la place sur le disque.")
-    return StoreError(f"Erreur de la base de données ({text.splitlines()[0] if text else type(error).__name__}). "
-                      "Relancez ; si l'erreur revient, signalez-la à l'administrateur.")
+            "l'application (ou relancez la commande). Si l'erreur revient, vérifiez la place sur le disque."
+        )
+    return StoreError(
+        f"Erreur de la base de données ({text.splitlines()[0] if text else type(error).__name__}). "
+        "Relancez ; si l'erreur revient, signalez-la à l'administrateur."
+    )
 
 
 def is_failure(error: Exception) -> bool:
     """Whether a DuckDB error is a disk, memory or corruption failure rather than a query's own error."""
     text = str(error)
-    return isinstance(error, (duckdb.IOException, duckdb.FatalException, duckdb.OutOfMemoryException)) or \
-        any(marker in text for marker in _DISK_FULL)
+    return isinstance(error, (duckdb.IOException, duckdb.FatalException, duckdb.OutOfMemoryException)) or any(
+        marker in text for marker in _DISK_FULL
+    )
 
 
 def _is_write_conflict(error: Exception) -> bool:
     text = str(error)
-    return isinstance(error, duckdb.TransactionException) or (
-        isinstance(error, duckdb.ConstraintException) and "Duplicate key" in text
-    ) or "Conflict on" in text
+    return (
+        isinstance(error, duckdb.TransactionException)
+        or (isinstance(error, duckdb.ConstraintException) and "Duplicate key" in text)
+        or "Conflict on" in text
+    )
 
 
 class Database:
@@ -99,9 +108,7 @@ class Database:
         self.path = Path(path) if path != ":memory:" else None
         target = str(path)
         try:
-            self._root = duckdb.connect(
-                target, config={"memory_limit": MEMORY_LIMIT, "threads": THREADS}
-            )
+            self._root = duckdb.connect(target, config={"memory_limit": MEMORY_LIMIT, "threads": THREADS})
         except duckdb.Error as error:
             raise explain_open_error(Path(target), error) from error
         self._lock = threading.Lock()

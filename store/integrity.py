@@ -30,8 +30,12 @@ SELECT count(*), max(created_at), arg_max(actor, id) FROM recent ANTI JOIN found
 
 def damage_report(con, path: Path) -> str | None:
     """A French explanation if recent audited writes of values are missing from the values, else None."""
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall()}
+    tables = {
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    }
     if not {"audit_log", "indicator_value"} <= tables:
         return None
     missing, last_at, actor = con.execute(_MISSING_SQL, [RECENT_AUDIT_ROWS]).fetchone()
@@ -45,4 +49,5 @@ def damage_report(con, path: Path) -> str | None:
         f"({path.name}.wal) a probablement été endommagé (arrêt brutal, disque plein). Carrefours n'a rien "
         "modifié et ne démarre pas sur cette base. Arrêtez l'application, mettez ce fichier et son .wal de "
         "côté, restaurez la dernière sauvegarde (voir « Sauvegardes » dans le README) et réimportez les "
-        "fichiers importés depuis cette sauvegarde.")
+        "fichiers importés depuis cette sauvegarde."
+    )

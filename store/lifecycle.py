@@ -32,11 +32,15 @@ def _check_folder(path: Path) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise StoreError(f"Impossible de créer le dossier {path.parent} ({error.strerror}). "
-                         "Choisissez un autre emplacement avec CARREFOURS_DB.") from error
+        raise StoreError(
+            f"Impossible de créer le dossier {path.parent} ({error.strerror}). "
+            "Choisissez un autre emplacement avec CARREFOURS_DB."
+        ) from error
     if not os.access(path.parent, os.W_OK):
-        raise StoreError(f"Le dossier {path.parent} n'est pas accessible en écriture. "
-                         "Choisissez un autre emplacement avec CARREFOURS_DB.")
+        raise StoreError(
+            f"Le dossier {path.parent} n'est pas accessible en écriture. "
+            "Choisissez un autre emplacement avec CARREFOURS_DB."
+        )
 
 
 def build_wait() -> float:
@@ -62,7 +66,8 @@ def build_lock(path: Path, wait: float | None = None) -> Iterator[None]:
                     raise StoreError(
                         f"Une construction de la base {path} est en cours dans un autre processus "
                         f"(attendu {wait:.0f} s). Patientez la fin de cette construction puis relancez ; "
-                        "si aucun autre processus Carrefours ne tourne, relancez simplement.") from None
+                        "si aucun autre processus Carrefours ne tourne, relancez simplement."
+                    ) from None
                 time.sleep(0.1)
         yield
     finally:
@@ -109,7 +114,8 @@ def create_file(path: Path, fill: Fill, *, replace: bool = False) -> dict:
             if _in_use(path):
                 raise StoreError(
                     f"La base {path} est déjà ouverte par un autre processus (application ou commande). "
-                    "Arrêtez-le avant de la remplacer.")
+                    "Arrêtez-le avant de la remplacer."
+                )
             remove_files(path)
         return _build_file(path, fill)
 
@@ -122,12 +128,21 @@ def _check_identity(path: Path) -> None:
         raise explain_open_error(path, error) from error
     tables: list[str] = []
     try:
-        tables = sorted(r[0] for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()").fetchall())
+        tables = sorted(
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
+            ).fetchall()
+        )
         first = discover()[0]
-        ours = "schema_migration" in tables and con.execute(
-            "SELECT count(*) FROM schema_migration WHERE number = ? AND name = ? AND checksum = ?",
-            [first.number, first.name, first.checksum]).fetchone()[0] == 1
+        ours = (
+            "schema_migration" in tables
+            and con.execute(
+                "SELECT count(*) FROM schema_migration WHERE number = ? AND name = ? AND checksum = ?",
+                [first.number, first.name, first.checksum],
+            ).fetchone()[0]
+            == 1
+        )
         damage = damage_report(con, path) if ours else None
     except duckdb.Error as error:
         if is_failure(error):
@@ -143,7 +158,8 @@ def _check_identity(path: Path) -> None:
     raise StoreError(
         f"Le fichier {path} est une base DuckDB qui n'a pas été créée par Carrefours ({shown}). "
         "Carrefours n'y a rien écrit. Indiquez le chemin de la base Carrefours avec CARREFOURS_DB, "
-        "ou un chemin où aucun fichier n'existe pour qu'une base neuve y soit créée.")
+        "ou un chemin où aucun fichier n'existe pour qu'une base neuve y soit créée."
+    )
 
 
 def open_file(path: Path | str | None, fill: Fill, *, lock: bool = True, progress=_silent) -> Database:
@@ -169,12 +185,16 @@ def open_file(path: Path | str | None, fill: Fill, *, lock: bool = True, progres
             db.close()
             if isinstance(error, StoreError):
                 raise
-            raise StoreError(f"La base {path} est incomplète ou endommagée ({error}). "
-                             "Déplacez ce fichier : une base neuve sera créée au prochain démarrage.") from error
+            raise StoreError(
+                f"La base {path} est incomplète ou endommagée ({error}). "
+                "Déplacez ce fichier : une base neuve sera créée au prochain démarrage."
+            ) from error
         if not built:
             db.close()
-            raise StoreError(f"La base {path} est incomplète (construction interrompue). "
-                             "Supprimez-la : une base neuve sera créée au prochain démarrage.")
+            raise StoreError(
+                f"La base {path} est incomplète (construction interrompue). "
+                "Supprimez-la : une base neuve sera créée au prochain démarrage."
+            )
     if lock:
         db.lock_down()
     return db

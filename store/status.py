@@ -23,8 +23,9 @@ def status(db: Database) -> dict:
             "built_at": meta.get("built_at"),
             "demo": meta.get("demo") == "true",
             "territories": {lvl: levels.get(lvl, 0) for lvl in ("pays", "region", "departement", "epci", "commune")},
-            "typology_official": bool(cur.execute(
-                "SELECT bool_and(typology_official) FROM territory WHERE level = 'commune'").fetchone()[0]),
+            "typology_official": bool(
+                cur.execute("SELECT bool_and(typology_official) FROM territory WHERE level = 'commune'").fetchone()[0]
+            ),
             "axes": [r[0] for r in cur.execute("SELECT code FROM axis ORDER BY position").fetchall()],
             "measures": [r[0] for r in cur.execute("SELECT code FROM measure ORDER BY position").fetchall()],
             "indicators": [r[0] for r in cur.execute("SELECT code FROM indicator ORDER BY code").fetchall()],
@@ -32,11 +33,22 @@ def status(db: Database) -> dict:
             "demo_values": cur.execute("SELECT count(*) FROM indicator_value WHERE is_demo").fetchone()[0],
             "duplicate_value_keys": cur.execute(
                 "SELECT count(*) FROM (SELECT 1 FROM indicator_value GROUP BY indicator_code, territory_id,"
-                " period, kind HAVING count(*) > 1)").fetchone()[0],
+                " period, kind HAVING count(*) > 1)"
+            ).fetchone()[0],
             "lieux": cur.execute("SELECT count(*) FROM lieu").fetchone()[0],
             "demo_lieux": cur.execute("SELECT count(*) FROM lieu WHERE is_demo").fetchone()[0],
             "users": users,
             "national_values": [
-                {"indicator": r[0], "period": r[1], "kind": r[2], "value": r[3], "numerator": r[4],
-                 "denominator": r[5], "source": r[6], "source_title": r[7]} for r in national],
+                {
+                    "indicator": r[0],
+                    "period": r[1],
+                    "kind": r[2],
+                    "value": r[3],
+                    "numerator": r[4],
+                    "denominator": r[5],
+                    "source": r[6],
+                    "source_title": r[7],
+                }
+                for r in national
+            ],
         }

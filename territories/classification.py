@@ -21,10 +21,19 @@ from territories.codes import current_code
 from territories.typology import typology_class
 
 KINDS = {
-    "densite": {"column": "DENS7", "alternatives": ("DENS",), "allowed": {1, 2, 3, 4, 5, 6, 7}, "target": "dens7",
-                "label": "grille communale de densité à 7 niveaux"},
-    "aav": {"column": "CATEAAV2020", "allowed": {11, 12, 13, 20, 30}, "target": "cateaav",
-            "label": "aires d'attraction des villes 2020"},
+    "densite": {
+        "column": "DENS7",
+        "alternatives": ("DENS",),
+        "allowed": {1, 2, 3, 4, 5, 6, 7},
+        "target": "dens7",
+        "label": "grille communale de densité à 7 niveaux",
+    },
+    "aav": {
+        "column": "CATEAAV2020",
+        "allowed": {11, 12, 13, 20, 30},
+        "target": "cateaav",
+        "label": "aires d'attraction des villes 2020",
+    },
 }
 MAX_BYTES = 20 * 2**20
 
@@ -35,7 +44,7 @@ class ClassificationReport:
     rows: int = 0
     matched: int = 0
     unknown_communes: int = 0
-    carried_over: int = 0   # lines of communes merged since, carried to the commune that absorbed them
+    carried_over: int = 0  # lines of communes merged since, carried to the commune that absorbed them
     values_changed: int = 0
     errors: list[str] = field(default_factory=list)
 
@@ -45,7 +54,7 @@ def _header(raw: pd.DataFrame) -> pd.DataFrame | None:
     for i in range(min(30, len(raw))):
         cells = [str(c).strip().upper() for c in raw.iloc[i].tolist()]
         if "CODGEO" in cells:
-            table = raw.iloc[i + 1:].copy()
+            table = raw.iloc[i + 1 :].copy()
             table.columns = cells
             table = table.reset_index(drop=True)
             return table.assign(_line=table.index + i + 2)
@@ -89,8 +98,10 @@ def read_classification(kind: str, file_name: str, content: bytes) -> tuple[Clas
     try:
         table = _read_table(file_name, content, (spec["column"], *spec.get("alternatives", ())))
     except Exception as error:  # any parser failure becomes one French message
-        report.errors.append(f"Fichier {Path(file_name).name} illisible : {error}. "
-                             f"Attendu : le fichier INSEE « {spec['label']} » (CSV ou XLSX).")
+        report.errors.append(
+            f"Fichier {Path(file_name).name} illisible : {error}. "
+            f"Attendu : le fichier INSEE « {spec['label']} » (CSV ou XLSX)."
+        )
         return report, None
     if spec["column"] not in table.columns and kind == "densite" and "DENS" in table.columns:
         # The 2019-2024 grids hold the 7-level code in DENS; the 2025 file's DENS is the 3-level grid.
@@ -98,19 +109,24 @@ def read_classification(kind: str, file_name: str, content: bytes) -> tuple[Clas
         if levels.max() > 3:
             table = table.rename(columns={"DENS": "DENS7"})
         else:
-            report.errors.append("Ce fichier est la grille de densité à 3 niveaux (DENS 1 à 3, sans DENS7) : "
-                                 "importez la grille à 7 niveaux (DENS 1 à 7, ou colonne DENS7).")
+            report.errors.append(
+                "Ce fichier est la grille de densité à 3 niveaux (DENS 1 à 3, sans DENS7) : "
+                "importez la grille à 7 niveaux (DENS 1 à 7, ou colonne DENS7)."
+            )
             return report, None
     if spec["column"] not in table.columns:
-        report.errors.append(f"Colonne {spec['column']} absente : ce fichier n'est pas le fichier INSEE "
-                             f"« {spec['label']} ».")
+        report.errors.append(
+            f"Colonne {spec['column']} absente : ce fichier n'est pas le fichier INSEE « {spec['label']} »."
+        )
         return report, None
     codes = table["CODGEO"].fillna("").str.strip().str.zfill(5)
     levels = pd.to_numeric(table[spec["column"]].fillna("").str.strip(), errors="coerce")
     bad = ~levels.isin(spec["allowed"])
     for line, code, raw in zip(table["_line"][bad], codes[bad], table[spec["column"]][bad]):
-        report.errors.append(f"Ligne {line}, commune {code} : {spec['column']} « {raw} » invalide "
-                             f"(valeurs permises : {', '.join(map(str, sorted(spec['allowed'])))}).")
+        report.errors.append(
+            f"Ligne {line}, commune {code} : {spec['column']} « {raw} » invalide "
+            f"(valeurs permises : {', '.join(map(str, sorted(spec['allowed'])))})."
+        )
     dup = codes.duplicated(keep=False) & (codes != "00000")
     for line, code in zip(table["_line"][dup], codes[dup]):
         report.errors.append(f"Ligne {line} : la commune {code} apparaît plusieurs fois.")
@@ -149,4 +165,3 @@ def approximated_share(db: Database) -> float:
     """Share of communes whose typology is still approximated."""
     with db.read() as cur:
         return repository.approximated_share(cur)
-

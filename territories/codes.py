@@ -17,8 +17,12 @@ from territories.levels import PREFIX, level_of
 
 FORMER_CODES_FILE = Path(__file__).resolve().parent.parent / "data" / "territories" / "communes_anciennes.csv"
 MISSING = {"", "0", "#N/D", "#N/A", "N/D", "NA", "NAN", "NONE", "NULL", "-", "?"}
-KIND_LABELS = {"arrondissement": "arrondissement municipal", "deleguee": "commune déléguée",
-               "associee": "commune associée", "ancienne": "ancienne commune"}
+KIND_LABELS = {
+    "arrondissement": "arrondissement municipal",
+    "deleguee": "commune déléguée",
+    "associee": "commune associée",
+    "ancienne": "ancienne commune",
+}
 _FLOAT_TAIL = re.compile(r"\.0+$")
 
 
@@ -27,9 +31,9 @@ class CodeReading:
     """What a written code means: the current commune code, and how it was read."""
 
     code: str | None
-    written: str | None = None       # the code as cleaned, before any mapping
-    zero_restored: bool = False      # '1053' → '01053'
-    former_kind: str | None = None   # arrondissement, deleguee, associee, ancienne
+    written: str | None = None  # the code as cleaned, before any mapping
+    zero_restored: bool = False  # '1053' → '01053'
+    former_kind: str | None = None  # arrondissement, deleguee, associee, ancienne
 
     @property
     def note(self) -> str | None:

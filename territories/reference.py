@@ -56,16 +56,22 @@ def build_frames(data_dir: Path = DATA_DIR, *, departements: Collection[str] | N
     if departements:
         regions, deps, epcis, communes = _restrict(regions, deps, epcis, communes, set(departements))
 
-    com = pd.DataFrame({
-        "id": PREFIX["commune"] + communes["code"], "level": "commune", "code": communes["code"],
-        "name": communes["name"], "region_code": communes["region_code"],
-        "departement_code": communes["departement_code"],
-        "epci_siren": communes["epci_siren"].replace("", None),
-        "population": _number(communes["population"]).fillna(0).astype("int64"),
-        "area_km2": _number(communes["area_km2"]),
-        "lat": _number(communes["lat"]), "lon": _number(communes["lon"]),
-        "postal_codes": communes["postal_codes"].map(lambda s: s.split("|") if s else []),
-    })
+    com = pd.DataFrame(
+        {
+            "id": PREFIX["commune"] + communes["code"],
+            "level": "commune",
+            "code": communes["code"],
+            "name": communes["name"],
+            "region_code": communes["region_code"],
+            "departement_code": communes["departement_code"],
+            "epci_siren": communes["epci_siren"].replace("", None),
+            "population": _number(communes["population"]).fillna(0).astype("int64"),
+            "area_km2": _number(communes["area_km2"]),
+            "lat": _number(communes["lat"]),
+            "lon": _number(communes["lon"]),
+            "postal_codes": communes["postal_codes"].map(lambda s: s.split("|") if s else []),
+        }
+    )
     nature = dict(zip(epcis["siren"], epcis["nature"]))
     com["epci_nature"] = com["epci_siren"].map(nature)
     com["in_metropole"] = com["epci_nature"].eq("ME")
@@ -77,19 +83,36 @@ def build_frames(data_dir: Path = DATA_DIR, *, departements: Collection[str] | N
     com["typology"] = typology_class(dens7, cateaav)
     com["dens7_official"] = com["cateaav_official"] = com["typology_official"] = False
 
-    epci = pd.DataFrame({
-        "id": PREFIX["epci"] + epcis["siren"], "level": "epci", "code": epcis["siren"], "name": epcis["name"],
-        "epci_siren": epcis["siren"], "epci_nature": epcis["nature"],
-        "in_metropole": epcis["nature"].eq("ME"),
-    })
-    dep = pd.DataFrame({
-        "id": PREFIX["departement"] + deps["code"], "level": "departement", "code": deps["code"], "name": deps["name"],
-        "region_code": deps["region_code"], "departement_code": deps["code"],
-    })
-    reg = pd.DataFrame({
-        "id": PREFIX["region"] + regions["code"], "level": "region", "code": regions["code"],
-        "name": regions["name"], "region_code": regions["code"],
-    })
+    epci = pd.DataFrame(
+        {
+            "id": PREFIX["epci"] + epcis["siren"],
+            "level": "epci",
+            "code": epcis["siren"],
+            "name": epcis["name"],
+            "epci_siren": epcis["siren"],
+            "epci_nature": epcis["nature"],
+            "in_metropole": epcis["nature"].eq("ME"),
+        }
+    )
+    dep = pd.DataFrame(
+        {
+            "id": PREFIX["departement"] + deps["code"],
+            "level": "departement",
+            "code": deps["code"],
+            "name": deps["name"],
+            "region_code": deps["region_code"],
+            "departement_code": deps["code"],
+        }
+    )
+    reg = pd.DataFrame(
+        {
+            "id": PREFIX["region"] + regions["code"],
+            "level": "region",
+            "code": regions["code"],
+            "name": regions["name"],
+            "region_code": regions["code"],
+        }
+    )
     country = pd.DataFrame({"id": [FRANCE], "level": ["pays"], "code": [FRANCE], "name": [LABELS["pays"]]})
     aggregates = pd.concat([epci, dep, reg, country], ignore_index=True)
     frame = pd.concat([com, aggregates], ignore_index=True)
@@ -103,8 +126,9 @@ def _restrict(regions, deps, epcis, communes, departements: set[str]):
     """Keep the given départements, their communes, and the EPCI and régions those communes belong to."""
     unknown = departements - set(deps["code"])
     if unknown:
-        raise StoreError(f"Département(s) inconnu(s) : {', '.join(sorted(unknown))}. "
-                         "Donnez des codes de département (77, 2A, 971…).")
+        raise StoreError(
+            f"Département(s) inconnu(s) : {', '.join(sorted(unknown))}. Donnez des codes de département (77, 2A, 971…)."
+        )
     communes = communes[communes["departement_code"].isin(departements)]
     deps = deps[deps["code"].isin(departements)]
     regions = regions[regions["code"].isin(deps["region_code"])]

@@ -43,9 +43,11 @@ UPDATE territory t SET
 FROM agg LEFT JOIN home USING (id) WHERE t.id = agg.id AND t.level <> 'commune'
 """
 
-COLUMNS = ("id, level, code, name, region_code, departement_code, epci_siren, population, area_km2,"
-           " lat, lon, epci_nature, in_metropole, dens7, dens7_official, cateaav, cateaav_official,"
-           " typology, typology_official, rural_population_share, postal_codes")
+COLUMNS = (
+    "id, level, code, name, region_code, departement_code, epci_siren, population, area_km2,"
+    " lat, lon, epci_nature, in_metropole, dens7, dens7_official, cateaav, cateaav_official,"
+    " typology, typology_official, rural_population_share, postal_codes"
+)
 
 
 def get(cur, territory_id: str) -> dict | None:
@@ -62,7 +64,8 @@ def search(cur, words: str, code: str, limit: int) -> pd.DataFrame:
         " ORDER BY (code = ?) DESC, (search_name = ?) DESC, starts_with(search_name, ?) DESC,"
         " CASE level WHEN 'pays' THEN 0 WHEN 'region' THEN 1 WHEN 'departement' THEN 2"
         " WHEN 'epci' THEN 3 ELSE 4 END, population DESC LIMIT ?",
-        [code, code, words, words, code, words, words, limit]).df()
+        [code, code, words, words, code, words, words, limit],
+    ).df()
 
 
 def by_level(cur, level: str) -> pd.DataFrame:
@@ -72,14 +75,20 @@ def by_level(cur, level: str) -> pd.DataFrame:
 
 def version(cur) -> tuple:
     """A cheap fingerprint of the territories (count, classification imports): peers depend on them."""
-    return cur.execute("SELECT (SELECT count(*) FROM territory),"
-                       " (SELECT max(imported_at) FROM classification_import)").fetchone()
+    return cur.execute(
+        "SELECT (SELECT count(*) FROM territory), (SELECT max(imported_at) FROM classification_import)"
+    ).fetchone()
 
 
 def commune_codes(cur, region_code: str | None = None) -> set[str]:
     """The INSEE codes of today's communes (of one région if given)."""
-    return {r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'"
-                                         " AND (? IS NULL OR region_code = ?)", [region_code, region_code]).fetchall()}
+    return {
+        r[0]
+        for r in cur.execute(
+            "SELECT code FROM territory WHERE level = 'commune' AND (? IS NULL OR region_code = ?)",
+            [region_code, region_code],
+        ).fetchall()
+    }
 
 
 def codes(cur) -> pd.DataFrame:
@@ -102,11 +111,17 @@ def set_official_classes(cur, target: str, found: pd.DataFrame) -> list[str]:
     """Write official classes (found: code, level) into column `target` (dens7, cateaav); communes that changed."""
     cur.register("official_levels", found)
     try:
-        changed = [r[0] for r in cur.execute(
-            f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
-            f" WHERE t.{target} IS DISTINCT FROM o.level").fetchall()]
-        cur.execute(f"UPDATE territory t SET {target} = o.level, {target}_official = true"
-                    " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code")
+        changed = [
+            r[0]
+            for r in cur.execute(
+                f"SELECT t.code FROM territory t JOIN official_levels o ON t.level = 'commune' AND t.code = o.code"
+                f" WHERE t.{target} IS DISTINCT FROM o.level"
+            ).fetchall()
+        ]
+        cur.execute(
+            f"UPDATE territory t SET {target} = o.level, {target}_official = true"
+            " FROM official_levels o WHERE t.level = 'commune' AND t.code = o.code"
+        )
     finally:
         cur.unregister("official_levels")
     return changed
@@ -121,23 +136,29 @@ def set_typology(cur, typology: pd.DataFrame) -> None:
     """Write each commune's typology (typology: id, typology), official once both classes are."""
     cur.register("new_typology", typology)
     try:
-        cur.execute("UPDATE territory t SET typology = n.typology,"
-                    " typology_official = t.dens7_official AND t.cateaav_official"
-                    " FROM new_typology n WHERE t.id = n.id")
+        cur.execute(
+            "UPDATE territory t SET typology = n.typology,"
+            " typology_official = t.dens7_official AND t.cateaav_official"
+            " FROM new_typology n WHERE t.id = n.id"
+        )
     finally:
         cur.unregister("new_typology")
 
 
 def record_classification_import(cur, kind: str, file_name: str, matched: int) -> None:
     """Remember which official file a classification came from (and when: peers depend on it)."""
-    cur.execute("INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)",
-                [kind, file_name, matched])
+    cur.execute(
+        "INSERT OR REPLACE INTO classification_import VALUES (?, ?, ?, current_timestamp)", [kind, file_name, matched]
+    )
 
 
 def approximated_share(cur) -> float:
     """Share of communes whose typology is still approximated."""
-    return float(cur.execute("SELECT avg(CASE WHEN typology_official THEN 0 ELSE 1 END)"
-                             " FROM territory WHERE level = 'commune'").fetchone()[0])
+    return float(
+        cur.execute(
+            "SELECT avg(CASE WHEN typology_official THEN 0 ELSE 1 END) FROM territory WHERE level = 'commune'"
+        ).fetchone()[0]
+    )
 
 
 def replace_all(cur, frame: pd.DataFrame) -> None:

@@ -29,13 +29,21 @@ RURAL_DENS7 = (5, 6, 7)
 
 # Approximation thresholds (inhabitants per km², inhabitants, km), in one place so they can be shown.
 APPROX = {
-    "grand_centre_densite": 1500, "grand_centre_population": 10000,
-    "centre_intermediaire_densite": 300, "centre_intermediaire_population": 5000,
-    "petite_ville_densite": 200, "petite_ville_population": 2000,
-    "ceinture_densite": 200, "ceinture_km": 20,
-    "bourg_densite": 40, "dispersé_densite": 15,
-    "grand_pole_population": 50000, "pole_population": 10000, "pole_densite": 300,
-    "couronne_grand_pole_km": 30, "couronne_pole_km": 12,
+    "grand_centre_densite": 1500,
+    "grand_centre_population": 10000,
+    "centre_intermediaire_densite": 300,
+    "centre_intermediaire_population": 5000,
+    "petite_ville_densite": 200,
+    "petite_ville_population": 2000,
+    "ceinture_densite": 200,
+    "ceinture_km": 20,
+    "bourg_densite": 40,
+    "dispersé_densite": 15,
+    "grand_pole_population": 50000,
+    "pole_population": 10000,
+    "pole_densite": 300,
+    "couronne_grand_pole_km": 30,
+    "couronne_pole_km": 12,
 }
 EARTH_KM = 6371.0
 
@@ -55,7 +63,7 @@ def _nearest_km(lat, lon, mask):
     plat, plon = lat[mask], lon[mask]
     best = np.full(lat.shape, np.inf)
     for start in range(0, len(plat), 256):  # chunks keep memory flat
-        d = distance_km(lat[:, None], lon[:, None], plat[None, start:start + 256], plon[None, start:start + 256])
+        d = distance_km(lat[:, None], lon[:, None], plat[None, start : start + 256], plon[None, start : start + 256])
         best = np.minimum(best, d.min(axis=1))
     return best
 
@@ -81,7 +89,8 @@ def approximate(population, area_km2, lat, lon):
     dens7[(density >= a["grand_centre_densite"]) & (population >= a["grand_centre_population"])] = 1
 
     in_crown = (to_big_pole <= a["couronne_grand_pole_km"]) | (
-        _nearest_km(lat, lon, pole & ~big_pole) <= a["couronne_pole_km"])
+        _nearest_km(lat, lon, pole & ~big_pole) <= a["couronne_pole_km"]
+    )
     cateaav = np.where(pole, np.where(big_pole, 11, 12), np.where(in_crown, 20, 30)).astype(np.int8)
     return dens7, cateaav
 

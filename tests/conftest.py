@@ -22,12 +22,42 @@ from indicators.aggregates import ensure_fresh  # noqa: E402
 # test names (Trilport 77475 and Meaux, Paris 75056 and its arrondissements, the rest of Île-de-France,
 # Lyon 69123, Marseille 13055, Ajaccio 2A004, Mende 48095, Brest 29019, Bordeaux 33063…), and one at
 # least in each of the 18 régions (Guadeloupe, Martinique, Guyane, La Réunion and Mayotte included).
-TEST_DEPARTEMENTS = ",".join([
-    "75", "77", "78", "91", "92", "93", "94", "95",    # Île-de-France, whole
-    "01", "42", "43", "69", "06", "13", "2A", "2B",     # Auvergne-Rhône-Alpes, Provence, Corse
-    "10", "14", "16", "29", "33", "36", "44", "48", "59", "85", "90",
-    "971", "972", "973", "974", "976",
-])
+TEST_DEPARTEMENTS = ",".join(
+    [
+        "75",
+        "77",
+        "78",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",  # Île-de-France, whole
+        "01",
+        "42",
+        "43",
+        "69",
+        "06",
+        "13",
+        "2A",
+        "2B",  # Auvergne-Rhône-Alpes, Provence, Corse
+        "10",
+        "14",
+        "16",
+        "29",
+        "33",
+        "36",
+        "44",
+        "48",
+        "59",
+        "85",
+        "90",
+        "971",
+        "972",
+        "973",
+        "974",
+        "976",
+    ]
+)
 # Every database a test builds (here, in the CLI or a served app it starts) is limited to them, unless
 # the caller chose otherwise or the test is marked national.
 os.environ.setdefault("CARREFOURS_DEPARTEMENTS", TEST_DEPARTEMENTS)

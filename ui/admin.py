@@ -36,9 +36,18 @@ accounts = accounts_admin.list_accounts(db(), admin)
 table = accounts.assign(
     created_at=accounts["created_at"].map(fmt.day),
     last_sign_in_at=accounts["last_sign_in_at"].map(lambda v: fmt.day(v) if v == v and v is not None else "—"),
-).rename(columns={"email": "E-mail", "name": "Nom", "scopes": "Rôles (rôle:territoire)", "active": "Actif",
-                  "is_demo": "Démo", "local_password": "Mot de passe local", "created_at": "Créé le",
-                  "last_sign_in_at": "Dernière connexion"})
+).rename(
+    columns={
+        "email": "E-mail",
+        "name": "Nom",
+        "scopes": "Rôles (rôle:territoire)",
+        "active": "Actif",
+        "is_demo": "Démo",
+        "local_password": "Mot de passe local",
+        "created_at": "Créé le",
+        "last_sign_in_at": "Dernière connexion",
+    }
+)
 st.dataframe(table, hide_index=True, width="stretch")
 emails = accounts["email"].tolist()
 role_help = ", ".join(f"{r} = {ROLE_LABELS[r]}" for r in ROLES)
@@ -49,7 +58,9 @@ with create:
         email = st.text_input("Adresse e-mail")
         name = st.text_input("Nom affiché")
         role = st.selectbox("Rôle", ROLES, format_func=lambda r: ROLE_LABELS[r], help=role_help)
-        territories = st.text_input("Territoire(s)", placeholder="REG-11, DEP-77 ou COM-77475 (vide pour un rôle national)")
+        territories = st.text_input(
+            "Territoire(s)", placeholder="REG-11, DEP-77 ou COM-77475 (vide pour un rôle national)"
+        )
         local = st.checkbox("Mot de passe Carrefours (sinon : connexion par ProConnect uniquement)", value=True)
         if st.form_submit_button("Créer le compte", type="primary"):
             try:

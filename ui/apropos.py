@@ -24,9 +24,11 @@ Le nom vient de l'expression « carrefours des possibles » employée pour les t
   périurbaine = commune non rurale de la couronne d'un pôle (aires d'attraction des villes 2020).
 """)
 st.subheader("Typologie approchée")
-st.markdown("Tant que les fichiers officiels de l'INSEE ne sont pas importés, Carrefours calcule une "
-            "typologie **approchée** à partir de la densité (population / superficie) et de la distance "
-            "aux pôles. Seuils utilisés :")
+st.markdown(
+    "Tant que les fichiers officiels de l'INSEE ne sont pas importés, Carrefours calcule une "
+    "typologie **approchée** à partir de la densité (population / superficie) et de la distance "
+    "aux pôles. Seuils utilisés :"
+)
 st.table({"Seuil": list(APPROX), "Valeur": [str(v) for v in APPROX.values()]})
 st.table({"Niveau": list(DENS7_LABELS), "Libellé": list(DENS7_LABELS.values())})
 
@@ -34,5 +36,9 @@ st.subheader("Statut calculé des mesures : règles et seuils")
 from plan.thresholds import RULES_TEXT, THRESHOLD_LABELS, THRESHOLDS  # noqa: E402
 
 st.markdown(RULES_TEXT)
-st.table({"Règle": list(THRESHOLD_LABELS.values()), "Seuil": [str(THRESHOLDS[k]).replace(".", ",")
-                                                               for k in THRESHOLD_LABELS]})
+st.table(
+    {
+        "Règle": list(THRESHOLD_LABELS.values()),
+        "Seuil": [str(THRESHOLDS[k]).replace(".", ",") for k in THRESHOLD_LABELS],
+    }
+)

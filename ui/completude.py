@@ -16,10 +16,12 @@ st.title("Complétude des remontées")
 user = current_user()
 
 data = completeness(db(), user=user)
-st.caption("Valeurs attendues et reçues par région et par période, pour chaque indicateur connu sous le niveau "
-           f"national (une valeur est due {THRESHOLDS['delai_saisie_jours']} jours après la fin de sa période). "
-           "Pour un indicateur saisi par région, une valeur par région est attendue ; pour un indicateur "
-           "calculé par commune, une valeur par commune.")
+st.caption(
+    "Valeurs attendues et reçues par région et par période, pour chaque indicateur connu sous le niveau "
+    f"national (une valeur est due {THRESHOLDS['delai_saisie_jours']} jours après la fin de sa période). "
+    "Pour un indicateur saisi par région, une valeur par région est attendue ; pour un indicateur "
+    "calculé par commune, une valeur par commune."
+)
 by_region = data["by_region"]
 if by_region.empty:
     st.info("Aucune valeur n'est encore attendue sous le niveau national.")
@@ -29,25 +31,44 @@ if by_region.empty:
 names = by_region.drop_duplicates("territory_id").set_index("territory_id")["name"].sort_index()
 own = [t for t in user.territories(Role.coordinateur) if t in names.index]
 choices = ["", *names.index]
-region = st.selectbox("Région", choices, index=choices.index(own[0]) if own else 0,
-                      format_func=lambda t: names.get(t, "Toutes les régions"), key="completude_region")
+region = st.selectbox(
+    "Région",
+    choices,
+    index=choices.index(own[0]) if own else 0,
+    format_func=lambda t: names.get(t, "Toutes les régions"),
+    key="completude_region",
+)
 if region:
     by_region = by_region[by_region["territory_id"] == region]
-    data = {**data, "late": data["late"][data["late"]["territory_id"] == region],
-            "detail": data["detail"][data["detail"]["territory_id"] == region]}
+    data = {
+        **data,
+        "late": data["late"][data["late"]["territory_id"] == region],
+        "detail": data["detail"][data["detail"]["territory_id"] == region],
+    }
 
 st.subheader("Qui est en retard")
 late = data["late"]
 if late.empty:
-    st.success(f"{names[region] if region else 'Toutes les régions'} : valeurs transmises pour les deux "
-               "dernières périodes dues.")
+    st.success(
+        f"{names[region] if region else 'Toutes les régions'} : valeurs transmises pour les deux "
+        "dernières périodes dues."
+    )
 else:
-    view = pd.DataFrame({"Région": late["name"], "Indicateur": late["indicator_name"], "Période": late["period"],
-                         "Reçues": late["reported"].astype(int), "Attendues": late["expected"].astype(int),
-                         "Origine": late["computed_from"]})
+    view = pd.DataFrame(
+        {
+            "Région": late["name"],
+            "Indicateur": late["indicator_name"],
+            "Période": late["period"],
+            "Reçues": late["reported"].astype(int),
+            "Attendues": late["expected"].astype(int),
+            "Origine": late["computed_from"],
+        }
+    )
     # Each late row opens the entry grid on its région, indicator and period (only for those who may enter).
-    targets = [("ui/saisie.py", {"region": code_of(r), "indicateur": i, "periode": p})
-               for r, i, p in zip(late["territory_id"], late["indicator_code"], late["period"])]
+    targets = [
+        ("ui/saisie.py", {"region": code_of(r), "indicateur": i, "periode": p})
+        for r, i, p in zip(late["territory_id"], late["indicator_code"], late["period"])
+    ]
     view, links = go_column(view, "Agir", ["Saisir"] * len(view), targets, key="go-late")
     page_link("ui/saisie.py", label="Aller à la saisie", icon=":material/edit_note:")
     table(view, "retards.csv", "late", raw=late, column_config=links)
@@ -65,8 +86,15 @@ st.subheader("Détail")
 periods = sorted(by_region["period"].unique())
 period = st.selectbox("Période", periods[::-1])
 detail = data["detail"][data["detail"]["period"] == period]
-view = pd.DataFrame({"Région": detail["name"], "Indicateur": detail["indicator_name"],
-                     "Reçues": detail["reported"].astype(int), "Attendues": detail["expected"].astype(int),
-                     "Complétude": [fmt.percent(100 * r / e, 1) if e else "—"
-                                    for r, e in zip(detail["reported"], detail["expected"])]})
+view = pd.DataFrame(
+    {
+        "Région": detail["name"],
+        "Indicateur": detail["indicator_name"],
+        "Reçues": detail["reported"].astype(int),
+        "Attendues": detail["expected"].astype(int),
+        "Complétude": [
+            fmt.percent(100 * r / e, 1) if e else "—" for r, e in zip(detail["reported"], detail["expected"])
+        ],
+    }
+)
 table(view, f"completude_{period}.csv", "detail", raw=detail)

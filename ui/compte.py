@@ -17,15 +17,20 @@ if user.is_demo:
     st.warning("Compte de **démonstration** : son mot de passe est public.", icon=":material/science:")
 organisation = proconnect_claims.kept(db(), user.email)
 if organisation is not None:  # vouched for by ProConnect (ID token or verified userinfo)
-    st.markdown("Organisation : " + markup.plain(organisation.name or "—")
-                + (f" (SIRET {markup.plain(organisation.siret)})" if organisation.siret else ""))
+    st.markdown(
+        "Organisation : "
+        + markup.plain(organisation.name or "—")
+        + (f" (SIRET {markup.plain(organisation.siret)})" if organisation.siret else "")
+    )
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
     st.markdown(f"- {markup.plain(line)}")
 
 settings = access_settings()
-st.caption(f"Une session dure au plus {settings.session_absolute.total_seconds() / 3600:g} h et se ferme "
-           f"après {settings.session_idle.total_seconds() / 60:g} minutes sans activité.")
+st.caption(
+    f"Une session dure au plus {settings.session_absolute.total_seconds() / 3600:g} h et se ferme "
+    f"après {settings.session_idle.total_seconds() / 60:g} minutes sans activité."
+)
 clock = st.session_state.get(session.CLOCK)
 if clock is not None and clock.method in ("local", "oidc"):
     st.caption(f"Connecté depuis le {fmt.moment(clock.started)} (heure de Paris).")
@@ -49,8 +54,10 @@ else:
     st.caption("Ce compte se connecte par ProConnect : pas de mot de passe Carrefours.")
 
 st.subheader("Jetons d'accès à l'API")
-st.caption("Un jeton permet à un script ou à la ligne de commande (`--server`) d'agir en votre nom, avec "
-           "exactement vos droits, jusqu'à son expiration ou sa révocation. Il n'est affiché qu'une fois.")
+st.caption(
+    "Un jeton permet à un script ou à la ligne de commande (`--server`) d'agir en votre nom, avec "
+    "exactement vos droits, jusqu'à son expiration ou sa révocation. Il n'est affiché qu'une fois."
+)
 with st.form("api_token", clear_on_submit=True):
     token_name = st.text_input("Nom du jeton", max_chars=tokens.MAX_NAME, placeholder="script régional")
     token_days = st.number_input("Valable (jours)", min_value=1, max_value=tokens.MAX_DAYS, value=tokens.DEFAULT_DAYS)
@@ -61,8 +68,7 @@ if create_token:
     except tokens.TokenError as error:
         st.error(markup.plain(error), icon=":material/block:")
     else:
-        st.success(f"Jeton {token_id} créé. Copiez-le maintenant : il ne sera plus affiché.",
-                   icon=":material/key:")
+        st.success(f"Jeton {token_id} créé. Copiez-le maintenant : il ne sera plus affiché.", icon=":material/key:")
         st.code(secret, language=None)
 mine = tokens.listing(db(), user)
 for row in mine.itertuples():

@@ -25,10 +25,13 @@ if session.oidc_configured():
 # which a page run (a WebSocket message) cannot do. A local deep link that led here goes along with it.
 wanted = landing.local_path(st.query_params.get(landing.PARAMETER))
 form_url = SIGN_IN_FORM + (f"?{urlencode({landing.PARAMETER: wanted})}" if wanted else "")
-st.html(f'<p><a href="{escape(form_url, quote=True)}" style="display:inline-block;padding:.5rem 1rem;border-radius:.5rem;'
-        'background:#000091;color:#fff;text-decoration:none">Se connecter avec un compte Carrefours</a></p>')
-st.caption("Mot de passe oublié ? Un administrateur peut vous en donner un nouveau. "
-           f"Règles d'un mot de passe : {RULES_FR}")
+st.html(
+    f'<p><a href="{escape(form_url, quote=True)}" style="display:inline-block;padding:.5rem 1rem;border-radius:.5rem;'
+    'background:#000091;color:#fff;text-decoration:none">Se connecter avec un compte Carrefours</a></p>'
+)
+st.caption(
+    f"Mot de passe oublié ? Un administrateur peut vous en donner un nouveau. Règles d'un mot de passe : {RULES_FR}"
+)
 
 demo = service.demo_accounts(db())
 if demo:

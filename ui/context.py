@@ -37,9 +37,12 @@ def db() -> Database:
 def demo_banner(is_demo: bool) -> None:
     """The visible label shown wherever demo data appears."""
     if is_demo:
-        st.warning("**Données de démonstration** — les valeurs par région, département, EPCI et "
-                   "commune, et le registre des lieux, sont générées pour la démonstration. Les "
-                   "chiffres nationaux sourcés sont réels.", icon=":material/science:")
+        st.warning(
+            "**Données de démonstration** — les valeurs par région, département, EPCI et "
+            "commune, et le registre des lieux, sont générées pour la démonstration. Les "
+            "chiffres nationaux sourcés sont réels.",
+            icon=":material/science:",
+        )
 
 
 def clear_caches() -> None:
@@ -65,9 +68,15 @@ def require_roles(*roles) -> User:
         return user
     names = ", ".join(ROLE_LABELS[r] for r in sorted(wanted))
     if user == ANONYMOUS:
-        st.error(f"**Connexion requise.** Cette page est réservée aux comptes : {names}. "
-                 "Connectez-vous depuis la page « Connexion ».", icon=":material/lock:")
+        st.error(
+            f"**Connexion requise.** Cette page est réservée aux comptes : {names}. "
+            "Connectez-vous depuis la page « Connexion ».",
+            icon=":material/lock:",
+        )
     else:
-        st.error(f"**Accès refusé.** Cette page est réservée aux comptes : {names}. Votre compte "
-                 f"({markup.plain(user.email)}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.", icon=":material/lock:")
+        st.error(
+            f"**Accès refusé.** Cette page est réservée aux comptes : {names}. Votre compte "
+            f"({markup.plain(user.email)}) n'a pas ce rôle ; adressez-vous à un administrateur si besoin.",
+            icon=":material/lock:",
+        )
     st.stop()

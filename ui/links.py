@@ -27,8 +27,9 @@ def page_link(path: str, label: str, icon: str | None = None, query_params: dict
     return True
 
 
-def go_column(frame: pd.DataFrame, column: str, labels: Sequence, targets: Sequence[Target], key: str,
-              title: str | None = None) -> tuple[pd.DataFrame, dict]:
+def go_column(
+    frame: pd.DataFrame, column: str, labels: Sequence, targets: Sequence[Target], key: str, title: str | None = None
+) -> tuple[pd.DataFrame, dict]:
     """Add a column of buttons opening each row's target in this tab; rows whose page the viewer lacks get none.
 
     Streamlit's LinkColumn always opens a new tab, where the person is signed out: buttons rerun this

@@ -17,9 +17,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def draw() -> None:
     """One run of the app for one visitor."""
-    st.set_page_config(page_title="Carrefours — plan tiers-lieux", page_icon=":material/alt_route:", layout="wide",
-                       initial_sidebar_state="auto",
-                       menu_items={"About": "Carrefours suit le plan national des tiers-lieux."})
+    st.set_page_config(
+        page_title="Carrefours — plan tiers-lieux",
+        page_icon=":material/alt_route:",
+        layout="wide",
+        initial_sidebar_state="auto",
+        menu_items={"About": "Carrefours suit le plan national des tiers-lieux."},
+    )
     use_french_locale()  # every chart of every page speaks French numbers and dates
     st.logo(str(ROOT / "ui/static/logo.svg"), size="large")
     # Page language and phone sidebar: what Streamlit has no setting for (see the script's comments).

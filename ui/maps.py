@@ -14,8 +14,9 @@ GEO_FILES = {"region": "regions", "departement": "departements", "epci": "epci"}
 
 def outlines(level: str) -> alt.UrlData:
     """The outlines of every région, département or EPCI (DROM as insets, property `inset`)."""
-    return alt.UrlData(url=GEO_URL.format(name=GEO_FILES[level]),
-                       format=alt.DataFormat(property="features", type="json"))
+    return alt.UrlData(
+        url=GEO_URL.format(name=GEO_FILES[level]), format=alt.DataFormat(property="features", type="json")
+    )
 
 
 def metropolitan(frame: pd.DataFrame) -> pd.DataFrame:
@@ -25,13 +26,21 @@ def metropolitan(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[ok]
 
 
-def points_map(points: pd.DataFrame, color: str, tooltip: list, size: str | None = None,
-               color_title: str = "", height: int = 560) -> alt.LayerChart:
+def points_map(
+    points: pd.DataFrame, color: str, tooltip: list, size: str | None = None, color_title: str = "", height: int = 560
+) -> alt.LayerChart:
     """Points (lat, lon) over the départements' outlines."""
-    background = (alt.Chart(outlines("departement")).transform_filter("!datum.properties.inset")
-                  .mark_geoshape(fill="#f3f4f6", stroke="#9ca3af", strokeWidth=0.4))
-    encoding = {"longitude": "lon:Q", "latitude": "lat:Q",
-                "color": alt.Color(f"{color}:N", title=color_title), "tooltip": tooltip}
+    background = (
+        alt.Chart(outlines("departement"))
+        .transform_filter("!datum.properties.inset")
+        .mark_geoshape(fill="#f3f4f6", stroke="#9ca3af", strokeWidth=0.4)
+    )
+    encoding = {
+        "longitude": "lon:Q",
+        "latitude": "lat:Q",
+        "color": alt.Color(f"{color}:N", title=color_title),
+        "tooltip": tooltip,
+    }
     if size:
         encoding["size"] = alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[4, 300]))
     mark = {"opacity": 0.7} if size else {"opacity": 0.7, "size": 14}

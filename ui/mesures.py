@@ -45,11 +45,14 @@ if requested and requested not in codes:
     st.error(f"La mesure « {markup.plain(requested)} » n'existe pas. Choisissez une mesure dans la liste ci-dessous.")
 for _, axis in data["axes"].iterrows():
     in_axis = measures[measures["axis_code"] == axis["code"]]
-    st.markdown(f"**{axis['code']} — {axis['title']}** : " + " · ".join(
-        f"{m['code']} {m['title']}" for _, m in in_axis.iterrows()))
+    st.markdown(
+        f"**{axis['code']} — {axis['title']}** : "
+        + " · ".join(f"{m['code']} {m['title']}" for _, m in in_axis.iterrows())
+    )
 
-code = st.selectbox("Mesure", codes, index=index,
-                    format_func=lambda c: f"{c} — {measures.set_index('code').at[c, 'title']}")
+code = st.selectbox(
+    "Mesure", codes, index=index, format_func=lambda c: f"{c} — {measures.set_index('code').at[c, 'title']}"
+)
 st.query_params["mesure"] = code
 detail = cached.measure_detail(code, user)
 progress = cached.measure_progress(code, user)
@@ -63,31 +66,42 @@ if flash := st.session_state.pop("mesure_flash", None):
 st.write(m["description"] or "")
 a, b, c, d = st.columns(4)
 a.metric("Statut calculé", status_text(national["computed_status"]))
-b.metric("Avancement", rate_text(national["rate"]),
-         help="Moyenne pondérée des taux d'avancement des indicateurs pondérés ; vide si l'un d'eux n'a pas de valeur.")
+b.metric(
+    "Avancement",
+    rate_text(national["rate"]),
+    help="Moyenne pondérée des taux d'avancement des indicateurs pondérés ; vide si l'un d'eux n'a pas de valeur.",
+)
 c.metric("Attendu sur la trajectoire", rate_text(national["expected_rate"]), **gap_delta(national["gap_points"]))
-d.metric("Statut déclaré", STATUS_LABELS[m["status"]],
-         help=METEO_LABELS[m["meteo"]])
-st.caption(f"Météo : {METEO_LABELS[m['meteo']]} · situation au {fmt.day(progress['on'])}"
-           + (f" · {national['reason']}" if isinstance(national["reason"], str) else ""))
+d.metric("Statut déclaré", STATUS_LABELS[m["status"]], help=METEO_LABELS[m["meteo"]])
+st.caption(
+    f"Météo : {METEO_LABELS[m['meteo']]} · situation au {fmt.day(progress['on'])}"
+    + (f" · {national['reason']}" if isinstance(national["reason"], str) else "")
+)
 thresholds_box()
 st.markdown(
     f"**Axe** {m['axis_code']} — {m['axis_title']}  \n"
     f"**Pilote** {m['pilot_org'] or 'non renseigné'}"
-    + (f" ({m['pilot_people']})" if m["pilot_people"] else "") + "  \n"
+    + (f" ({m['pilot_people']})" if m["pilot_people"] else "")
+    + "  \n"
     + (f"**Élu référent** {m['elu_referent']}  \n" if m["elu_referent"] else "")
     + f"**Dates** du {day_text(m['start_date'])} au {day_text(m['end_date'])}  \n"
-    f"**Source** {m['source_title'] or '—'}")
+    f"**Source** {m['source_title'] or '—'}"
+)
 
 st.subheader("Budget")
 budgets = progress["budgets"]
 left, right = st.columns(2)
 left.metric("Budget prévu", fmt.euros(m["budget_planned_eur"]))
-right.metric("Budget réalisé", fmt.euros(m["budget_actual_eur"]),
-             help="Montant consommé, quand il est connu.")
+right.metric("Budget réalisé", fmt.euros(m["budget_actual_eur"]), help="Montant consommé, quand il est connu.")
 if not budgets.empty:
-    view = pd.DataFrame({"Année": budgets["year"].astype(str), "Prévu": budgets["planned_eur"].map(fmt.euros),
-                         "Réalisé": budgets["actual_eur"].map(fmt.euros), "Source": budgets["source_code"]})
+    view = pd.DataFrame(
+        {
+            "Année": budgets["year"].astype(str),
+            "Prévu": budgets["planned_eur"].map(fmt.euros),
+            "Réalisé": budgets["actual_eur"].map(fmt.euros),
+            "Source": budgets["source_code"],
+        }
+    )
     table(view, f"budget_{code}.csv", "budget", raw=budgets)
 elif m["budget_actual_eur"] != m["budget_actual_eur"] or m["budget_actual_eur"] is None:
     st.caption("Le budget réalisé n'est pas encore renseigné.")
@@ -104,16 +118,23 @@ for _, ind in detail["indicators"].iterrows():
             st.markdown(
                 f"{status_badge(r['status'])} — valeur {value_text(r['current'], kind)}"
                 f" ({r['current_period'] or '—'}"
-                + (f", cumul depuis le {r['cumulative_since']:%d/%m/%Y} ; {value_text(r['current_flow'], kind)}"
-                   f" sur la dernière période" if isinstance(r.get("cumulative_since"), date) else "")
+                + (
+                    f", cumul depuis le {r['cumulative_since']:%d/%m/%Y} ; {value_text(r['current_flow'], kind)}"
+                    f" sur la dernière période"
+                    if isinstance(r.get("cumulative_since"), date)
+                    else ""
+                )
                 + f"), cible {value_text(r['target'], kind)}"
                 f" ({r['target_period'] or '—'}), valeur initiale {value_text(r['initial'], kind)} ; "
                 f"avancement {rate_text(r['rate'])}, attendu {value_text(r['expected_value'], kind)} "
                 f"(écart {value_text(r['gap'], kind)}) ; {pace_text(r['pace_per_quarter'], ind['unit'])} ; "
-                f"tendance {TREND_LABELS.get(r['trend'], '—')}.")
+                f"tendance {TREND_LABELS.get(r['trend'], '—')}."
+            )
             if r["origin"] == "agrégation":
-                st.caption("Valeur nationale obtenue en agrégeant les territoires"
-                           + (" (données de démonstration)." if r["is_demo"] else "."))
+                st.caption(
+                    "Valeur nationale obtenue en agrégeant les territoires"
+                    + (" (données de démonstration)." if r["is_demo"] else ".")
+                )
         values = detail["values"][ind["code"]]
         if values.empty:
             st.info("Aucune valeur nationale sourcée n'est encore enregistrée pour cet indicateur.")
@@ -127,40 +148,60 @@ for _, ind in detail["indicators"].iterrows():
         references = detail["references"][ind["code"]]
         for ref in references.to_dict("records"):
             used = values[(values["period"] == ref["period"]) & (values["kind"] == "actual")]
-            plan_figure = (f"{value_text(used.iloc[0]['value'], ind['kind'])} (source : {used.iloc[0]['source_title']})"
-                           if not used.empty else "aucune valeur")
-            st.warning(f"**Sources divergentes pour {ref['period']}** : le plan retient {plan_figure} ; "
-                       f"autre chiffre {value_text(ref['value'], ind['kind'])} (source : {ref['source_title']}), "
-                       "non retenu, jamais utilisé dans l'avancement."
-                       + (f" {ref['comment']}." if ref["comment"] else ""), icon=":material/compare_arrows:")
+            plan_figure = (
+                f"{value_text(used.iloc[0]['value'], ind['kind'])} (source : {used.iloc[0]['source_title']})"
+                if not used.empty
+                else "aucune valeur"
+            )
+            st.warning(
+                f"**Sources divergentes pour {ref['period']}** : le plan retient {plan_figure} ; "
+                f"autre chiffre {value_text(ref['value'], ind['kind'])} (source : {ref['source_title']}), "
+                "non retenu, jamais utilisé dans l'avancement." + (f" {ref['comment']}." if ref["comment"] else ""),
+                icon=":material/compare_arrows:",
+            )
 
 st.subheader("Avancement par région")
 regions = progress["measure"][progress["measure"]["territory_id"] != FRANCE]
 if regions["computed_status"].eq("sans_donnees").all() and regions["rate"].isna().all():
-    st.info("Pas de cible régionale pour cette mesure : l'avancement par région ne peut pas être calculé. "
-            "Les valeurs régionales des indicateurs figurent dans le tableau de bord (carte).")
+    st.info(
+        "Pas de cible régionale pour cette mesure : l'avancement par région ne peut pas être calculé. "
+        "Les valeurs régionales des indicateurs figurent dans le tableau de bord (carte)."
+    )
 else:
-    SORTS = {"Région": ("territory_name", True), "Avancement croissant": ("rate", True),
-             "Avancement décroissant": ("rate", False), "Écart à la trajectoire": ("gap_points", True),
-             "Statut": ("severity", True)}
+    SORTS = {
+        "Région": ("territory_name", True),
+        "Avancement croissant": ("rate", True),
+        "Avancement décroissant": ("rate", False),
+        "Écart à la trajectoire": ("gap_points", True),
+        "Statut": ("severity", True),
+    }
     sort = st.selectbox("Trier par", list(SORTS), key="tri-regions")
     column, ascending = SORTS[sort]
     regions = regions.assign(severity=regions["computed_status"].map(STATUS_SEVERITY).fillna(9)).sort_values(
-        column, ascending=ascending, na_position="last")
+        column, ascending=ascending, na_position="last"
+    )
     main = progress["indicators"]
     main = main[main["indicator_code"] == national["main_indicator"]].set_index("territory_id")
     kind = main["indicator_kind"].iloc[0] if not main.empty else None
-    view = pd.DataFrame({
-        "Région": regions["territory_name"], "Statut calculé": regions["computed_status"].map(status_text),
-        "Avancement": regions["rate"].map(rate_text), "Attendu": regions["expected_rate"].map(rate_text),
-        "Écart": regions["gap_points"].map(points_text),
-        "Valeur": [value_text(main["current"].get(t), kind) for t in regions["territory_id"]],
-        "Cible": [value_text(main["target"].get(t), kind) for t in regions["territory_id"]],
-        "Rythme nécessaire": [pace_text(main["pace_per_quarter"].get(t), "") if t in main.index else "—"
-                              for t in regions["territory_id"]],
-        "Complétude": [f"{int(r)} / {int(e)}" if r == r and e == e and r is not None and e is not None else "—"
-                       for r, e in zip(regions["reported"], regions["expected_count"])],
-    })
+    view = pd.DataFrame(
+        {
+            "Région": regions["territory_name"],
+            "Statut calculé": regions["computed_status"].map(status_text),
+            "Avancement": regions["rate"].map(rate_text),
+            "Attendu": regions["expected_rate"].map(rate_text),
+            "Écart": regions["gap_points"].map(points_text),
+            "Valeur": [value_text(main["current"].get(t), kind) for t in regions["territory_id"]],
+            "Cible": [value_text(main["target"].get(t), kind) for t in regions["territory_id"]],
+            "Rythme nécessaire": [
+                pace_text(main["pace_per_quarter"].get(t), "") if t in main.index else "—"
+                for t in regions["territory_id"]
+            ],
+            "Complétude": [
+                f"{int(r)} / {int(e)}" if r == r and e == e and r is not None and e is not None else "—"
+                for r, e in zip(regions["reported"], regions["expected_count"])
+            ],
+        }
+    )
     targets = [("ui/territoire.py", {"territoire": t}) for t in regions["territory_id"]]
     view, links = go_column(view, "Fiche", ["Ouvrir"] * len(view), targets, key="go-regions")
     left, right = st.columns([3, 2])
@@ -168,26 +209,43 @@ else:
         table(view, f"{code}_par_region.csv", "regions", raw=regions.drop(columns=["severity"]), column_config=links)
         follow("go-regions", targets)
     with right:
-        bars = alt.Chart(regions.assign(statut=regions["computed_status"].map(status_text))).mark_bar().encode(
-            x=alt.X("rate:Q", title="Avancement (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("territory_name:N", title=None, sort="-x",
-                    axis=alt.Axis(labelOverlap=False, labelLimit=220)),  # every région named
-            color=alt.Color("statut:N", title="Statut"),
-            tooltip=[alt.Tooltip("territory_name:N", title="Région"), alt.Tooltip("rate:Q", title="Avancement", format=".0f"),
-                     alt.Tooltip("statut:N", title="Statut")])
+        bars = (
+            alt.Chart(regions.assign(statut=regions["computed_status"].map(status_text)))
+            .mark_bar()
+            .encode(
+                x=alt.X("rate:Q", title="Avancement (%)", scale=alt.Scale(domain=[0, 100])),
+                y=alt.Y(
+                    "territory_name:N", title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=220)
+                ),  # every région named
+                color=alt.Color("statut:N", title="Statut"),
+                tooltip=[
+                    alt.Tooltip("territory_name:N", title="Région"),
+                    alt.Tooltip("rate:Q", title="Avancement", format=".0f"),
+                    alt.Tooltip("statut:N", title="Statut"),
+                ],
+            )
+        )
         st.altair_chart(bars.properties(height=max(300, 28 * len(regions))), width="stretch")
 
 if not detail["milestones"].empty:
     st.subheader("Jalons")
     for _, step in detail["milestones"].iterrows():
-        done = ":green[:material/check_circle: réalisé]" if step["done"] else ":gray[:material/hourglass_empty: à venir]"
+        done = (
+            ":green[:material/check_circle: réalisé]" if step["done"] else ":gray[:material/hourglass_empty: à venir]"
+        )
         st.markdown(f"{done} · {fmt.day(step['on_date'])} — {step['title']}")
 
 st.subheader("Historique du statut et de la météo")
 history = detail["history"]
-view = pd.DataFrame({"Date": history["changed_at"].map(day_text), "Statut": history["status"].map(STATUS_LABELS),
-                     "Météo": history["meteo"].map(METEO_LABELS), "Auteur": history["author"].map(fmt.actor),
-                     "Commentaire": history["comment"]})
+view = pd.DataFrame(
+    {
+        "Date": history["changed_at"].map(day_text),
+        "Statut": history["status"].map(STATUS_LABELS),
+        "Météo": history["meteo"].map(METEO_LABELS),
+        "Auteur": history["author"].map(fmt.actor),
+        "Commentaire": history["comment"],
+    }
+)
 table(view, f"{code}_historique.csv", "historique", raw=history)
 
 if can_edit_plan(user):
@@ -199,9 +257,14 @@ if can_edit_plan(user):
         comment = st.text_input("Commentaire (pourquoi ce changement)")
         if st.form_submit_button("Enregistrer le statut"):
             try:
-                update_status(db(), user, code, StatusUpdate(status=new_status, meteo=new_meteo,
-                                                             comment=comment or None,
-                                                             expected_version=int(m["version"])))
+                update_status(
+                    db(),
+                    user,
+                    code,
+                    StatusUpdate(
+                        status=new_status, meteo=new_meteo, comment=comment or None, expected_version=int(m["version"])
+                    ),
+                )
             except (StaleUpdate, AccessDenied) as error:
                 st.error(markup.plain(error))
             except ValidationError as error:
@@ -216,7 +279,9 @@ notes = progress["notes"]
 if notes.empty:
     st.caption("Aucune note de suivi pour cette mesure.")
 for note in notes.to_dict("records"):
-    st.markdown(f"**{day_text(note['created_at'])} — {markup.plain(fmt.actor(note['author']))}**  \n{markup.plain(note['text'])}")
+    st.markdown(
+        f"**{day_text(note['created_at'])} — {markup.plain(fmt.actor(note['author']))}**  \n{markup.plain(note['text'])}"
+    )
 if can_edit_plan(user):
     with st.form("note", clear_on_submit=True):
         text = st.text_area("Nouvelle note de suivi", placeholder="Point d'étape, décision, difficulté…")

@@ -39,8 +39,13 @@ SIGNED_IN = [("ui/compte.py", "Mon compte", ":material/account_circle:")]
 
 def _groups() -> list[tuple[list, set[Role] | None]]:
     """Each group of pages with the roles that may open it (None: everyone)."""
-    return [(PUBLIC, None), (FOLLOW_UP, None), (WRITERS, {Role.coordinateur, Role.ministere}), (NATIONAL, {Role.ministere}),
-            (ADMIN, {Role.admin})]
+    return [
+        (PUBLIC, None),
+        (FOLLOW_UP, None),
+        (WRITERS, {Role.coordinateur, Role.ministere}),
+        (NATIONAL, {Role.ministere}),
+        (ADMIN, {Role.admin}),
+    ]
 
 
 def page_specs(user: User) -> list[tuple[str, str, str]]:
@@ -80,6 +85,7 @@ def _requested_url_path() -> str | None:
     """The page the browser asked for (deep link), before st.navigation resolves it."""
     try:
         from streamlit.runtime.scriptrunner import get_script_run_ctx
+
         return get_script_run_ctx().pages_manager.intended_page_name or None
     except Exception:  # internal API: without it, Streamlit's own "page not found" still refuses
         return None
@@ -87,20 +93,28 @@ def _requested_url_path() -> str | None:
 
 def _refusal(url_path: str, title: str, roles: set[Role], user: User):
     """A hidden page at a forbidden address that says, in French, why it does not open."""
+
     def page():
         names = ", ".join(ROLE_LABELS[r] for r in sorted(roles))
         st.title("Accès refusé")
         if user == ANONYMOUS:
-            st.error(f"La page « {title} » est réservée aux comptes : {names}. Connectez-vous pour l'ouvrir.",
-                     icon=":material/lock:")
+            st.error(
+                f"La page « {title} » est réservée aux comptes : {names}. Connectez-vous pour l'ouvrir.",
+                icon=":material/lock:",
+            )
             # Carry the deep link (page and filters) through sign-in, so the person lands where they aimed.
             wanted = f"/{url_path}" + (f"?{urlencode(st.query_params.to_dict())}" if st.query_params else "")
-            st.page_link(SIGN_IN[0][0], label="Se connecter", icon=":material/login:",
-                         query_params={AFTER_SIGN_IN: wanted})
+            st.page_link(
+                SIGN_IN[0][0], label="Se connecter", icon=":material/login:", query_params={AFTER_SIGN_IN: wanted}
+            )
         else:
-            st.error(f"La page « {title} » est réservée aux comptes : {names}. Votre compte ({markup.plain(user.email)}) "
-                     "ne permet pas de l'ouvrir.", icon=":material/lock:")
+            st.error(
+                f"La page « {title} » est réservée aux comptes : {names}. Votre compte ({markup.plain(user.email)}) "
+                "ne permet pas de l'ouvrir.",
+                icon=":material/lock:",
+            )
         st.page_link(PUBLIC[0][0], label="Revenir au tableau de bord", icon=":material/dashboard:")
+
     return st.Page(page, title="Accès refusé", url_path=url_path, visibility="hidden")
 
 
@@ -113,6 +127,7 @@ def build_navigation(user: User | None = None):
     """The st.navigation object for the current visitor: only the pages their roles may open."""
     if user is None:
         from ui.context import current_user
+
         user = current_user()
     specs = page_specs(user)
     home = landing(user)
@@ -129,8 +144,10 @@ def build_navigation(user: User | None = None):
 
 def _already_signed_in(url_path: str, user: User):
     """The sign-in address opened by someone already signed in (a bookmark): say so instead of a 404."""
+
     def page():
         st.title("Connexion")
         st.info(f"Vous êtes déjà connecté avec le compte {markup.plain(user.email)}.", icon=":material/check_circle:")
         st.page_link(PUBLIC[0][0], label="Revenir au tableau de bord", icon=":material/dashboard:")
+
     return st.Page(page, title="Connexion", url_path=url_path, visibility="hidden")

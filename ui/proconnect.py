@@ -36,12 +36,17 @@ def _fetch_userinfo(metadata_url: str, access_token: str) -> tuple[str, dict, st
     """The userinfo JWT text, the provider's JWKS and its issuer; None if the provider answers no JWT."""
     with httpx.Client(timeout=TIMEOUT, follow_redirects=False) as client:
         metadata = client.get(metadata_url).raise_for_status().json()
-        answer = client.get(metadata["userinfo_endpoint"], headers={"Authorization": f"Bearer {access_token}",
-                                                                     "Accept": "application/jwt"})
+        answer = client.get(
+            metadata["userinfo_endpoint"],
+            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/jwt"},
+        )
         answer.raise_for_status()
         if answer.headers.get("content-type", "").split(";")[0].strip().lower() != "application/jwt":
-            log.warning("Informations ProConnect ignorées : le point userinfo a répondu « %s » au lieu d'un "
-                        "jeton signé (application/jwt).", answer.headers.get("content-type", "?"))
+            log.warning(
+                "Informations ProConnect ignorées : le point userinfo a répondu « %s » au lieu d'un "
+                "jeton signé (application/jwt).",
+                answer.headers.get("content-type", "?"),
+            )
             return None
         jwks = client.get(metadata["jwks_uri"]).raise_for_status().json()
     return answer.text, jwks, str(metadata.get("issuer") or "")
@@ -51,8 +56,10 @@ def _verified_userinfo(identity: dict) -> proconnect_claims.Organisation | None:
     """The organisation in the provider's userinfo, fetched with the access token and verified; else None."""
     auth, token = _auth_section(), _access_token()
     if not auth.get("server_metadata_url") or token is None:
-        log.info("Organisation ProConnect non lue : ajoutez expose_tokens = [\"access\"] à la section [auth] "
-                 "pour que Carrefours puisse lire le point userinfo.")
+        log.info(
+            "Organisation ProConnect non lue : ajoutez expose_tokens = [\"access\"] à la section [auth] "
+            "pour que Carrefours puisse lire le point userinfo."
+        )
         return None
     try:
         fetched = _fetch_userinfo(str(auth["server_metadata_url"]), token)
@@ -62,8 +69,13 @@ def _verified_userinfo(identity: dict) -> proconnect_claims.Organisation | None:
     if fetched is None:
         return None
     text, jwks, issuer = fetched
-    return proconnect_claims.verify_userinfo(text, jwks, issuer=issuer, audience=str(auth.get("client_id") or ""),
-                                             subject=str(identity.get("sub") or "") or None)
+    return proconnect_claims.verify_userinfo(
+        text,
+        jwks,
+        issuer=issuer,
+        audience=str(auth.get("client_id") or ""),
+        subject=str(identity.get("sub") or "") or None,
+    )
 
 
 def complete_organisation(db: Database, user: User, identity: dict) -> None:

@@ -53,8 +53,12 @@ def gap_delta(value) -> dict:
     if value is None or value != value:
         return {}
     arrow, colour = ("down", "red") if value < 0 else ("up", "green") if value > 0 else ("off", "gray")
-    return {"delta": points_text(value), "delta_arrow": arrow, "delta_color": colour,
-            "delta_description": "d'écart à la trajectoire"}
+    return {
+        "delta": points_text(value),
+        "delta_arrow": arrow,
+        "delta_color": colour,
+        "delta_description": "d'écart à la trajectoire",
+    }
 
 
 def pace_text(pace, unit: str = "") -> str:
@@ -74,8 +78,14 @@ def day_text(value) -> str:
     return fmt.day(value)
 
 
-def table(frame: pd.DataFrame, filename: str, key: str, raw: pd.DataFrame | None = None,
-          column_config: dict | None = None, label: str = "Télécharger les données (CSV)") -> None:
+def table(
+    frame: pd.DataFrame,
+    filename: str,
+    key: str,
+    raw: pd.DataFrame | None = None,
+    column_config: dict | None = None,
+    label: str = "Télécharger les données (CSV)",
+) -> None:
     """A table and, next to it, its French CSV (raw numbers with French headers when given, else what is shown)."""
     st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config)
     data = downloads.csv_bytes(raw) if raw is not None else fmt.csv_bytes(frame)
@@ -86,35 +96,62 @@ def thresholds_box() -> None:
     """The status rules and every threshold, as the engine uses them."""
     with st.expander("Règles de calcul du statut et seuils utilisés"):
         st.markdown(RULES_TEXT)
-        shown = pd.DataFrame({"Règle": list(THRESHOLD_LABELS.values()),
-                              "Seuil": [fmt.number(THRESHOLDS[k], 2 if THRESHOLDS[k] % 1 else 0)
-                                        for k in THRESHOLD_LABELS]})
+        shown = pd.DataFrame(
+            {
+                "Règle": list(THRESHOLD_LABELS.values()),
+                "Seuil": [fmt.number(THRESHOLDS[k], 2 if THRESHOLDS[k] % 1 else 0) for k in THRESHOLD_LABELS],
+            }
+        )
         st.table(shown)
 
 
 def legend_format(kind: str | None) -> str:
     """A d3 format that keeps small ratios apart (1,2 / 1,5 / 2,1, not 1 / 2 / 2)."""
-    return ",.2~f" if kind in ("ratio", "score") else ",.1~f" if kind == "percentage" else ",.3~s" if kind == "amount_eur" else ",~r"
+    return (
+        ",.2~f"
+        if kind in ("ratio", "score")
+        else ",.1~f"
+        if kind == "percentage"
+        else ",.3~s"
+        if kind == "amount_eur"
+        else ",~r"
+    )
 
 
 def choropleth(frame: pd.DataFrame, level: str, title: str, kind: str | None) -> alt.Chart:
     """An Altair map of régions or départements coloured by `value` (grey where missing)."""
-    values = frame.assign(valeur=[value_text(v, kind) for v in frame["value"]],
-                          completude=[f"{r}/{e}" for r, e in zip(frame["reported"], frame["expected"])])
-    lookup = alt.LookupData(data=values[["code", "name", "value", "valeur", "completude"]], key="code",
-                            fields=["name", "value", "valeur", "completude"])
-    return (alt.Chart(outlines(level))
-            .mark_geoshape(stroke="white", strokeWidth=0.5)
-            .transform_lookup(lookup="properties.code", from_=lookup)
-            .encode(color=alt.condition("isValid(datum.value)",
-                                        alt.Color("value:Q", title=title, scale=alt.Scale(scheme="blues"),
-                                                  # Below the map: on the right, a long title
-                                                  # squeezed France to a third of a phone's width.
-                                                  legend=alt.Legend(format=legend_format(kind), orient="bottom",
-                                                                    titleLimit=320, gradientLength=240)),
-                                        alt.value("#dddddd")),
-                    tooltip=[alt.Tooltip("properties.nom:N", title="Territoire"),
-                             alt.Tooltip("valeur:N", title=title),
-                             alt.Tooltip("completude:N", title="Territoires ayant répondu")])
-            .project(type="mercator")
-            .properties(height=480))
+    values = frame.assign(
+        valeur=[value_text(v, kind) for v in frame["value"]],
+        completude=[f"{r}/{e}" for r, e in zip(frame["reported"], frame["expected"])],
+    )
+    lookup = alt.LookupData(
+        data=values[["code", "name", "value", "valeur", "completude"]],
+        key="code",
+        fields=["name", "value", "valeur", "completude"],
+    )
+    return (
+        alt.Chart(outlines(level))
+        .mark_geoshape(stroke="white", strokeWidth=0.5)
+        .transform_lookup(lookup="properties.code", from_=lookup)
+        .encode(
+            color=alt.condition(
+                "isValid(datum.value)",
+                alt.Color(
+                    "value:Q",
+                    title=title,
+                    scale=alt.Scale(scheme="blues"),
+                    # Below the map: on the right, a long title
+                    # squeezed France to a third of a phone's width.
+                    legend=alt.Legend(format=legend_format(kind), orient="bottom", titleLimit=320, gradientLength=240),
+                ),
+                alt.value("#dddddd"),
+            ),
+            tooltip=[
+                alt.Tooltip("properties.nom:N", title="Territoire"),
+                alt.Tooltip("valeur:N", title=title),
+                alt.Tooltip("completude:N", title="Territoires ayant répondu"),
+            ],
+        )
+        .project(type="mercator")
+        .properties(height=480)
+    )

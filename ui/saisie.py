@@ -32,8 +32,13 @@ names = dict(zip(indicators["code"], indicators["name"]))
 state = st.session_state
 state.setdefault("saisie_gen", 0)
 # A "Saisir" link (Complétude, Alertes) opens the grid on its région, indicator and period.
-preset({"region": ("saisie_region", set(regions["code"])), "indicateur": ("saisie_indicator", set(indicators["code"])),
-        "periode": ("saisie_period", None)})
+preset(
+    {
+        "region": ("saisie_region", set(regions["code"])),
+        "indicateur": ("saisie_indicator", set(indicators["code"])),
+        "periode": ("saisie_period", None),
+    }
+)
 page = SaisiePage(database, user, regions, indicators, names)
 
 

@@ -18,12 +18,21 @@ state = st.session_state
 def export_section(page: SaisiePage) -> None:
     """Download values of the region (or France) as CSV, Excel or Parquet; every export is logged."""
     c1, c2, c3 = st.columns(3)
-    indicator = c1.selectbox("Indicateur", ["*", *page.indicators["code"].tolist()], key="exp_indicator",
-                             format_func=lambda c: "Tous les indicateurs saisis" if c == "*" else c)
-    scopes = ([territory_id("region", c) for c in page.regions["code"]]
-              + ([FRANCE] if Role.ministere in page.user.roles else []))
-    territory = c2.selectbox("Territoire", scopes, key="exp_territory",
-                             format_func=lambda t: "France entière" if t == FRANCE else page.region_label(code_of(t)))
+    indicator = c1.selectbox(
+        "Indicateur",
+        ["*", *page.indicators["code"].tolist()],
+        key="exp_indicator",
+        format_func=lambda c: "Tous les indicateurs saisis" if c == "*" else c,
+    )
+    scopes = [territory_id("region", c) for c in page.regions["code"]] + (
+        [FRANCE] if Role.ministere in page.user.roles else []
+    )
+    territory = c2.selectbox(
+        "Territoire",
+        scopes,
+        key="exp_territory",
+        format_func=lambda t: "France entière" if t == FRANCE else page.region_label(code_of(t)),
+    )
     fmt_choice = c3.selectbox("Format", exports.FORMATS, key="exp_format")
     if st.button("Préparer l'export", key="exp_prepare"):
         try:
@@ -53,7 +62,9 @@ def lock_section(page: SaisiePage) -> None:
     lock, unlock = b1.button("Verrouiller", key="lock_do"), b2.button("Rouvrir", key="lock_undo")
     if lock or unlock:
         try:
-            (period_locks.lock_period if lock else period_locks.unlock_period)(page.database, page.user, region, period_text)
+            (period_locks.lock_period if lock else period_locks.unlock_period)(
+                page.database, page.user, region, period_text
+            )
             done = "verrouillée" if lock else "rouverte"
             st.success(f"Période {period_text} {done} pour {page.region_label(region)}.")
         except (AccessDenied, ValueError) as error:
@@ -62,6 +73,10 @@ def lock_section(page: SaisiePage) -> None:
     if locks.empty:
         st.caption("Aucune période verrouillée.")
     else:
-        st.dataframe(locks.rename(columns={"region_name": "Région", "period": "Période", "locked_by": "Par",
-                                           "locked_at": "Le"})[["Région", "Période", "Par", "Le"]],
-                     hide_index=True, width="stretch")
+        st.dataframe(
+            locks.rename(columns={"region_name": "Région", "period": "Période", "locked_by": "Par", "locked_at": "Le"})[
+                ["Région", "Période", "Par", "Le"]
+            ],
+            hide_index=True,
+            width="stretch",
+        )

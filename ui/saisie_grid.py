@@ -56,28 +56,52 @@ def _read_numbers(values: pd.Series) -> pd.Series:
     """Cells typed the French way ('1 234,5', '12,5 €') as numbers; unreadable text kept for the message."""
     # Anything but text or a plausible number (a forged true, list, 400-digit integer) goes on as sent,
     # for the service to explain.
-    plain = values.map(lambda v: isinstance(v, str) or v is None or (
-        isinstance(v, (int, float)) and not isinstance(v, bool) and (v != v or abs(v) <= rules.MAX_ABS)))
-    typed = pd.Series([v if isinstance(v, str) else (fmt.editable(v) if ok and v is not None else "")
-                       for v, ok in zip(values, plain)], index=values.index, dtype="object")
+    plain = values.map(
+        lambda v: (
+            isinstance(v, str)
+            or v is None
+            or (isinstance(v, (int, float)) and not isinstance(v, bool) and (v != v or abs(v) <= rules.MAX_ABS))
+        )
+    )
+    typed = pd.Series(
+        [
+            v if isinstance(v, str) else (fmt.editable(v) if ok and v is not None else "")
+            for v, ok in zip(values, plain)
+        ],
+        index=values.index,
+        dtype="object",
+    )
     numbers, bad = imports.parse_numbers(typed)
-    return pd.Series([raw if wrong or not ok else (None if pd.isna(n) else float(n))
-                      for raw, n, wrong, ok in zip(values, numbers, bad, plain)], index=values.index, dtype="object")
+    return pd.Series(
+        [
+            raw if wrong or not ok else (None if pd.isna(n) else float(n))
+            for raw, n, wrong, ok in zip(values, numbers, bad, plain)
+        ],
+        index=values.index,
+        dtype="object",
+    )
 
 
 def _editor(shown: pd.DataFrame) -> None:
     """The entry grid: only Valeur and Commentaire are editable."""
     st.data_editor(
-        shown, key=f"{EDITOR}_{state['saisie_gen']}", hide_index=True, num_rows="fixed", width="stretch",
+        shown,
+        key=f"{EDITOR}_{state['saisie_gen']}",
+        hide_index=True,
+        num_rows="fixed",
+        width="stretch",
         disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible"],
         column_config={
             "Précédente": st.column_config.TextColumn("Période précédente", help="valeur de la période précédente"),
             "Cible": st.column_config.TextColumn("Cible", help="dernière cible connue"),
             "Valeur": st.column_config.TextColumn(
-                "Valeur", help="en français : 1 234,5 (espaces, virgule, « % » ou « € » acceptés) ; "
-                "videz la cellule pour supprimer la valeur"),
+                "Valeur",
+                help="en français : 1 234,5 (espaces, virgule, « % » ou « € » acceptés) ; "
+                "videz la cellule pour supprimer la valeur",
+            ),
             "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=rules.MAX_COMMENT),
-        })
+        },
+    )
 
 
 def _save(page: SaisiePage) -> None:
@@ -85,9 +109,13 @@ def _save(page: SaisiePage) -> None:
     changes, problems = grid.grid_changes(served, _edited(served))
     state.pop("saisie_conflicts", None)
     if not problems.empty:
-        state["saisie_message"] = ("error", "Rien n'a été enregistré. Corrigez ces cellules :",
-                                   problems.rename(columns={"name": "Territoire", "column": "Colonne",
-                                                            "message": "Problème"})[["Territoire", "Colonne", "Problème"]])
+        state["saisie_message"] = (
+            "error",
+            "Rien n'a été enregistré. Corrigez ces cellules :",
+            problems.rename(columns={"name": "Territoire", "column": "Colonne", "message": "Problème"})[
+                ["Territoire", "Colonne", "Problème"]
+            ],
+        )
         return
     if not changes:
         state["saisie_message"] = ("info", "Aucune modification à enregistrer.", None)
@@ -104,11 +132,19 @@ def _report(result: writes.WriteResult, changes: list) -> None:
     if not result.errors.empty:
         served = state.get("saisie_served", pd.DataFrame(columns=["territory_id", "name"]))
         label = dict(zip(served["territory_id"], served["name"]))
-        rows = result.errors.assign(Territoire=[label.get(changes[int(p)].territory_id, changes[int(p)].territory_id)
-                                                + " — " + changes[int(p)].indicator_code for p in result.errors["pos"]])
-        state["saisie_message"] = ("error", "Rien n'a été enregistré. Corrigez ces cellules :",
-                                   rows.rename(columns={"column": "Colonne", "message": "Problème"})[
-                                       ["Territoire", "Colonne", "Problème"]])
+        rows = result.errors.assign(
+            Territoire=[
+                label.get(changes[int(p)].territory_id, changes[int(p)].territory_id)
+                + " — "
+                + changes[int(p)].indicator_code
+                for p in result.errors["pos"]
+            ]
+        )
+        state["saisie_message"] = (
+            "error",
+            "Rien n'a été enregistré. Corrigez ces cellules :",
+            rows.rename(columns={"column": "Colonne", "message": "Problème"})[["Territoire", "Colonne", "Problème"]],
+        )
         return
     if result.written:
         clear_caches()
@@ -116,8 +152,11 @@ def _report(result: writes.WriteResult, changes: list) -> None:
     if not result.conflicts.empty:
         state["saisie_conflicts"] = result.conflicts
     saved = result.changed
-    state["saisie_message"] = ("success", f"{saved} valeur(s) enregistrée(s).", None) if saved else (
-        "info", "Aucune valeur enregistrée.", None)
+    state["saisie_message"] = (
+        ("success", f"{saved} valeur(s) enregistrée(s).", None)
+        if saved
+        else ("info", "Aucune valeur enregistrée.", None)
+    )
 
 
 def _overwrite(page: SaisiePage) -> None:
@@ -131,19 +170,29 @@ def entry_section(page: SaisiePage) -> None:
     """Pick a region, period and indicator (or a territory); edit values and comments; save all or nothing."""
     c1, c2, c3, c4 = st.columns(4)
     region = c1.selectbox("Région", page.regions["code"], format_func=page.region_label, key="saisie_region")
-    period_text = c2.text_input("Période", value="2025", key="saisie_period",
-                                help="2024, 2024Q3 ou T3 2024, 2024-09 ou 09/2024")
+    period_text = c2.text_input(
+        "Période", value="2025", key="saisie_period", help="2024, 2024Q3 ou T3 2024, 2024-09 ou 09/2024"
+    )
     kind = c3.selectbox("Type", list(KINDS), format_func=KINDS.get, key="saisie_kind")
-    mode = c4.radio("Saisir", ["indicateur", "territoire"], key="saisie_mode", horizontal=True,
-                    format_func={"indicateur": "par indicateur", "territoire": "par territoire"}.get)
+    mode = c4.radio(
+        "Saisir",
+        ["indicateur", "territoire"],
+        key="saisie_mode",
+        horizontal=True,
+        format_func={"indicateur": "par indicateur", "territoire": "par territoire"}.get,
+    )
     period = period_code(period_text)
     if period is None:
         return
     params = {"period": period, "kind": kind, "region_code": region}
     if mode == "indicateur":
         a, b = st.columns(2)
-        params["indicator"] = a.selectbox("Indicateur", page.indicators["code"], key="saisie_indicator",
-                                          format_func=lambda c: f"{c} — {page.names[c]}")
+        params["indicator"] = a.selectbox(
+            "Indicateur",
+            page.indicators["code"],
+            key="saisie_indicator",
+            format_func=lambda c: f"{c} — {page.names[c]}",
+        )
         params["level"] = b.selectbox("Territoires", list(LEVELS), format_func=LEVELS.get, key="saisie_level")
     else:
         a, b = st.columns(2)
@@ -152,20 +201,28 @@ def entry_section(page: SaisiePage) -> None:
         if choices.empty:
             st.info("Aucun territoire de ce niveau dans la région.")
             return
-        params["territory_id"] = b.selectbox("Territoire", choices["id"], key="saisie_territory",
-                                             format_func=dict(zip(choices["id"], choices["name"])).get)
+        params["territory_id"] = b.selectbox(
+            "Territoire",
+            choices["id"],
+            key="saisie_territory",
+            format_func=dict(zip(choices["id"], choices["name"])).get,
+        )
     served = _served(page, params)
     if served.empty:
         st.info("Aucun territoire de votre périmètre pour ce choix.")
         return
     # Every number is French text and every empty cell empty: a NumberColumn shows 1234.5 and "None".
-    shown = pd.DataFrame({
-        "Territoire": served["name"], "Code": served["code"],
-        "Indicateur": served["indicator_code"],
-        "Précédente": served["previous"].map(fmt.editable), "Cible": served["target"].map(fmt.editable),
-        "Valeur": served["value"].map(fmt.editable),
-        "Commentaire": served["comment"].astype("object").where(served["comment"].notna(), ""),
-    })
+    shown = pd.DataFrame(
+        {
+            "Territoire": served["name"],
+            "Code": served["code"],
+            "Indicateur": served["indicator_code"],
+            "Précédente": served["previous"].map(fmt.editable),
+            "Cible": served["target"].map(fmt.editable),
+            "Valeur": served["value"].map(fmt.editable),
+            "Commentaire": served["comment"].astype("object").where(served["comment"].notna(), ""),
+        }
+    )
     if bool(served["is_demo"].any()):
         st.caption(":material/science: Certaines valeurs affichées sont des données de démonstration.")
     try:
@@ -174,13 +231,19 @@ def entry_section(page: SaisiePage) -> None:
         # A forged client payload (edited_rows as a list, say) breaks Streamlit's own data_editor before
         # any of our code reads it: drop that widget state and draw a fresh grid.
         state["saisie_gen"] += 1
-        st.error("La grille a reçu des modifications illisibles : elles ont été ignorées et rien n'a été "
-                 "enregistré. Saisissez à nouveau vos valeurs.")
+        st.error(
+            "La grille a reçu des modifications illisibles : elles ont été ignorées et rien n'a été "
+            "enregistré. Saisissez à nouveau vos valeurs."
+        )
         _editor(shown)
     b1, b2 = st.columns([1, 4])
     b1.button("Enregistrer", type="primary", on_click=_save, args=(page,), key="saisie_save")
-    b2.button("Recharger", on_click=reload_grid, key="saisie_reload",
-              help="abandonner vos modifications et relire les valeurs enregistrées")
+    b2.button(
+        "Recharger",
+        on_click=reload_grid,
+        key="saisie_reload",
+        help="abandonner vos modifications et relire les valeurs enregistrées",
+    )
     message = state.pop("saisie_message", None)
     if message:
         level, text, table = message
@@ -189,18 +252,29 @@ def entry_section(page: SaisiePage) -> None:
             st.dataframe(table, hide_index=True, width="stretch")
     conflicts = state.get("saisie_conflicts")
     if conflicts is not None and not conflicts.empty:
-        st.warning(f"**{len(conflicts)} valeur(s) modifiée(s) par quelqu'un d'autre depuis que vous les avez "
-                   "chargées** : elles n'ont pas été enregistrées. Comparez, puis rechargez ou écrasez en "
-                   "connaissance de cause.")
-        st.dataframe(pd.DataFrame({
-            "Territoire": conflicts["territory_name"], "Indicateur": conflicts["indicator_code"],
-            "Période": conflicts["period"],
-            "Votre valeur": [("(suppression)" if d else number(v)) for v, d in
-                             zip(conflicts["your_value"], conflicts["delete"])],
-            "Valeur enregistrée": conflicts["their_value"].map(number),
-            "Modifiée par": conflicts["their_updated_by"].map(fmt.actor),
-            "Le": conflicts["their_updated_at"].map(fmt.moment),
-        }), hide_index=True, width="stretch")
+        st.warning(
+            f"**{len(conflicts)} valeur(s) modifiée(s) par quelqu'un d'autre depuis que vous les avez "
+            "chargées** : elles n'ont pas été enregistrées. Comparez, puis rechargez ou écrasez en "
+            "connaissance de cause."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Territoire": conflicts["territory_name"],
+                    "Indicateur": conflicts["indicator_code"],
+                    "Période": conflicts["period"],
+                    "Votre valeur": [
+                        ("(suppression)" if d else number(v))
+                        for v, d in zip(conflicts["your_value"], conflicts["delete"])
+                    ],
+                    "Valeur enregistrée": conflicts["their_value"].map(number),
+                    "Modifiée par": conflicts["their_updated_by"].map(fmt.actor),
+                    "Le": conflicts["their_updated_at"].map(fmt.moment),
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         c1, c2 = st.columns(2)
         c1.button("Recharger les valeurs enregistrées", on_click=reload_grid, key="saisie_conflict_reload")
         c2.button("Écraser avec mes valeurs", on_click=_overwrite, args=(page,), key="saisie_conflict_overwrite")

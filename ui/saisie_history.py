@@ -19,8 +19,9 @@ state = st.session_state
 def history_section(page: SaisiePage) -> None:
     """The full history of one value, with undo of any change."""
     c1, c2, c3, c4 = st.columns(4)
-    indicator = c1.selectbox("Indicateur", page.indicators["code"], key="hist_indicator",
-                             format_func=lambda c: f"{c} — {page.names[c]}")
+    indicator = c1.selectbox(
+        "Indicateur", page.indicators["code"], key="hist_indicator", format_func=lambda c: f"{c} — {page.names[c]}"
+    )
     code = c2.text_input("Territoire", key="hist_territory", placeholder="77475, DEP-77, REG-11")
     period_text = c3.text_input("Période", value="2025", key="hist_period")
     kind = c4.selectbox("Type", list(KINDS), format_func=KINDS.get, key="hist_kind")
@@ -37,22 +38,38 @@ def history_section(page: SaisiePage) -> None:
         return
     data = revert.history(page.database, indicator, territory_id, period, kind, user=page.user)
     current = data["current"]
-    st.markdown(f"**Valeur actuelle** : {number(current['value']) if current else 'aucune'}"
-                + (f" (version {current['version']}, {markup.plain(fmt.actor(current['updated_by']))})" if current else ""))
+    st.markdown(
+        f"**Valeur actuelle** : {number(current['value']) if current else 'aucune'}"
+        + (f" (version {current['version']}, {markup.plain(fmt.actor(current['updated_by']))})" if current else "")
+    )
     entries = data["entries"]
     if entries.empty:
         st.info("Aucune modification enregistrée pour cette valeur.")
         return
-    st.dataframe(pd.DataFrame({
-        "N°": entries["id"], "Date": entries["created_at"].map(fmt.moment),
-        "Auteur": entries["actor"].map(fmt.actor), "Origine": entries["how"].map(HOW_FR),
-        "Avant": entries["old_value"].map(number), "Après": entries["new_value"].map(number),
-        "Commentaire": entries["comment"],
-    }), hide_index=True, width="stretch")
-    target = st.selectbox("Modification à annuler", entries["id"].iloc[::-1], key="hist_revert_id",
-                          format_func=lambda i: f"n° {i}")
-    st.button("Annuler cette modification", key="hist_revert", on_click=_revert,
-              args=(page, int(target), int(current["version"]) if current else 0))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "N°": entries["id"],
+                "Date": entries["created_at"].map(fmt.moment),
+                "Auteur": entries["actor"].map(fmt.actor),
+                "Origine": entries["how"].map(HOW_FR),
+                "Avant": entries["old_value"].map(number),
+                "Après": entries["new_value"].map(number),
+                "Commentaire": entries["comment"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    target = st.selectbox(
+        "Modification à annuler", entries["id"].iloc[::-1], key="hist_revert_id", format_func=lambda i: f"n° {i}"
+    )
+    st.button(
+        "Annuler cette modification",
+        key="hist_revert",
+        on_click=_revert,
+        args=(page, int(target), int(current["version"]) if current else 0),
+    )
     message = state.pop("hist_message", None)
     if message:
         getattr(st, message[0])(message[1])
@@ -70,8 +87,10 @@ def _revert(page: SaisiePage, audit_id: int, read_version: int) -> None:
         reload_grid()  # the entry grid diffs against fresh versions too
         state["hist_message"] = ("success", f"Modification n° {audit_id} annulée : la valeur d'avant est rétablie.")
     elif not result.conflicts.empty:
-        state["hist_message"] = ("error", ("La valeur a changé entre-temps : vérifiez l'historique ci-dessus "
-                                           "avant d'annuler."))
+        state["hist_message"] = (
+            "error",
+            ("La valeur a changé entre-temps : vérifiez l'historique ci-dessus avant d'annuler."),
+        )
     else:
         state["hist_message"] = ("error", "Annulation refusée : " + markup.plain("; ".join(result.errors["message"])))
 

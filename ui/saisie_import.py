@@ -17,14 +17,30 @@ state = st.session_state
 
 def import_section(page: SaisiePage) -> None:
     """Upload a file, preview every faulty line, then commit all or nothing."""
-    st.markdown("Format long : `indicateur ; territoire ; periode ; valeur` (ou `numerateur ; denominateur`), "
-                "et au choix `niveau`, `type` (realise, cible, reference), `source`, `commentaire`. "
-                "Format large : `indicateur ; territoire` puis une colonne par période. CSV (; , ou tabulation) "
-                f"ou XLSX, {import_files.MAX_BYTES // 1024 // 1024} Mo au plus.")
-    template = pd.DataFrame({"indicateur": ["EMPLOIS_DIRECTS"], "territoire": ["77475"], "periode": ["2025"],
-                             "valeur": ["12"], "type": ["realise"], "source": [""], "commentaire": [""]})
-    st.download_button("Télécharger un modèle (CSV)", exports.to_bytes(template, "csv"), "modele_valeurs.csv",
-                       "text/csv", key="import_template")
+    st.markdown(
+        "Format long : `indicateur ; territoire ; periode ; valeur` (ou `numerateur ; denominateur`), "
+        "et au choix `niveau`, `type` (realise, cible, reference), `source`, `commentaire`. "
+        "Format large : `indicateur ; territoire` puis une colonne par période. CSV (; , ou tabulation) "
+        f"ou XLSX, {import_files.MAX_BYTES // 1024 // 1024} Mo au plus."
+    )
+    template = pd.DataFrame(
+        {
+            "indicateur": ["EMPLOIS_DIRECTS"],
+            "territoire": ["77475"],
+            "periode": ["2025"],
+            "valeur": ["12"],
+            "type": ["realise"],
+            "source": [""],
+            "commentaire": [""],
+        }
+    )
+    st.download_button(
+        "Télécharger un modèle (CSV)",
+        exports.to_bytes(template, "csv"),
+        "modele_valeurs.csv",
+        "text/csv",
+        key="import_template",
+    )
     upload = st.file_uploader("Fichier de valeurs", type=["csv", "txt", "tsv", "xlsx"], key="import_file")
     if upload is None:
         return
@@ -32,8 +48,9 @@ def import_section(page: SaisiePage) -> None:
     digest = hashlib.sha256(data).hexdigest()
     if state.get("import_digest") != digest:
         bar = st.progress(0.0, "Vérification…")
-        state["import_report"] = imports.import_values(page.database, page.user, data, upload.name, dry_run=True,
-                                                       progress=bar.progress)
+        state["import_report"] = imports.import_values(
+            page.database, page.user, data, upload.name, dry_run=True, progress=bar.progress
+        )
         state["import_digest"] = digest
         state.pop("import_done", None)
         bar.empty()
@@ -43,35 +60,65 @@ def import_section(page: SaisiePage) -> None:
         getattr(st, kind)(text)
         return
     if not report.errors.empty:
-        st.error(f"**{len(report.errors)} problème(s) dans {markup.plain(upload.name)}** : rien n'a été importé. "
-                 "Corrigez le fichier puis déposez-le de nouveau.")
-        st.dataframe(report.errors.rename(columns={"line": "Ligne", "column": "Colonne", "message": "Problème"})
-                     .assign(Ligne=lambda f: f["Ligne"].map(lambda n: str(n) if n else "—")),
-                     hide_index=True, width="stretch")
+        st.error(
+            f"**{len(report.errors)} problème(s) dans {markup.plain(upload.name)}** : rien n'a été importé. "
+            "Corrigez le fichier puis déposez-le de nouveau."
+        )
+        st.dataframe(
+            report.errors.rename(columns={"line": "Ligne", "column": "Colonne", "message": "Problème"}).assign(
+                Ligne=lambda f: f["Ligne"].map(lambda n: str(n) if n else "—")
+            ),
+            hide_index=True,
+            width="stretch",
+        )
         return
     result = report.result
-    st.success(f"{report.lines} ligne(s) lue(s) (format {report.layout}) : {result.inserted} nouvelle(s) "
-               f"valeur(s), {result.updated} modifiée(s), {result.unchanged} inchangée(s).")
+    st.success(
+        f"{report.lines} ligne(s) lue(s) (format {report.layout}) : {result.inserted} nouvelle(s) "
+        f"valeur(s), {result.updated} modifiée(s), {result.unchanged} inchangée(s)."
+    )
     if result.changed == 0:
         st.info("Ce fichier ne change rien : toutes ses valeurs sont déjà enregistrées.")
         return
     preview = result.preview.head(500)
-    st.dataframe(pd.DataFrame({
-        "Ligne": preview["line"], "Indicateur": preview["indicator_code"], "Territoire": preview["territory_name"],
-        "Période": preview["period"], "Type": preview["kind"].map(KINDS),
-        "Avant": preview["old_value"].map(number), "Après": preview["value"].map(number),
-    }), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Ligne": preview["line"],
+                "Indicateur": preview["indicator_code"],
+                "Territoire": preview["territory_name"],
+                "Période": preview["period"],
+                "Type": preview["kind"].map(KINDS),
+                "Avant": preview["old_value"].map(number),
+                "Après": preview["value"].map(number),
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
     if st.button(f"Importer {result.changed} valeur(s)", type="primary", key="import_commit"):
         bar = st.progress(0.0, "Import…")
-        final = imports.import_values(page.database, page.user, data, upload.name, dry_run=False,
-                                      read_versions=result.versions, progress=bar.progress)
+        final = imports.import_values(
+            page.database,
+            page.user,
+            data,
+            upload.name,
+            dry_run=False,
+            read_versions=result.versions,
+            progress=bar.progress,
+        )
         if final.errors.empty and final.result.conflicts.empty and final.written:
             clear_caches()
             state["import_done"] = ("success", f"Import terminé : {final.result.changed} valeur(s) enregistrée(s).")
         elif not final.result.conflicts.empty:
-            state["import_done"] = ("error", (f"{len(final.result.conflicts)} valeur(s) ont été modifiées par "
-                                              "quelqu'un d'autre depuis la vérification : rien n'a été importé. "
-                                              "Déposez le fichier de nouveau pour revoir l'aperçu."))
+            state["import_done"] = (
+                "error",
+                (
+                    f"{len(final.result.conflicts)} valeur(s) ont été modifiées par "
+                    "quelqu'un d'autre depuis la vérification : rien n'a été importé. "
+                    "Déposez le fichier de nouveau pour revoir l'aperçu."
+                ),
+            )
             state.pop("import_digest", None)
         else:
             state["import_done"] = ("error", "Rien n'a été importé : " + "; ".join(final.errors["message"].head(5)))

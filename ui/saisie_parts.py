@@ -16,8 +16,14 @@ from ui import markup
 EDITOR = "saisie_grille"
 LEVELS = {"departement": "Départements", "epci": "EPCI", "commune": "Communes", "region": "La région elle-même"}
 KINDS = {"actual": "Réalisé", "target": "Cible", "baseline": "Référence"}
-HOW_FR = {"saisie": "saisie", "import": "import", "correction": "correction", "annulation": "annulation",
-          "suppression": "suppression", "seed": "chargement initial"}
+HOW_FR = {
+    "saisie": "saisie",
+    "import": "import",
+    "correction": "correction",
+    "annulation": "annulation",
+    "suppression": "suppression",
+    "seed": "chargement initial",
+}
 
 
 @dataclass(frozen=True)

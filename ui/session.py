@@ -131,12 +131,14 @@ def end(reason: str = "logout", notice: str | None = None) -> None:
 
 def not_authorized_page(message: str):
     """The only page an identity without an account gets: a polite refusal and a way out, no data."""
+
     def page():
         st.title("Compte non autorisé")
         st.info(markup.plain(message), icon=":material/lock:")
         st.write("Vous pouvez vous déconnecter pour consulter les chiffres publiés en lecteur anonyme.")
         if st.button("Se déconnecter", type="primary"):
             st.logout()
+
     return st.Page(page, title="Compte non autorisé", icon=":material/lock:", url_path="compte-non-autorise")
 
 
@@ -213,8 +215,9 @@ def _resolve_oidc(identity: dict, now: datetime, settings) -> tuple[User, object
         email = normalize_email(str(identity.get("email") or ""))
         started = _started_at(identity, now)
         if now - started >= settings.session_absolute:
-            sign_in.sign_out(database, User(email=email or "anonyme"), "expired", "oidc",
-                             comment="jeton d'identité trop ancien")
+            sign_in.sign_out(
+                database, User(email=email or "anonyme"), "expired", "oidc", comment="jeton d'identité trop ancien"
+            )
             st.session_state[NOTICE] = "Votre session a expiré : reconnectez-vous."
             st.logout()
             st.stop()
@@ -259,11 +262,13 @@ def sign_out_control(key: str) -> None:
     secret = _csrf_secret()
     clock = st.session_state.get(CLOCK)
     if _cookie_token() is not None and secret is not None and (clock is None or clock.method == "local"):
-        st.html(f'<form method="post" action="{SIGN_OUT_PATH}" style="margin:0">'
-                f'<input type="hidden" name="csrf" value="{form_tokens.token_for(secret)}">'
-                '<button type="submit" style="padding:.35rem .75rem;border:1px solid rgba(49,51,63,.2);'
-                'border-radius:.5rem;background:#fff;color:inherit;font:inherit;cursor:pointer">'
-                'Se déconnecter</button></form>')
+        st.html(
+            f'<form method="post" action="{SIGN_OUT_PATH}" style="margin:0">'
+            f'<input type="hidden" name="csrf" value="{form_tokens.token_for(secret)}">'
+            '<button type="submit" style="padding:.35rem .75rem;border:1px solid rgba(49,51,63,.2);'
+            'border-radius:.5rem;background:#fff;color:inherit;font:inherit;cursor:pointer">'
+            'Se déconnecter</button></form>'
+        )
         return
     # ProConnect (st.logout deletes its own cookie), or a session opened by code on the server.
     if st.button("Se déconnecter", key=key, icon=":material/logout:"):
@@ -276,7 +281,10 @@ def sidebar(user: User) -> None:
     if user == ANONYMOUS:
         return
     with st.sidebar:
-        st.caption(f"Connecté : **{markup.plain(user.name or user.email)}**" + (" — compte de démonstration" if user.is_demo else ""))
+        st.caption(
+            f"Connecté : **{markup.plain(user.name or user.email)}**"
+            + (" — compte de démonstration" if user.is_demo else "")
+        )
         organisation = proconnect_claims.kept(db(), user.email)
         if organisation is not None and organisation.name:
             st.caption(f"Organisation : {markup.plain(organisation.name)}")

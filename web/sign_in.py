@@ -22,8 +22,10 @@ FORM_PATH = "/connexion/compte"
 SIGN_OUT_PATH = "/deconnexion"
 SIGNED_OUT = "/?deconnexion=ok"
 UNAVAILABLE = "La base de données Carrefours est en cours de préparation : réessayez dans quelques instants."
-CROSS_SITE = ("Ce formulaire n'a pas été envoyé depuis une page de Carrefours, ou il a expiré. Rechargez la page "
-              "de connexion puis réessayez.")
+CROSS_SITE = (
+    "Ce formulaire n'a pas été envoyé depuis une page de Carrefours, ou il a expiré. Rechargez la page "
+    "de connexion puis réessayez."
+)
 
 _PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -45,15 +47,21 @@ button{{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem;background:#000091
 {rules}</small></p><p><a href="/">Revenir à Carrefours sans se connecter</a></p></body></html>"""
 
 
-def _form(request: Request, *, error: str | None = None, email: str = "", wanted: str | None = None,
-          status: int = 200) -> Response:
+def _form(
+    request: Request, *, error: str | None = None, email: str = "", wanted: str | None = None, status: int = 200
+) -> Response:
     secret, new = csrf.browser_secret(request)
-    landing_field = (f'<input type="hidden" name="{landing.PARAMETER}" value="{escape(wanted, quote=True)}">'
-                     if wanted else "")
-    body = _PAGE.format(action=FORM_PATH, token=csrf.token_for(secret), email=escape(email, quote=True),
-                        landing=landing_field,
-                        rules=escape(RULES_FR),
-                        error=f'<p class="refus" role="alert">{escape(error)}</p>' if error else "")
+    landing_field = (
+        f'<input type="hidden" name="{landing.PARAMETER}" value="{escape(wanted, quote=True)}">' if wanted else ""
+    )
+    body = _PAGE.format(
+        action=FORM_PATH,
+        token=csrf.token_for(secret),
+        email=escape(email, quote=True),
+        landing=landing_field,
+        rules=escape(RULES_FR),
+        error=f'<p class="refus" role="alert">{escape(error)}</p>' if error else "",
+    )
     response = HTMLResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
     if new:
         csrf.set_cookie(response, secret, is_https(request))
@@ -82,8 +90,15 @@ def sign_in_routes(database: Callable[[], Database | None]) -> list:
             return _form(request, error=str(refusal), email=email, wanted=wanted, status=401)
         # The page the person asked for, else "/", their landing page (élu: territoire).
         response = RedirectResponse(landing.after_sign_in(wanted), status_code=303)
-        response.set_cookie(COOKIE, token, max_age=int(access_settings().session_absolute.total_seconds()),
-                            httponly=True, samesite="lax", secure=is_https(request), path="/")
+        response.set_cookie(
+            COOKIE,
+            token,
+            max_age=int(access_settings().session_absolute.total_seconds()),
+            httponly=True,
+            samesite="lax",
+            secure=is_https(request),
+            path="/",
+        )
         return response
 
     async def sign_out(request: Request) -> Response:
@@ -100,5 +115,8 @@ def sign_in_routes(database: Callable[[], Database | None]) -> list:
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
         return response
 
-    return [Route(FORM_PATH, show, methods=["GET"]), Route(FORM_PATH, post, methods=["POST"]),
-            Route(SIGN_OUT_PATH, sign_out, methods=["POST"])]
+    return [
+        Route(FORM_PATH, show, methods=["GET"]),
+        Route(FORM_PATH, post, methods=["POST"]),
+        Route(SIGN_OUT_PATH, sign_out, methods=["POST"]),
+    ]

@@ -11,22 +11,44 @@ from accounts.models import Role, Scope, User
 from accounts.sessions import SessionClock, utcnow
 from ui.session import CLOCK
 
-OIDC_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
-                         "client_id": "carrefours", "client_secret": "secret",
-                         "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}}
+OIDC_SECRETS = {
+    "auth": {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "carrefours",
+        "client_secret": "secret",
+        "server_metadata_url": "http://localhost:9/.well-known/openid-configuration",
+    }
+}
 
 
 def user(role, territory=None, email=None):
     return User(email=email or f"{role}@exemple.fr", scopes=(Scope(role=role, territory_id=territory),))
 
 
-ROLES = {"elu": user(Role.elu, "COM-77475"), "coordinateur": user(Role.coordinateur, "REG-11"),
-         "ministere": user(Role.ministere), "admin": user(Role.admin)}
+ROLES = {
+    "elu": user(Role.elu, "COM-77475"),
+    "coordinateur": user(Role.coordinateur, "REG-11"),
+    "ministere": user(Role.ministere),
+    "admin": user(Role.admin),
+}
 
 
 def texts(at):
-    return " ".join(str(e.value) for e in (*at.markdown, *at.title, *at.header, *at.subheader, *at.caption,
-                                           *at.warning, *at.info, *at.error, *at.success))
+    return " ".join(
+        str(e.value)
+        for e in (
+            *at.markdown,
+            *at.title,
+            *at.header,
+            *at.subheader,
+            *at.caption,
+            *at.warning,
+            *at.info,
+            *at.error,
+            *at.success,
+        )
+    )
 
 
 def app_database():
@@ -52,6 +74,7 @@ def cookie_session(monkeypatch, email):
     """
     from accounts import server_sessions
     from ui import session
+
     database = app_database()
     with database.read() as cur:
         user = repository.find(cur, email)
@@ -107,13 +130,20 @@ def test_the_sign_in_page_links_to_the_account_form_and_asks_no_password_itself(
     assert 'href="/connexion/compte"' in " ".join(str(h.proto.body) for h in at.get("html"))
 
 
-@pytest.mark.parametrize("role, allowed, forbidden", [
-    ("anonyme", ["ui/dashboard.py", "ui/territoire.py", "ui/connexion.py"], ["ui/saisie.py", "ui/admin.py", "ui/compte.py"]),
-    ("elu", ["ui/territoire.py", "ui/compte.py"], ["ui/saisie.py", "ui/admin.py", "ui/connexion.py"]),
-    ("coordinateur", ["ui/saisie.py", "ui/compte.py"], ["ui/admin.py", "ui/connexion.py"]),
-    ("ministere", ["ui/saisie.py", "ui/mesures.py"], ["ui/admin.py"]),
-    ("admin", ["ui/admin.py", "ui/compte.py"], ["ui/saisie.py"]),
-])
+@pytest.mark.parametrize(
+    "role, allowed, forbidden",
+    [
+        (
+            "anonyme",
+            ["ui/dashboard.py", "ui/territoire.py", "ui/connexion.py"],
+            ["ui/saisie.py", "ui/admin.py", "ui/compte.py"],
+        ),
+        ("elu", ["ui/territoire.py", "ui/compte.py"], ["ui/saisie.py", "ui/admin.py", "ui/connexion.py"]),
+        ("coordinateur", ["ui/saisie.py", "ui/compte.py"], ["ui/admin.py", "ui/connexion.py"]),
+        ("ministere", ["ui/saisie.py", "ui/mesures.py"], ["ui/admin.py"]),
+        ("admin", ["ui/admin.py", "ui/compte.py"], ["ui/saisie.py"]),
+    ],
+)
 def test_each_role_opens_its_pages_and_no_other(app, role, allowed, forbidden):
     if role in ROLES:
         app.session_state["user"] = ROLES[role]
@@ -141,8 +171,9 @@ def test_an_expired_session_signs_out_with_a_french_notice(app):
 
 def test_an_idle_session_expires_too(app):
     app.session_state["user"] = ROLES["ministere"]
-    app.session_state[CLOCK] = SessionClock(started=utcnow() - timedelta(hours=3),
-                                            seen=utcnow() - timedelta(hours=2, minutes=1), method="external")
+    app.session_state[CLOCK] = SessionClock(
+        started=utcnow() - timedelta(hours=3), seen=utcnow() - timedelta(hours=2, minutes=1), method="external"
+    )
     at = app.run()
     assert "sans activité" in texts(at) and "user" not in at.session_state
 
@@ -212,6 +243,7 @@ def test_require_roles_stops_a_page_with_a_french_message(app_db_file):
         import streamlit as st
 
         from ui.context import require_roles
+
         require_roles("coordinateur", "ministere")
         st.write("contenu réservé")
 

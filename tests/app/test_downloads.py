@@ -10,10 +10,40 @@ from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from accounts.models import Role, Scope, User
 
 MINISTRY = User(email="m@x.fr", scopes=(Scope(role=Role.ministere),))
-RAW_HEADERS = {"code", "name", "value", "rate", "is_demo", "territory_id", "computed_status", "status", "meteo",
-               "period", "numerator", "denominator", "reported", "expected", "source", "serie", "kind"}
-CODES = {"True", "False", "non_renseignee", "sans_donnees", "dans_les_temps", "en_retard", "en_cours", "a_venir",
-         "actual", "target", "hausse", "baisse", "periurbain"}
+RAW_HEADERS = {
+    "code",
+    "name",
+    "value",
+    "rate",
+    "is_demo",
+    "territory_id",
+    "computed_status",
+    "status",
+    "meteo",
+    "period",
+    "numerator",
+    "denominator",
+    "reported",
+    "expected",
+    "source",
+    "serie",
+    "kind",
+}
+CODES = {
+    "True",
+    "False",
+    "non_renseignee",
+    "sans_donnees",
+    "dans_les_temps",
+    "en_retard",
+    "en_cours",
+    "a_venir",
+    "actual",
+    "target",
+    "hausse",
+    "baisse",
+    "periurbain",
+}
 
 
 @pytest.fixture

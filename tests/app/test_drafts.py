@@ -26,10 +26,13 @@ def draft(app_db_file):
     database = _app_database()
     with database.transaction() as cur:
         assert cur.execute("SELECT count(*) FROM indicator_value WHERE " + WHERE).fetchone()[0] == 0
-        cur.execute("INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"
-                    " kind, value, source, comment, published, updated_by) VALUES ('TL_OUVERTS', 'FR', '2025',"
-                    " DATE '2025-01-01', DATE '2025-12-31', 'actual', ?, 'ANCT', 'Brouillon à valider', false,"
-                    " 'anct')", [float(DRAFT)])
+        cur.execute(
+            "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"
+            " kind, value, source, comment, published, updated_by) VALUES ('TL_OUVERTS', 'FR', '2025',"
+            " DATE '2025-01-01', DATE '2025-12-31', 'actual', ?, 'ANCT', 'Brouillon à valider', false,"
+            " 'anct')",
+            [float(DRAFT)],
+        )
         mark_dirty(cur, where=WHERE)
     yield
     with database.transaction() as cur:

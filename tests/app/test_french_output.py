@@ -10,7 +10,7 @@ from accounts.models import Role, Scope, User
 from tests.app.test_territoire import open_as_elu, texts
 
 MINISTRY = User(email="m@x.fr", scopes=(Scope(role=Role.ministere),))
-EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]")
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 
 
 @pytest.fixture
@@ -24,8 +24,21 @@ def specs(at) -> list[dict]:
 
 
 def everything_read(at) -> str:
-    shown = [str(e.value) for e in (*at.markdown, *at.caption, *at.warning, *at.info, *at.error, *at.success,
-                                    *at.metric, *at.subheader, *at.header, *at.title)]
+    shown = [
+        str(e.value)
+        for e in (
+            *at.markdown,
+            *at.caption,
+            *at.warning,
+            *at.info,
+            *at.error,
+            *at.success,
+            *at.metric,
+            *at.subheader,
+            *at.header,
+            *at.title,
+        )
+    ]
     shown += [m.label for m in at.metric] + [str(m.proto.delta) for m in at.metric]
     shown += [d.value.to_csv() for d in at.dataframe]
     return " ".join(shown)

@@ -5,11 +5,13 @@ import pytest
 from accounts.models import ANONYMOUS, Role, Scope, User
 from tests.app.test_access import sign_in
 
-VIEWERS = {"anonyme": ANONYMOUS,
-           "elu": User(email="elu@exemple.fr", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),)),
-           "coordinateur": User(email="c@exemple.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),)),
-           "ministere": User(email="m@exemple.fr", scopes=(Scope(role=Role.ministere),)),
-           "admin": User(email="a@exemple.fr", scopes=(Scope(role=Role.admin),))}
+VIEWERS = {
+    "anonyme": ANONYMOUS,
+    "elu": User(email="elu@exemple.fr", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),)),
+    "coordinateur": User(email="c@exemple.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),)),
+    "ministere": User(email="m@exemple.fr", scopes=(Scope(role=Role.ministere),)),
+    "admin": User(email="a@exemple.fr", scopes=(Scope(role=Role.admin),)),
+}
 
 
 @pytest.mark.parametrize("page", ["ui/completude.py", "ui/alertes.py"])

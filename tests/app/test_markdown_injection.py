@@ -16,8 +16,20 @@ MARKDOWN = MarkdownIt("gfm-like")
 
 def bodies(at) -> list[str]:
     """Every Markdown string the run handed to Streamlit (main area and sidebar)."""
-    found = [str(e.value) for e in (*at.markdown, *at.caption, *at.error, *at.warning, *at.info, *at.success,
-                                    *at.title, *at.header, *at.subheader)]
+    found = [
+        str(e.value)
+        for e in (
+            *at.markdown,
+            *at.caption,
+            *at.error,
+            *at.warning,
+            *at.info,
+            *at.success,
+            *at.title,
+            *at.header,
+            *at.subheader,
+        )
+    ]
     return found + [e.label for e in (*at.metric, *at.expander)]
 
 
@@ -82,8 +94,9 @@ def test_a_follow_up_note_is_shown_as_text_to_every_reader(app, hostile_note):
 
 
 def test_an_account_name_and_e_mail_are_shown_as_text(app):
-    app.session_state["user"] = User(email="pirate@evil.example", name=f"{IMAGE} {LINK}",
-                                     scopes=(Scope(role=Role.elu, territory_id="COM-77475"),))
+    app.session_state["user"] = User(
+        email="pirate@evil.example", name=f"{IMAGE} {LINK}", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),)
+    )
     app.switch_page("ui/compte.py")
     at = app.run()
     assert not at.exception

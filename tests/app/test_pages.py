@@ -2,8 +2,10 @@
 
 
 def texts(at):
-    return " ".join(str(e.value) for e in (*at.markdown, *at.title, *at.header, *at.subheader,
-                                           *at.caption, *at.warning, *at.info, *at.error))
+    return " ".join(
+        str(e.value)
+        for e in (*at.markdown, *at.title, *at.header, *at.subheader, *at.caption, *at.warning, *at.info, *at.error)
+    )
 
 
 def test_dashboard_shows_sourced_national_figures_and_the_demo_label(app):
@@ -59,8 +61,10 @@ def test_about_page_shows_the_approximation_thresholds(app):
 
 def test_entry_page_renders(app):
     from accounts.models import Role, Scope, User
-    app.session_state["user"] = User(email="coordination@exemple.fr", scopes=(Scope(role=Role.coordinateur,
-                                                                                   territory_id="REG-11"),))
+
+    app.session_state["user"] = User(
+        email="coordination@exemple.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),)
+    )
     app.switch_page("ui/saisie.py")
     at = app.run()
     assert not at.exception

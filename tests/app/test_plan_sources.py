@@ -21,13 +21,18 @@ def test_the_zrr_share_is_its_own_indicator_not_measured_against_the_rural_targe
     at = _measure(app, "M2.1")
     labels = [e.label for e in at.expander]
     assert any(label.startswith("FAB_PART_RURAL — Part des Fabriques hors grands centres urbains") for label in labels)
-    assert any(label.startswith("FAB_PART_ZRR — Part des Fabriques en zone de revitalisation rurale") for label in labels)
+    assert any(
+        label.startswith("FAB_PART_ZRR — Part des Fabriques en zone de revitalisation rurale") for label in labels
+    )
     rural = _table_of(at, "FAB_PART_RURAL")
     assert set(rural["Type"]) == {"cible"}  # 50 % target, and no ZRR figure set against it
     assert rural.iloc[0]["Valeur"] == "50,0\u202f%"
     zrr = _table_of(at, "FAB_PART_ZRR")
     assert set(zrr["Type"]) == {"réalisé"}  # a reference figure: no target
-    assert zrr.iloc[0]["Valeur"] == "29,0\u202f%" and zrr.iloc[0]["Source"] == "Évaluation du programme Fabriques de territoire"
+    assert (
+        zrr.iloc[0]["Valeur"] == "29,0\u202f%"
+        and zrr.iloc[0]["Source"] == "Évaluation du programme Fabriques de territoire"
+    )
     assert "Non vérifié" in zrr.iloc[0]["Commentaire"]
 
 

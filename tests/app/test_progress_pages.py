@@ -79,7 +79,8 @@ def test_the_ministry_changes_status_and_meteo_and_the_history_shows_it(ministry
     assert not at.exception
     assert "Statut et météo enregistrés." in [s.value for s in at.success]
     history = next(
-        df.value for df in at.dataframe if "Commentaire" in df.value.columns and "Auteur" in df.value.columns)
+        df.value for df in at.dataframe if "Commentaire" in df.value.columns and "Auteur" in df.value.columns
+    )
     assert history.iloc[0]["Statut"] == "En retard" and history.iloc[0]["Auteur"] == "m@x.fr"
 
 
@@ -103,9 +104,11 @@ def test_alerts_list_late_measures_and_stale_indicators_with_links(ministry):
     ministry.switch_page("ui/alertes.py")
     at = ministry.run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == ["Mesures en retard ou compromises",
-                                               "Territoires en dessous de leurs pairs",
-                                               "Indicateurs sans données récentes"]
+    assert [s.value for s in at.subheader] == [
+        "Mesures en retard ou compromises",
+        "Territoires en dessous de leurs pairs",
+        "Indicateurs sans données récentes",
+    ]
     late = at.dataframe[0].value
     assert "M4.3" in set(late["Mesure"])  # service civique behind its cumulative trajectory
     assert "M2.1" not in set(late["Mesure"])  # the ZRR share is not set against the rural target

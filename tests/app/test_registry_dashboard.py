@@ -32,8 +32,12 @@ def registry_only_app(app_db_file, tmp_path, monkeypatch):
         report = imports.run(db, census(PLACES), "cget2019", NATIONAL)
         assert report.committed and report.created == 6
         with db.read() as cur:
-            dens7 = dict(cur.execute("SELECT code, dens7 FROM territory WHERE level = 'commune'"
-                                     " AND list_contains(?, code)", [list(CODES)]).fetchall())
+            dens7 = dict(
+                cur.execute(
+                    "SELECT code, dens7 FROM territory WHERE level = 'commune' AND list_contains(?, code)",
+                    [list(CODES)],
+                ).fetchall()
+            )
     finally:
         db.close()
     monkeypatch.setenv("CARREFOURS_DB", str(path))

@@ -14,8 +14,7 @@ ELU = User(email="maire@trilport.fr", scopes=(Scope(role=Role.elu, territory_id=
 
 
 def texts(at):
-    return " ".join(str(e.value) for e in (*at.markdown, *at.caption, *at.warning, *at.info, *at.error,
-                                           *at.success))
+    return " ".join(str(e.value) for e in (*at.markdown, *at.caption, *at.warning, *at.info, *at.error, *at.success))
 
 
 def open_page(app_db_file, user, period="2000"):
@@ -93,8 +92,11 @@ def test_a_wrong_cell_is_named_and_nothing_is_saved(app_db_file):
 def test_cells_a_client_should_not_edit_are_ignored(app_db_file):
     at = open_page(app_db_file, COORD, "2002")
     editor = at.data_editor[0]
-    at.session_state[editor.key] = {"edited_rows": {0: {"Code": "69", "Territoire": "Rhône", "Valeur": 3}},
-                                    "added_rows": [{"Code": "69", "Valeur": 8}], "deleted_rows": [1]}
+    at.session_state[editor.key] = {
+        "edited_rows": {0: {"Code": "69", "Territoire": "Rhône", "Valeur": 3}},
+        "added_rows": [{"Code": "69", "Valeur": 8}],
+        "deleted_rows": [1],
+    }
     at.button(key="saisie_save").click()
     at.run()
     shown = grid(at)
@@ -110,7 +112,10 @@ def test_two_sessions_editing_the_same_value_the_second_sees_both_and_chooses(ap
     assert "modifiée(s) par quelqu'un d'autre" in texts(first)
     conflict = tables(first)[-1].iloc[0]
     assert (conflict["Votre valeur"], conflict["Valeur enregistrée"], conflict["Modifiée par"]) == (
-        "7", "5", OTHER.email)
+        "7",
+        "5",
+        OTHER.email,
+    )
     assert grid(first).loc["77", "Valeur"] == "1"  # the fresh value of the same save went through
     assert grid(first).loc["75", "Valeur"] == "5"  # the grid reloaded: their value, not ours
     first.button(key="saisie_conflict_overwrite").click()
@@ -165,13 +170,18 @@ def test_values_typed_the_french_way_are_saved_and_shown_in_french(app_db_file):
     at = at.run()
     shown = grid(at)
     assert (shown["Valeur"] == "").all() and (shown["Commentaire"] == "").all()  # empty, never "None"
-    at = edit(at, {0: {"Valeur": "1234,5"}, 1: {"Valeur": "1 234,5"}, 2: {"Valeur": "12,5 €"},
-                   3: {"Valeur": "2\u202f000"}})
+    at = edit(
+        at, {0: {"Valeur": "1234,5"}, 1: {"Valeur": "1 234,5"}, 2: {"Valeur": "12,5 €"}, 3: {"Valeur": "2\u202f000"}}
+    )
     assert "4 valeur(s) enregistrée(s)." in texts(at)
     shown = grid(at)
     nnbsp = "\u202f"
-    assert shown.loc[["75", "77", "78", "91"], "Valeur"].tolist() == [f"1{nnbsp}234,5", f"1{nnbsp}234,5",
-                                                                       "12,5", f"2{nnbsp}000"]
+    assert shown.loc[["75", "77", "78", "91"], "Valeur"].tolist() == [
+        f"1{nnbsp}234,5",
+        f"1{nnbsp}234,5",
+        "12,5",
+        f"2{nnbsp}000",
+    ]
     assert "None" not in shown.to_string()
     at = edit(at, {4: {"Valeur": "douze"}})
     assert "« douze » n'est pas un nombre" in tables(at)[0]["Problème"].iloc[0]

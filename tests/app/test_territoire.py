@@ -6,8 +6,9 @@ ELU = User(email="elu@x.fr", scopes=(Scope(role=Role.elu, territory_id="COM-7747
 
 
 def texts(at):
-    return " ".join(str(e.value) for e in (*at.markdown, *at.header, *at.subheader, *at.caption,
-                                           *at.warning, *at.info, *at.error))
+    return " ".join(
+        str(e.value) for e in (*at.markdown, *at.header, *at.subheader, *at.caption, *at.warning, *at.info, *at.error)
+    )
 
 
 def open_as_elu(app, **params):

@@ -22,10 +22,16 @@ def violations(page) -> list[str]:
     return page.evaluate(RUN)
 
 
-@pytest.mark.parametrize("role, title", [
-    ("anonyme", "Tableau de bord national"), ("anonyme", "Plan d'action"), ("anonyme", "Connexion"),
-    ("elu", "Mon territoire"), ("coordinateur", "Saisie"),
-])
+@pytest.mark.parametrize(
+    "role, title",
+    [
+        ("anonyme", "Tableau de bord national"),
+        ("anonyme", "Plan d'action"),
+        ("anonyme", "Connexion"),
+        ("elu", "Mon territoire"),
+        ("coordinateur", "Saisie"),
+    ],
+)
 def test_no_serious_or_critical_accessibility_violation(browser, app_url, role, title):  # noqa: F811
     context, page = signed_in(browser, app_url, role)
     try:

@@ -19,16 +19,47 @@ pytestmark = pytest.mark.browser
 SLOW = 90_000
 SHOTS = ROOT / "test-results" / "pages"
 DESK, PHONE = {"width": 1440, "height": 900}, {"width": 390, "height": 844}
-ACCOUNTS = {"anonyme": None, "elu": ("elu.trilport@demo.test", "demo-elu-trilport"),
-            "coordinateur": ("coordinateur.idf@demo.test", "demo-coordination-idf"),
-            "ministere": ("ministere@demo.test", "demo-equipe-nationale"),
-            "admin": ("admin@demo.test", "demo-gestion-comptes")}
-NAMES = {"anonyme": None, "elu": "Élu de Trilport (démo)", "coordinateur": "Coordinatrice Île-de-France (démo)",
-         "ministere": "Équipe nationale (démo)", "admin": "Administrateur (démo)"}
+ACCOUNTS = {
+    "anonyme": None,
+    "elu": ("elu.trilport@demo.test", "demo-elu-trilport"),
+    "coordinateur": ("coordinateur.idf@demo.test", "demo-coordination-idf"),
+    "ministere": ("ministere@demo.test", "demo-equipe-nationale"),
+    "admin": ("admin@demo.test", "demo-gestion-comptes"),
+}
+NAMES = {
+    "anonyme": None,
+    "elu": "Élu de Trilport (démo)",
+    "coordinateur": "Coordinatrice Île-de-France (démo)",
+    "ministere": "Équipe nationale (démo)",
+    "admin": "Administrateur (démo)",
+}
 # Streamlit's own English, as a person would read it (whole words, visible text and placeholders).
-ENGLISH = ["Choose options", "Choose an option", "Drag and drop", "Browse files", "Upload", "per file",
-           "Running...", "Stop", "No results", "View more", "Rerun", "Comment", "Press Enter", "Select all",
-           "Traceback", "Error", "Exception", "True", "False", "NaN", "nan", "None", "null", "undefined"]
+ENGLISH = [
+    "Choose options",
+    "Choose an option",
+    "Drag and drop",
+    "Browse files",
+    "Upload",
+    "per file",
+    "Running...",
+    "Stop",
+    "No results",
+    "View more",
+    "Rerun",
+    "Comment",
+    "Press Enter",
+    "Select all",
+    "Traceback",
+    "Error",
+    "Exception",
+    "True",
+    "False",
+    "NaN",
+    "nan",
+    "None",
+    "null",
+    "undefined",
+]
 ENGLISH_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in ENGLISH) + r")(?![\w-])")
 PLACEHOLDER_RE = re.compile(r"yyyy|dd / mm|mm / dd|Choose|Select|Search", re.I)
 
@@ -183,12 +214,15 @@ def test_every_page_of_the_menu_works_in_french_on_a_desk_and_a_phone(browser, a
         context.close()
 
 
-@pytest.mark.parametrize("role, start, table, heading", [
-    ("anonyme", "Tableau de bord national", 0, re.compile(r"^M1\.1 — ")),
-    ("ministere", "Tableau de bord national", 0, re.compile(r"^M1\.1 — ")),
-    ("ministere", "Alertes", 0, re.compile(r"^M\d\.\d — ")),
-    ("coordinateur", "Complétude", 0, re.compile(r"^Saisie des indicateurs$")),
-])
+@pytest.mark.parametrize(
+    "role, start, table, heading",
+    [
+        ("anonyme", "Tableau de bord national", 0, re.compile(r"^M1\.1 — ")),
+        ("ministere", "Tableau de bord national", 0, re.compile(r"^M1\.1 — ")),
+        ("ministere", "Alertes", 0, re.compile(r"^M\d\.\d — ")),
+        ("coordinateur", "Complétude", 0, re.compile(r"^Saisie des indicateurs$")),
+    ],
+)
 def test_links_in_tables_keep_the_person_signed_in(browser, app_url, role, start, table, heading):
     context, page = signed_in(browser, app_url, role)
     try:
@@ -205,6 +239,7 @@ def test_links_in_tables_keep_the_person_signed_in(browser, app_url, role, start
         still_signed_in(page, role)
         if start == "Complétude":  # the grid opens on the late row's région, not the first one
             expect(page.get_by_test_id("stSelectbox").filter(has_text="Région").first).to_match_aria_snapshot(
-                '- combobox "Région": Île-de-France')
+                '- combobox "Région": Île-de-France'
+            )
     finally:
         context.close()

@@ -19,7 +19,8 @@ def test_dashboard_measure_page_and_alerts(server, page):
 
     page.goto(f"{server}/mesures?mesure=M2.1")
     expect(page.get_by_role("heading", name="M2.1 — Labelliser 300 Fabriques de territoire d'ici 2022")).to_be_visible(
-        timeout=60_000)
+        timeout=60_000
+    )
     expect(page.get_by_text("Statut calculé").first).to_be_visible()
     expect(page.get_by_role("heading", name="Avancement par région")).to_be_visible()
 

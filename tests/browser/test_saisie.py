@@ -28,14 +28,18 @@ def test_a_coordinator_imports_a_file_with_preview_then_commit(server, page, tmp
     page.get_by_role("tab", name="Import").click()
 
     bad = tmp_path / "valeurs.csv"
-    bad.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2009;4\n"
-                   "EMPLOIS_DIRECTS;DEP-69;2009;4\n", encoding="utf-8")
+    bad.write_text(
+        "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2009;4\nEMPLOIS_DIRECTS;DEP-69;2009;4\n",
+        encoding="utf-8",
+    )
     page.locator("input[type=file]").set_input_files(str(bad))
     expect(page.get_by_text("1 problème(s) dans valeurs.csv")).to_be_visible(timeout=SLOW)
 
     good = tmp_path / "bon.csv"
-    good.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2009;4\n"
-                    "EMPLOIS_DIRECTS;DEP-78;2009;1 500\n", encoding="utf-8")
+    good.write_text(
+        "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;77;2009;4\nEMPLOIS_DIRECTS;DEP-78;2009;1 500\n",
+        encoding="utf-8",
+    )
     page.locator("input[type=file]").set_input_files(str(good))
     expect(page.get_by_text("2 nouvelle(s) valeur(s)")).to_be_visible(timeout=SLOW)
     page.get_by_role("button", name="Importer 2 valeur(s)").click()

@@ -113,8 +113,9 @@ def test_a_deep_link_with_filters_opens_after_sign_in_and_a_foreign_landing_is_i
 
 CLIENT_ID = "carrefours-tests"
 # What ProConnect puts in its userinfo only (not in the ID token): the establishment of the agent.
-ORGANISATIONS = {"coordinatrice": {"siret": "13002526500013",
-                                   "usual_name": "Agence nationale de la cohésion des territoires"}}
+ORGANISATIONS = {
+    "coordinatrice": {"siret": "13002526500013", "usual_name": "Agence nationale de la cohésion des territoires"}
+}
 
 
 def answer_like_proconnect(provider_app):
@@ -130,8 +131,13 @@ def answer_like_proconnect(provider_app):
         key = RSAKey.import_key(storage.jwk.as_dict(is_private=True))
         claims = response.get_json()
         now = int(time.time())
-        claims.update(ORGANISATIONS.get(claims["sub"], {}), iss=flask.request.host_url.rstrip("/"),
-                      aud=CLIENT_ID, iat=now, exp=now + 300)
+        claims.update(
+            ORGANISATIONS.get(claims["sub"], {}),
+            iss=flask.request.host_url.rstrip("/"),
+            aud=CLIENT_ID,
+            iat=now,
+            exp=now + 300,
+        )
         response.set_data(jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key))
         response.content_type = "application/jwt"
         return response
@@ -141,9 +147,13 @@ def answer_like_proconnect(provider_app):
 def oidc_provider(monkeypatch):
     """A local OpenID provider, answering userinfo like ProConnect, with one known and one unknown identity."""
     monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")  # plain http on the loopback, tests only
-    users = [OidcUser(sub="coordinatrice", claims={"email": "Coordinateur.IDF@demo.test", "email_verified": True,
-                                                   "name": "Coordinatrice"}),
-             OidcUser(sub="intrus", claims={"email": "intrus@exemple.fr", "email_verified": True})]
+    users = [
+        OidcUser(
+            sub="coordinatrice",
+            claims={"email": "Coordinateur.IDF@demo.test", "email_verified": True, "name": "Coordinatrice"},
+        ),
+        OidcUser(sub="intrus", claims={"email": "intrus@exemple.fr", "email_verified": True}),
+    ]
     provider_app = oidc_app(user_claims=users)
     answer_like_proconnect(provider_app)
     provider = make_server("localhost", 0, provider_app, threaded=True)
@@ -165,9 +175,12 @@ def oidc_server(db_file, tmp_path, oidc_provider):
         f'client_id = "{CLIENT_ID}"\n'
         'expose_tokens = ["access"]\n'  # so the app can read the userinfo with the access token
         f'client_secret = "{secrets.token_hex(16)}"\n'
-        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    process, url = start_server(db_file, {"STREAMLIT_SECRETS_FILES": str(secrets_file),
-                                          "AUTHLIB_INSECURE_TRANSPORT": "1"})
+        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n',
+        encoding="utf-8",
+    )
+    process, url = start_server(
+        db_file, {"STREAMLIT_SECRETS_FILES": str(secrets_file), "AUTHLIB_INSECURE_TRANSPORT": "1"}
+    )
     yield url
     stop(process)
 
@@ -196,7 +209,8 @@ def test_proconnect_sign_in_allowed_page_forbidden_deep_link_and_sign_out(oidc_s
     expect(page.get_by_text("Votre compte (coordinateur.idf@demo.test) ne permet pas")).to_be_visible()
     page.goto(f"{oidc_server}/connexion")  # an old bookmark of the sign-in page
     expect(page.get_by_text("Vous êtes déjà connecté avec le compte coordinateur.idf@demo.test")).to_be_visible(
-        timeout=SLOW)
+        timeout=SLOW
+    )
     # Sign out: through the provider's end-session page, back to an anonymous app.
     sidebar(page).get_by_role("button", name="Se déconnecter").click()
     end_session = page.get_by_role("button", name="End session")

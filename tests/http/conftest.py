@@ -23,14 +23,22 @@ def make_tokens(db_file) -> dict:
     """Tokens created as Mon compte creates them, plus a revoked one and an expired one."""
     db = open_database(db_file)
     try:
-        made = {who: tokens.create(db, find_user(db, email), f"essai {who}", 30)
-                for who, email in (("coordinator", COORDINATOR), ("elu", ELU), ("national", NATIONAL),
-                                   ("revoked", COORDINATOR), ("expired", COORDINATOR))}
+        made = {
+            who: tokens.create(db, find_user(db, email), f"essai {who}", 30)
+            for who, email in (
+                ("coordinator", COORDINATOR),
+                ("elu", ELU),
+                ("national", NATIONAL),
+                ("revoked", COORDINATOR),
+                ("expired", COORDINATOR),
+            )
+        }
         coordinator = find_user(db, COORDINATOR)
         tokens.revoke(db, coordinator, made["revoked"][0])
         with db.transaction() as cur:  # an expiry in the past, as time would make it
-            cur.execute("UPDATE api_token SET expires_at = created_at - ? WHERE id = ?",
-                        [timedelta(days=1), made["expired"][0]])
+            cur.execute(
+                "UPDATE api_token SET expires_at = created_at - ? WHERE id = ?", [timedelta(days=1), made["expired"][0]]
+            )
     finally:
         db.close()
     return {who: secret for who, (_, secret) in made.items()}
@@ -72,6 +80,7 @@ def live(built_db_file, tmp_path_factory):
     import shutil
 
     from tests.integration.test_drafts import seed_drafts
+
     db_file = tmp_path_factory.mktemp("live") / "carrefours.duckdb"
     shutil.copy(built_db_file, db_file)
     db = open_database(db_file)
@@ -94,5 +103,11 @@ def live_private(db_file):
 
 def cli(*args, env=None):
     """Run cli.py with the given environment additions."""
-    return subprocess.run([sys.executable, "cli.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=600)
+    return subprocess.run(
+        [sys.executable, "cli.py", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )

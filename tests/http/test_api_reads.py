@@ -30,18 +30,25 @@ def french_csv(response):
 
 def test_the_plan_lists_axes_measures_and_indicators_with_their_sources(live, built_db_file):
     answer = live.get("/plan").json()
-    assert [a["code"] for a in answer["axes"]] == [r[0] for r in query(built_db_file,
-                                                                       "SELECT code FROM axis ORDER BY position")]
+    assert [a["code"] for a in answer["axes"]] == [
+        r[0] for r in query(built_db_file, "SELECT code FROM axis ORDER BY position")
+    ]
     pairs = query(built_db_file, "SELECT measure_code, indicator_code FROM measure_indicator")
-    assert sorted((m["code"], i["indicator_code"]) for m in answer["measures"] for i in m["indicators"]) == sorted(pairs)
+    assert sorted((m["code"], i["indicator_code"]) for m in answer["measures"] for i in m["indicators"]) == sorted(
+        pairs
+    )
     sourced = {i["code"]: i["source_title"] for i in answer["indicators"]}
-    expected = dict(query(built_db_file, "SELECT i.code, s.title FROM indicator i JOIN source s ON s.code = i.source_code"))
+    expected = dict(
+        query(built_db_file, "SELECT i.code, s.title FROM indicator i JOIN source s ON s.code = i.source_code")
+    )
     assert expected and all(sourced[code] == title for code, title in expected.items())
     assert "updated_by" not in answer["measures"][0] and "pilot_people" not in answer["measures"][0]
 
 
 def test_values_are_filtered_and_paginated(live, built_db_file):
-    where = "FROM indicator_value v JOIN territory t ON t.id = v.territory_id WHERE v.indicator_code = 'EMPLOIS_DIRECTS'"
+    where = (
+        "FROM indicator_value v JOIN territory t ON t.id = v.territory_id WHERE v.indicator_code = 'EMPLOIS_DIRECTS'"
+    )
     total = query(built_db_file, f"SELECT count(*) {where}")[0][0]
     assert total > 50
     first = live.get("/values", params={"indicator": "EMPLOIS_DIRECTS", "per_page": 25}).json()
@@ -53,10 +60,12 @@ def test_values_are_filtered_and_paginated(live, built_db_file):
         url = page["next"]
     rows = [r for chunk in pages for r in chunk]
     assert len(rows) == total and len({(r["territoire"], r["periode"], r["type"]) for r in rows}) == total
-    regional = live.get("/values", params={"indicator": "EMPLOIS_DIRECTS", "level": "region", "kind": "realise",
-                                           "period": "2024"}).json()
-    expected = query(built_db_file, f"SELECT count(*) {where} AND t.level = 'region' AND v.kind = 'actual'"
-                                    " AND v.period = '2024'")[0][0]
+    regional = live.get(
+        "/values", params={"indicator": "EMPLOIS_DIRECTS", "level": "region", "kind": "realise", "period": "2024"}
+    ).json()
+    expected = query(
+        built_db_file, f"SELECT count(*) {where} AND t.level = 'region' AND v.kind = 'actual' AND v.period = '2024'"
+    )[0][0]
     assert regional["total"] == expected > 0
     assert {(r["niveau"], r["type"], r["periode"]) for r in regional["data"]} == {("region", "realise", "2024")}
     within = live.get("/values", params={"indicator": "EMPLOIS_DIRECTS", "territory": "REG-11"}).json()
@@ -65,6 +74,7 @@ def test_values_are_filtered_and_paginated(live, built_db_file):
 
 def test_drafts_stay_out_of_the_public_answer_and_reach_only_who_may_see_them(live):
     from tests.integration.test_drafts import LOCAL_DRAFT
+
     params = {"indicator": "EMPLOIS_DIRECTS", "territory": "DEP-77", "period": "2024", "level": "departement"}
     assert live.get("/values", params=params).json()["total"] == 0
     coordinator = live.get("/values", params=params, token="coordinator").json()["data"]
@@ -120,8 +130,11 @@ def test_a_communes_comparison_with_its_peers(live, built_db_file):
 
 def test_the_registry_with_stable_identifiers_and_no_personal_fields(live, built_db_file):
     answer = live.get("/lieux", params={"departement": "77", "per_page": 50}).json()
-    expected = query(built_db_file, "SELECT count(*) FROM lieu l JOIN territory c ON c.level = 'commune' "
-                                    "AND c.code = l.commune_code WHERE c.departement_code = '77'")[0][0]
+    expected = query(
+        built_db_file,
+        "SELECT count(*) FROM lieu l JOIN territory c ON c.level = 'commune' "
+        "AND c.code = l.commune_code WHERE c.departement_code = '77'",
+    )[0][0]
     assert answer["total"] == expected and len(answer["data"]) == min(50, expected)
     row = answer["data"][0]
     assert len(row["commune_code"]) == 5 and len(row["epci_siren"]) == 9
@@ -138,9 +151,17 @@ def test_coverage_share_is_the_covered_population_over_the_population(live):
 def test_the_openapi_description_names_every_route(live):
     spec = live.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.")
-    assert {"/api/v1/plan", "/api/v1/values", "/api/v1/progress", "/api/v1/territories/{code}/comparison",
-            "/api/v1/lieux", "/api/v1/coverage", "/api/v1/values/import", "/api/v1/values/export",
-            "/api/v1/lieux/import"} <= set(spec["paths"])
+    assert {
+        "/api/v1/plan",
+        "/api/v1/values",
+        "/api/v1/progress",
+        "/api/v1/territories/{code}/comparison",
+        "/api/v1/lieux",
+        "/api/v1/coverage",
+        "/api/v1/values/import",
+        "/api/v1/values/export",
+        "/api/v1/lieux/import",
+    } <= set(spec["paths"])
     assert spec["paths"]["/api/v1/values/import"]["post"]["security"] == [{"jeton": []}]
 
 
@@ -155,6 +176,7 @@ def test_an_unchanged_answer_is_a_304_for_the_etag_the_client_holds(live):
 
 def test_the_rate_limit_answers_429_with_retry_after_in_french(built_db_file, tmp_path):
     import shutil
+
     db_file = tmp_path / "carrefours.duckdb"
     shutil.copy(built_db_file, db_file)
     server = serve(db_file, {"CARREFOURS_API_RATE": "4"})  # its start-up check is the first request
@@ -183,8 +205,11 @@ def test_the_open_data_package_is_a_valid_frictionless_package_of_published_figu
     assert descriptor.licenses[0]["name"] == "etalab-2.0" and descriptor.sources
     assert all(f.description for r in descriptor.resources for f in r.schema.fields)
     values = list(csv.DictReader(open(tmp_path / "valeurs.csv", encoding="utf-8")))
-    expected = query(built_db_file, "SELECT count(*) FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
-                                    " WHERE t.level = 'region' AND v.published")[0][0]
+    expected = query(
+        built_db_file,
+        "SELECT count(*) FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
+        " WHERE t.level = 'region' AND v.published",
+    )[0][0]
     assert len(values) == expected and {v["niveau"] for v in values} == {"region"}
     lieux = list(csv.DictReader(open(tmp_path / "lieux.csv", encoding="utf-8")))
     assert len(lieux) == query(built_db_file, "SELECT count(*) FROM lieu")[0][0]

@@ -8,8 +8,10 @@ from tests.integration.values_helpers import csv
 
 IN_SCOPE = csv("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-11;2017;1234\n")
 OUT_OF_SCOPE = csv("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-84;2017;99\n")
-MIXED = csv("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-11;2016;5\nEMPLOIS_DIRECTS;REG-11;2015;abc\n"
-            "EMPLOIS_DIRECTS;REG-84;2016;7\n")
+MIXED = csv(
+    "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-11;2016;5\nEMPLOIS_DIRECTS;REG-11;2015;abc\n"
+    "EMPLOIS_DIRECTS;REG-84;2016;7\n"
+)
 
 
 def rows(db_file, sql, params=()):
@@ -48,17 +50,25 @@ def test_token_writes_follow_the_accounts_scope_and_refusals_write_nothing(live_
     assert b";2017;" in export.content  # the new value is what the next reader gets
     server.stop()
 
-    written = rows(server.db_file, "SELECT territory_id, period, value, updated_by FROM indicator_value"
-                                   " WHERE indicator_code = 'EMPLOIS_DIRECTS' AND period IN ('2017', '2016', '2015')")
+    written = rows(
+        server.db_file,
+        "SELECT territory_id, period, value, updated_by FROM indicator_value"
+        " WHERE indicator_code = 'EMPLOIS_DIRECTS' AND period IN ('2017', '2016', '2015')",
+    )
     assert written == [("REG-11", "2017", 1234.0, "coordinateur.idf@demo.test")]
-    uses = rows(server.db_file, "SELECT actor, action, json_extract_string(new_data, '$.written') FROM audit_log"
-                                " WHERE entity = 'api_token' AND action NOT IN ('create', 'revoke') ORDER BY id")
+    uses = rows(
+        server.db_file,
+        "SELECT actor, action, json_extract_string(new_data, '$.written') FROM audit_log"
+        " WHERE entity = 'api_token' AND action NOT IN ('create', 'revoke') ORDER BY id",
+    )
     assert ("coordinateur.idf@demo.test", "import_values", "true") in uses
     assert sum(1 for u in uses if u[1] == "import_values") == 5  # dry run, mixed, out of scope, élu, accepted
     assert [u[0] for u in uses if u[1] == "refused"] == ["coordinateur.idf@demo.test"] * 2
     assert ("elu.trilport@demo.test", "export_values", None) in uses
-    value_audit = rows(server.db_file, "SELECT actor, how FROM audit_log WHERE entity = 'value'"
-                                       " AND entity_key LIKE 'EMPLOIS_DIRECTS|REG-11|2017%'")
+    value_audit = rows(
+        server.db_file,
+        "SELECT actor, how FROM audit_log WHERE entity = 'value' AND entity_key LIKE 'EMPLOIS_DIRECTS|REG-11|2017%'",
+    )
     assert value_audit == [("coordinateur.idf@demo.test", "import")]
 
 
@@ -73,5 +83,8 @@ def test_a_file_prepared_from_an_export_is_refused_as_stale_when_the_value_moved
     conflict = refused.json()["conflicts"][0]
     assert (conflict["their_value"], conflict["their_version"], conflict["your_value"]) == (1234.0, 1, 777.0)
     server.stop()
-    assert rows(server.db_file, "SELECT value, version FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS'"
-                                " AND territory_id = 'REG-11' AND period = '2017'") == [(1234.0, 1)]
+    assert rows(
+        server.db_file,
+        "SELECT value, version FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS'"
+        " AND territory_id = 'REG-11' AND period = '2017'",
+    ) == [(1234.0, 1)]

@@ -23,22 +23,35 @@ def test_import_values_goes_through_the_running_server_and_is_audited(live_priva
     done = cli("import", "values", path, "--server", server.url, env=env)
     assert done.returncode == 0, done.stderr
     assert "1 valeur(s) nouvelle(s), 0 modifiée(s), 0 inchangée(s) ont été traitées." in done.stdout
-    by_env = cli("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "REG-11", "--period", "2017",
-                 env={**env, "CARREFOURS_SERVER": server.url})
+    by_env = cli(
+        "history",
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "REG-11",
+        "--period",
+        "2017",
+        env={**env, "CARREFOURS_SERVER": server.url},
+    )
     assert by_env.returncode == 0, by_env.stderr
-    assert "Valeur actuelle : 321 (version 1)" in by_env.stdout and "coordinateur.idf@demo.test  import" in by_env.stdout
-    elu = cli("import", "values", path, "--server", server.url,
-              env={**env, "CARREFOURS_TOKEN": server.tokens["elu"]})
+    assert (
+        "Valeur actuelle : 321 (version 1)" in by_env.stdout and "coordinateur.idf@demo.test  import" in by_env.stdout
+    )
+    elu = cli("import", "values", path, "--server", server.url, env={**env, "CARREFOURS_TOKEN": server.tokens["elu"]})
     assert elu.returncode == 2 and "403" in elu.stderr
     forced = cli("init", "--force", env=env)
     assert forced.returncode == 2 and "Arrêtez d'abord le serveur" in forced.stderr
     server.stop()
     con = duckdb.connect(str(server.db_file), read_only=True)
     try:
-        audit = con.execute("SELECT actor, how FROM audit_log WHERE entity = 'value'"
-                            " AND entity_key = 'EMPLOIS_DIRECTS|REG-11|2017|actual'").fetchall()
-        uses = con.execute("SELECT count(*) FROM audit_log WHERE entity = 'api_token' AND action = 'import_values'"
-                           " AND json_extract_string(new_data, '$.written') = 'true'").fetchone()[0]
+        audit = con.execute(
+            "SELECT actor, how FROM audit_log WHERE entity = 'value'"
+            " AND entity_key = 'EMPLOIS_DIRECTS|REG-11|2017|actual'"
+        ).fetchall()
+        uses = con.execute(
+            "SELECT count(*) FROM audit_log WHERE entity = 'api_token' AND action = 'import_values'"
+            " AND json_extract_string(new_data, '$.written') = 'true'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert audit == [("coordinateur.idf@demo.test", "import")] and uses == 1
@@ -46,25 +59,40 @@ def test_import_values_goes_through_the_running_server_and_is_audited(live_priva
 
 def test_reading_commands_print_the_same_through_the_server_as_on_the_file(live, tmp_path):
     env = {"CARREFOURS_DB": str(live.db_file), "CARREFOURS_TOKEN": live.tokens["national"]}
-    remote = {name: cli(*args, "--server", live.url, env=env) for name, args in {
-        "progress": ("progress", "--territory", "DEP-77", "--date", "2025-06-30", "--json"),
-        "compare": ("compare", "77475", "--indicator", "TL_OUVERTS", "--json"),
-        "coverage": ("coverage", "--top", "5", "--json"),
-        "status": ("status", "--json"),
-    }.items()}
+    remote = {
+        name: cli(*args, "--server", live.url, env=env)
+        for name, args in {
+            "progress": ("progress", "--territory", "DEP-77", "--date", "2025-06-30", "--json"),
+            "compare": ("compare", "77475", "--indicator", "TL_OUVERTS", "--json"),
+            "coverage": ("coverage", "--top", "5", "--json"),
+            "status": ("status", "--json"),
+        }.items()
+    }
     for name, done in remote.items():
         assert done.returncode == 0, (name, done.stderr)
     live.stop()  # now the file is free: the same commands on it must print the same
-    local = {name: cli(*args, env=env) for name, args in {
-        "progress": ("progress", "--territory", "DEP-77", "--date", "2025-06-30", "--json", "--user",
-                     "ministere@demo.test"),
-        "compare": ("compare", "77475", "--indicator", "TL_OUVERTS", "--json"),
-        "coverage": ("coverage", "--top", "5", "--json"),
-        "status": ("status", "--json"),
-    }.items()}
+    local = {
+        name: cli(*args, env=env)
+        for name, args in {
+            "progress": (
+                "progress",
+                "--territory",
+                "DEP-77",
+                "--date",
+                "2025-06-30",
+                "--json",
+                "--user",
+                "ministere@demo.test",
+            ),
+            "compare": ("compare", "77475", "--indicator", "TL_OUVERTS", "--json"),
+            "coverage": ("coverage", "--top", "5", "--json"),
+            "status": ("status", "--json"),
+        }.items()
+    }
     for name in remote:
         assert local[name].returncode == 0, (name, local[name].stderr)
         assert json.loads(remote[name].stdout) == json.loads(local[name].stdout), name
-    text = cli("export", "values", "--format", "csv", "--out", tmp_path / "v.csv", "--indicator", "EMPLOIS_DIRECTS",
-               env=env)
+    text = cli(
+        "export", "values", "--format", "csv", "--out", tmp_path / "v.csv", "--indicator", "EMPLOIS_DIRECTS", env=env
+    )
     assert text.returncode == 0 and "valeur(s) exportée(s)" in text.stdout

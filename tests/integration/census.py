@@ -10,10 +10,25 @@ NA = "#N/D"
 def row(ident, name, cp, code, commune, lat=NA, lon=NA, typo="Tiers lieux à dominante coworking"):
     """One census line: the columns the mission filled, '#N/D' elsewhere, contact columns filled (never stored)."""
     values = dict.fromkeys(CGET_COLUMNS, NA)
-    values.update({"ID": str(ident), "NOM_TL": name, "ADRESSE": "", "CP": cp, "COMINIT": code, "INSEECOM": code,
-                   "NOMCOM": commune, "WEB": "", "TWITTER": "", "FACEBOOK": "", "TYPO": typo,
-                   "LAT": str(lat).replace(".", ","), "LONG": str(lon).replace(".", ","),
-                   "CONTACT": "Jeanne Martin", "MAIL": "jeanne@exemple.fr"})
+    values.update(
+        {
+            "ID": str(ident),
+            "NOM_TL": name,
+            "ADRESSE": "",
+            "CP": cp,
+            "COMINIT": code,
+            "INSEECOM": code,
+            "NOMCOM": commune,
+            "WEB": "",
+            "TWITTER": "",
+            "FACEBOOK": "",
+            "TYPO": typo,
+            "LAT": str(lat).replace(".", ","),
+            "LONG": str(lon).replace(".", ","),
+            "CONTACT": "Jeanne Martin",
+            "MAIL": "jeanne@exemple.fr",
+        }
+    )
     return values
 
 
@@ -29,12 +44,20 @@ def within_km_of_a_place(communes, km: float = 10.0):
 
     at = communes.set_index("code")
     # A place without coordinates stands at its commune's centre.
-    places = [(48.9586, 2.9663), tuple(at.loc["77284", ["lat", "lon"]]), (46.2052, 5.2255),
-              tuple(at.loc["2A004", ["lat", "lon"]]), tuple(at.loc["48095", ["lat", "lon"]]), (48.8904, 2.3708)]
+    places = [
+        (48.9586, 2.9663),
+        tuple(at.loc["77284", ["lat", "lon"]]),
+        (46.2052, 5.2255),
+        tuple(at.loc["2A004", ["lat", "lon"]]),
+        tuple(at.loc["48095", ["lat", "lon"]]),
+        (48.8904, 2.3708),
+    ]
     lat, lon = np.radians(communes["lat"].to_numpy()), np.radians(communes["lon"].to_numpy())
     near = np.zeros(len(communes), dtype=bool)
     for plat, plon in places:
-        a = np.sin((lat - np.radians(plat)) / 2) ** 2 + np.cos(lat) * np.cos(np.radians(plat)) * np.sin(
-            (lon - np.radians(plon)) / 2) ** 2
+        a = (
+            np.sin((lat - np.radians(plat)) / 2) ** 2
+            + np.cos(lat) * np.cos(np.radians(plat)) * np.sin((lon - np.radians(plon)) / 2) ** 2
+        )
         near |= 2 * 6371.0 * np.arcsin(np.sqrt(a)) <= km
     return near

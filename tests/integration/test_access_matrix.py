@@ -20,12 +20,20 @@ from tests.conftest import ROOT
 from ui.context import _start
 from ui.navigation import page_specs
 
-ACCOUNTS = {"anonyme": None, "elu": "elu.trilport@demo.test", "coordinateur": "coordinateur.idf@demo.test",
-            "ministere": "ministere@demo.test", "admin": "admin@demo.test"}
-PASSWORDS = {"elu": "demo-elu-trilport", "coordinateur": "demo-coordination-idf",
-             "ministere": "demo-equipe-nationale", "admin": "demo-gestion-comptes"}
-PUBLIC = {"dashboard", "mesures", "territoire", "registre", "couverture", "donnees", "apropos", "alertes",
-          "completude"}
+ACCOUNTS = {
+    "anonyme": None,
+    "elu": "elu.trilport@demo.test",
+    "coordinateur": "coordinateur.idf@demo.test",
+    "ministere": "ministere@demo.test",
+    "admin": "admin@demo.test",
+}
+PASSWORDS = {
+    "elu": "demo-elu-trilport",
+    "coordinateur": "demo-coordination-idf",
+    "ministere": "demo-equipe-nationale",
+    "admin": "demo-gestion-comptes",
+}
+PUBLIC = {"dashboard", "mesures", "territoire", "registre", "couverture", "donnees", "apropos", "alertes", "completude"}
 
 # Pages each role may open through the navigation (anything else is not registered for it).
 PAGES = {
@@ -40,11 +48,21 @@ PAGES = {
 VALUE_TERRITORY = {"own": "DEP-77", "other": "DEP-01"}
 LIEU_COMMUNE = {"own": ("77475", "Trilport"), "other": ("01053", "Bourg-en-Bresse")}
 # (own, other): may the role write values / lieux there?
-WRITES = {"anonyme": (False, False), "elu": (False, False), "coordinateur": (True, False),
-          "ministere": (True, True), "admin": (False, False)}
+WRITES = {
+    "anonyme": (False, False),
+    "elu": (False, False),
+    "coordinateur": (True, False),
+    "ministere": (True, True),
+    "admin": (False, False),
+}
 # Accounts: own = change one's own password; other = change another account's role.
-ACCOUNT_CHANGES = {"anonyme": (False, False), "elu": (True, False), "coordinateur": (True, False),
-                   "ministere": (True, False), "admin": (True, True)}
+ACCOUNT_CHANGES = {
+    "anonyme": (False, False),
+    "elu": (True, False),
+    "coordinateur": (True, False),
+    "ministere": (True, False),
+    "admin": (True, True),
+}
 CASES = [(role, scope) for role in ACCOUNTS for scope in ("own", "other")]
 
 
@@ -60,19 +78,24 @@ def state(db):
     with db.read() as cur:
         return [cur.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in ("account", "account_scope")] + [
             cur.execute("SELECT count(*), sum(hash(v)) FROM indicator_value v").fetchone(),
-            cur.execute("SELECT count(*), sum(hash(l)) FROM lieu l").fetchone()]
+            cur.execute("SELECT count(*), sum(hash(l)) FROM lieu l").fetchone(),
+        ]
 
 
 def refusals(db):
     with db.read() as cur:
-        return cur.execute("SELECT count(*) FROM audit_log WHERE action IN ('refused', 'password_change_refused')"
-                           ).fetchone()[0]
+        return cur.execute(
+            "SELECT count(*) FROM audit_log WHERE action IN ('refused', 'password_change_refused')"
+        ).fetchone()[0]
 
 
 def stored_value(db, territory, period):
     with db.read() as cur:
-        row = cur.execute("SELECT value, updated_by FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS'"
-                          " AND territory_id = ? AND period = ? AND kind = 'actual'", [territory, period]).fetchone()
+        row = cur.execute(
+            "SELECT value, updated_by FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS'"
+            " AND territory_id = ? AND period = ? AND kind = 'actual'",
+            [territory, period],
+        ).fetchone()
     return None if row is None else (float(row[0]), row[1])
 
 
@@ -82,6 +105,7 @@ def lieux_named(db, name):
 
 
 # --- pages -----------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
 def test_navigation_lists_exactly_the_pages_of_the_role(db, role):
@@ -109,8 +133,11 @@ def test_saisie_offers_only_the_regions_of_the_scope_and_writes_there(app_db_fil
     at.run()
     codes = list(at.data_editor[0].value["Code"])
     row = codes.index("77")  # Seine-et-Marne, inside both scopes
-    at.session_state[at.data_editor[0].key] = {"edited_rows": {row: {"Valeur": "7"}}, "added_rows": [],
-                                               "deleted_rows": []}
+    at.session_state[at.data_editor[0].key] = {
+        "edited_rows": {row: {"Valeur": "7"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
     at.button(key="saisie_save").click()
     at.run()
     assert not at.exception
@@ -126,12 +153,14 @@ def _app_database():
 
 # --- the indicator write path ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role,scope", CASES)
 def test_value_writes_through_the_write_path(db, role, scope):
     user = as_user(db, role)
     territory = VALUE_TERRITORY[scope]
-    change = ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5,
-                                read_version=0)
+    change = ValueChange(
+        indicator_code="EMPLOIS_DIRECTS", territory_id=territory, period="2013", value=5, read_version=0
+    )
     before, refused = state(db), refusals(db)
     if not (Role.ministere in user.roles or Role.coordinateur in user.roles):
         with pytest.raises(AccessDenied, match="réservée aux coordinateurs"):
@@ -151,6 +180,7 @@ def test_value_writes_through_the_write_path(db, role, scope):
 
 
 # --- the registry's write path and import ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("role,scope", CASES)
 def test_lieu_writes_through_the_write_path(db, role, scope):
@@ -189,6 +219,7 @@ def test_lieu_imports_through_the_import_service(db, role, scope):
 
 # --- accounts --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role,scope", CASES)
 def test_account_changes_through_the_service(db, role, scope):
     user = as_user(db, role)
@@ -196,8 +227,9 @@ def test_account_changes_through_the_service(db, role, scope):
     if scope == "own":
         action = lambda: service.change_own_password(db, user, PASSWORDS.get(role, "x"), "trois pommes vertes")
     else:
-        action = lambda: admin.set_scopes(db, user, "elu.trilport@demo.test",
-                                          [admin.parse_scope("coordinateur", "REG-84")])
+        action = lambda: admin.set_scopes(
+            db, user, "elu.trilport@demo.test", [admin.parse_scope("coordinateur", "REG-84")]
+        )
     if allowed(ACCOUNT_CHANGES, role, scope):
         action()
         assert state(db) != before
@@ -211,10 +243,12 @@ def test_account_changes_through_the_service(db, role, scope):
 
 # --- the command line ------------------------------------------------------------------------------
 
+
 def cli(db_file, *args):
     env = {**os.environ, "CARREFOURS_DB": str(db_file)}
-    return subprocess.run([sys.executable, "cli.py", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "cli.py", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
@@ -235,8 +269,11 @@ def test_cli_imports_values_only_inside_the_scope(db_file, tmp_path, role):
         else:
             assert result.returncode != 0
             assert written is None
-            assert ("hors de votre périmètre" in result.stdout + result.stderr
-                    or "réservée aux coordinateurs" in result.stderr or "Aucun compte actif" in result.stderr)
+            assert (
+                "hors de votre périmètre" in result.stdout + result.stderr
+                or "réservée aux coordinateurs" in result.stderr
+                or "Aucun compte actif" in result.stderr
+            )
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
@@ -256,8 +293,11 @@ def test_cli_imports_lieux_only_inside_the_scope(db_file, tmp_path, role):
             assert written == [(code, acting)]
         else:
             assert result.returncode != 0 and written == []
-            assert ("hors de votre périmètre" in result.stdout or "importent des lieux" in result.stderr
-                    or "aucun compte actif" in result.stderr)
+            assert (
+                "hors de votre périmètre" in result.stdout
+                or "importent des lieux" in result.stderr
+                or "aucun compte actif" in result.stderr
+            )
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
@@ -268,8 +308,18 @@ def test_cli_users_acts_only_for_administrators(db_file, role):
         expected_before = state(before)
     finally:
         before.close()
-    result = cli(db_file, "users", "set-role", "elu.trilport@demo.test", "--role", "elu", "--territory", "DEP-77",
-                 "--user", acting.upper())  # e-mail case does not matter
+    result = cli(
+        db_file,
+        "users",
+        "set-role",
+        "elu.trilport@demo.test",
+        "--role",
+        "elu",
+        "--territory",
+        "DEP-77",
+        "--user",
+        acting.upper(),
+    )  # e-mail case does not matter
     after = open_database(db_file)
     try:
         if role == "admin":
@@ -292,8 +342,9 @@ def test_the_system_operator_manages_accounts_without_user(db_file):
     db = open_database(db_file)
     try:
         with db.read() as cur:
-            actor = cur.execute("SELECT actor, how FROM audit_log WHERE entity_key = 'nouvel.admin@exemple.fr'"
-                                " AND action = 'create'").fetchone()
+            actor = cur.execute(
+                "SELECT actor, how FROM audit_log WHERE entity_key = 'nouvel.admin@exemple.fr' AND action = 'create'"
+            ).fetchone()
         assert actor[0].startswith("cli:") and actor[1] == "cli"
         assert Role.admin in service.find_user(db, "nouvel.admin@exemple.fr").roles
     finally:

@@ -10,8 +10,11 @@ from plan.dashboard_service import map_periods
 
 def live(db, year, levels, codes):
     with db.read() as cur:
-        rules = rules_frame(cur.execute("SELECT code, territorial_agg, temporal_agg FROM indicator"
-                                        " WHERE list_contains(?, code)", [codes]).df())
+        rules = rules_frame(
+            cur.execute(
+                "SELECT code, territorial_agg, temporal_agg FROM indicator WHERE list_contains(?, code)", [codes]
+            ).df()
+        )
         return rollup_all(cur, rules, parse_period(str(year)), levels)
 
 
@@ -20,15 +23,18 @@ def test_materialised_rollups_match_the_live_computation(db):
     stored = yearly(db, 2023, levels, ["TL_OUVERTS", "FAB_LABELLISEES"])
     fresh = live(db, 2023, levels, ["TL_OUVERTS", "FAB_LABELLISEES"])
     columns = ["indicator_code", "territory_id", "value", "reported", "expected"]
-    pd.testing.assert_frame_equal(stored[columns].reset_index(drop=True), fresh[columns].reset_index(drop=True),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        stored[columns].reset_index(drop=True), fresh[columns].reset_index(drop=True), check_dtype=False
+    )
     assert stored.set_index("territory_id").loc["FR"].query("indicator_code == 'TL_OUVERTS'")["value"].item() == 3500
 
 
 def test_a_changed_value_is_reflected_once_its_slice_is_marked(db):
     with db.transaction() as cur:
-        cur.execute("UPDATE indicator_value SET value = value + 10 WHERE indicator_code = 'TL_OUVERTS'"
-                    " AND territory_id = 'COM-77475' AND period = '2023'")
+        cur.execute(
+            "UPDATE indicator_value SET value = value + 10 WHERE indicator_code = 'TL_OUVERTS'"
+            " AND territory_id = 'COM-77475' AND period = '2023'"
+        )
         mark_dirty(cur, where="indicator_code = 'TL_OUVERTS' AND territory_id = 'COM-77475'")
     national = yearly(db, 2023, ["pays"], ["TL_OUVERTS"])
     assert national["value"].item() == 3510
@@ -38,8 +44,10 @@ def test_a_changed_value_is_reflected_once_its_slice_is_marked(db):
         assert refresh(cur, coarse=True) == 0  # a national read leaves nothing for the next one
     commune = yearly(db, 2023, ["commune"], ["TL_OUVERTS"]).set_index("territory_id")
     with db.read() as cur:
-        stored = cur.execute("SELECT value FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
-                             " AND territory_id = 'COM-77475' AND period = '2023'").fetchone()[0]
+        stored = cur.execute(
+            "SELECT value FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+            " AND territory_id = 'COM-77475' AND period = '2023'"
+        ).fetchone()[0]
     assert commune.loc["COM-77475", "value"] == stored  # the finer rows follow on the first read of them
     with db.transaction() as cur:
         assert refresh(cur) == 0
@@ -55,8 +63,10 @@ def test_the_first_start_s_national_rollups_equal_a_full_refresh_and_finer_ones_
     codes = ["TL_OUVERTS", "TL_RURAL", "TL_HORS_METRO", "TL_POUR_10K"]
     with db.transaction() as cur:
         # Some unpublished communal values: their slices are rolled up twice, for both kinds of reader.
-        cur.execute("UPDATE indicator_value SET published = false WHERE indicator_code = 'TL_OUVERTS'"
-                    " AND territory_id IN ('COM-77475', 'COM-75056') AND period = '2023'")
+        cur.execute(
+            "UPDATE indicator_value SET published = false WHERE indicator_code = 'TL_OUVERTS'"
+            " AND territory_id IN ('COM-77475', 'COM-75056') AND period = '2023'"
+        )
         mark_dirty(cur)
         refresh(cur)
     full = _rollups(db)
@@ -69,12 +79,20 @@ def test_the_first_start_s_national_rollups_equal_a_full_refresh_and_finer_ones_
     assert set(full["level"]) == {"commune", "epci", "departement", "region", "pays"}
     pd.testing.assert_frame_equal(coarse, full[full["level"].isin(["region", "pays"])].reset_index(drop=True))
     assert dashboard_periods_equal(db, full_periods)
-    assert yearly(db, 2023, ["pays"], ["TL_OUVERTS"], published_only=True)["value"].item() == \
-        full.query("indicator_code == 'TL_OUVERTS' and year == 2023 and level == 'pays' and published_only")["value"].item()
+    assert (
+        yearly(db, 2023, ["pays"], ["TL_OUVERTS"], published_only=True)["value"].item()
+        == full.query("indicator_code == 'TL_OUVERTS' and year == 2023 and level == 'pays' and published_only")[
+            "value"
+        ].item()
+    )
     # A read of départements rolls every deferred slice up fully: the table is the full refresh's again.
     national = yearly(db, 2023, ["departement"], ["TL_OUVERTS"])
-    assert national["value"].sum() == full.query(
-        "indicator_code == 'TL_OUVERTS' and year == 2023 and level == 'pays' and not published_only")["value"].item()
+    assert (
+        national["value"].sum()
+        == full.query("indicator_code == 'TL_OUVERTS' and year == 2023 and level == 'pays' and not published_only")[
+            "value"
+        ].item()
+    )
     pd.testing.assert_frame_equal(_rollups(db), full)
     with db.read() as cur:
         assert cur.execute("SELECT count(*) FROM rollup_deferred").fetchone()[0] == 0
@@ -88,7 +106,8 @@ def source_periods(db, code: str) -> pd.DataFrame:
             " list_position(['commune', 'epci', 'departement', 'region'], any_value(source_level)) - 1 AS rank"
             " FROM rollup_year WHERE indicator_code = ? AND kind = 'actual' AND source_level <> 'pays'"
             " AND level = source_level AND reported > 0 AND NOT published_only GROUP BY year ORDER BY year",
-            [code]).df()
+            [code],
+        ).df()
     frame["level"] = frame["rank"].map({0: "commune", 1: "epci", 2: "departement", 3: "region"})
     assert not frame.empty
     return frame

@@ -27,21 +27,27 @@ def test_a_token_is_stored_hashed_and_acts_as_its_account(with_accounts):
     db = with_accounts
     token_id, secret = tokens.create(db, COORD_IDF, "script régional", 30)
     with db.read() as cur:
-        stored = cur.execute("SELECT secret_hash, expires_at - created_at FROM api_token WHERE id = ?",
-                             [token_id]).fetchone()
+        stored = cur.execute(
+            "SELECT secret_hash, expires_at - created_at FROM api_token WHERE id = ?", [token_id]
+        ).fetchone()
     assert stored[0] == hashlib.sha256(secret.encode()).hexdigest() and secret not in stored[0]
     assert stored[1] == timedelta(days=30)
     user, used = tokens.authenticate(db, secret)
     assert used == token_id and user.email == COORD_IDF.email and user.scopes == COORD_IDF.scopes
-    assert count(db, "SELECT count(*) FROM audit_log WHERE entity = 'api_token' AND action = 'create'"
-                     " AND actor = ?", [COORD_IDF.email]) == 1
+    assert (
+        count(
+            db,
+            "SELECT count(*) FROM audit_log WHERE entity = 'api_token' AND action = 'create' AND actor = ?",
+            [COORD_IDF.email],
+        )
+        == 1
+    )
 
 
 def test_a_role_change_applies_to_the_token_at_its_next_use(with_accounts):
     db = with_accounts
     _, secret = tokens.create(db, COORD_IDF, "script", 30)
-    admin.set_scopes(db, operator(), COORD_IDF.email, [Scope(role=Role.elu, territory_id="COM-77475")],
-                       how="cli")
+    admin.set_scopes(db, operator(), COORD_IDF.email, [Scope(role=Role.elu, territory_id="COM-77475")], how="cli")
     user, _ = tokens.authenticate(db, secret)
     assert user.roles == {Role.elu}
     admin.set_active(db, operator(), COORD_IDF.email, False, how="cli")
@@ -68,8 +74,15 @@ def test_revoked_expired_unknown_and_malformed_tokens_are_refused_in_french(with
         tokens.authenticate(db, "n'importe quoi")
 
 
-@pytest.mark.parametrize("name, days, message", [("", 30, "Donnez un nom"), ("x" * 81, 30, "Donnez un nom"),
-                                                 ("ok", 0, "entre 1 et 365"), ("ok", 366, "entre 1 et 365")])
+@pytest.mark.parametrize(
+    "name, days, message",
+    [
+        ("", 30, "Donnez un nom"),
+        ("x" * 81, 30, "Donnez un nom"),
+        ("ok", 0, "entre 1 et 365"),
+        ("ok", 366, "entre 1 et 365"),
+    ],
+)
 def test_bad_token_requests_are_refused_and_nothing_is_stored(with_accounts, name, days, message):
     with pytest.raises(tokens.TokenError, match=message):
         tokens.create(with_accounts, COORD_IDF, name, days)

@@ -15,9 +15,10 @@ from store.status import status
 
 def _snapshot(db):
     with db.read() as cur:
-        return {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                for t in ("territory", "measure", "indicator", "indicator_value", "lieu", "audit_log",
-                          "schema_migration")}
+        return {
+            t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("territory", "measure", "indicator", "indicator_value", "lieu", "audit_log", "schema_migration")
+        }
 
 
 def test_second_start_changes_nothing(db_file):
@@ -37,14 +38,35 @@ def test_status_reports_the_real_geography_and_plan(db):
     assert 1200 <= report["territories"]["epci"] <= 1300
     assert report["territories"]["commune"] == 34875
     assert report["axes"] == ["A1", "A2", "A3", "A4", "A5", "A6"]
-    plan_codes = {"TL_OUVERTS", "TL_HORS_METRO", "TL_RURAL", "TL_POUR_10K", "ZE_SANS_TL", "POP_PROCHE_TL",
-                  "FAB_LABELLISEES", "FAB_NUMERIQUES", "FAB_PART_RURAL", "FAB_PART_QPV", "FAB_CREDITS",
-                  "MANUF_LABELLISEES", "MANUF_PART_RURAL", "PERSONNES_FORMEES", "EMPLOIS_DIRECTS",
-                  "CA_TOTAL", "SERVICE_CIVIQUE", "TL_FERMETURES", "TL_SURVIE_3ANS", "RESEAUX_REGIONAUX",
-                  "TRAVAILLEURS_QUOTIDIENS", "USAGERS", "TL_SERVICE_PUBLIC"}
+    plan_codes = {
+        "TL_OUVERTS",
+        "TL_HORS_METRO",
+        "TL_RURAL",
+        "TL_POUR_10K",
+        "ZE_SANS_TL",
+        "POP_PROCHE_TL",
+        "FAB_LABELLISEES",
+        "FAB_NUMERIQUES",
+        "FAB_PART_RURAL",
+        "FAB_PART_QPV",
+        "FAB_CREDITS",
+        "MANUF_LABELLISEES",
+        "MANUF_PART_RURAL",
+        "PERSONNES_FORMEES",
+        "EMPLOIS_DIRECTS",
+        "CA_TOTAL",
+        "SERVICE_CIVIQUE",
+        "TL_FERMETURES",
+        "TL_SURVIE_3ANS",
+        "RESEAUX_REGIONAUX",
+        "TRAVAILLEURS_QUOTIDIENS",
+        "USAGERS",
+        "TL_SERVICE_PUBLIC",
+    }
     assert plan_codes <= set(report["indicators"])
-    assert {"M1.1", "M2.1", "M2.2", "M2.3", "M3.1", "M4.1", "M4.2", "M4.3", "M4.4", "M5.1", "M5.2",
-            "M5.3"} <= set(report["measures"])
+    assert {"M1.1", "M2.1", "M2.2", "M2.3", "M3.1", "M4.1", "M4.2", "M4.3", "M4.4", "M5.1", "M5.2", "M5.3"} <= set(
+        report["measures"]
+    )
     national = {(v["indicator"], v["period"], v["kind"]): v for v in report["national_values"]}
     assert national[("TL_OUVERTS", "2023", "actual")]["value"] == 3500
     assert national[("FAB_LABELLISEES", "2022", "target")]["value"] == 300
@@ -91,6 +113,7 @@ def test_an_unwritable_folder_gives_a_french_message(tmp_path):
 
 def test_a_broken_reference_file_leaves_no_half_built_database(tmp_path, monkeypatch):
     import territories.reference as reference
+
     bad = tmp_path / "territories"
     bad.mkdir()
     for name in ("regions.csv", "departements.csv", "epci.csv"):
@@ -108,11 +131,18 @@ def test_a_broken_reference_file_leaves_no_half_built_database(tmp_path, monkeyp
 def test_a_second_process_is_told_the_database_is_in_use(db_file):
     holder = open_database(db_file)
     try:
-        code = ("import sys; sys.path.insert(0, '.');"
-                "from bootstrap import open_database; from store.db import StoreError\n"
-                f"try:\n    open_database({str(db_file)!r})\nexcept StoreError as e:\n    print(e)")
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                cwd=os.path.dirname(__file__) + "/../..", timeout=60)
+        code = (
+            "import sys; sys.path.insert(0, '.');"
+            "from bootstrap import open_database; from store.db import StoreError\n"
+            f"try:\n    open_database({str(db_file)!r})\nexcept StoreError as e:\n    print(e)"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=os.path.dirname(__file__) + "/../..",
+            timeout=60,
+        )
         assert "déjà ouverte par un autre processus" in result.stdout
     finally:
         holder.close()
@@ -125,6 +155,7 @@ def test_sql_cannot_read_files_after_start(db):
 
 def _foreign_file(path):
     import duckdb
+
     con = duckdb.connect(str(path))
     con.execute("CREATE TABLE facture (numero INTEGER, montant DECIMAL(10, 2))")
     con.execute("INSERT INTO facture VALUES (1, 120.50), (2, 99.90)")
@@ -146,9 +177,14 @@ def test_status_on_a_foreign_database_says_so_in_french(tmp_path):
     path = tmp_path / "autre.duckdb"
     _foreign_file(path)
     before = path.read_bytes()
-    result = subprocess.run([sys.executable, "cli.py", "status"], capture_output=True, text=True,
-                            cwd=os.path.dirname(__file__) + "/../..", timeout=120,
-                            env={**os.environ, "CARREFOURS_DB": str(path)})
+    result = subprocess.run(
+        [sys.executable, "cli.py", "status"],
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(__file__) + "/../..",
+        timeout=120,
+        env={**os.environ, "CARREFOURS_DB": str(path)},
+    )
     assert result.returncode == 2
     assert "n'a pas été créée par Carrefours" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == before

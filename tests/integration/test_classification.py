@@ -24,8 +24,14 @@ def xlsx(rows, title_lines=4):
 
 
 def test_official_files_replace_the_approximation_and_say_so(db):
-    density = xlsx([["CODGEO", "LIBGEO", "DENS", "DENS7"], ["77475", "Trilport", "2", "4"],
-                    ["1001", "L'Abergement-Clémenciat", "4", "6"], ["99999", "Ancienne commune", "3", "5"]])
+    density = xlsx(
+        [
+            ["CODGEO", "LIBGEO", "DENS", "DENS7"],
+            ["77475", "Trilport", "2", "4"],
+            ["1001", "L'Abergement-Clémenciat", "4", "6"],
+            ["99999", "Ancienne commune", "3", "5"],
+        ]
+    )
     report = import_classification(db, NATIONAL, "densite", "grille_densite_7_niveaux_2024.xlsx", density)
     assert report.errors == [] and report.matched == 2 and report.unknown_communes == 1
     trilport = get(db, "77475")
@@ -40,12 +46,15 @@ def test_official_files_replace_the_approximation_and_say_so(db):
     assert trilport["typology"] == "periurbain"  # ceinture urbaine (DENS7 4) in a crown
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"CODGEO;DENS7\n77475;9\n", "Ligne 2, commune 77475 : DENS7 « 9 » invalide"),
-    (b"CODGEO;DENS7\n77475;4\n77475;5\n", "apparaît plusieurs fois"),
-    (b"CODGEO;LIBGEO\n77475;Trilport\n", "Colonne DENS7 absente"),
-    (b"\x00\x01\x02 binaire", "illisible"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"CODGEO;DENS7\n77475;9\n", "Ligne 2, commune 77475 : DENS7 « 9 » invalide"),
+        (b"CODGEO;DENS7\n77475;4\n77475;5\n", "apparaît plusieurs fois"),
+        (b"CODGEO;LIBGEO\n77475;Trilport\n", "Colonne DENS7 absente"),
+        (b"\x00\x01\x02 binaire", "illisible"),
+    ],
+)
 def test_a_faulty_file_is_refused_whole_with_a_reason_per_line(db, content, message):
     before = get(db, "77475")["dens7"]
     report = import_classification(db, NATIONAL, "densite", "grille.csv", content)

@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 def run(*args, db_file):
     env = {**os.environ, "CARREFOURS_DB": str(db_file)}
-    return subprocess.run([sys.executable, "cli.py", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "cli.py", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 @pytest.mark.national
@@ -45,20 +46,39 @@ def test_import_lieux_and_coverage_from_the_command_line(db_file):
     from accounts import repository
     from accounts.models import Role, Scope, User
     from bootstrap import open_database
+
     db = open_database(db_file)
     with db.transaction() as cur:
         repository.add(cur, User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),)))
     db.close()
     census = ROOT / "tests" / "data" / "cget2019_sale.csv"
-    dry = run("import", "lieux", str(census), "--format", "cget2019", "--dry-run", "--user", "anct@exemple.fr",
-              db_file=db_file)
+    dry = run(
+        "import",
+        "lieux",
+        str(census),
+        "--format",
+        "cget2019",
+        "--dry-run",
+        "--user",
+        "anct@exemple.fr",
+        db_file=db_file,
+    )
     assert dry.returncode == 0, dry.stderr
     assert "7 lieux seraient créés" in dry.stdout and "NON PLACÉ ligne 8" in dry.stdout
-    bad = run("import", "lieux", str(ROOT / "tests" / "data" / "cget2019_hors_france.csv"), "--format", "cget2019",
-              "--user", "anct@exemple.fr", db_file=db_file)
+    bad = run(
+        "import",
+        "lieux",
+        str(ROOT / "tests" / "data" / "cget2019_hors_france.csv"),
+        "--format",
+        "cget2019",
+        "--user",
+        "anct@exemple.fr",
+        db_file=db_file,
+    )
     assert bad.returncode == 1 and "hors de France" in bad.stdout and "Rien n'a été importé" in bad.stdout
-    unknown = run("import", "lieux", str(census), "--format", "cget2019", "--user", "personne@exemple.fr",
-                  db_file=db_file)
+    unknown = run(
+        "import", "lieux", str(census), "--format", "cget2019", "--user", "personne@exemple.fr", db_file=db_file
+    )
     assert unknown.returncode == 2 and "aucun compte" in unknown.stderr
     coverage = run("coverage", "--km", "10", "--json", db_file=db_file)
     assert coverage.returncode == 0, coverage.stderr

@@ -29,9 +29,9 @@ def test_the_census_lands_arrondissement_and_former_codes_on_the_current_commune
         "Le CENTQUATRE-PARIS": ("75056", "code_arrondissement"),
         "La Halle Tiers-lieu": ("69123", "code_arrondissement"),
         "Coworking du Panier": ("13055", "code_arrondissement"),
-        "L'Atelier de Pierre-Bénite": ("69149", "code_ancien"),       # commune nouvelle Oullins-Pierre-Bénite
+        "L'Atelier de Pierre-Bénite": ("69149", "code_ancien"),  # commune nouvelle Oullins-Pierre-Bénite
         "La Fabrique de Montignac": ("16393", "code_ancien"),
-        "Tiers-lieu de Saint-Georges": ("85146", "code_ancien"),      # Montaigu-Vendée
+        "Tiers-lieu de Saint-Georges": ("85146", "code_ancien"),  # Montaigu-Vendée
     }
     assert report.placements == {"code_arrondissement": 3, "code_ancien": 3}
 
@@ -45,10 +45,10 @@ def test_a_values_file_with_arrondissement_and_former_codes_reaches_the_commune(
 
 
 def test_search_and_deep_links_read_the_same_codes(db):
-    assert territories.get(db, "75119")["code"] == "75056"          # ?territoire=75119
+    assert territories.get(db, "75119")["code"] == "75056"  # ?territoire=75119
     assert territories.get(db, "69152")["code"] == "69149"
     assert territories.search(db, "13201").iloc[0]["code"] == "13055"
-    assert territories.get(db, "77475")["code"] == "77475"          # a current code is itself
+    assert territories.get(db, "77475")["code"] == "77475"  # a current code is itself
 
 
 def test_one_parser_says_how_it_read_each_code():

@@ -39,7 +39,8 @@ def test_commune_comparison_matches_an_independent_sql_median(db):
             "SELECT quantile_cont(v.value * 10000.0 / p.population, [0.25, 0.5, 0.75]), count(*)"
             " FROM indicator_value v JOIN peer_ids p ON p.id = v.territory_id"
             " WHERE v.indicator_code = 'TL_OUVERTS' AND v.kind = 'actual' AND v.period = ?",
-            [row["period"]]).fetchone()
+            [row["period"]],
+        ).fetchone()
     assert [row["q1"], row["median"], row["q3"]] == pytest.approx(expected[0])
     assert row["n"] == expected[1] == result["peers"].n
     assert row["basis_label"] == "pour 10 000 hab." and result["is_demo"]
@@ -68,11 +69,14 @@ def test_the_comparison_follows_a_write_once_its_slice_is_marked(db):
     before = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
 
     def write(cur):
-        where = ("indicator_code = 'TL_OUVERTS' AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'")
-        cur.execute("UPDATE indicator_value SET value = 40, version = version + 1, updated_at = now() WHERE " + where,
-                    [before["period"]])
+        where = "indicator_code = 'TL_OUVERTS' AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'"
+        cur.execute(
+            "UPDATE indicator_value SET value = 40, version = version + 1, updated_at = now() WHERE " + where,
+            [before["period"]],
+        )
         mark_dirty(cur, where=where, params=[before["period"]])  # every writer marks its slices
         audit.append(cur, actor="test", entity="value", action="update", key="TL_OUVERTS/COM-77475")
+
     db.write(write)
     after = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
     assert after["value"] == 40 and after["rank"] == 1
@@ -87,11 +91,15 @@ def test_readers_of_published_values_compare_on_published_values_only(db):
         mark_dirty(cur, where=where, params=[before["period"]])
     national_team = User(email="anct@example.fr", scopes=(Scope(role=Role.ministere),))
     coordinator = User(email="coord@example.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
-    assert comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"],
-                              user=national_team)["table"].iloc[0]["value"] == 40
+    assert (
+        comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"], user=national_team)["table"].iloc[0]["value"]
+        == 40
+    )
     # Peers lie outside a coordinator's scope: the comparison holds published values only for them.
-    assert comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"],
-                              user=coordinator)["table"].iloc[0]["value"] != 40
+    assert (
+        comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"], user=coordinator)["table"].iloc[0]["value"]
+        != 40
+    )
     public = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["table"].iloc[0]
     assert public["period"] == before["period"] and public["value"] != public["value"]  # no published value
     peers = comparison.compare(db, "77475", indicator_codes=["TL_OUVERTS"])["peers"]

@@ -16,16 +16,20 @@ from plan.service import measure_detail
 from tests.integration.test_cli import run
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE
 
-DRAFT = 987654.0        # a national figure not yet published
-LOCAL_DRAFT = 4242.0    # a départemental figure not yet published
+DRAFT = 987654.0  # a national figure not yet published
+LOCAL_DRAFT = 4242.0  # a départemental figure not yet published
 NATIONAL = "indicator_code = 'TL_OUVERTS' AND territory_id = 'FR' AND period = '2025' AND kind = 'actual'"
 LOCAL = "indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'DEP-77' AND period = '2024' AND kind = 'actual'"
 
 
 def seed_drafts(db) -> None:
     """A national value and a départemental one typed by its coordinator, both with published = false."""
-    result = writes.apply(db, COORD_IDF, [ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
-                                                       period="2024", value=LOCAL_DRAFT)], how="saisie")
+    result = writes.apply(
+        db,
+        COORD_IDF,
+        [ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77", period="2024", value=LOCAL_DRAFT)],
+        how="saisie",
+    )
     assert result.inserted == 1
     with db.transaction() as cur:
         _unpublish(cur)
@@ -33,10 +37,12 @@ def seed_drafts(db) -> None:
 
 def _unpublish(cur) -> None:
     cur.execute("DELETE FROM indicator_value WHERE " + NATIONAL)
-    cur.execute("INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
-                " value, source, comment, published, updated_by) VALUES ('TL_OUVERTS', 'FR', '2025', DATE"
-                " '2025-01-01', DATE '2025-12-31', 'actual', ?, 'ANCT', 'Brouillon à valider', false, 'anct')",
-                [DRAFT])
+    cur.execute(
+        "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
+        " value, source, comment, published, updated_by) VALUES ('TL_OUVERTS', 'FR', '2025', DATE"
+        " '2025-01-01', DATE '2025-12-31', 'actual', ?, 'ANCT', 'Brouillon à valider', false, 'anct')",
+        [DRAFT],
+    )
     cur.execute(f"UPDATE indicator_value SET published = false WHERE {LOCAL}")
     mark_dirty(cur, where=NATIONAL)
     mark_dirty(cur, where=LOCAL)
@@ -101,8 +107,9 @@ def test_exports_leave_drafts_out_unless_policy_allows(drafted):
     def exported(user):
         data, _ = exports.export_values(drafted, user, "csv", "EMPLOIS_DIRECTS", "DEP-77")
         frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
-        return frame[(frame["territoire"] == "DEP-77") & (frame["periode"].astype(str) == "2024")
-                     & (frame["type"] == "realise")]
+        return frame[
+            (frame["territoire"] == "DEP-77") & (frame["periode"].astype(str) == "2024") & (frame["type"] == "realise")
+        ]
 
     for reader in (None, ELU, COORD_ARA):
         assert exported(reader).empty
@@ -112,17 +119,47 @@ def test_exports_leave_drafts_out_unless_policy_allows(drafted):
 
 
 def test_cli_history_shows_a_draft_only_with_an_account_allowed_to(cli_db):
-    public = run("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "DEP-77", "--period", "2024",
-                 "--json", db_file=cli_db)
+    public = run(
+        "history",
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "DEP-77",
+        "--period",
+        "2024",
+        "--json",
+        db_file=cli_db,
+    )
     assert public.returncode == 0, public.stderr
     data = json.loads(public.stdout)
     assert data["current"] is None and data["history"] == [] and data["withheld"]
     assert "4242" not in public.stdout
-    text = run("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "DEP-77", "--period", "2024",
-               "--user", ELU.email, db_file=cli_db)
+    text = run(
+        "history",
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "DEP-77",
+        "--period",
+        "2024",
+        "--user",
+        ELU.email,
+        db_file=cli_db,
+    )
     assert text.returncode == 0 and "aucune valeur publiée" in text.stdout and "4242" not in text.stdout
-    allowed = run("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "DEP-77", "--period", "2024",
-                  "--json", "--user", COORD_IDF.email, db_file=cli_db)
+    allowed = run(
+        "history",
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "DEP-77",
+        "--period",
+        "2024",
+        "--json",
+        "--user",
+        COORD_IDF.email,
+        db_file=cli_db,
+    )
     assert json.loads(allowed.stdout)["current"]["value"] == LOCAL_DRAFT
 
 
@@ -141,8 +178,18 @@ def test_cli_progress_json_leaves_drafts_out_without_a_national_account(cli_db):
 def test_cli_export_leaves_drafts_out_for_readers(cli_db, tmp_path):
     def exported(*extra):
         out = tmp_path / "valeurs.csv"
-        result = run("export", "values", "--indicator", "EMPLOIS_DIRECTS", "--territory", "DEP-77",
-                     "--out", str(out), *extra, db_file=cli_db)
+        result = run(
+            "export",
+            "values",
+            "--indicator",
+            "EMPLOIS_DIRECTS",
+            "--territory",
+            "DEP-77",
+            "--out",
+            str(out),
+            *extra,
+            db_file=cli_db,
+        )
         assert result.returncode == 0, result.stderr
         return out.read_text(encoding="utf-8-sig")
 

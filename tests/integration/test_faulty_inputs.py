@@ -27,8 +27,10 @@ def messages(report) -> list[str]:
 
 def lieux_state(db):
     with db.read() as cur:
-        return (cur.execute("SELECT count(*), coalesce(sum(version), 0) FROM lieu").fetchone(),
-                cur.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+        return (
+            cur.execute("SELECT count(*), coalesce(sum(version), 0) FROM lieu").fetchone(),
+            cur.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+        )
 
 
 def book(*sheets) -> bytes:
@@ -49,8 +51,15 @@ def book(*sheets) -> bytes:
 def test_trailing_empty_header_cells_are_ignored_not_a_traceback(db):
     text = "indicateur;territoire;periode;valeur;;\nEMPLOIS_DIRECTS;DEP-77;2024;4;;\n"
     assert run(db, csv(text)).written
-    sheet = book(("Valeurs", [["indicateur", "territoire", "periode", "valeur", None, None],
-                              ["EMPLOIS_DIRECTS", "DEP-78", "2024", 5, None, None]]))
+    sheet = book(
+        (
+            "Valeurs",
+            [
+                ["indicateur", "territoire", "periode", "valeur", None, None],
+                ["EMPLOIS_DIRECTS", "DEP-78", "2024", 5, None, None],
+            ],
+        )
+    )
     assert run(db, sheet, "valeurs.xlsx").written
 
 
@@ -64,7 +73,7 @@ def test_an_unnamed_column_holding_data_and_a_repeated_column_are_explained(db):
 
 
 def test_two_rows_with_the_same_new_lieu_id_are_refused_not_a_constraint_traceback(db):
-    text = (b"id;name;commune_code\nTL-NOUVEAU;Coworking A;77284\nTL-NOUVEAU;Coworking B;77284\n")
+    text = b"id;name;commune_code\nTL-NOUVEAU;Coworking A;77284\nTL-NOUVEAU;Coworking B;77284\n"
     before = lieux_state(db)
     report = lieux_imports.run(db, text, "csv", MINISTERE, file_name="lieux.csv")
     assert [e["line"] for e in report.errors] == [3] and "déjà vu ligne 2" in report.errors[0]["message"]
@@ -73,8 +82,9 @@ def test_two_rows_with_the_same_new_lieu_id_are_refused_not_a_constraint_traceba
 
 def test_a_hostile_lieu_id_is_refused(db):
     before = lieux_state(db)
-    report = lieux_imports.run(db, ("id;name;commune_code\n" + "x" * 300 + ";Coworking;77284\n").encode(), "csv",
-                               MINISTERE)
+    report = lieux_imports.run(
+        db, ("id;name;commune_code\n" + "x" * 300 + ";Coworking;77284\n").encode(), "csv", MINISTERE
+    )
     assert "identifiant" in report.errors[0]["message"] and lieux_state(db) == before
 
 
@@ -94,6 +104,7 @@ def test_a_value_preview_does_not_wait_for_the_write_lock(db):
 
 def test_one_parse_at_a_time_and_a_waiting_upload_is_told_to_retry(db, monkeypatch):
     from intake import workbook
+
     monkeypatch.setattr(workbook, "WAIT_SECONDS", 0.1)
     before = snapshot(db)
     with workbook.PARSE_SLOTS:  # another upload is being read
@@ -104,14 +115,17 @@ def test_one_parse_at_a_time_and_a_waiting_upload_is_told_to_retry(db, monkeypat
 # ---------------------------------------------------------------- values no figure can have
 
 
-@pytest.mark.parametrize("line, expected", [
-    ("CA_TOTAL;DEP-77;2024;1e308;;", "nombre trop grand"),
-    ("EMPLOIS_DIRECTS;DEP-77;2099;4;;", "n'a pas commencé"),
-    ("EMPLOIS_DIRECTS;DEP-77;2030Q1;4;cible;", "période trimestrielle pour un indicateur de période annuelle"),
-    ("EMPLOIS_DIRECTS;DEP-77;2024;4;;a\x07b", "caractère de contrôle invisible (U+0007)"),
-    ("EMPLOIS_DIRECTS;DEP-77;2024;4;;\x1b[31mrouge", "U+001B"),
-    ("EMPLOIS_DIRECTS;DEP-77;2024;4;;@SUM(A1)", "formule de tableur"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("CA_TOTAL;DEP-77;2024;1e308;;", "nombre trop grand"),
+        ("EMPLOIS_DIRECTS;DEP-77;2099;4;;", "n'a pas commencé"),
+        ("EMPLOIS_DIRECTS;DEP-77;2030Q1;4;cible;", "période trimestrielle pour un indicateur de période annuelle"),
+        ("EMPLOIS_DIRECTS;DEP-77;2024;4;;a\x07b", "caractère de contrôle invisible (U+0007)"),
+        ("EMPLOIS_DIRECTS;DEP-77;2024;4;;\x1b[31mrouge", "U+001B"),
+        ("EMPLOIS_DIRECTS;DEP-77;2024;4;;@SUM(A1)", "formule de tableur"),
+    ],
+)
 def test_an_impossible_value_is_refused_in_french(db, line, expected):
     before = snapshot(db)
     report = run(db, csv(HEAD + line + "\n"))
@@ -120,8 +134,10 @@ def test_an_impossible_value_is_refused_in_french(db, line, expected):
 
 
 def test_a_yearly_target_and_a_realised_value_this_year_are_fine(db):
-    report = run(db, csv(HEAD + "EMPLOIS_DIRECTS;DEP-77;2030;40;cible;\n"
-                         f"EMPLOIS_DIRECTS;DEP-77;{pd.Timestamp.today().year};4;;\n"))
+    report = run(
+        db,
+        csv(HEAD + f"EMPLOIS_DIRECTS;DEP-77;2030;40;cible;\nEMPLOIS_DIRECTS;DEP-77;{pd.Timestamp.today().year};4;;\n"),
+    )
     assert report.written, messages(report)
 
 
@@ -148,8 +164,11 @@ def test_control_characters_in_a_lieu_name_are_refused(db):
 
 
 def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_line_right(db):
-    data = (HEAD.encode() + "EMPLOIS_DIRECTS;DEP-77;2024;4;;Créé à Évry\n".encode()
-            + "EMPLOIS_DIRECTS;DEP-78;2024;5;;Réouvert à Sèvres\n".encode("cp1252"))
+    data = (
+        HEAD.encode()
+        + "EMPLOIS_DIRECTS;DEP-77;2024;4;;Créé à Évry\n".encode()
+        + "EMPLOIS_DIRECTS;DEP-78;2024;5;;Réouvert à Sèvres\n".encode("cp1252")
+    )
     assert run(db, data).written
     comments = [revert.history(db, "EMPLOIS_DIRECTS", t, "2024")["current"]["comment"] for t in ("DEP-77", "DEP-78")]
     assert comments == ["Créé à Évry", "Réouvert à Sèvres"]
@@ -195,21 +214,29 @@ def test_messages_are_french_and_name_what_is_wrong(db):
     quote = run(db, b'indicateur;territoire;periode;valeur\n"EMPLOIS_DIRECTS;DEP-77;2024;1\n' + b"x;y;z;w\n" * 10)
     text = messages(quote)[0]
     assert "tokenizing" not in text and "guillemet" in text, text
-    second = run(db, book(("Notes", []), ("Valeurs", [["indicateur", "territoire", "periode", "valeur"],
-                                                       ["EMPLOIS_DIRECTS", "DEP-77", "2024", 1]])), "v.xlsx")
+    second = run(
+        db,
+        book(
+            ("Notes", []),
+            ("Valeurs", [["indicateur", "territoire", "periode", "valeur"], ["EMPLOIS_DIRECTS", "DEP-77", "2024", 1]]),
+        ),
+        "v.xlsx",
+    )
     assert "les données sont sur la feuille « Valeurs »" in messages(second)[0]
     assert lieux_state(db) == before
 
 
 def test_moving_a_lieu_from_another_region_names_its_current_commune_and_is_traced(db):
     with db.read() as cur:
-        lieu_id, = cur.execute("SELECT id FROM lieu WHERE commune_code = '69191' LIMIT 1").fetchone()
+        (lieu_id,) = cur.execute("SELECT id FROM lieu WHERE commune_code = '69191' LIMIT 1").fetchone()
     (count, versions), audit_rows = lieux_state(db)
     report = lieux_imports.run(db, f"id;name;commune_code\n{lieu_id};Déplacé;77284\n".encode(), "csv", COORD_IDF)
     message = report.errors[0]["message"]
     assert "aujourd'hui à Saint-Cyr-au-Mont-d'Or (69191)" in message and "Meaux" not in message
     with db.read() as cur:
-        traced = cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'lieu' AND action = 'refused'").fetchone()[0]
+        traced = cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'lieu' AND action = 'refused'").fetchone()[
+            0
+        ]
     assert traced == 1 and lieux_state(db) == ((count, versions), audit_rows + 1)
 
 
@@ -220,14 +247,38 @@ def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file)
     from pathlib import Path
 
     from bootstrap import open_database
+
     database = open_database(db_file)
-    writes.apply(database, COORD_IDF, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
-                                                            period="2024", value=3, comment="ok")], how="saisie")
+    writes.apply(
+        database,
+        COORD_IDF,
+        [
+            models.ValueChange(
+                indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77", period="2024", value=3, comment="ok"
+            )
+        ],
+        how="saisie",
+    )
     with database.transaction() as cur:  # as an older version stored it
         cur.execute("UPDATE audit_log SET comment = 'efface\x1b[2J\x07' WHERE entity = 'value'")
     database.close()
-    result = subprocess.run([sys.executable, "cli.py", "history", "--indicator", "EMPLOIS_DIRECTS", "--territory",
-                             "DEP-77", "--period", "2024"], capture_output=True, text=True, timeout=300,
-                            cwd=Path(__file__).resolve().parents[2], env={**os.environ, "CARREFOURS_DB": str(db_file)})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "cli.py",
+            "history",
+            "--indicator",
+            "EMPLOIS_DIRECTS",
+            "--territory",
+            "DEP-77",
+            "--period",
+            "2024",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "CARREFOURS_DB": str(db_file)},
+    )
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "efface\\x1b[2J\\x07" in result.stdout

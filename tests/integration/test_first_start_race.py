@@ -15,9 +15,14 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _start(args, db_path, **env):
-    return subprocess.Popen([sys.executable, "cli.py", *args], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "CARREFOURS_DB": str(db_path), "CARREFOURS_DEMO": "0", **env})
+    return subprocess.Popen(
+        [sys.executable, "cli.py", *args],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CARREFOURS_DB": str(db_path), "CARREFOURS_DEMO": "0", **env},
+    )
 
 
 def _finish(process):

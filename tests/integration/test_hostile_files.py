@@ -44,8 +44,9 @@ def state(path: Path):
 
 def wide_sheet() -> bytes:
     cells = hostile.HEADER + [""] * 196 + ["x"]  # column 201 filled
-    return hostile.xlsx(hostile.sheet_xml(hostile.row_xml(1, cells) + hostile.row_xml(
-        2, ["EMPLOIS_DIRECTS", "DEP-77", "2024", 1])))
+    return hostile.xlsx(
+        hostile.sheet_xml(hostile.row_xml(1, cells) + hostile.row_xml(2, ["EMPLOIS_DIRECTS", "DEP-77", "2024", 1]))
+    )
 
 
 VALUE_FILES = {
@@ -56,11 +57,19 @@ VALUE_FILES = {
     "large.xlsx": (wide_sheet, "au-delà de la colonne 200"),
     "separateurs.csv": (lambda: b"indicateur;" + b";" * (19 * 2**20), "colonnes, au-delà de la limite de 200"),
     "lignes.csv": (lambda: b"indicateur;territoire;periode;valeur\n" + b"\n" * (19 * 2**20), "lignes, au-delà"),
-    "nul.csv": (lambda: b"indicateur;territoire;periode;valeur\n" + b"EMPLOIS_DIRECTS;DEP-77;2024;1\n" * 3000
-                + b"EMPLOIS_DIRECTS;DEP-78;2024;1\x00\n", "octets nuls"),
+    "nul.csv": (
+        lambda: (
+            b"indicateur;territoire;periode;valeur\n"
+            + b"EMPLOIS_DIRECTS;DEP-77;2024;1\n" * 3000
+            + b"EMPLOIS_DIRECTS;DEP-78;2024;1\x00\n"
+        ),
+        "octets nuls",
+    ),
     "unicode.csv": (lambda: "indicateur;territoire;periode;valeur\n".encode("utf-16"), "UTF-16"),
-    "trop_gros.csv": (lambda: b"indicateur;territoire;periode;valeur\n" + b"EMPLOIS_DIRECTS;DEP-77;2024;1\n" * 900_000,
-                      "limite de 20 Mo"),
+    "trop_gros.csv": (
+        lambda: b"indicateur;territoire;periode;valeur\n" + b"EMPLOIS_DIRECTS;DEP-77;2024;1\n" * 900_000,
+        "limite de 20 Mo",
+    ),
 }
 
 
@@ -113,21 +122,27 @@ def test_the_saisie_page_service_refuses_the_bombs_on_upload_within_bounds(base_
 
 def lieux_rows(count: int) -> bytes:
     line = "Lieu {n};1 rue de la Gare;77100;77284;48.95;2.88;coworking\n"
-    return ("name;address;postal_code;commune_code;lat;lon;types\n"
-            + "".join(line.format(n=n) for n in range(count))).encode()
+    return (
+        "name;address;postal_code;commune_code;lat;lon;types\n" + "".join(line.format(n=n) for n in range(count))
+    ).encode()
 
 
-@pytest.mark.parametrize("data, expected", [
-    (lambda: lieux_rows(60_000), "lignes, au-delà de la limite de 50"),
-    (lambda: lieux_rows(1_000) + b"x" * (21 * 2**20), "limite de 20 Mo"),
-    (lambda: b"name" + b";" * (5 * 2**20), "colonnes, au-delà de la limite de 60"),
-], ids=["60000_lignes", "21_Mo", "colonnes"])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (lambda: lieux_rows(60_000), "lignes, au-delà de la limite de 50"),
+        (lambda: lieux_rows(1_000) + b"x" * (21 * 2**20), "limite de 20 Mo"),
+        (lambda: b"name" + b";" * (5 * 2**20), "colonnes, au-delà de la limite de 60"),
+    ],
+    ids=["60000_lignes", "21_Mo", "colonnes"],
+)
 def test_a_hostile_registry_file_is_refused_by_the_cli_within_bounds(base_db, tmp_path, data, expected):
     path = tmp_path / "lieux.csv"
     path.write_bytes(data())
     before = state(base_db)
-    outcome = hostile.run_bounded(["cli.py", "import", "lieux", str(path), "--format", "csv", "--user",
-                                   MINISTERE.email], base_db)
+    outcome = hostile.run_bounded(
+        ["cli.py", "import", "lieux", str(path), "--format", "csv", "--user", MINISTERE.email], base_db
+    )
     assert outcome.returncode == 2 and expected in outcome.stderr, outcome.stderr[-2000:]
     assert "Traceback" not in outcome.stderr
     assert outcome.peak_mb < PEAK_MB, f"{outcome.peak_mb:.0f} MB"

@@ -36,11 +36,19 @@ def test_dens7_labels_follow_insee():
 
 
 def test_the_2019_2024_grid_holds_the_seven_levels_in_dens(db):
-    content = workbook({"Grille_Densite": (
-        ["Grille communale de densité à 7 niveaux, millésime 2024", "Source : Insee, RP 2021"],
-        ["CODGEO", "LIBGEO", "DENS", "LIBDENS", "PMUN21"],
-        [["77475", "Trilport", "4", "Ceintures urbaines", "5093"], ["48095", "Mende", "3", "Petites villes", "11849"],
-         ["69152", "Pierre-Bénite", "1", "Grands centres urbains", "10391"]])})  # merged since (69149)
+    content = workbook(
+        {
+            "Grille_Densite": (
+                ["Grille communale de densité à 7 niveaux, millésime 2024", "Source : Insee, RP 2021"],
+                ["CODGEO", "LIBGEO", "DENS", "LIBDENS", "PMUN21"],
+                [
+                    ["77475", "Trilport", "4", "Ceintures urbaines", "5093"],
+                    ["48095", "Mende", "3", "Petites villes", "11849"],
+                    ["69152", "Pierre-Bénite", "1", "Grands centres urbains", "10391"],
+                ],
+            )
+        }
+    )  # merged since (69149)
     report = import_classification(db, NATIONAL, "densite", "grille_densite_7_niveaux_2024.xlsx", content)
     assert report.errors == [] and report.matched == 3 and report.carried_over == 1
     assert get(db, "77475")["dens7"] == 4 and get(db, "48095")["dens7"] == 3
@@ -48,13 +56,19 @@ def test_the_2019_2024_grid_holds_the_seven_levels_in_dens(db):
 
 
 def test_the_2025_diffusion_file_is_read_on_its_communal_sheet(db):
-    content = workbook({
-        "Documentation": (["Grille communale de densité 2025"], ["Variable", "Libellé"], [["DENS", "3 niveaux"]]),
-        "Maille communale": (["Grille communale de densité 2025", "Champ : France"],
-                             ["CODGEO", "LIBGEO", "DENS", "LIBDENS", "DENS7", "LIBDENS7"],
-                             [["77475", "Trilport", "2", "Densité intermédiaire", "4", "Ceintures urbaines"],
-                              ["48095", "Mende", "2", "Densité intermédiaire", "3", "Petites villes"]]),
-    })
+    content = workbook(
+        {
+            "Documentation": (["Grille communale de densité 2025"], ["Variable", "Libellé"], [["DENS", "3 niveaux"]]),
+            "Maille communale": (
+                ["Grille communale de densité 2025", "Champ : France"],
+                ["CODGEO", "LIBGEO", "DENS", "LIBDENS", "DENS7", "LIBDENS7"],
+                [
+                    ["77475", "Trilport", "2", "Densité intermédiaire", "4", "Ceintures urbaines"],
+                    ["48095", "Mende", "2", "Densité intermédiaire", "3", "Petites villes"],
+                ],
+            ),
+        }
+    )
     report = import_classification(db, NATIONAL, "densite", "fichier_diffusion_grille_densite_2025.xlsx", content)
     assert report.errors == [] and report.matched == 2
     assert get(db, "77475")["dens7"] == 4  # DENS7, not the 3-level DENS
@@ -68,28 +82,48 @@ def test_a_three_level_grid_alone_is_refused_in_french(db):
 
 
 def test_the_aav_workbook_is_read_on_the_sheet_with_codgeo_and_cateaav(db):
-    content = workbook({
-        "AAV2020": (["Aires d'attraction des villes 2020", "Zonage"], ["AAV2020", "LIBAAV2020", "TAAV2017"],
-                    [["001", "Paris", "5"]]),
-        "Composition_communale": (["Aires d'attraction des villes 2020", "Composition communale"],
-                                  ["CODGEO", "LIBGEO", "AAV2020", "LIBAAV2020", "CATEAAV2020", "DEP", "REG"],
-                                  [["77475", "Trilport", "001", "Paris", "20", "77", "11"],
-                                   ["16226", "Montignac-Charente", "160", "Angoulême", "20", "16", "75"]]),
-    })
+    content = workbook(
+        {
+            "AAV2020": (
+                ["Aires d'attraction des villes 2020", "Zonage"],
+                ["AAV2020", "LIBAAV2020", "TAAV2017"],
+                [["001", "Paris", "5"]],
+            ),
+            "Composition_communale": (
+                ["Aires d'attraction des villes 2020", "Composition communale"],
+                ["CODGEO", "LIBGEO", "AAV2020", "LIBAAV2020", "CATEAAV2020", "DEP", "REG"],
+                [
+                    ["77475", "Trilport", "001", "Paris", "20", "77", "11"],
+                    ["16226", "Montignac-Charente", "160", "Angoulême", "20", "16", "75"],
+                ],
+            ),
+        }
+    )
     report = import_classification(db, NATIONAL, "aav", "AAV2020_au_01-01-2024.xlsx", content)
     assert report.errors == [] and report.matched == 2 and report.carried_over == 1
     assert get(db, "77475")["cateaav"] == 20 and get(db, "16393")["cateaav"] == 20
 
 
 def test_an_official_grid_recomputes_the_rural_share_of_the_registry(db):
-    created = writes.create(db, NATIONAL, {"name": "Tiers-lieu de test à Mende", "commune_code": "48095",
-                                            "opened_on": "2020-01-01", "types": ["coworking"]})
+    created = writes.create(
+        db,
+        NATIONAL,
+        {
+            "name": "Tiers-lieu de test à Mende",
+            "commune_code": "48095",
+            "opened_on": "2020-01-01",
+            "types": ["coworking"],
+        },
+    )
 
     def rural(code):
         with db.read() as cur:
-            return cur.execute("SELECT numerator, denominator FROM indicator_value WHERE indicator_code = 'TL_RURAL'"
-                               " AND territory_id = ? AND period = '2024' AND source = 'registre'",
-                               [f"COM-{code}"]).fetchone()
+            return cur.execute(
+                "SELECT numerator, denominator FROM indicator_value WHERE indicator_code = 'TL_RURAL'"
+                " AND territory_id = ? AND period = '2024' AND source = 'registre'",
+                [f"COM-{code}"],
+            ).fetchone()
+
     before = rural("48095")
     grid = f"CODGEO;DENS7\n48095;{5 if before[0] == 0 else 3}\n".encode()
     report = import_classification(db, NATIONAL, "densite", "grille.csv", grid)

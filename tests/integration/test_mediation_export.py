@@ -21,10 +21,15 @@ from tests.integration.test_registry_figures import empty_db_file, small_empty_d
 
 # The standard (schema 1.0.2 and its valid example, Licence Ouverte) sits in a `shared/schemas` folder beside the
 # checkout (or beside a parent folder of it, for a worktree); CARREFOURS_STANDARDS names another folder.
-_WHERE = [Path(os.environ["CARREFOURS_STANDARDS"])] if os.environ.get("CARREFOURS_STANDARDS") else [
-    parent / "shared" / "schemas" for parent in ROOT.parents] + [ROOT / "tests" / "data"]  # the committed copy
-STANDARD = next((d / "standard-mediation-num" for d in _WHERE if (d / "standard-mediation-num").is_dir()),
-                _WHERE[0] / "standard-mediation-num")
+_WHERE = (
+    [Path(os.environ["CARREFOURS_STANDARDS"])]
+    if os.environ.get("CARREFOURS_STANDARDS")
+    else [parent / "shared" / "schemas" for parent in ROOT.parents] + [ROOT / "tests" / "data"]
+)  # the committed copy
+STANDARD = next(
+    (d / "standard-mediation-num" for d in _WHERE if (d / "standard-mediation-num").is_dir()),
+    _WHERE[0] / "standard-mediation-num",
+)
 NATIONAL = User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
 
 
@@ -62,7 +67,8 @@ def test_the_demo_registry_exports_valid_and_says_how_many_lieux_it_leaves_out(d
         closed, no_address, total = cur.execute(
             "SELECT count(*) FILTER (WHERE closed_on <= current_date),"
             " count(*) FILTER (WHERE (closed_on IS NULL OR closed_on > current_date) AND trim(coalesce(address, '')) = ''),"
-            " count(*) FROM lieu").fetchone()
+            " count(*) FROM lieu"
+        ).fetchone()
     assert result.excluded["ferme"] == closed and result.excluded["sans_adresse"] == no_address
     assert len(result.frame) + result.excluded_total == total
     header = mediation_export.to_csv(result.frame).decode("utf-8").splitlines()[0].split(",")
@@ -73,22 +79,35 @@ def test_the_demo_registry_exports_valid_and_says_how_many_lieux_it_leaves_out(d
 
 def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labelled(empty_db_file, tmp_path):  # noqa: F811 (the imported fixture)
     import shutil
+
     path = tmp_path / "recensement.duckdb"
     shutil.copy(empty_db_file, path)
     db = open_database(path)
     try:
-        places = [row(1, "Le Télécentre de Trilport", "77470", "77475", "Trilport", 48.9586, 2.9663),
-                  row(2, "La Ruche de Meaux", "77100", "77284", "Meaux"),
-                  row(3, "Fablab du Bugey", "01000", "01053", "Bourg-en-Bresse", 46.2052, 5.2255,
-                      "Tiers lieux à dominante fablab"),
-                  row(4, "Coworking d'Ajaccio", "20000", "2A004", "Ajaccio")]
+        places = [
+            row(1, "Le Télécentre de Trilport", "77470", "77475", "Trilport", 48.9586, 2.9663),
+            row(2, "La Ruche de Meaux", "77100", "77284", "Meaux"),
+            row(
+                3,
+                "Fablab du Bugey",
+                "01000",
+                "01053",
+                "Bourg-en-Bresse",
+                46.2052,
+                5.2255,
+                "Tiers lieux à dominante fablab",
+            ),
+            row(4, "Coworking d'Ajaccio", "20000", "2A004", "Ajaccio"),
+        ]
         for place, street in zip(places, ["1 rue de la Gare", "12 place du Marché", "Place du marché", ""]):
             place["ADRESSE"] = street  # the census leaves some addresses empty
         report = imports.run(db, census(places), "cget2019", NATIONAL)
         assert report.committed
-        labelled = ("name;address;postal_code;commune_code;labels\n"
-                    "Fabrique de Meaux;3 rue Saint-Rémy;77100;77284;fabrique_territoire:2023\n"
-                    "Manufacture de Mende;5 rue de la Soubeyran;48000;48095;manufacture_proximite:2024\n")
+        labelled = (
+            "name;address;postal_code;commune_code;labels\n"
+            "Fabrique de Meaux;3 rue Saint-Rémy;77100;77284;fabrique_territoire:2023\n"
+            "Manufacture de Mende;5 rue de la Soubeyran;48000;48095;manufacture_proximite:2024\n"
+        )
         assert imports.run(db, labelled.encode("utf-8"), "csv", NATIONAL).committed
         result = mediation_export.export(lieux_service.search(db, ""))
     finally:
@@ -97,8 +116,13 @@ def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labell
     report = validate(data, tmp_path)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
     exported = {r["nom"]: r for r in rows(data)}
-    assert sorted(exported) == ["Fablab du Bugey", "Fabrique de Meaux", "La Ruche de Meaux",
-                                "Le Télécentre de Trilport", "Manufacture de Mende"]
+    assert sorted(exported) == [
+        "Fablab du Bugey",
+        "Fabrique de Meaux",
+        "La Ruche de Meaux",
+        "Le Télécentre de Trilport",
+        "Manufacture de Mende",
+    ]
     assert result.excluded == {"ferme": 0, "sans_adresse": 1, "sans_code_postal": 0, "sans_commune": 0}
     assert {r["typologie"] for r in exported.values()} == {"TIERS_LIEUX"}
     assert exported["Fabrique de Meaux"]["formations_labels"] == "Fabriques de Territoire"
@@ -106,9 +130,15 @@ def test_a_registry_imported_from_the_census_exports_valid_with_fabriques_labell
     assert exported["Manufacture de Mende"]["autres_formations_labels"] == "Manufacture de proximité"
     trilport = exported["Le Télécentre de Trilport"]
     assert (trilport["adresse"], trilport["code_postal"], trilport["code_insee"], trilport["commune"]) == (
-        "1 rue de la Gare", "77470", "77475", "Trilport")
+        "1 rue de la Gare",
+        "77470",
+        "77475",
+        "Trilport",
+    )
     assert (float(trilport["latitude"]), float(trilport["longitude"])) == (48.9586, 2.9663)
-    assert exported["Fablab du Bugey"]["code_insee"] == "01053" and exported["Fablab du Bugey"]["code_postal"] == "01000"
+    assert (
+        exported["Fablab du Bugey"]["code_insee"] == "01053" and exported["Fablab du Bugey"]["code_postal"] == "01000"
+    )
     assert {r["pivot"] for r in exported.values()} == {mediation_export.UNKNOWN_PIVOT}
     # What Carrefours does not hold stays empty rather than invented.
     for column in ("telephone", "courriels", "horaires", "services", "frais_a_charge", "modalites_acces"):

@@ -15,12 +15,20 @@ from tests.conftest import whole_france
 pytestmark = pytest.mark.national  # the counts below are those of the whole of France
 
 # Sequence, and the table and column whose ids it gives.
-SEQUENCES = {"audit_seq": ("audit_log", "id"), "measure_note_seq": ("measure_note", "id"),
-             "login_attempt_seq": ("login_attempt", "id")}
+SEQUENCES = {
+    "audit_seq": ("audit_log", "id"),
+    "measure_note_seq": ("measure_note", "id"),
+    "login_attempt_seq": ("login_attempt", "id"),
+}
 # Tables compared row for row, by key (the build's clock column updated_at left out).
-COMPARED = {"territory": ["id"], "lieu": ["id"], "indicator": ["code"], "measure": ["code"],
-            "indicator_value": ["indicator_code", "territory_id", "period", "kind"],
-            "rollup_year": ["indicator_code", "year", "kind", "level", "territory_id", "published_only"]}
+COMPARED = {
+    "territory": ["id"],
+    "lieu": ["id"],
+    "indicator": ["code"],
+    "measure": ["code"],
+    "indicator_value": ["indicator_code", "territory_id", "period", "kind"],
+    "rollup_year": ["indicator_code", "year", "kind", "level", "territory_id", "published_only"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +48,18 @@ def two_builds(tmp_path_factory):
 def _schema(path):
     con = duckdb.connect(str(path), read_only=True)
     try:
-        tables = {r[0]: con.execute(f'SELECT count(*) FROM "{r[0]}"').fetchone()[0]
-                  for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        columns = con.execute("SELECT table_name, column_index, column_name, data_type, column_default, is_nullable"
-                              " FROM duckdb_columns() ORDER BY ALL").fetchall()
-        constraints = con.execute("SELECT table_name, constraint_type, constraint_text, constraint_column_names"
-                                  " FROM duckdb_constraints() ORDER BY ALL").fetchall()
+        tables = {
+            r[0]: con.execute(f'SELECT count(*) FROM "{r[0]}"').fetchone()[0]
+            for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        columns = con.execute(
+            "SELECT table_name, column_index, column_name, data_type, column_default, is_nullable"
+            " FROM duckdb_columns() ORDER BY ALL"
+        ).fetchall()
+        constraints = con.execute(
+            "SELECT table_name, constraint_type, constraint_text, constraint_column_names"
+            " FROM duckdb_constraints() ORDER BY ALL"
+        ).fetchall()
         migrations = con.execute("SELECT number, name, checksum FROM schema_migration ORDER BY number").fetchall()
     finally:
         con.close()
@@ -77,16 +91,23 @@ def test_the_copy_holds_the_same_rows(two_builds):
         con.execute(f"ATTACH '{direct}' AS direct (READ_ONLY)")
         con.execute(f"ATTACH '{copied}' AS copied (READ_ONLY)")
         for table, key in COMPARED.items():
-            columns = con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'direct'"
-                                  " AND table_name = ? AND column_name <> 'updated_at'", [table]).fetchall()
+            columns = con.execute(
+                "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = 'direct'"
+                " AND table_name = ? AND column_name <> 'updated_at'",
+                [table],
+            ).fetchall()
             # Sums of doubles run in parallel, in no fixed order: they may differ in their last bits.
             same = " AND ".join(
                 f"(a.{c} IS NULL AND b.{c} IS NULL OR abs(a.{c} - b.{c}) <= 1e-9 * greatest(1, abs(a.{c})))"
-                if kind == "DOUBLE" else f"a.{c} IS NOT DISTINCT FROM b.{c}" for c, kind in columns)
+                if kind == "DOUBLE"
+                else f"a.{c} IS NOT DISTINCT FROM b.{c}"
+                for c, kind in columns
+            )
             on = " AND ".join(f"a.{c} = b.{c}" for c in key)
             count, matched, equal = con.execute(
                 f"SELECT (SELECT count(*) FROM direct.{table}), count(*), count(*) FILTER ({same})"
-                f" FROM direct.{table} a JOIN copied.{table} b ON {on}").fetchone()
+                f" FROM direct.{table} a JOIN copied.{table} b ON {on}"
+            ).fetchone()
             assert count == matched == equal, table
     finally:
         con.close()

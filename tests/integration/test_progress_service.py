@@ -89,10 +89,17 @@ def test_m11_the_ftl_projection_is_a_reference_not_a_target(shared_db):
     assert pd.isna(row["target"]) and pd.isna(row["rate"])
     assert (row["status"], row["reason"]) == ("sans_donnees", "aucune cible")
     with shared_db.read() as cur:
-        assert cur.execute("SELECT count(*) FROM indicator_value WHERE kind = 'target'"
-                           " AND (source = 'FTL_PROJECTION_2023' OR (indicator_code = 'TL_OUVERTS'))").fetchone()[0] == 0
-        comment = cur.execute("SELECT comment FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
-                              " AND territory_id = 'FR' AND period = '2023' AND kind = 'actual'").fetchone()[0]
+        assert (
+            cur.execute(
+                "SELECT count(*) FROM indicator_value WHERE kind = 'target'"
+                " AND (source = 'FTL_PROJECTION_2023' OR (indicator_code = 'TL_OUVERTS'))"
+            ).fetchone()[0]
+            == 0
+        )
+        comment = cur.execute(
+            "SELECT comment FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+            " AND territory_id = 'FR' AND period = '2023' AND kind = 'actual'"
+        ).fetchone()[0]
     assert "Référence, pas une cible" in comment and "5 000" in comment
 
 
@@ -109,8 +116,10 @@ def test_a_region_uses_its_rolled_up_registry_stock(national, shared_db):
 def test_a_missing_weighted_indicator_empties_the_measure_rate(db):
     with db.transaction() as cur:
         mark_dirty(cur, where="indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND kind = 'actual'")
-        cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11'"
-                    " AND kind = 'actual'")
+        cur.execute(
+            "DELETE FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11'"
+            " AND kind = 'actual'"
+        )
     result = progress_service.progress(db, "region", ON)
     m = one(result["measures"], measure_code="M4.3", territory_id="REG-11")
     assert m["rate"] != m["rate"] or m["rate"] is None  # empty, not 0
@@ -133,16 +142,21 @@ def test_the_series_is_the_materialised_rollup_for_every_region_and_departement(
             single = rollup(cur, ind, parse_period("2023"), level).set_index("territory_id")
             assert single["value"].to_dict() == stored.loc[single.index, "value"].to_dict()
             assert single["expected"].to_dict() == stored.loc[single.index, "expected"].to_dict()
-    shown = series[(series["indicator_code"] == "TL_OUVERTS") & (series["period"] == "2023")
-                   & (series["kind"] == "actual") & series["territory_id"].str.startswith("DEP-")]
+    shown = series[
+        (series["indicator_code"] == "TL_OUVERTS")
+        & (series["period"] == "2023")
+        & (series["kind"] == "actual")
+        & series["territory_id"].str.startswith("DEP-")
+    ]
     assert shown.set_index("territory_id")["value"].to_dict() == stored.loc[shown["territory_id"], "value"].to_dict()
 
 
 @pytest.fixture
 def region_communes(db):
     with db.read() as cur:
-        rows = cur.execute("SELECT id FROM territory WHERE level = 'commune' AND region_code = '94'"
-                           " ORDER BY id LIMIT 3").fetchall()
+        rows = cur.execute(
+            "SELECT id FROM territory WHERE level = 'commune' AND region_code = '94' ORDER BY id LIMIT 3"
+        ).fetchall()
         n = cur.execute("SELECT count(*) FROM territory WHERE level = 'commune' AND region_code = '94'").fetchone()[0]
     return [r[0] for r in rows], n
 
@@ -151,9 +165,11 @@ def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(d
     communes, n = region_communes
     with db.transaction() as cur:
         for code, kind, agg in (("P", "percentage", "ratio_of_sums"), ("S", "count", "sum")):
-            cur.execute("INSERT INTO indicator (code, name, unit, kind, direction, territorial_agg, temporal_agg,"
-                        " period_type, computed_from) VALUES (?, ?, 'u', ?, 'up', ?, 'last', 'year', 'saisie')",
-                        [code, code, kind, agg])
+            cur.execute(
+                "INSERT INTO indicator (code, name, unit, kind, direction, territorial_agg, temporal_agg,"
+                " period_type, computed_from) VALUES (?, ?, 'u', ?, 'up', ?, 'last', 'year', 'saisie')",
+                [code, code, kind, agg],
+            )
     put(db, "P", communes[0], "2024", 50, 1, 2)
     put(db, "P", communes[1], "2024", 12.5, 1, 8)
     put(db, "S", communes[0], "2024Q1", 5)
@@ -172,15 +188,25 @@ def test_series_percentage_is_a_ratio_of_sums_and_a_stock_keeps_its_last_value(d
 
 
 def test_a_write_is_seen_by_the_cached_engine(db):
-    before = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
-                 indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")["current"]
+    before = one(
+        progress_service.progress(db, "region", ON)["indicators"],
+        measure_code="M4.3",
+        indicator_code="SERVICE_CIVIQUE",
+        territory_id="REG-11",
+    )["current"]
     with db.transaction() as cur:  # a writer marks the slices it changes, in its transaction
         where = "indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND period = '2023' AND kind = 'actual'"
-        cur.execute("UPDATE indicator_value SET value = value + 1, version = version + 1,"
-                    " updated_at = current_timestamp WHERE " + where)
+        cur.execute(
+            "UPDATE indicator_value SET value = value + 1, version = version + 1,"
+            " updated_at = current_timestamp WHERE " + where
+        )
         mark_dirty(cur, where=where)
-    after = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
-                indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")["current"]
+    after = one(
+        progress_service.progress(db, "region", ON)["indicators"],
+        measure_code="M4.3",
+        indicator_code="SERVICE_CIVIQUE",
+        territory_id="REG-11",
+    )["current"]
     assert after == before + 1
 
 
@@ -194,8 +220,12 @@ def test_behind_lists_the_compromised_national_measures(national):
 
 def test_peer_alert_flags_a_departement_far_below_its_peers(db):
     with db.read() as cur:
-        rural = [r[0] for r in cur.execute("SELECT id FROM territory WHERE level = 'departement'"
-                                           " AND typology = 'rural' ORDER BY id LIMIT 5").fetchall()]
+        rural = [
+            r[0]
+            for r in cur.execute(
+                "SELECT id FROM territory WHERE level = 'departement' AND typology = 'rural' ORDER BY id LIMIT 5"
+            ).fetchall()
+        ]
     clear_local(db, "TL_RURAL")
     for territory, share in zip(rural, (40, 42, 44, 46, 20)):
         put(db, "TL_RURAL", territory, "2024", share, share, 100)
@@ -224,8 +254,9 @@ def test_stale_indicators_and_late_regions(shared_db):
 def test_status_update_checks_role_and_version_and_is_audited(db):
     with db.read() as cur:
         version = cur.execute("SELECT version FROM measure WHERE code = 'M1.1'").fetchone()[0]
-    update = StatusUpdate(status="en_retard", meteo="nuage", comment="Recensement 2025 attendu",
-                          expected_version=version)
+    update = StatusUpdate(
+        status="en_retard", meteo="nuage", comment="Recensement 2025 attendu", expected_version=version
+    )
     with pytest.raises(AccessDenied):
         update_status(db, COORDINATOR, "M1.1", update)
     assert update_status(db, MINISTRY, "M1.1", update) == version + 1
@@ -233,12 +264,18 @@ def test_status_update_checks_role_and_version_and_is_audited(db):
         update_status(db, MINISTRY, "M1.1", update)  # same stale version again
     with db.read() as cur:
         assert cur.execute("SELECT status, meteo, updated_by FROM measure WHERE code = 'M1.1'").fetchone() == (
-            "en_retard", "nuage", "m@x.fr")
-        history = cur.execute("SELECT status, meteo, author, comment FROM measure_status_history"
-                              " WHERE measure_code = 'M1.1' ORDER BY changed_at DESC LIMIT 1").fetchone()
+            "en_retard",
+            "nuage",
+            "m@x.fr",
+        )
+        history = cur.execute(
+            "SELECT status, meteo, author, comment FROM measure_status_history"
+            " WHERE measure_code = 'M1.1' ORDER BY changed_at DESC LIMIT 1"
+        ).fetchone()
         assert history == ("en_retard", "nuage", "m@x.fr", "Recensement 2025 attendu")
-        audit = cur.execute("SELECT actor, action, old_data, new_data FROM audit_log WHERE entity = 'measure'"
-                            " AND entity_key = 'M1.1'").fetchall()
+        audit = cur.execute(
+            "SELECT actor, action, old_data, new_data FROM audit_log WHERE entity = 'measure' AND entity_key = 'M1.1'"
+        ).fetchall()
     assert len(audit) == 1 and audit[0][0] == "m@x.fr" and '"en_cours"' in audit[0][2]
 
 
@@ -250,7 +287,8 @@ def test_notes_are_for_the_national_team_and_validated(db):
     add_note(db, MINISTRY, "M2.1", NoteIn(text="Comité de pilotage du 12/03 : vague 2025 lancée"))
     with db.read() as cur:
         assert cur.execute("SELECT author, text FROM measure_note WHERE measure_code = 'M2.1'").fetchall() == [
-            ("m@x.fr", "Comité de pilotage du 12/03 : vague 2025 lancée")]
+            ("m@x.fr", "Comité de pilotage du 12/03 : vague 2025 lancée")
+        ]
         assert cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'measure_note'").fetchone()[0] == 1
 
 
@@ -273,8 +311,10 @@ def test_after_writes_and_deletions_the_progress_equals_a_cold_computation(db):
     corse = one(full, measure_code="M4.3", territory_id="REG-94")
     assert corse["current_flow"] == 7  # the 2024 flow; the target is cumulative, so current is the running total
     with db.read() as cur:
-        total = cur.execute("SELECT sum(value) FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE'"
-                            " AND territory_id = 'REG-94' AND kind = 'actual' AND period >= '2021'").fetchone()[0]
+        total = cur.execute(
+            "SELECT sum(value) FROM indicator_value WHERE indicator_code = 'SERVICE_CIVIQUE'"
+            " AND territory_id = 'REG-94' AND kind = 'actual' AND period >= '2021'"
+        ).fetchone()[0]
     assert corse["current"] == total
 
 
@@ -286,8 +326,9 @@ def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
         return one(result["indicators"], measure_code="M4.3", indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
 
     period = regional(True)["current_period"]
-    where = ("indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND kind = 'actual'"
-             f" AND period = '{period}'")
+    where = (
+        f"indicator_code = 'SERVICE_CIVIQUE' AND territory_id = 'REG-11' AND kind = 'actual' AND period = '{period}'"
+    )
     with db.transaction() as cur:  # a draft replaces the latest figure, not yet published
         cur.execute("UPDATE indicator_value SET value = 999, published = false WHERE " + where)
         mark_dirty(cur, where=where)
@@ -295,8 +336,12 @@ def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
     public = regional(True)
     assert public["current_flow"] != 999 and public["current_period"] != period  # readers see published figures only
     shown = progress_service.series(db, "region")
-    assert not ((shown["indicator_code"] == "SERVICE_CIVIQUE") & (shown["territory_id"] == "REG-11")
-                & (shown["period"] == period) & (shown["kind"] == "actual")).any()
+    assert not (
+        (shown["indicator_code"] == "SERVICE_CIVIQUE")
+        & (shown["territory_id"] == "REG-11")
+        & (shown["period"] == period)
+        & (shown["kind"] == "actual")
+    ).any()
     with db.transaction() as cur:  # once published, everyone sees it
         cur.execute("UPDATE indicator_value SET published = true WHERE " + where)
         mark_dirty(cur, where=where)
@@ -309,13 +354,21 @@ def test_a_flow_is_compared_with_its_cumulative_target_as_a_running_total(db):
         put(db, "SERVICE_CIVIQUE", "REG-11", str(year), missions)
     put(db, "SERVICE_CIVIQUE", "REG-11", "2023", 3000, kind="target")
     put(db, "SERVICE_CIVIQUE", "REG-11", "2020", 999)  # before the plan: not counted
-    row = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M4.3",
-              indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
+    row = one(
+        progress_service.progress(db, "region", ON)["indicators"],
+        measure_code="M4.3",
+        indicator_code="SERVICE_CIVIQUE",
+        territory_id="REG-11",
+    )
     assert (row["current"], row["current_flow"], row["initial"]) == (2150, 900, 0)
     assert row["rate"] == pytest.approx(2150 / 3000 * 100)  # 71.7 %, not 900 / 3 000 = 30 %
     assert row["cumulative_since"] == date(2021, 8, 27)
-    on_track = one(progress_service.progress(db, "region", date(2022, 12, 31))["indicators"],
-                   measure_code="M4.3", indicator_code="SERVICE_CIVIQUE", territory_id="REG-11")
+    on_track = one(
+        progress_service.progress(db, "region", date(2022, 12, 31))["indicators"],
+        measure_code="M4.3",
+        indicator_code="SERVICE_CIVIQUE",
+        territory_id="REG-11",
+    )
     # On 31/12/2022 the line from 0 on 27/08/2021 to 3 000 on 31/12/2023 expects 3 000 × 491 / 856.
     assert on_track["current"] == 1250
     assert on_track["expected_value"] == pytest.approx(3000 * 491 / 856)
@@ -327,8 +380,12 @@ def test_a_stock_keeps_comparing_its_last_value(db):
     put(db, "TL_OUVERTS", "REG-11", "2023", 120)
     put(db, "TL_OUVERTS", "REG-11", "2018", 50, kind="baseline")
     put(db, "TL_OUVERTS", "REG-11", "2025", 250, kind="target")
-    row = one(progress_service.progress(db, "region", ON)["indicators"], measure_code="M1.1",
-              indicator_code="TL_OUVERTS", territory_id="REG-11")
+    row = one(
+        progress_service.progress(db, "region", ON)["indicators"],
+        measure_code="M1.1",
+        indicator_code="TL_OUVERTS",
+        territory_id="REG-11",
+    )
     assert (row["current"], row["initial"]) == (120, 50)
     assert row["rate"] == pytest.approx((120 - 50) / (250 - 50) * 100)
     assert row["cumulative_since"] is None

@@ -55,6 +55,7 @@ def empty_db_file(request):
 @pytest.fixture
 def empty_db(empty_db_file, tmp_path):
     import shutil
+
     path = tmp_path / "empty.duckdb"
     shutil.copy(empty_db_file, path)
     database = open_database(path)
@@ -65,9 +66,12 @@ def empty_db(empty_db_file, tmp_path):
 def _national(db, code, year):
     with db.transaction() as cur:
         refresh(cur)
-        return cur.execute("SELECT value, numerator, denominator, reported, expected FROM rollup_year"
-                           " WHERE indicator_code = ? AND year = ? AND territory_id = 'FR' AND kind = 'actual'"
-                           " AND NOT published_only", [code, year]).fetchone()
+        return cur.execute(
+            "SELECT value, numerator, denominator, reported, expected FROM rollup_year"
+            " WHERE indicator_code = ? AND year = ? AND territory_id = 'FR' AND kind = 'actual'"
+            " AND NOT published_only",
+            [code, year],
+        ).fetchone()
 
 
 class _Undo(Exception):
@@ -111,8 +115,11 @@ def test_incremental_recompute_equals_a_full_one_from_an_empty_start(empty_db):
     assert _full_recompute_changes(empty_db) == 0
     writes.delete(empty_db, NATIONAL, closed.id, closed.version)
     assert _full_recompute_changes(empty_db) == 0
-    writes.create(empty_db, NATIONAL, {"name": "Tiers-lieu de Mende", "commune_code": "48095",
-                                        "opened_on": date(2020, 3, 1), "types": ["coworking"]})
+    writes.create(
+        empty_db,
+        NATIONAL,
+        {"name": "Tiers-lieu de Mende", "commune_code": "48095", "opened_on": date(2020, 3, 1), "types": ["coworking"]},
+    )
     assert _full_recompute_changes(empty_db) == 0
     grid = b"CODGEO;DENS7\n48095;5\n2A004;2\n"
     assert not import_classification(empty_db, NATIONAL, "densite", "grille.csv", grid).errors
@@ -129,26 +136,42 @@ def test_incremental_recompute_equals_a_full_one_on_demo_data(db):
 
 def test_a_locked_period_is_not_rewritten_through_the_registry(db):
     from indicators import locks
-    idf = User(email="idf@exemple.fr", name="Coordination IDF",
-               scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
+
+    idf = User(
+        email="idf@exemple.fr", name="Coordination IDF", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),)
+    )
 
     def stored(period):
         with db.read() as cur:
-            return cur.execute("SELECT value, version FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
-                               " AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'", [period]).fetchone()
+            return cur.execute(
+                "SELECT value, version FROM indicator_value WHERE indicator_code = 'TL_OUVERTS'"
+                " AND territory_id = 'COM-77475' AND period = ? AND kind = 'actual'",
+                [period],
+            ).fetchone()
 
     locks.lock_period(db, NATIONAL, "11", "2024")
     before_2024, before_2025 = stored("2024"), stored("2025")
-    writes.create(db, idf, {"name": "Nouveau coworking de Trilport", "commune_code": "77475",
-                             "opened_on": date(2020, 1, 15), "types": ["coworking"]})
+    writes.create(
+        db,
+        idf,
+        {
+            "name": "Nouveau coworking de Trilport",
+            "commune_code": "77475",
+            "opened_on": date(2020, 1, 15),
+            "types": ["coworking"],
+        },
+    )
     assert stored("2024") == before_2024  # frozen: the period is locked for Île-de-France
     assert stored("2025")[0] == before_2025[0] + 1
     with db.read() as cur:
-        audit = cur.execute("SELECT action, how, json_extract(old_data, '$.value')::DOUBLE,"
-                            " json_extract(new_data, '$.value')::DOUBLE FROM audit_log WHERE entity = 'value'"
-                            " AND entity_key = 'TL_OUVERTS|COM-77475|2025|actual'").fetchall()
-        locked_audit = cur.execute("SELECT count(*) FROM audit_log WHERE entity = 'value'"
-                                   " AND entity_key = 'TL_OUVERTS|COM-77475|2024|actual'").fetchone()[0]
+        audit = cur.execute(
+            "SELECT action, how, json_extract(old_data, '$.value')::DOUBLE,"
+            " json_extract(new_data, '$.value')::DOUBLE FROM audit_log WHERE entity = 'value'"
+            " AND entity_key = 'TL_OUVERTS|COM-77475|2025|actual'"
+        ).fetchall()
+        locked_audit = cur.execute(
+            "SELECT count(*) FROM audit_log WHERE entity = 'value' AND entity_key = 'TL_OUVERTS|COM-77475|2024|actual'"
+        ).fetchone()[0]
     assert audit == [("update", "registre", before_2025[0], before_2025[0] + 1)]
     assert locked_audit == 0
     locks.unlock_period(db, NATIONAL, "11", "2024")
@@ -158,6 +181,7 @@ def test_a_locked_period_is_not_rewritten_through_the_registry(db):
 
 def test_a_census_place_is_not_extrapolated_open_forever(empty_db):
     from lieux.models import ATTESTATION_YEARS
+
     imports.run(empty_db, census(ROWS), "cget2019", NATIONAL)  # attested on 19/09/2018, no opening date
     last_counted = 2018 + ATTESTATION_YEARS
     assert _national(empty_db, "TL_OUVERTS", last_counted)[0] == 5
@@ -187,12 +211,21 @@ def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty
     rows = [*ROWS, row(6, "Le CENTQUATRE-PARIS", "75019", "75119", "Paris", 48.8904, 2.3708)]
     (tmp_path / "recensement.csv").write_bytes(census(rows))
     from accounts import repository as accounts
+
     db = open_database(path)
     with db.transaction() as cur:  # the national team's account, as an administrator would create it
         accounts.add(cur, NATIONAL)
     db.close()
-    imported = run("import", "lieux", str(tmp_path / "recensement.csv"), "--format", "cget2019",
-                   "--user", NATIONAL.email, db_file=path)
+    imported = run(
+        "import",
+        "lieux",
+        str(tmp_path / "recensement.csv"),
+        "--format",
+        "cget2019",
+        "--user",
+        NATIONAL.email,
+        db_file=path,
+    )
     assert imported.returncode == 0, imported.stderr
     result = run("status", "--json", "--annee", "2020", db_file=path)
     assert result.returncode == 0, result.stderr
@@ -210,14 +243,17 @@ def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty
     db = open_database(path)
     try:
         with db.read() as cur:
-            dens7 = dict(cur.execute("SELECT code, dens7 FROM territory WHERE code IN"
-                                     " ('77475', '77284', '01053', '2A004', '48095', '75056')"
-                                     " AND level = 'commune'").fetchall())
+            dens7 = dict(
+                cur.execute(
+                    "SELECT code, dens7 FROM territory WHERE code IN"
+                    " ('77475', '77284', '01053', '2A004', '48095', '75056')"
+                    " AND level = 'commune'"
+                ).fetchall()
+            )
     finally:
         db.close()
     rural = sum(1 for code in ("77475", "77284", "01053", "2A004", "48095", "75056") if dens7[code] >= 5)
     assert france["TL_RURAL"]["value"] == pytest.approx(rural / 6 * 100)
     # POP_PROCHE_TL: population of communes whose centre is within 10 km of a place.
     near = within_km_of_a_place(communes)
-    assert france["POP_PROCHE_TL"]["value"] == pytest.approx(
-        100 * communes["population"][near].sum() / total, rel=1e-9)
+    assert france["POP_PROCHE_TL"]["value"] == pytest.approx(100 * communes["population"][near].sum() / total, rel=1e-9)

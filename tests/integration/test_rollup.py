@@ -15,9 +15,14 @@ def small_epci(db):
     with db.read() as cur:
         siren, n = cur.execute(
             "SELECT epci_siren, count(*) FROM territory WHERE level = 'commune' AND epci_siren IS NOT NULL"
-            " GROUP BY 1 HAVING count(*) BETWEEN 5 AND 8 ORDER BY 1 LIMIT 1").fetchone()
-        communes = [r[0] for r in cur.execute(
-            "SELECT id FROM territory WHERE epci_siren = ? AND level = 'commune' ORDER BY id", [siren]).fetchall()]
+            " GROUP BY 1 HAVING count(*) BETWEEN 5 AND 8 ORDER BY 1 LIMIT 1"
+        ).fetchone()
+        communes = [
+            r[0]
+            for r in cur.execute(
+                "SELECT id FROM territory WHERE epci_siren = ? AND level = 'commune' ORDER BY id", [siren]
+            ).fetchall()
+        ]
     return f"EPCI-{siren}", n, communes
 
 
@@ -27,10 +32,14 @@ def put(db, code, territory, period, value=None, num=None, den=None, kind="actua
         cur.execute(
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
             " value, numerator, denominator, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'test')",
-            [code, territory, p.code, p.start, p.end, kind, value, num, den])
+            [code, territory, p.code, p.start, p.end, kind, value, num, den],
+        )
         # like every writer: the materialised roll-ups follow
-        mark_dirty(cur, where="indicator_code = ? AND territory_id = ? AND period = ? AND kind = ?",
-                   params=[code, territory, p.code, kind])
+        mark_dirty(
+            cur,
+            where="indicator_code = ? AND territory_id = ? AND period = ? AND kind = ?",
+            params=[code, territory, p.code, kind],
+        )
 
 
 def row(frame, territory_id):
@@ -65,33 +74,38 @@ def test_a_stock_keeps_its_last_value_and_a_flow_adds_up_within_the_year(db, sma
         put(db, "F", communes[0], period, value)
     put(db, "S", communes[1], "2024Q2", 10)
     with db.read() as cur:
-        stock = rollup(cur, {"code": "S", "territorial_agg": "sum", "temporal_agg": "last"},
-                       parse_period("2024"), "epci")
-        flow = rollup(cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"},
-                      parse_period("2024"), "commune")
+        stock = rollup(
+            cur, {"code": "S", "territorial_agg": "sum", "temporal_agg": "last"}, parse_period("2024"), "epci"
+        )
+        flow = rollup(
+            cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"}, parse_period("2024"), "commune"
+        )
     assert row(stock, epci)["value"] == 7 + 10
     assert row(flow, communes[0])["value"] == 12
-    assert row(flow, communes[2])["reported"] == 0 and row(flow, communes[2])["value"] != row(flow, communes[2])["value"]
+    assert (
+        row(flow, communes[2])["reported"] == 0 and row(flow, communes[2])["value"] != row(flow, communes[2])["value"]
+    )
 
 
 def test_yearly_children_and_children_with_quarters_roll_up_together(db, small_epci):
     """A child holding only its yearly row is taken as it is; one with quarters is added up over time."""
     epci, _, communes = small_epci
-    put(db, "F", communes[0], "2024", 4)          # yearly only
-    put(db, "F", communes[1], "2024Q1", 5)        # quarters only: 5 + 7
+    put(db, "F", communes[0], "2024", 4)  # yearly only
+    put(db, "F", communes[1], "2024Q1", 5)  # quarters only: 5 + 7
     put(db, "F", communes[1], "2024Q3", 7)
-    put(db, "F", communes[2], "2024", 20)         # a yearly row and a quarter: 20 + 3
+    put(db, "F", communes[2], "2024", 20)  # a yearly row and a quarter: 20 + 3
     put(db, "F", communes[2], "2024Q4", 3)
     put(db, "S", communes[0], "2024", 4)
     put(db, "S", communes[1], "2024Q1", 5)
     put(db, "S", communes[1], "2024Q3", 7)
     with db.read() as cur:
-        flow = rollup(cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"},
-                      parse_period("2024"), "epci")
-        stock = rollup(cur, {"code": "S", "territorial_agg": "sum", "temporal_agg": "last"},
-                       parse_period("2024"), "epci")
-        by_commune = rollup(cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"},
-                            parse_period("2024"), "commune")
+        flow = rollup(cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"}, parse_period("2024"), "epci")
+        stock = rollup(
+            cur, {"code": "S", "territorial_agg": "sum", "temporal_agg": "last"}, parse_period("2024"), "epci"
+        )
+        by_commune = rollup(
+            cur, {"code": "F", "territorial_agg": "sum", "temporal_agg": "sum"}, parse_period("2024"), "commune"
+        )
     assert row(flow, epci)["value"] == 4 + (5 + 7) + (20 + 3)
     assert row(flow, epci)["reported"] == 3
     assert row(stock, epci)["value"] == 4 + 7
@@ -111,12 +125,16 @@ def test_population_weighted_mean_and_extremes(db, small_epci):
     put(db, "W", communes[0], "2024", 10)
     put(db, "W", communes[1], "2024", 20)
     with db.read() as cur:
-        pops = dict(cur.execute("SELECT id, population FROM territory WHERE id IN (?, ?)",
-                                communes[:2]).fetchall())
-        weighted = rollup(cur, {"code": "W", "territorial_agg": "population_weighted_mean",
-                                "temporal_agg": "last"}, parse_period("2024"), "epci")
-        highest = rollup(cur, {"code": "W", "territorial_agg": "max", "temporal_agg": "last"},
-                         parse_period("2024"), "epci")
+        pops = dict(cur.execute("SELECT id, population FROM territory WHERE id IN (?, ?)", communes[:2]).fetchall())
+        weighted = rollup(
+            cur,
+            {"code": "W", "territorial_agg": "population_weighted_mean", "temporal_agg": "last"},
+            parse_period("2024"),
+            "epci",
+        )
+        highest = rollup(
+            cur, {"code": "W", "territorial_agg": "max", "temporal_agg": "last"}, parse_period("2024"), "epci"
+        )
     p0, p1 = pops[communes[0]], pops[communes[1]]
     assert row(weighted, epci)["value"] == pytest.approx((10 * p0 + 20 * p1) / (p0 + p1))
     assert row(highest, epci)["value"] == 20

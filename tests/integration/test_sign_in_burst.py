@@ -11,7 +11,7 @@ from accounts import passwords, sign_in
 COORD = "coordinateur.idf@demo.test"
 COORD_PASSWORD = "demo-coordination-idf"
 ARGON2_MIB = 64  # argon2-cffi's default memory cost per verification
-CAP = 2          # default number of password checks at once
+CAP = 2  # default number of password checks at once
 
 
 def rss_mib() -> float:
@@ -71,6 +71,7 @@ def in_flight(monkeypatch):
             finally:
                 with lock:
                     state["now"] -= 1
+
         return wrapper
 
     monkeypatch.setattr(passwords, "verify_password", counted(passwords.verify_password))
@@ -111,8 +112,10 @@ def test_forty_parallel_attempts_on_one_account_check_no_more_passwords_than_the
         results = burst(db, attempts)
     seen = outcomes(db, COORD)
     checked = seen["bad_password"] + seen["ok"]
-    print(f"\n40 parallel attempts on one account: {checked} checked before the lock, {seen['locked']} refused "
-          f"as locked, {in_flight['most']} checks at once, +{memory.added:.0f} MiB peak")
+    print(
+        f"\n40 parallel attempts on one account: {checked} checked before the lock, {seen['locked']} refused "
+        f"as locked, {in_flight['most']} checks at once, +{memory.added:.0f} MiB peak"
+    )
     assert checked <= 5 and in_flight["calls"] == checked
     assert seen["locked"] == 40 - checked and seen["pending"] == 0
     locked = [r for r in results if isinstance(r, sign_in.SignInRefused) and "bloqué" in str(r)]
@@ -127,8 +130,10 @@ def test_a_hundred_parallel_unknown_emails_stay_under_the_cap_and_bounded_memory
     attempts = [(f"personne{i}@exemple.fr", "un mot de passe quelconque", f"198.51.100.{i}") for i in range(100)]
     with Peak() as memory:
         results = burst(db, attempts)
-    print(f"\n100 parallel unknown e-mails: {in_flight['calls']} dummy checks, {in_flight['most']} at once, "
-          f"+{memory.added:.0f} MiB peak")
+    print(
+        f"\n100 parallel unknown e-mails: {in_flight['calls']} dummy checks, {in_flight['most']} at once, "
+        f"+{memory.added:.0f} MiB peak"
+    )
     assert all(str(r).startswith("Adresse e-mail ou mot de passe incorrect.") for r in results)
     assert in_flight["calls"] == 100 and in_flight["most"] <= CAP  # each still costs a check, never at once
     assert outcomes(db)["unknown"] == 100

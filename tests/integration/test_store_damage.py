@@ -37,8 +37,10 @@ os._exit(0)
 def _counts(path):
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return (con.execute("SELECT count(*) FROM indicator_value WHERE updated_by = 'national@example.fr'").fetchone()[0],
-                con.execute("SELECT count(*) FROM audit_log WHERE actor = 'national@example.fr'").fetchone()[0])
+        return (
+            con.execute("SELECT count(*) FROM indicator_value WHERE updated_by = 'national@example.fr'").fetchone()[0],
+            con.execute("SELECT count(*) FROM audit_log WHERE actor = 'national@example.fr'").fetchone()[0],
+        )
     finally:
         con.close()
 
@@ -49,8 +51,14 @@ def imported(national_db_file, tmp_path_factory):
     the national database hold enough communes for 100,000 rows each)."""
     path = tmp_path_factory.mktemp("wal") / "carrefours.duckdb"
     shutil.copy(national_db_file, path)
-    result = subprocess.run([sys.executable, "-c", _IMPORT_THEN_DIE, str(path)], cwd=ROOT, text=True,
-                            capture_output=True, timeout=600, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", _IMPORT_THEN_DIE, str(path)],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert result.stdout.strip() == "200000", result.stderr
     assert path.with_name(path.name + ".wal").stat().st_size > 0
     return path
@@ -88,16 +96,28 @@ def test_status_on_a_truncated_log_says_so_without_a_traceback(imported, tmp_pat
     shutil.copy(imported, copy)
     log = imported.with_name(imported.name + ".wal").read_bytes()
     (tmp_path / "carrefours.duckdb.wal").write_bytes(log[: int(len(log) * 0.8)])
-    result = subprocess.run([sys.executable, "cli.py", "status"], cwd=ROOT, text=True, capture_output=True,
-                            timeout=120, env={**os.environ, "CARREFOURS_DB": str(copy)})
+    result = subprocess.run(
+        [sys.executable, "cli.py", "status"],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "CARREFOURS_DB": str(copy)},
+    )
     assert result.returncode == 2
     assert "incohérente" in result.stderr and "Traceback" not in result.stderr
 
 
 def _cli(*args, db_path, preexec=None, timeout=600):
-    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, text=True, capture_output=True,
-                          timeout=timeout, preexec_fn=preexec,
-                          env={**os.environ, "CARREFOURS_DB": str(db_path), "CARREFOURS_DEMO": "0"})
+    return subprocess.run(
+        [sys.executable, "cli.py", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+        preexec_fn=preexec,
+        env={**os.environ, "CARREFOURS_DB": str(db_path), "CARREFOURS_DEMO": "0"},
+    )
 
 
 def test_init_force_replaces_a_corrupt_file(tmp_path):
@@ -114,6 +134,7 @@ def _small_disk():
     """In the child: files may not grow past 4 MB, as on a nearly full disk (write fails, no signal)."""
     import resource
     import signal
+
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     resource.setrlimit(resource.RLIMIT_FSIZE, (4_000_000, 4_000_000))
 
@@ -130,8 +151,14 @@ def test_init_on_a_full_disk_says_so_in_french_and_leaves_nothing(tmp_path):
 def _corrupt_blocks_of(path: Path, table: str, column: str) -> None:
     """Damage the data blocks of one column of a table while the file still opens (as bad sectors do)."""
     con = duckdb.connect(str(path), read_only=True)
-    blocks = [r[0] for r in con.execute(f"SELECT DISTINCT block_id FROM pragma_storage_info('{table}')"
-                                        " WHERE column_name = ? AND persistent AND block_id >= 0", [column]).fetchall()]
+    blocks = [
+        r[0]
+        for r in con.execute(
+            f"SELECT DISTINCT block_id FROM pragma_storage_info('{table}')"
+            " WHERE column_name = ? AND persistent AND block_id >= 0",
+            [column],
+        ).fetchall()
+    ]
     con.close()
     header, block = 3 * 4096, 256 * 1024
     with open(path, "r+b") as handle:
@@ -158,9 +185,16 @@ print(json.dumps({"exceptions": [e.value for e in at.exception], "errors": [e.va
 
 def test_dashboard_on_a_damaged_block_shows_a_french_message(db_file):
     _corrupt_blocks_of(db_file, "rollup_year", "value")
-    result = subprocess.run([sys.executable, "-c", _DASHBOARD], cwd=ROOT, text=True, capture_output=True,
-                            timeout=300, env={**os.environ, "CARREFOURS_DB": str(db_file), "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-c", _DASHBOARD],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=300,
+        env={**os.environ, "CARREFOURS_DB": str(db_file), "PYTHONPATH": str(ROOT)},
+    )
     import json
+
     shown = json.loads(result.stdout.strip().splitlines()[-1])
     assert shown["exceptions"] == [], shown
     assert any("endommagée" in text and "sauvegarde" in text for text in shown["errors"]), shown

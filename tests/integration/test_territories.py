@@ -28,7 +28,9 @@ def test_aggregates_add_up_the_communes(db):
     with db.read() as cur:
         communes = cur.execute("SELECT sum(population) FROM territory WHERE level = 'commune'").fetchone()[0]
         regions = cur.execute("SELECT sum(population) FROM territory WHERE level = 'region'").fetchone()[0]
-        metropoles = cur.execute("SELECT count(*) FROM territory WHERE level = 'epci' AND epci_nature = 'ME'").fetchone()[0]
+        metropoles = cur.execute(
+            "SELECT count(*) FROM territory WHERE level = 'epci' AND epci_nature = 'ME'"
+        ).fetchone()[0]
     assert communes == regions == get(db, "FR")["population"]
     assert 66_000_000 < communes < 70_000_000
     assert metropoles == 22

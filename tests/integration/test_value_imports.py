@@ -46,14 +46,20 @@ def test_encodings_utf8_with_or_without_bom_and_windows_1252(db, encoding):
 
 
 def test_french_numbers_decimal_comma_and_thousands_separators(db):
-    text = ("indicateur;territoire;periode;valeur\n"
-            "CA_TOTAL;DEP-77;2024;1 234 567,5\n"
-            "CA_TOTAL;DEP-78;2024;1\u00a0234,25\n"
-            "CA_TOTAL;DEP-91;2024;2\u202f500\n"
-            "CA_TOTAL;DEP-92;2024;1.234,5\n")
+    text = (
+        "indicateur;territoire;periode;valeur\n"
+        "CA_TOTAL;DEP-77;2024;1 234 567,5\n"
+        "CA_TOTAL;DEP-78;2024;1\u00a0234,25\n"
+        "CA_TOTAL;DEP-91;2024;2\u202f500\n"
+        "CA_TOTAL;DEP-92;2024;1.234,5\n"
+    )
     assert run(db, csv(text)).ok
     assert [value(db, t, indicator="CA_TOTAL") for t in ("DEP-77", "DEP-78", "DEP-91", "DEP-92")] == [
-        1234567.5, 1234.25, 2500, 1234.5]
+        1234567.5,
+        1234.25,
+        2500,
+        1234.5,
+    ]
 
 
 def test_percentages_as_numerator_and_denominator(db):
@@ -63,23 +69,36 @@ def test_percentages_as_numerator_and_denominator(db):
 
 
 def test_territory_codes_as_people_type_them(db):
-    text = ("indicateur;territoire;periode;valeur;niveau\n"
-            "EMPLOIS_DIRECTS;1053;2024;1;\n"          # Bourg-en-Bresse, leading zero lost
-            "EMPLOIS_DIRECTS;69123;2024;2;\n"
-            "EMPLOIS_DIRECTS;200046977;2024;3;\n"     # Métropole de Lyon by SIREN
-            "EMPLOIS_DIRECTS;DEP-01;2024;4;\n"
-            "EMPLOIS_DIRECTS;84;2024;5;region\n"
-            "EMPLOIS_DIRECTS;1;2023;6;departement\n")
+    text = (
+        "indicateur;territoire;periode;valeur;niveau\n"
+        "EMPLOIS_DIRECTS;1053;2024;1;\n"  # Bourg-en-Bresse, leading zero lost
+        "EMPLOIS_DIRECTS;69123;2024;2;\n"
+        "EMPLOIS_DIRECTS;200046977;2024;3;\n"  # Métropole de Lyon by SIREN
+        "EMPLOIS_DIRECTS;DEP-01;2024;4;\n"
+        "EMPLOIS_DIRECTS;84;2024;5;region\n"
+        "EMPLOIS_DIRECTS;1;2023;6;departement\n"
+    )
     report = run(db, csv(text), user=COORD_ARA)
     assert report.ok, report.errors
-    assert [value(db, t, p) for t, p in (("COM-01053", "2024"), ("COM-69123", "2024"), ("EPCI-200046977", "2024"),
-                                         ("DEP-01", "2024"), ("REG-84", "2024"), ("DEP-01", "2023"))] == [1, 2, 3, 4, 5, 6]
+    assert [
+        value(db, t, p)
+        for t, p in (
+            ("COM-01053", "2024"),
+            ("COM-69123", "2024"),
+            ("EPCI-200046977", "2024"),
+            ("DEP-01", "2024"),
+            ("REG-84", "2024"),
+            ("DEP-01", "2023"),
+        )
+    ] == [1, 2, 3, 4, 5, 6]
 
 
 def test_corsica_overseas_and_france_codes(db):
-    text = ("indicateur;territoire;periode;valeur\n"
-            "EMPLOIS_DIRECTS;2A004;2024;1\nEMPLOIS_DIRECTS;2B;2024;2\nEMPLOIS_DIRECTS;971;2024;3\n"
-            "EMPLOIS_DIRECTS;974;2024;4\nEMPLOIS_DIRECTS;FR;2024;5\nEMPLOIS_DIRECTS;REG-01;2024;6\n")
+    text = (
+        "indicateur;territoire;periode;valeur\n"
+        "EMPLOIS_DIRECTS;2A004;2024;1\nEMPLOIS_DIRECTS;2B;2024;2\nEMPLOIS_DIRECTS;971;2024;3\n"
+        "EMPLOIS_DIRECTS;974;2024;4\nEMPLOIS_DIRECTS;FR;2024;5\nEMPLOIS_DIRECTS;REG-01;2024;6\n"
+    )
     assert run(db, csv(text), user=MINISTERE).ok
     assert [value(db, t) for t in ("COM-2A004", "DEP-2B", "DEP-971", "DEP-974", "FR", "REG-01")] == [1, 2, 3, 4, 5, 6]
 
@@ -92,14 +111,18 @@ def test_an_ambiguous_region_or_departement_code_is_an_error_never_a_guess(db):
     assert "ambigu" in report.errors.iloc[0]["message"] and "REG-01" in report.errors.iloc[0]["message"]
 
 
-@pytest.mark.parametrize("typed, iso", [("2024", "2024"), ("T3 2024", "2024Q3"), ("2024Q3", "2024Q3"),
-                                        ("09/2024", "2024-09"), ("2024-09", "2024-09")])
+@pytest.mark.parametrize(
+    "typed, iso",
+    [("2024", "2024"), ("T3 2024", "2024Q3"), ("2024Q3", "2024Q3"), ("09/2024", "2024-09"), ("2024-09", "2024-09")],
+)
 def test_periods_as_people_type_them(db, typed, iso):
     # A value has its indicator's granularity: the indicator is made quarterly or monthly for the test.
     from indicators.periods import parse_period
+
     with db.transaction() as cur:
-        cur.execute("UPDATE indicator SET period_type = ? WHERE code = 'EMPLOIS_DIRECTS'",
-                    [parse_period(iso).granularity])
+        cur.execute(
+            "UPDATE indicator SET period_type = ? WHERE code = 'EMPLOIS_DIRECTS'", [parse_period(iso).granularity]
+        )
     text = f"indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;{typed};8\n"
     assert run(db, csv(text)).ok
     assert value(db, "DEP-77", iso) == 8
@@ -120,8 +143,13 @@ def test_wide_format_csv_one_column_per_period(db):
 
 
 def test_xlsx_long_and_wide(db):
-    long = xlsx([["indicateur", "territoire", "periode", "valeur"], ["EMPLOIS_DIRECTS", 77475, 2024, 3],
-                 ["EMPLOIS_DIRECTS", "DEP-77", "T1 2024", 1]])
+    long = xlsx(
+        [
+            ["indicateur", "territoire", "periode", "valeur"],
+            ["EMPLOIS_DIRECTS", 77475, 2024, 3],
+            ["EMPLOIS_DIRECTS", "DEP-77", "T1 2024", 1],
+        ]
+    )
     report = run(db, long, "valeurs.xlsx")
     assert report.errors["line"].tolist() == [3]  # a quarter for a yearly indicator, on its spreadsheet row
     wide = xlsx([["indicateur", "territoire", 2023, 2024], ["EMPLOIS_DIRECTS", 77475, 2, 3]])
@@ -130,17 +158,19 @@ def test_xlsx_long_and_wide(db):
 
 
 def test_every_faulty_line_is_listed_and_nothing_is_written(db):
-    text = ("indicateur;territoire;periode;valeur\n"
-            "EMPLOIS_DIRECTS;DEP-77;2024;10\n"       # fine, but not written
-            "INCONNU;DEP-77;2024;1\n"
-            "EMPLOIS_DIRECTS;99999;2024;1\n"
-            "EMPLOIS_DIRECTS;DEP-69;2024;1\n"        # another region
-            "EMPLOIS_DIRECTS;DEP-78;2024;-4\n"
-            "EMPLOIS_DIRECTS;DEP-91;2024;beaucoup\n"
-            "EMPLOIS_DIRECTS;DEP-92;2024;5\n"
-            "EMPLOIS_DIRECTS;DEP-92;2024;6\n"        # same value twice, different figures
-            "EMPLOIS_DIRECTS;DEP-93;l'an dernier;5\n"
-            "EMPLOIS_DIRECTS;DEP-94;2024;=SOMME(A1:A3)\n")
+    text = (
+        "indicateur;territoire;periode;valeur\n"
+        "EMPLOIS_DIRECTS;DEP-77;2024;10\n"  # fine, but not written
+        "INCONNU;DEP-77;2024;1\n"
+        "EMPLOIS_DIRECTS;99999;2024;1\n"
+        "EMPLOIS_DIRECTS;DEP-69;2024;1\n"  # another region
+        "EMPLOIS_DIRECTS;DEP-78;2024;-4\n"
+        "EMPLOIS_DIRECTS;DEP-91;2024;beaucoup\n"
+        "EMPLOIS_DIRECTS;DEP-92;2024;5\n"
+        "EMPLOIS_DIRECTS;DEP-92;2024;6\n"  # same value twice, different figures
+        "EMPLOIS_DIRECTS;DEP-93;l'an dernier;5\n"
+        "EMPLOIS_DIRECTS;DEP-94;2024;=SOMME(A1:A3)\n"
+    )
     before = values_only(db)
     report = run(db, csv(text))
     assert not report.written and values_only(db) == before and refusals(db) == 1
@@ -163,8 +193,10 @@ def test_exact_repeats_are_harmless(db):
 
 
 def test_reimporting_the_same_file_changes_nothing(db):
-    text = ("indicateur;territoire;periode;valeur;commentaire\nEMPLOIS_DIRECTS;DEP-77;2024;5;note\n"
-            "EMPLOIS_DIRECTS;REG-11;2023;999;\n")  # REG-11 2023 exists as demo: updated the first time
+    text = (
+        "indicateur;territoire;periode;valeur;commentaire\nEMPLOIS_DIRECTS;DEP-77;2024;5;note\n"
+        "EMPLOIS_DIRECTS;REG-11;2023;999;\n"
+    )  # REG-11 2023 exists as demo: updated the first time
     first = run(db, csv(text))
     assert first.written and first.result.changed == 2
     before = snapshot(db)
@@ -184,23 +216,35 @@ def test_dry_run_writes_nothing_but_says_what_would_change(db):
 def test_a_value_changed_between_preview_and_commit_is_refused(db):
     text = "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n"
     preview = run(db, csv(text), dry_run=True)
-    writes.apply(db, MINISTERE, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
-                                                      period="2024", value=1)], how="saisie")
-    final = imports.import_values(db, COORD_IDF, csv(text), "v.csv", dry_run=False,
-                                  read_versions=preview.result.versions)
+    writes.apply(
+        db,
+        MINISTERE,
+        [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77", period="2024", value=1)],
+        how="saisie",
+    )
+    final = imports.import_values(
+        db, COORD_IDF, csv(text), "v.csv", dry_run=False, read_versions=preview.result.versions
+    )
     assert not final.written and len(final.result.conflicts) == 1
     assert value(db, "DEP-77") == 1
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"", "vide.csv", "vide"),
-    (b"indicateur;territoire;periode;valeur\n", "entete.csv", "aucune ligne"),
-    (b"code;nom;montant\n1;2;3\n", "colonnes.csv", "colonne(s) inconnue(s)"),
-    (b"indicateur;territoire;valeur\nEMPLOIS_DIRECTS;DEP-77;3\n", "periode.csv", "periode manquante"),
-    (b"\x00\x01\x02\x03binaire\xff\xfe" * 100, "binaire.csv", "binaire"),
-    (b"PK\x03\x04pas vraiment un classeur", "faux.csv", "pas un classeur Excel"),
-    (b"indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;1;2;3\n", "decale.csv", "colonnes au lieu"),
-])
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"", "vide.csv", "vide"),
+        (b"indicateur;territoire;periode;valeur\n", "entete.csv", "aucune ligne"),
+        (b"code;nom;montant\n1;2;3\n", "colonnes.csv", "colonne(s) inconnue(s)"),
+        (b"indicateur;territoire;valeur\nEMPLOIS_DIRECTS;DEP-77;3\n", "periode.csv", "periode manquante"),
+        (b"\x00\x01\x02\x03binaire\xff\xfe" * 100, "binaire.csv", "binaire"),
+        (b"PK\x03\x04pas vraiment un classeur", "faux.csv", "pas un classeur Excel"),
+        (
+            b"indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;1;2;3\n",
+            "decale.csv",
+            "colonnes au lieu",
+        ),
+    ],
+)
 def test_hostile_or_unreadable_files_get_one_clear_message(db, data, name, message):
     before = snapshot(db)
     report = run(db, data, name)
@@ -215,10 +259,12 @@ def test_a_50_mb_file_is_refused_early_with_the_size_limit(db):
 
 
 def test_very_long_cells_and_formulas_in_comments_are_refused(db):
-    text = ("indicateur;territoire;periode;valeur;commentaire\n"
-            f"EMPLOIS_DIRECTS;DEP-77;2024;1;{'x' * 5000}\n"
-            "EMPLOIS_DIRECTS;DEP-78;2024;1;=HYPERLINK(\"http://evil\")\n"
-            "EMPLOIS_DIRECTS;DEP-91;2024;1;-- voir note\n")
+    text = (
+        "indicateur;territoire;periode;valeur;commentaire\n"
+        f"EMPLOIS_DIRECTS;DEP-77;2024;1;{'x' * 5000}\n"
+        "EMPLOIS_DIRECTS;DEP-78;2024;1;=HYPERLINK(\"http://evil\")\n"
+        "EMPLOIS_DIRECTS;DEP-91;2024;1;-- voir note\n"
+    )
     report = run(db, csv(text))
     found = {(r.line, r.column): r.message for r in report.errors.itertuples()}
     assert "trop longue" in found[(2, "commentaire")] and "formule" in found[(3, "commentaire")]
@@ -227,11 +273,17 @@ def test_very_long_cells_and_formulas_in_comments_are_refused(db):
 
 def test_exports_neutralise_formula_like_cells(db):
     # Formulas are refused on entry; a value stored before that rule still must not run in a spreadsheet.
-    writes.apply(db, COORD_IDF, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
-                                                      period="2024", value=3)], how="saisie")
+    writes.apply(
+        db,
+        COORD_IDF,
+        [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77", period="2024", value=3)],
+        how="saisie",
+    )
     with db.transaction() as cur:
-        cur.execute("UPDATE indicator_value SET comment = '=1+2', source = '@SUM(A1)' "
-                    "WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'DEP-77' AND period = '2024'")
+        cur.execute(
+            "UPDATE indicator_value SET comment = '=1+2', source = '@SUM(A1)' "
+            "WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'DEP-77' AND period = '2024'"
+        )
     frame = exports.values_frame(db, COORD_IDF, "EMPLOIS_DIRECTS", "DEP-77")
     text = exports.to_bytes(frame, "csv").decode("utf-8-sig")
     assert ";'=1+2;" in text.replace("\r", "") or "'=1+2" in text
@@ -244,8 +296,12 @@ def test_exports_neutralise_formula_like_cells(db):
 
 
 def test_an_export_is_logged_and_reimports_without_change(db):
-    writes.apply(db, COORD_IDF, [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77",
-                                                      period="2024", value=3)], how="saisie")
+    writes.apply(
+        db,
+        COORD_IDF,
+        [models.ValueChange(indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77", period="2024", value=3)],
+        how="saisie",
+    )
     data, rows = exports.export_values(db, COORD_IDF, "csv", "EMPLOIS_DIRECTS", "REG-11")
     with db.read() as cur:
         logged = cur.execute("SELECT actor, how FROM audit_log WHERE entity = 'export'").fetchall()

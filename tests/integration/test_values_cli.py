@@ -29,12 +29,16 @@ def cli_db(db_file):
 
 def cli(*args, db_file):
     env = {**os.environ, "CARREFOURS_DB": str(db_file)}
-    return subprocess.run([sys.executable, "cli.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "cli.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
-def values(db_file, sql="SELECT count(*), coalesce(sum(version), 0) FROM indicator_value"
-                        " WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id LIKE 'DEP-%'"):
+def values(
+    db_file,
+    sql="SELECT count(*), coalesce(sum(version), 0) FROM indicator_value"
+    " WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id LIKE 'DEP-%'",
+):
     database = open_database(db_file)
     try:
         with database.read() as cur:
@@ -45,8 +49,11 @@ def values(db_file, sql="SELECT count(*), coalesce(sum(version), 0) FROM indicat
 
 def test_import_refuses_the_whole_file_prints_every_faulty_line_and_exits_non_zero(cli_db, tmp_path):
     path = tmp_path / "valeurs.csv"
-    path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n"
-                    "EMPLOIS_DIRECTS;DEP-69;2024;5\nEMPLOIS_DIRECTS;DEP-78;2024;-1\n", encoding="utf-8")
+    path.write_text(
+        "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n"
+        "EMPLOIS_DIRECTS;DEP-69;2024;5\nEMPLOIS_DIRECTS;DEP-78;2024;-1\n",
+        encoding="utf-8",
+    )
     before = values(cli_db)
     result = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
     assert result.returncode == 1
@@ -69,8 +76,9 @@ def test_import_dry_run_then_commit_then_reimport(cli_db, tmp_path):
     assert after[0][0] == before[0][0] + 1
     again = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
     assert again.returncode == 0 and values(cli_db) == after
-    history = cli("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", "--json",
-                  db_file=cli_db)
+    history = cli(
+        "history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", "--json", db_file=cli_db
+    )
     data = json.loads(history.stdout)
     assert data["territory_id"] == "DEP-77" and data["current"]["value"] == 5
     assert [(e["actor"], e["how"]) for e in data["history"]] == [(COORD_IDF.email, "import")]
@@ -87,11 +95,27 @@ def test_import_with_an_unknown_account_writes_nothing(cli_db, tmp_path):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
 def test_export_values_in_each_format_is_logged(cli_db, tmp_path, fmt):
     out = tmp_path / f"export.{fmt}"
-    result = cli("export", "values", "--format", fmt, "--out", out, "--indicator", "EMPLOIS_DIRECTS",
-                 "--territory", "REG-11", "--user", COORD_IDF.email, db_file=cli_db)
+    result = cli(
+        "export",
+        "values",
+        "--format",
+        fmt,
+        "--out",
+        out,
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "REG-11",
+        "--user",
+        COORD_IDF.email,
+        db_file=cli_db,
+    )
     assert result.returncode == 0, result.stderr
-    frame = {"csv": lambda p: pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig"),
-             "xlsx": pd.read_excel, "parquet": pd.read_parquet}[fmt](out)
+    frame = {
+        "csv": lambda p: pd.read_csv(p, sep=";", decimal=",", encoding="utf-8-sig"),
+        "xlsx": pd.read_excel,
+        "parquet": pd.read_parquet,
+    }[fmt](out)
     assert set(frame["territoire"]) == {"REG-11"} and set(frame["indicateur"]) == {"EMPLOIS_DIRECTS"}
     logged = values(cli_db, "SELECT count(*), max(actor) FROM audit_log WHERE entity = 'export'")[0]
     assert logged == (1, COORD_IDF.email)

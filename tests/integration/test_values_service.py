@@ -35,7 +35,8 @@ def test_a_typed_value_is_written_with_version_and_audit_row(db):
     assert row["value"] == 12 and row["version"] == 1 and row["updated_by"] == COORD_IDF.email
     entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]
     assert entries[["actor", "action", "how", "new_value"]].values.tolist() == [
-        [COORD_IDF.email, "insert", "saisie", 12.0]]
+        [COORD_IDF.email, "insert", "saisie", 12.0]
+    ]
 
 
 def test_saving_the_same_value_again_changes_nothing(db):
@@ -46,19 +47,25 @@ def test_saving_the_same_value_again_changes_nothing(db):
     assert snapshot(db) == before
 
 
-@pytest.mark.parametrize("fields, column, message", [
-    ({"value": -1}, "valeur", "ne peut pas être négatif"),
-    ({"value": 2.5}, "valeur", "nombre entier"),
-    ({"indicator_code": "CA_TOTAL", "value": -10}, "valeur", "montant ne peut pas être négatif"),
-    ({"indicator_code": "TL_SERVICE_PUBLIC", "value": 120}, "valeur", "entre 0 et 100"),
-    ({"indicator_code": "TL_SERVICE_PUBLIC", "value": None, "numerator": 5, "denominator": 10}, None, None),
-    ({"indicator_code": "EMPLOIS_DIRECTS", "value": None, "numerator": 5, "denominator": 10}, "numerateur",
-     "pourcentage"),
-    ({"period": "2024Q2"}, "periode", "période trimestrielle pour un indicateur de période annuelle"),
-    ({"indicator_code": "TL_OUVERTS"}, "indicateur", "calculé à partir du registre"),
-    ({"indicator_code": "NOPE"}, "indicateur", "indicateur inconnu"),
-    ({"territory_id": "COM-00000"}, "territoire", "territoire inconnu"),
-])
+@pytest.mark.parametrize(
+    "fields, column, message",
+    [
+        ({"value": -1}, "valeur", "ne peut pas être négatif"),
+        ({"value": 2.5}, "valeur", "nombre entier"),
+        ({"indicator_code": "CA_TOTAL", "value": -10}, "valeur", "montant ne peut pas être négatif"),
+        ({"indicator_code": "TL_SERVICE_PUBLIC", "value": 120}, "valeur", "entre 0 et 100"),
+        ({"indicator_code": "TL_SERVICE_PUBLIC", "value": None, "numerator": 5, "denominator": 10}, None, None),
+        (
+            {"indicator_code": "EMPLOIS_DIRECTS", "value": None, "numerator": 5, "denominator": 10},
+            "numerateur",
+            "pourcentage",
+        ),
+        ({"period": "2024Q2"}, "periode", "période trimestrielle pour un indicateur de période annuelle"),
+        ({"indicator_code": "TL_OUVERTS"}, "indicateur", "calculé à partir du registre"),
+        ({"indicator_code": "NOPE"}, "indicateur", "indicateur inconnu"),
+        ({"territory_id": "COM-00000"}, "territoire", "territoire inconnu"),
+    ],
+)
 def test_per_indicator_rules_refuse_bad_values_with_a_french_reason(db, fields, column, message):
     before = snapshot(db)
     result = writes.apply(db, COORD_IDF, [change(**fields)], how="saisie")
@@ -116,9 +123,12 @@ def test_a_stale_row_is_skipped_while_fresh_rows_save_when_asked(db):
     result = writes.apply(db, COORD_IDF, [stale, fresh], how="saisie", on_conflict="skip")
     assert len(result.conflicts) == 1 and result.inserted == 1
     assert current(db)["value"] == 10 and current(db, "DEP-78")["value"] == 3
-    refused = writes.apply(db, COORD_IDF, [change(value=6, read_version=0),
-                                            change(territory_id="DEP-91", value=1, read_version=0)],
-                            how="import")
+    refused = writes.apply(
+        db,
+        COORD_IDF,
+        [change(value=6, read_version=0), change(territory_id="DEP-91", value=1, read_version=0)],
+        how="import",
+    )
     assert not refused.written and current(db, "DEP-91") is None
 
 
@@ -176,28 +186,39 @@ def test_the_audit_log_only_grows(db):
         writes.apply(db, COORD_IDF, [change(value=value)], how="saisie")
         with db.read() as cur:
             ids.append(cur.execute("SELECT list(id ORDER BY id) FROM audit_log").fetchone()[0])
-    assert ids[0] == ids[1][:len(ids[0])] and ids[1] == ids[2][:len(ids[1])]
+    assert ids[0] == ids[1][: len(ids[0])] and ids[1] == ids[2][: len(ids[1])]
 
 
 def test_the_entry_grid_lists_only_territories_in_scope_with_previous_value_and_target(db):
-    grid = value_grid.entry_grid(db, COORD_IDF, period="2024", region_code="11", level="region",
-                              indicator="EMPLOIS_DIRECTS")
+    grid = value_grid.entry_grid(
+        db, COORD_IDF, period="2024", region_code="11", level="region", indicator="EMPLOIS_DIRECTS"
+    )
     assert grid["territory_id"].tolist() == ["REG-11"]
     assert pd.notna(grid["previous"].iloc[0])  # 2023 demo value
-    assert value_grid.entry_grid(db, COORD_IDF, period="2024", region_code="84", level="departement",
-                              indicator="EMPLOIS_DIRECTS").empty
+    assert value_grid.entry_grid(
+        db, COORD_IDF, period="2024", region_code="84", level="departement", indicator="EMPLOIS_DIRECTS"
+    ).empty
     assert value_grid.entry_regions(db, COORD_IDF)["id"].tolist() == ["REG-11"]
     assert len(value_grid.entry_regions(db, MINISTERE)) == 18
 
 
 def test_grid_changes_keep_only_value_and_comment_of_served_rows():
-    served = pd.DataFrame({"indicator_code": ["EMPLOIS_DIRECTS"] * 2, "territory_id": ["DEP-77", "DEP-78"],
-                           "name": ["Seine-et-Marne", "Yvelines"], "period": ["2024"] * 2, "kind": ["actual"] * 2,
-                           "value": [1.0, None], "comment": [None, None], "version": [1, 0]})
+    served = pd.DataFrame(
+        {
+            "indicator_code": ["EMPLOIS_DIRECTS"] * 2,
+            "territory_id": ["DEP-77", "DEP-78"],
+            "name": ["Seine-et-Marne", "Yvelines"],
+            "period": ["2024"] * 2,
+            "kind": ["actual"] * 2,
+            "value": [1.0, None],
+            "comment": [None, None],
+            "version": [1, 0],
+        }
+    )
     edited = served.copy()
-    edited.loc[0, "territory_id"] = "DEP-69"   # a crafted client changes a disabled column
+    edited.loc[0, "territory_id"] = "DEP-69"  # a crafted client changes a disabled column
     edited.loc[1, "value"] = 5
-    edited.loc[7] = edited.loc[0]              # and adds a row to a fixed editor
+    edited.loc[7] = edited.loc[0]  # and adds a row to a fixed editor
     changes, problems = value_grid.grid_changes(served, edited)
     assert problems.empty
     assert [(c.territory_id, c.value, c.read_version) for c in changes] == [("DEP-78", 5.0, 0)]
@@ -213,7 +234,9 @@ def test_a_saved_value_reaches_the_materialised_roll_ups(db):
     writes.apply(db, COORD_IDF, [change(value=10), change(territory_id="DEP-78", value=5)], how="saisie")
     ensure_fresh(db)
     with db.read() as cur:
-        rows = cur.execute("SELECT territory_id, value FROM rollup_year WHERE indicator_code = 'EMPLOIS_DIRECTS'"
-                           " AND year = 2024 AND kind = 'actual' AND territory_id IN ('DEP-77', 'DEP-78')"
-                           " ORDER BY territory_id").fetchall()
+        rows = cur.execute(
+            "SELECT territory_id, value FROM rollup_year WHERE indicator_code = 'EMPLOIS_DIRECTS'"
+            " AND year = 2024 AND kind = 'actual' AND territory_id IN ('DEP-77', 'DEP-78')"
+            " ORDER BY territory_id"
+        ).fetchall()
     assert rows == [("DEP-77", 10.0), ("DEP-78", 5.0)]

@@ -70,12 +70,15 @@ def test_a_wrong_password_is_refused_in_french_with_no_cookie_and_limits_still_a
         assert cur.execute("SELECT count(*) FROM account_session").fetchone()[0] == 0
 
 
-@pytest.mark.parametrize("origin, token", [
-    ("https://attaquant.example", "form"),   # a cross-site page posting with a token it copied
-    (None, "form"),                          # no Origin at all
-    ("self", None),                          # no token
-    ("self", "0" * 64),                      # a made-up token
-])
+@pytest.mark.parametrize(
+    "origin, token",
+    [
+        ("https://attaquant.example", "form"),  # a cross-site page posting with a token it copied
+        (None, "form"),  # no Origin at all
+        ("self", None),  # no token
+        ("self", "0" * 64),  # a made-up token
+    ],
+)
 def test_a_cross_site_or_tokenless_post_is_refused_and_nothing_is_checked(db, client, origin, token):
     response = post_sign_in(client, COORD, COORD_PASSWORD, origin=origin, token=token)
     assert response.status_code == 403
@@ -87,6 +90,7 @@ def test_a_cross_site_or_tokenless_post_is_refused_and_nothing_is_checked(db, cl
 def test_a_token_from_another_browser_is_refused(db, base, client):
     with httpx.Client(base_url=base, timeout=60) as other:
         from tests.integration.web_server import form_token
+
         foreign = form_token(other)  # valid for the other browser's CSRF cookie only
     assert post_sign_in(client, COORD, COORD_PASSWORD, token=foreign).status_code == 403
 
@@ -94,8 +98,8 @@ def test_a_token_from_another_browser_is_refused(db, base, client):
 def test_sign_out_revokes_the_session_and_the_old_cookie_is_worthless(db, base, client):
     token = signed_in(db, client)
     from tests.integration.web_server import form_token
-    response = client.post(SIGN_OUT_PATH, data={"csrf": form_token(client)},
-                           headers={"Origin": base})
+
+    response = client.post(SIGN_OUT_PATH, data={"csrf": form_token(client)}, headers={"Origin": base})
     assert response.status_code == 303
     assert COOKIE not in client.cookies  # the browser is told to drop it
     resumed = server_sessions.resume(db, token_hash(token))  # a copy of it is replayed
@@ -120,15 +124,24 @@ def test_idle_and_maximum_lifetimes_end_the_session(db, client):
     assert ended.user is None and "au plus 8 h" in ended.ended
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda db: service.change_own_password(db, User(email=COORD), COORD_PASSWORD, "Nouveau-mot-de-passe-2026"),
-     "mot de passe de ce compte a été changé"),
-    (lambda db: admin.reset_password(db, ADMIN, COORD, "Autre-mot-de-passe-2026"),
-     "mot de passe de ce compte a été changé"),
-    (lambda db: admin.set_active(db, ADMIN, COORD, False), "désactivé"),
-    (lambda db: admin.set_scopes(db, ADMIN, COORD, [Scope(role=Role.elu, territory_id="COM-77475")]),
-     "rôles de votre compte ont changé"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda db: service.change_own_password(db, User(email=COORD), COORD_PASSWORD, "Nouveau-mot-de-passe-2026"),
+            "mot de passe de ce compte a été changé",
+        ),
+        (
+            lambda db: admin.reset_password(db, ADMIN, COORD, "Autre-mot-de-passe-2026"),
+            "mot de passe de ce compte a été changé",
+        ),
+        (lambda db: admin.set_active(db, ADMIN, COORD, False), "désactivé"),
+        (
+            lambda db: admin.set_scopes(db, ADMIN, COORD, [Scope(role=Role.elu, territory_id="COM-77475")]),
+            "rôles de votre compte ont changé",
+        ),
+    ],
+)
 def test_password_change_disabling_and_role_change_revoke_every_session(db, base, change, message):
     tokens = []
     for _ in range(2):  # two browsers
@@ -174,8 +187,19 @@ def test_sign_in_from_a_deep_link_lands_on_that_page_with_its_filters(db, client
     assert response.status_code == 303 and response.headers["location"] == "/saisie?region=11"
 
 
-@pytest.mark.parametrize("wanted", ["//evil.example", "https://evil.example", "/\\evil", "/\\/evil.example",
-                                    "javascript:alert(1)", "evil.example", "/\t/evil.example", "/deconnexion"])
+@pytest.mark.parametrize(
+    "wanted",
+    [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil",
+        "/\\/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+        "/\t/evil.example",
+        "/deconnexion",
+    ],
+)
 def test_a_landing_page_off_this_server_is_replaced_by_the_home_page(db, client, wanted):
     form = client.get("/connexion/compte", params={"suite": wanted})
     assert 'name="suite"' not in form.text
@@ -186,5 +210,6 @@ def test_a_landing_page_off_this_server_is_replaced_by_the_home_page(db, client,
 def test_sign_out_lands_on_the_home_page_which_says_so(db, base, client):
     signed_in(db, client)
     from tests.integration.web_server import form_token
+
     response = client.post(SIGN_OUT_PATH, data={"csrf": form_token(client)}, headers={"Origin": base})
     assert response.headers["location"] == "/?deconnexion=ok"

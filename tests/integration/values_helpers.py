@@ -2,10 +2,16 @@
 
 from accounts.models import Role, Scope, User
 
-COORD_IDF = User(email="coord.idf@example.fr", name="Coordination IDF",
-                 scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
-COORD_ARA = User(email="coord.ara@example.fr", name="Coordination ARA",
-                 scopes=(Scope(role=Role.coordinateur, territory_id="REG-84"),))
+COORD_IDF = User(
+    email="coord.idf@example.fr",
+    name="Coordination IDF",
+    scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),),
+)
+COORD_ARA = User(
+    email="coord.ara@example.fr",
+    name="Coordination ARA",
+    scopes=(Scope(role=Role.coordinateur, territory_id="REG-84"),),
+)
 MINISTERE = User(email="anct@example.fr", name="ANCT", scopes=(Scope(role=Role.ministere),))
 ELU = User(email="maire@trilport.fr", name="Maire", scopes=(Scope(role=Role.elu, territory_id="COM-77475"),))
 
@@ -19,8 +25,10 @@ def count(db, sql, params=()):
 def snapshot(db):
     """Everything a write could touch: values (with versions) and the audit log size."""
     with db.read() as cur:
-        values = cur.execute("SELECT count(*), sum(version), sum(hash(indicator_code, territory_id, period, kind,"
-                             " value, comment)) FROM indicator_value").fetchone()
+        values = cur.execute(
+            "SELECT count(*), sum(version), sum(hash(indicator_code, territory_id, period, kind,"
+            " value, comment)) FROM indicator_value"
+        ).fetchone()
         audit = cur.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     return values, audit
 

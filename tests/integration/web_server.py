@@ -26,8 +26,15 @@ def _free_port() -> int:
 def serving(database):
     """Serve web.routes on `database`; yields the base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(Starlette(routes=routes(lambda: database)), host="127.0.0.1",
-                                           port=port, log_level="warning", proxy_headers=False))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=routes(lambda: database)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            proxy_headers=False,
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -49,9 +56,16 @@ def form_token(client: httpx.Client) -> str:
     return re.search(r'name="csrf" value="([0-9a-f]+)"', page.text).group(1)
 
 
-def post_sign_in(client: httpx.Client, email: str, password: str, *, origin: str | None = "self",
-                 token: str | None = "form", headers: dict | None = None,
-                 extra: dict | None = None) -> httpx.Response:
+def post_sign_in(
+    client: httpx.Client,
+    email: str,
+    password: str,
+    *,
+    origin: str | None = "self",
+    token: str | None = "form",
+    headers: dict | None = None,
+    extra: dict | None = None,
+) -> httpx.Response:
     """Post the sign-in form as a browser on the server's own page would (or not, as told)."""
     token = form_token(client) if token == "form" else token
     sent = dict(headers or {})

@@ -11,23 +11,60 @@ from comparison.peers import PeerGroup, compare
 
 
 def hand_made(is_demo: bool) -> tuple[dict, dict]:
-    territory = {"id": "COM-00001", "level": "commune", "code": "00001", "name": "Bourg-sur-Essai",
-                 "population": 2000, "typology": "rural", "typology_official": True, "dens7": 5,
-                 "dens7_official": True, "in_metropole": False, "epci_siren": None, "region_code": "11"}
-    stats = compare(np.array([3.0, 40.0]), np.array([[1.0, 20.0], [2.0, 25.0], [5.0, 30.0]]),
-                    np.array([False, True]), np.array([False, True]))
-    table = pd.concat([pd.DataFrame({
-        "code": ["TL_OUVERTS", "ZE_SANS_TL"], "name": ["Tiers-lieux ouverts", "Zones d'emploi sans tiers-lieu"],
-        "unit": ["tiers-lieux", "%"], "kind": ["count", "percentage"], "direction": ["up", "down"],
-        "period": ["2025", "2025"], "prev_period": ["2024", "2024"], "source_title": ["Registre", "Mission"],
-        "is_demo": [is_demo, False], "value": [3.0, 40.0], "value_basis": [15.0, 40.0],
-        "basis_label": ["pour 10 000 hab.", ""], "trend": ["hausse", "stable"], "peer_trend": ["stable", ""],
-        "available": [True, True], "plain": ["mieux que 2 des 3 territoires comparables"] * 2}), stats], axis=1)
+    territory = {
+        "id": "COM-00001",
+        "level": "commune",
+        "code": "00001",
+        "name": "Bourg-sur-Essai",
+        "population": 2000,
+        "typology": "rural",
+        "typology_official": True,
+        "dens7": 5,
+        "dens7_official": True,
+        "in_metropole": False,
+        "epci_siren": None,
+        "region_code": "11",
+    }
+    stats = compare(
+        np.array([3.0, 40.0]),
+        np.array([[1.0, 20.0], [2.0, 25.0], [5.0, 30.0]]),
+        np.array([False, True]),
+        np.array([False, True]),
+    )
+    table = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "code": ["TL_OUVERTS", "ZE_SANS_TL"],
+                    "name": ["Tiers-lieux ouverts", "Zones d'emploi sans tiers-lieu"],
+                    "unit": ["tiers-lieux", "%"],
+                    "kind": ["count", "percentage"],
+                    "direction": ["up", "down"],
+                    "period": ["2025", "2025"],
+                    "prev_period": ["2024", "2024"],
+                    "source_title": ["Registre", "Mission"],
+                    "is_demo": [is_demo, False],
+                    "value": [3.0, 40.0],
+                    "value_basis": [15.0, 40.0],
+                    "basis_label": ["pour 10 000 hab.", ""],
+                    "trend": ["hausse", "stable"],
+                    "peer_trend": ["stable", ""],
+                    "available": [True, True],
+                    "plain": ["mieux que 2 des 3 territoires comparables"] * 2,
+                }
+            ),
+            stats,
+        ],
+        axis=1,
+    )
     members = pd.DataFrame({"id": ["COM-2", "COM-3", "COM-4"], "name": ["Deux", "Trois", "Quatre"]})
-    result = {"territory": territory, "peers": PeerGroup(members, ["Même niveau (communes)"]), "table": table,
-              "is_demo": is_demo}
-    sheet = {"territory": territory, "density": 40.0, "lieux_total": 1,
-             "lieux": pd.DataFrame({"is_demo": [is_demo]})}
+    result = {
+        "territory": territory,
+        "peers": PeerGroup(members, ["Même niveau (communes)"]),
+        "table": table,
+        "is_demo": is_demo,
+    }
+    sheet = {"territory": territory, "density": 40.0, "lieux_total": 1, "lieux": pd.DataFrame({"is_demo": [is_demo]})}
     return result, sheet
 
 
@@ -40,7 +77,7 @@ def test_pdf_has_name_peer_count_flag_and_no_demo_label_on_real_data():
     pages, text = pdf_text(*hand_made(is_demo=False))
     assert pages == 1
     assert "Bourg-sur-Essai" in text and "Territoires comparables : 3" in text
-    assert "écart marqué" in text       # 40 % against a median of 25 %: 15 points
+    assert "écart marqué" in text  # 40 % against a median of 25 %: 15 points
     assert "DÉMONSTRATION" not in text and "approché" not in text
 
 

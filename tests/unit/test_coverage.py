@@ -10,18 +10,25 @@ from territories.typology import distance_km
 
 def _communes():
     # Along the 2°E meridian: 0.05° of latitude is 5.56 km, 0.2° is 22.2 km, 1° is 111.2 km.
-    return pd.DataFrame({
-        "code": ["A", "B", "C", "D"], "name": ["A", "B", "C", "D"], "population": [100, 200, 300, 400],
-        "lat": [45.0, 45.05, 45.2, 46.0], "lon": [2.0] * 4, "typology": ["rural", "urbain", "rural", "urbain"],
-        "epci_siren": ["E1", "E1", "E2", "E2"], "epci_name": ["Un", "Un", "Deux", "Deux"],
-    })
+    return pd.DataFrame(
+        {
+            "code": ["A", "B", "C", "D"],
+            "name": ["A", "B", "C", "D"],
+            "population": [100, 200, 300, 400],
+            "lat": [45.0, 45.05, 45.2, 46.0],
+            "lon": [2.0] * 4,
+            "typology": ["rural", "urbain", "rural", "urbain"],
+            "epci_siren": ["E1", "E1", "E2", "E2"],
+            "epci_name": ["Un", "Un", "Deux", "Deux"],
+        }
+    )
 
 
 def test_shares_gaps_and_ranking_match_hand_counts():
     result = coverage.compute(_communes(), pd.DataFrame({"lat": [45.0], "lon": [2.0]}), km=10)
-    assert result["share"] == 30.0                               # (100 + 200) / 1 000
+    assert result["share"] == 30.0  # (100 + 200) / 1 000
     shares = dict(zip(result["by_typology"]["typology"], result["by_typology"]["share"]))
-    assert shares == {"rural": 25.0, "urbain": 200 / 6}          # 100 / 400 ; 200 / 600
+    assert shares == {"rural": 25.0, "urbain": 200 / 6}  # 100 / 400 ; 200 / 600
     assert list(result["epci_without"]["epci_siren"]) == ["E2"]
     best = result["ranking"].iloc[0]
     assert (best["epci_siren"], best["commune_code"], best["gain"]) == ("E2", "D", 400)  # C is 89 km from D

@@ -21,7 +21,9 @@ def test_numbers_dates_and_amounts_are_french():
 
 
 def test_csv_is_french_with_bom_and_formulas_neutralised():
-    frame = pd.DataFrame({"nom": ["=HYPERLINK(\"x\")", "Trilport", "-2+3", "@SUM(A1)"], "valeur": [1.5, 2.0, 3.25, 4.0]})
+    frame = pd.DataFrame(
+        {"nom": ["=HYPERLINK(\"x\")", "Trilport", "-2+3", "@SUM(A1)"], "valeur": [1.5, 2.0, 3.25, 4.0]}
+    )
     data = fmt.csv_bytes(frame)
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
@@ -33,6 +35,7 @@ def test_csv_is_french_with_bom_and_formulas_neutralised():
 
 def test_negative_numbers_use_the_minus_sign_and_times_are_in_paris():
     from datetime import datetime
+
     assert fmt.number(-64) == "\u221264" and fmt.number(-0.01) == "0"
     assert fmt.moment(datetime(2026, 7, 1, 12, 5)) == "01/07/2026 à 14:05"  # stored UTC, shown in summer time
     assert fmt.moment(datetime(2026, 12, 2, 4, 19)) == "02/12/2026 à 05:19"

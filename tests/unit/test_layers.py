@@ -12,9 +12,11 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG = ROOT / ".importlinter"
 NOT_LAYERED = {"tests", "benchmarks", "scripts"}  # they may import anything; nothing imports them
 # Top-level modules, outside import-linter's graph (it reads packages only): what each may not import.
-TOP_MODULES = {"bootstrap.py": {"ui", "commands", "api", "web", "app", "cli"},
-               "app.py": {"commands", "cli"},  # its st.App mounts the pages, the api and web routes
-               "cli.py": {"ui", "api", "web", "app"}}
+TOP_MODULES = {
+    "bootstrap.py": {"ui", "commands", "api", "web", "app", "cli"},
+    "app.py": {"commands", "cli"},  # its st.App mounts the pages, the api and web routes
+    "cli.py": {"ui", "api", "web", "app"},
+}
 
 
 def _imported(path: Path) -> set[str]:

@@ -15,9 +15,12 @@ def test_hash_is_argon2id_salted_and_verifies_only_the_right_password():
 
 def test_rules_are_explained_in_french():
     assert passwords.password_problems("abab") == [
-        "il compte 4 caractères, il en faut au moins 12", "il doit contenir au moins 5 caractères différents"]
+        "il compte 4 caractères, il en faut au moins 12",
+        "il doit contenir au moins 5 caractères différents",
+    ]
     assert "il ne doit pas contenir votre adresse e-mail" in passwords.password_problems(
-        "marie.dupont-2026!", "Marie.Dupont@exemple.fr")
+        "marie.dupont-2026!", "Marie.Dupont@exemple.fr"
+    )
     assert "c'est un mot de passe trop courant" in passwords.password_problems("Carrefours2026!")
     assert passwords.password_problems("aaaaaaaaaaaaaaaa") == ["il doit contenir au moins 5 caractères différents"]
     assert passwords.password_problems("x" * 129 + "abcdef")[0] == "il dépasse 128 caractères"

@@ -8,8 +8,17 @@ from comparison.peers import PeerCriteria, band_bounds, compare, plain_rank, qua
 
 
 def territory(id_, population, typology="rural", region="11", level="commune", area=10.0, rural=None):
-    return {"id": id_, "level": level, "code": id_, "name": f"Commune {id_}", "population": population,
-            "area_km2": area, "typology": typology, "region_code": region, "rural_population_share": rural}
+    return {
+        "id": id_,
+        "level": level,
+        "code": id_,
+        "name": f"Commune {id_}",
+        "population": population,
+        "area_km2": area,
+        "typology": typology,
+        "region_code": region,
+        "rural_population_share": rural,
+    }
 
 
 def frame(*rows):
@@ -20,10 +29,18 @@ ME = territory("ME", 1000)
 
 
 def test_default_peers_are_same_level_same_typology_and_population_within_half():
-    candidates = frame(ME, territory("A", 500), territory("B", 1500), territory("C", 499),
-                       territory("D", 1501), territory("E", 1000, typology="urbain"),
-                       territory("F", 1000, level="epci"), territory("G", 800), territory("H", 1200),
-                       territory("I", 900))
+    candidates = frame(
+        ME,
+        territory("A", 500),
+        territory("B", 1500),
+        territory("C", 499),
+        territory("D", 1501),
+        territory("E", 1000, typology="urbain"),
+        territory("F", 1000, level="epci"),
+        territory("G", 800),
+        territory("H", 1200),
+        territory("I", 900),
+    )
     group = select_peers(candidates, ME)
     assert sorted(group.members["id"]) == ["A", "B", "G", "H", "I"]
     assert group.n == 5 and not group.widened
@@ -37,8 +54,9 @@ def test_the_territory_itself_is_never_its_own_peer():
 
 
 def test_a_group_below_five_widens_the_band_first_and_says_so():
-    candidates = frame(ME, territory("A", 1100), territory("B", 900), territory("C", 1900),
-                       territory("D", 1950), territory("E", 520))
+    candidates = frame(
+        ME, territory("A", 1100), territory("B", 900), territory("C", 1900), territory("D", 1950), territory("E", 520)
+    )
     group = select_peers(candidates, ME)
     assert group.n == 5 and group.widened
     assert group.applied["band"] == 1.0 and group.applied["same_typology"] is True
@@ -47,8 +65,9 @@ def test_a_group_below_five_widens_the_band_first_and_says_so():
 
 
 def test_then_the_typology_criterion_is_dropped_with_the_narrowest_band_that_suffices():
-    candidates = frame(ME, territory("A", 1000), territory("B", 1000),
-                       *[territory(f"U{i}", 1000, typology="urbain") for i in range(4)])
+    candidates = frame(
+        ME, territory("A", 1000), territory("B", 1000), *[territory(f"U{i}", 1000, typology="urbain") for i in range(4)]
+    )
     group = select_peers(candidates, ME)
     assert group.n == 6
     assert group.applied == {"mode": "band", "band": 0.5, "same_region": False, "same_typology": False}
@@ -65,8 +84,9 @@ def test_same_region_is_dropped_last_when_the_region_is_too_small():
 
 
 def test_same_region_keeps_only_the_region_when_enough():
-    candidates = frame(ME, *[territory(f"A{i}", 1000) for i in range(5)],
-                       *[territory(f"X{i}", 1000, region="84") for i in range(5)])
+    candidates = frame(
+        ME, *[territory(f"A{i}", 1000) for i in range(5)], *[territory(f"X{i}", 1000, region="84") for i in range(5)]
+    )
     group = select_peers(candidates, ME, PeerCriteria(same_region=True))
     assert set(group.members["region_code"]) == {"11"} and "Même région" in group.criteria
 
@@ -85,9 +105,15 @@ def test_band_bounds_keep_widening_past_100_percent():
 
 
 def test_k_most_similar_on_population_density_and_rurality():
-    candidates = frame(ME, territory("NEAR", 1050), territory("DENSE", 1000, area=0.5),
-                       territory("BIG", 90000), territory("URB", 1000, typology="urbain"),
-                       territory("MID", 3000), territory("FAR", 20))
+    candidates = frame(
+        ME,
+        territory("NEAR", 1050),
+        territory("DENSE", 1000, area=0.5),
+        territory("BIG", 90000),
+        territory("URB", 1000, typology="urbain"),
+        territory("MID", 3000),
+        territory("FAR", 20),
+    )
     group = select_peers(candidates, ME, PeerCriteria(mode="k", k=5))
     assert next(iter(group.members["id"])) == "NEAR"
     assert group.n == 5 and "URB" not in set(group.members["id"])  # same size, but not rural
@@ -109,6 +135,7 @@ def test_bad_criteria_are_refused_in_french():
 
 # --- statistics --------------------------------------------------------------------------------------
 
+
 def test_quantiles_ignore_missing_values_column_by_column():
     matrix = np.array([[1.0, np.nan], [2.0, 10.0], [3.0, np.nan], [4.0, 20.0], [np.nan, np.nan]])
     (q1, med, q3), n = quantiles(matrix)
@@ -123,8 +150,8 @@ def test_rank_and_percentile_with_ties():
     peers = np.array([[1.0], [2.0], [2.0], [3.0], [5.0]])
     row = compare(np.array([2.0]), peers, np.array([False])).iloc[0]
     assert (row["better"], row["equal"], row["worse"]) == (1, 2, 2)
-    assert row["rank"] == 3 and row["out_of"] == 6          # two peers ahead: third, ex aequo
-    assert row["percentile"] == pytest.approx(40.0)         # (1 + 2/2) / 5
+    assert row["rank"] == 3 and row["out_of"] == 6  # two peers ahead: third, ex aequo
+    assert row["percentile"] == pytest.approx(40.0)  # (1 + 2/2) / 5
     assert row["median"] == 2.0 and row["gap"] == 0.0 and not row["favourable"]
 
 

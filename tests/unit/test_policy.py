@@ -1,8 +1,14 @@
 from accounts.models import ANONYMOUS, Role, Scope, User
 from accounts.policy import can_read_unpublished, can_write_values, covers
 
-TRILPORT = {"id": "COM-77475", "level": "commune", "region_code": "11", "departement_code": "77",
-            "epci_siren": "200072130", "name": "Trilport"}
+TRILPORT = {
+    "id": "COM-77475",
+    "level": "commune",
+    "region_code": "11",
+    "departement_code": "77",
+    "epci_siren": "200072130",
+    "name": "Trilport",
+}
 AIN = {"id": "DEP-01", "level": "departement", "region_code": "84", "departement_code": "01", "name": "Ain"}
 IDF = {"id": "REG-11", "level": "region", "region_code": "11", "name": "Île-de-France"}
 GUADELOUPE = {"id": "REG-01", "level": "region", "region_code": "01", "name": "Guadeloupe"}

@@ -34,8 +34,15 @@ def jwks(provider_key):
 
 def signed(key, **overrides):
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": CLIENT, "sub": "agent-1", "iat": now, "exp": now + 300,
-              "siret": "13002526500013", "usual_name": "Agence nationale de la cohésion des territoires"}
+    claims = {
+        "iss": ISSUER,
+        "aud": CLIENT,
+        "sub": "agent-1",
+        "iat": now,
+        "exp": now + 300,
+        "siret": "13002526500013",
+        "usual_name": "Agence nationale de la cohésion des territoires",
+    }
     claims.update(overrides)
     claims = {k: v for k, v in claims.items() if v is not None}
     return jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
@@ -47,21 +54,28 @@ def verify(token, jwks, **kw):
 
 def test_a_valid_userinfo_gives_the_siret_and_the_usual_name(provider_key, jwks):
     assert verify(signed(provider_key), jwks) == Organisation(
-        "13002526500013", "Agence nationale de la cohésion des territoires")
+        "13002526500013", "Agence nationale de la cohésion des territoires"
+    )
 
 
 def test_an_audience_list_holding_the_client_is_accepted(provider_key, jwks):
     assert verify(signed(provider_key, aud=["autre", CLIENT]), jwks).siret == "13002526500013"
 
 
-@pytest.mark.parametrize("overrides", [
-    {"iss": "https://faux-fournisseur.example"}, {"iss": None},
-    {"aud": "une-autre-application"}, {"aud": None},
-    {"sub": "quelqu-un-d-autre"},
-    {"exp": int(time.time()) - 3600},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"iss": "https://faux-fournisseur.example"},
+        {"iss": None},
+        {"aud": "une-autre-application"},
+        {"aud": None},
+        {"sub": "quelqu-un-d-autre"},
+        {"exp": int(time.time()) - 3600},
+    ],
+)
 def test_wrong_issuer_audience_subject_or_an_expired_token_is_ignored_with_a_french_note(
-        provider_key, jwks, overrides, caplog):
+    provider_key, jwks, overrides, caplog
+):
     with caplog.at_level(logging.WARNING, logger="accounts.proconnect_claims"):
         assert verify(signed(provider_key, **overrides), jwks) is None
     assert "Informations ProConnect ignorées" in caplog.text
@@ -76,8 +90,11 @@ def test_a_token_signed_by_another_key_is_ignored(jwks, caplog):
 
 def test_an_hmac_token_keyed_with_public_material_is_ignored(jwks):
     secret = OctKey.import_key("x" * 32, parameters={"kid": "provider"})
-    token = jwt.encode({"alg": "HS256", "kid": "provider"}, {"iss": ISSUER, "aud": CLIENT, "sub": "agent-1",
-                                                              "siret": "13002526500013"}, secret)
+    token = jwt.encode(
+        {"alg": "HS256", "kid": "provider"},
+        {"iss": ISSUER, "aud": CLIENT, "sub": "agent-1", "siret": "13002526500013"},
+        secret,
+    )
     assert verify(token, jwks) is None
 
 
@@ -91,4 +108,5 @@ def test_an_unsigned_or_garbled_token_is_ignored(provider_key, jwks):
 
 def test_a_malformed_siret_is_dropped_but_the_name_kept(provider_key, jwks):
     assert verify(signed(provider_key, siret="130 025 265"), jwks) == Organisation(
-        None, "Agence nationale de la cohésion des territoires")
+        None, "Agence nationale de la cohésion des territoires"
+    )

@@ -91,8 +91,16 @@ class TestTrend:
 
 
 def status(**kw):
-    base = {"current": None, "initial": 0, "target": 100, "direction": "up", "baseline_date": date(2020, 1, 1),
-            "target_date": date(2024, 1, 1), "on": date(2022, 1, 1), "points": []}
+    base = {
+        "current": None,
+        "initial": 0,
+        "target": 100,
+        "direction": "up",
+        "baseline_date": date(2020, 1, 1),
+        "target_date": date(2024, 1, 1),
+        "on": date(2022, 1, 1),
+        "points": [],
+    }
     return p.indicator_status(**{**base, **kw})
 
 

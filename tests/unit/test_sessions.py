@@ -10,17 +10,19 @@ T0 = datetime(2026, 11, 25, 8, 0)
 
 
 def test_a_session_in_use_stays_open_until_its_absolute_limit():
-    assert expiry_reason(SessionClock(T0, T0 + timedelta(hours=7)), T0 + timedelta(hours=7, minutes=59),
-                         SETTINGS) is None
-    reason = expiry_reason(SessionClock(T0, T0 + timedelta(hours=7, minutes=59)), T0 + timedelta(hours=8),
-                           SETTINGS)
+    assert (
+        expiry_reason(SessionClock(T0, T0 + timedelta(hours=7)), T0 + timedelta(hours=7, minutes=59), SETTINGS) is None
+    )
+    reason = expiry_reason(SessionClock(T0, T0 + timedelta(hours=7, minutes=59)), T0 + timedelta(hours=8), SETTINGS)
     assert reason == "Votre session a expiré : elle dure au plus 8 h après la connexion."
 
 
 def test_an_idle_session_expires():
     assert expiry_reason(SessionClock(T0, T0), T0 + timedelta(hours=1, minutes=59), SETTINGS) is None
-    assert expiry_reason(SessionClock(T0, T0), T0 + timedelta(hours=2), SETTINGS) == \
-        "Votre session a expiré après 120 minutes sans activité."
+    assert (
+        expiry_reason(SessionClock(T0, T0), T0 + timedelta(hours=2), SETTINGS)
+        == "Votre session a expiré après 120 minutes sans activité."
+    )
 
 
 def test_settings_come_from_the_environment_with_safe_fallbacks(monkeypatch):

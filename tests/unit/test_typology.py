@@ -22,7 +22,11 @@ def test_approximation_separates_city_crown_and_countryside():
 
 def test_rural_is_density_levels_5_to_7_whatever_the_attraction_area():
     assert typology_class(np.array([5, 6, 7, 4]), np.array([20, 20, 30, 30])).tolist() == [
-        "rural", "rural", "rural", "urbain"]
+        "rural",
+        "rural",
+        "rural",
+        "urbain",
+    ]
 
 
 def test_names_are_normalised_for_search():
@@ -36,6 +40,7 @@ def test_the_approximation_counts_about_as_many_rural_people_and_communes_as_ins
     import pandas as pd
 
     from tests.conftest import ROOT
+
     communes = pd.read_csv(ROOT / "data/territories/communes.csv.gz", dtype={"code": str})
     dens7, _ = approximate(communes["population"], communes["area_km2"], communes["lat"], communes["lon"])
     rural = np.isin(dens7, (5, 6, 7))

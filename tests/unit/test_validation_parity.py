@@ -12,9 +12,12 @@ from indicators.validation import Errors, check_shape, parse_periods, to_frame
 
 # Indicators whose own rules stay silent on these rows (a score takes any figure; a percentage given by
 # numerator and denominator is bounded by them), so only the shared rules speak.
-INDICATORS = pd.DataFrame([{"code": code, "name": code, "unit": "", "kind": kind, "period_type": "year",
-                            "computed_from": "saisie"}
-                           for code, kind in (("X_SCORE", "score"), ("X_PART", "percentage"))])
+INDICATORS = pd.DataFrame(
+    [
+        {"code": code, "name": code, "unit": "", "kind": kind, "period_type": "year", "computed_from": "saisie"}
+        for code, kind in (("X_SCORE", "score"), ("X_PART", "percentage"))
+    ]
+)
 LONG = "x" * (rules.MAX_COMMENT + 1)
 ROWS = [
     # valid
@@ -60,10 +63,19 @@ def pydantic_problems(fields: dict) -> list[tuple[str, str]]:
 
 def vectorised_problems(fields: dict) -> list[tuple[str, str]]:
     """What the file checks refuse for the same row (column, message)."""
-    frame = to_frame([ValueChange.model_construct(indicator_code=code_for(fields), territory_id="DEP-77",
-                                                  period="2023", kind=ValueKind.actual, read_version=None, delete=False,
-                                                  **{"value": None, "numerator": None, "denominator": None,
-                                                     "source": None, "comment": None, **fields})])
+    frame = to_frame(
+        [
+            ValueChange.model_construct(
+                indicator_code=code_for(fields),
+                territory_id="DEP-77",
+                period="2023",
+                kind=ValueKind.actual,
+                read_version=None,
+                delete=False,
+                **{"value": None, "numerator": None, "denominator": None, "source": None, "comment": None, **fields},
+            )
+        ]
+    )
     errors = Errors()
     check_shape(parse_periods(frame, errors), INDICATORS, errors)
     found = errors.frame()
@@ -75,8 +87,11 @@ def test_both_paths_accept_and_refuse_the_same_rows_with_the_same_messages(field
     model, frame = pydantic_problems(fields), vectorised_problems(fields)
     assert bool(model) == bool(frame)
     scalar = rules.figure_problems(fields.get("value"), fields.get("numerator"), fields.get("denominator"))
-    too_long = {(rules.COLUMN_LABELS[name], rules.text_too_long(limit)) for name, limit in rules.TEXT_LIMITS.items()
-                if len(fields.get(name) or "") > limit}
+    too_long = {
+        (rules.COLUMN_LABELS[name], rules.text_too_long(limit))
+        for name, limit in rules.TEXT_LIMITS.items()
+        if len(fields.get(name) or "") > limit
+    }
     assert set(frame) == set(scalar) | too_long
     # The model stops at its first problem; the file checks list them all, and the first is among them.
     if model:
@@ -91,7 +106,13 @@ def test_a_nan_is_refused_by_both_though_a_frame_cannot_tell_it_from_an_empty_ce
 
 def test_the_limits_are_those_the_model_declares():
     fields = ValueChange.model_fields
-    limits = {name: next(m.max_length for m in fields[name].metadata if hasattr(m, "max_length"))
-              for name in ("source", "comment", "indicator_code", "territory_id")}
-    assert limits == {"source": rules.MAX_SOURCE, "comment": rules.MAX_COMMENT,
-                      "indicator_code": rules.MAX_INDICATOR_CODE, "territory_id": rules.MAX_TERRITORY_ID}
+    limits = {
+        name: next(m.max_length for m in fields[name].metadata if hasattr(m, "max_length"))
+        for name in ("source", "comment", "indicator_code", "territory_id")
+    }
+    assert limits == {
+        "source": rules.MAX_SOURCE,
+        "comment": rules.MAX_COMMENT,
+        "indicator_code": rules.MAX_INDICATOR_CODE,
+        "territory_id": rules.MAX_TERRITORY_ID,
+    }

@@ -170,8 +170,8 @@ def _bad_credentials(settings: AccessSettings, earlier_failures: int) -> str:
     return message
 
 
-def _log_refusal(cur, key: str, address: str, method: str, outcome: str, now: datetime, message: str) -> str:
-    repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
+def _audit_refusal(cur, key: str, address: str, method: str, outcome: str, message: str) -> None:
+    """The audit row of a refused sign-in (who tried, from where, why)."""
     append(
         cur,
         actor=key or "anonyme",
@@ -182,6 +182,11 @@ def _log_refusal(cur, key: str, address: str, method: str, outcome: str, now: da
         new={"address": address, "outcome": outcome},
         comment=message,
     )
+
+
+def _log_refusal(cur, key: str, address: str, method: str, outcome: str, now: datetime, message: str) -> str:
+    repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
+    _audit_refusal(cur, key, address, method, outcome, message)
     return message
 
 
@@ -190,16 +195,7 @@ def _settle(db: Database, attempt: int, key: str, address: str, outcome: str, no
 
     def work(cur):
         repository.settle_attempt(cur, attempt, outcome)
-        append(
-            cur,
-            actor=key or "anonyme",
-            entity="session",
-            action="sign_in_failed",
-            key=key,
-            how="local",
-            new={"address": address, "outcome": outcome},
-            comment=message,
-        )
+        _audit_refusal(cur, key, address, "local", outcome, message)
 
     db.write(work)
     raise SignInRefused(message)
@@ -216,17 +212,7 @@ def _refuse(
     error: type[SignInRefused] = SignInRefused,
 ) -> None:
     def work(cur):
-        repository.record_attempt(cur, email=key, address=address, method=method, outcome=outcome, now=now)
-        append(
-            cur,
-            actor=key or "anonyme",
-            entity="session",
-            action="sign_in_failed",
-            key=key,
-            how=method,
-            new={"address": address, "outcome": outcome},
-            comment=message,
-        )
+        _log_refusal(cur, key, address, method, outcome, now, message)
 
     db.write(work)
     raise error(message)

@@ -12,7 +12,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from store.db import Database
+from store.db import Database, database_path
 from store.lifecycle import create_file, open_file
 from store.migrations import migrate
 from store.shared import shared_database
@@ -152,21 +152,22 @@ class Start:
 
 
 _start_lock = threading.Lock()
-_current: Start | None = None
+_starts: dict[str, Start] = {}
 
 
 def start() -> Start:
-    """The process's one start of its database, begun by the first caller (the server's start, or a visit)."""
-    global _current
+    """The one start of this process's database (CARREFOURS_DB), begun by its first caller (server or visit)."""
+    # Keyed by the file: a process that is pointed at another database starts that one, never the first.
     with _start_lock:
-        if _current is None:
-            _current = Start()
-        return _current
+        key = str(database_path().resolve())
+        if key not in _starts:
+            _starts[key] = Start()
+        return _starts[key]
 
 
 def forget_failed_start(failed: Start) -> None:
     """Let the next caller try again after a start that failed (once the operator has fixed the cause)."""
-    global _current
     with _start_lock:
-        if _current is failed:
-            _current = None
+        for key, held in list(_starts.items()):
+            if held is failed:
+                del _starts[key]

@@ -188,3 +188,26 @@ def test_status_on_a_foreign_database_says_so_in_french(tmp_path):
     assert result.returncode == 2
     assert "n'a pas été créée par Carrefours" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == before
+
+
+def test_a_process_pointed_at_another_database_starts_that_one(db_file, tmp_path, monkeypatch):
+    """The process's start is per file: after CARREFOURS_DB changes, pages get the new file, not the first."""
+    import bootstrap
+
+    other = tmp_path / "autre" / "carrefours.duckdb"
+    other.parent.mkdir()
+    shutil.copy(db_file, other)
+    opened = []
+    try:
+        for path in (db_file, other):
+            monkeypatch.setenv("CARREFOURS_DB", str(path))
+            start = bootstrap.start()
+            assert start.wait(120) and start.error is None
+            opened.append(start.database)
+        assert opened[0].path.resolve() == db_file.resolve()
+        assert opened[1].path.resolve() == other.resolve()
+        monkeypatch.setenv("CARREFOURS_DB", str(db_file))
+        assert bootstrap.start().database is opened[0]  # the same file: the same start, never a second
+    finally:
+        for database in opened:
+            database.close()

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bootstrap import open_database
-from comparison import council_sheet
+from comparison import council_sheet, territory_sheet
 from comparison import service as comparison
 from store.db import database_path
 
@@ -49,7 +49,7 @@ def measure(db_path: Path, territory: str = "77475", runs: int = 20) -> dict:
         ids = group.members["id"].tolist()
         trend_ms, _ = _ms(lambda: comparison.trend(db, result["territory"]["id"], ids, code))
         trend_warm_ms, _ = _ms(lambda: comparison.trend(db, result["territory"]["id"], ids, code))
-        sheet = comparison.sheet(db, territory)
+        sheet = territory_sheet.sheet(db, territory)
         pdf_ms, pdf = _ms(lambda: council_sheet.build_pdf(result, sheet))
     finally:
         db.close()

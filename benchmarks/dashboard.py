@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bootstrap import open_database
 from indicators.aggregates import mark_dirty
-from plan import dashboard_service, progress_service
+from plan import dashboard_service, progress_data, progress_service
 from store.db import database_path
 
 
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     on = date.today()
     with db.read() as cur:
         values = cur.execute("SELECT count(*) FROM indicator_value").fetchone()[0]
-    progress_service.clear_cache()
+    progress_data.clear_cache()
     cold = timed(lambda: dashboard_service.dashboard(db, on=on), 1)[0]
     warm = timed(lambda: dashboard_service.dashboard(db, on=on), args.repeat)
     engine = timed(lambda: progress_service.progress(db, "region", on), args.repeat)

@@ -16,7 +16,7 @@ from accounts import policy
 from accounts.models import User
 from indicators.periods import period_of_date
 from plan import progress as rules
-from plan import progress_service
+from plan import progress_data
 from plan.thresholds import THRESHOLDS
 from store.db import Database
 from territories.levels import FRANCE
@@ -46,7 +46,7 @@ def behind(result: dict) -> pd.DataFrame:
 
 def peers(db: Database, thresholds: dict = THRESHOLDS, user: User | None = None) -> pd.DataFrame:
     """Territories more than N points (or N %, for ratios) below the median of their peers, latest period."""
-    data = progress_service.rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user), ("percentage", "ratio"))
+    data = progress_data.rolled(db, (*PEER_LEVELS, "pays"), policy.published_only(user), ("percentage", "ratio"))
     pairs = data["pairs"].drop_duplicates("indicator_code")
     kinds = dict(zip(pairs["indicator_code"], pairs["indicator_kind"]))
     directions = dict(zip(pairs["indicator_code"], pairs["direction"]))
@@ -96,7 +96,7 @@ def stale(
 ) -> pd.DataFrame:
     """Indicators whose latest value, nationally or in a région, is older than the latest period due."""
     on = on or date.today()
-    data = progress_service.prepared(db, "region", policy.published_only(user))
+    data = progress_data.prepared(db, "region", policy.published_only(user))
     frame = data["series_frame"]
     frame = frame[frame["kind"] == "actual"]
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
@@ -143,7 +143,7 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
     value to the latest period due (a period nobody has reported yet counts as received 0).
     """
     on = on or date.today()
-    data = progress_service.rolled(db, ("region", "pays"), policy.published_only(user))
+    data = progress_data.rolled(db, ("region", "pays"), policy.published_only(user))
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
     series = data["series"]
     series = series[(series["kind"] == "actual") & (series["level"] == "region")].copy()

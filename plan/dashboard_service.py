@@ -9,7 +9,7 @@ import pandas as pd
 from accounts import policy
 from accounts.models import User
 from indicators import aggregates, visibility
-from plan import progress_service, repository
+from plan import progress_data, progress_service, repository
 from plan.progress import expected_value
 from plan.thresholds import THRESHOLDS
 from store.db import Database
@@ -203,7 +203,7 @@ def national_chart(
         }
         for r in frame.to_dict("records")
     ]
-    rolled = progress_service.rolled(db, ("region", "pays"), policy.published_only(user))["series"]
+    rolled = progress_data.rolled(db, ("region", "pays"), policy.published_only(user))["series"]
     extra = rolled[
         (rolled["territory_id"] == FRANCE)
         & (rolled["indicator_code"] == code)

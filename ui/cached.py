@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from accounts.models import User
-from comparison.service import data_version
+from comparison.snapshot import data_version
 from plan import alerts, dashboard_service, service
 from ui.context import db
 

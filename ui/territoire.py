@@ -8,7 +8,7 @@ import streamlit as st
 
 from accounts.models import Role
 from accounts.service import log_export
-from comparison import service
+from comparison import service, snapshot, territory_sheet
 from comparison.council_sheet import (
     APPROX_NOTE,
     METHOD_NOTE,
@@ -81,7 +81,7 @@ if not territory:
     st.stop()
 
 # --- identity ----------------------------------------------------------------------------------------
-sheet = service.sheet(db(), territory["id"], current_user())
+sheet = territory_sheet.sheet(db(), territory["id"], current_user())
 st.header(f"{territory['name']} — {LEVEL_LABELS[territory['level']]}")
 approx = "" if territory["typology_official"] else " (approché)"
 a, b, c, d = st.columns(4)
@@ -121,7 +121,7 @@ else:
     )
     criteria = PeerCriteria(band=band, same_region=mode == "region")
 # Compare on the latest year that has values at this level, not on the year in progress (almost empty).
-years = service.years(db(), territory["level"], current_user())
+years = snapshot.years(db(), territory["level"], current_user())
 closed = [y for y in years if y < date.today().year]
 year = (
     left.selectbox(
@@ -248,7 +248,7 @@ else:
     st.caption(f"Répartition des territoires comparables — en rouge : {territory['name']}, en pointillé : la médiane.")
     st.altair_chart((base + own + median).properties(height=220), width="stretch")
 
-    evolution = _trend(territory["id"], tuple(group.members["id"]), code, service.data_version(db()), current_user())
+    evolution = _trend(territory["id"], tuple(group.members["id"]), code, snapshot.data_version(db()), current_user())
     if len(evolution) > 1:
         st.caption("Évolution face à la médiane des comparables (zone claire : du 1er au 3e quartile).")
         st.altair_chart(evolution_chart(evolution, territory["name"], axis_title, row["kind"]), width="stretch")
@@ -271,7 +271,7 @@ else:
 
 # --- every indicator of the plan ----------------------------------------------------------------------
 st.subheader("Les indicateurs du plan pour ce territoire")
-plan = service.plan_indicators(result, sheet)
+plan = territory_sheet.plan_indicators(result, sheet)
 st.dataframe(
     pd.DataFrame(
         {

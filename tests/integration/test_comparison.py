@@ -8,7 +8,7 @@ import pypdf
 import pytest
 
 from accounts.models import Role, Scope, User
-from comparison import council_sheet
+from comparison import council_sheet, territory_sheet
 from comparison import service as comparison
 from comparison.peers import PeerCriteria
 from formatting import french as fmt
@@ -132,7 +132,7 @@ def test_unknown_territory_and_indicator_are_explained(db):
 
 
 def test_council_sheet_pdf_names_the_territory_and_its_peer_count(db):
-    result, sheet = comparison.compare(db, "77475"), comparison.sheet(db, "77475")
+    result, sheet = comparison.compare(db, "77475"), territory_sheet.sheet(db, "77475")
     reader = pypdf.PdfReader(io.BytesIO(council_sheet.build_pdf(result, sheet)))
     assert 1 <= len(reader.pages) <= 2
     text = " ".join(page.extract_text() for page in reader.pages)

@@ -10,7 +10,7 @@ from accounts.models import Role, Scope, User
 from accounts.policy import AccessDenied
 from indicators.aggregates import mark_dirty, yearly
 from indicators.periods import parse_period
-from plan import alerts, progress_service
+from plan import alerts, progress_data, progress_service
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
 from tests.integration.rollup_oracle import rollup
 from tests.integration.test_rollup import put
@@ -136,7 +136,7 @@ def test_regions_without_a_regional_target_have_no_data_status(national):
 def test_the_series_is_the_materialised_rollup_for_every_region_and_departement(shared_db):
     ind = {"code": "TL_OUVERTS", "territorial_agg": "sum", "temporal_agg": "last", "period_type": "year"}
     stored = yearly(shared_db, 2023, ["region", "departement"], ["TL_OUVERTS"]).set_index("territory_id")
-    series = progress_service.series(shared_db, "departement")
+    series = progress_data.series(shared_db, "departement")
     with shared_db.read() as cur:
         for level in ("region", "departement"):
             single = rollup(cur, ind, parse_period("2023"), level).set_index("territory_id")
@@ -299,7 +299,7 @@ def test_after_writes_and_deletions_the_progress_equals_a_cold_computation(db):
         mark_dirty(cur, where="indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'REG-94'")
         cur.execute("DELETE FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS' AND territory_id = 'REG-94'")
     incremental = progress_service.progress(db, "region", ON)["indicators"]
-    progress_service.clear_cache()
+    progress_data.clear_cache()
     with db.transaction() as cur:  # recompute every slice from scratch
         cur.execute("DELETE FROM rollup_year")
         mark_dirty(cur)
@@ -335,7 +335,7 @@ def test_readers_of_published_values_do_not_see_unpublished_ones_in_rollups(db):
     assert regional(False)["current_flow"] == 999  # the national team sees the draft
     public = regional(True)
     assert public["current_flow"] != 999 and public["current_period"] != period  # readers see published figures only
-    shown = progress_service.series(db, "region")
+    shown = progress_data.series(db, "region")
     assert not (
         (shown["indicator_code"] == "SERVICE_CIVIQUE")
         & (shown["territory_id"] == "REG-11")

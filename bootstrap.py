@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from datetime import datetime
 from pathlib import Path
 
+from indicators.integrity import damage_report
+from store import meta
 from store.db import Database, database_path
 from store.lifecycle import create_file, open_file
 from store.migrations import migrate
@@ -79,10 +80,7 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
         # Régions and France only: the communal rows follow once the dashboard is shown.
         counts["rollups"] = refresh(cur, coarse=True)
         progress(0.97, "Enregistrement de la base")
-        cur.execute(
-            "INSERT INTO app_meta VALUES ('built_at', ?), ('demo', ?)",
-            [datetime.now().isoformat(timespec="seconds"), "true" if demo else "false"],
-        )
+        meta.record_build(cur, demo)
     return counts
 
 
@@ -102,7 +100,7 @@ def open_database(
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
     wire()
-    return open_file(path, _filler(demo), lock=lock, progress=progress)
+    return open_file(path, _filler(demo), lock=lock, progress=progress, check=damage_report)
 
 
 def wire() -> None:

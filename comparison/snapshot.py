@@ -23,6 +23,7 @@ from accounts.models import User
 from comparison import peers as peer_rules
 from comparison import repository as repo
 from indicators import aggregates
+from indicators import repository as indicator_repo
 from store.db import Database
 from territories import repository as territory_repo
 from territories.levels import LEVELS
@@ -145,7 +146,7 @@ def _build(cur, level: str, published_only: bool, year: int | None = None) -> Le
     reported[at[latest], col[latest]] = arrays["reported"][latest]
     expected[at[latest], col[latest]] = arrays["expected"][latest]
     prev_raw[at[~latest], col[~latest]] = arrays["value"][~latest]
-    origins = repo.value_sources(cur, wanted[wanted["latest"]], published_only)
+    origins = indicator_repo.value_sources(cur, wanted[wanted["latest"]], published_only)
     origin = dict(zip(origins["indicator_code"], origins["sources"]))
     for indicator, info in zip(catalogue["code"], meta):
         info["value_source"] = origin.get(indicator)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from accounts.models import User
-from comparison import repository as repo
 from comparison.service import resolve
+from indicators import repository as indicator_repo
 from indicators import visibility
+from lieux import repository as lieux_repo
 from store.db import Database
 from territories import repository as territory_repo
 from territories.levels import territory_id
@@ -17,8 +18,8 @@ def sheet(db: Database, key: str, user: User | None = None) -> dict:
     """Identity, tiers-lieux of the registry and targets of a territory, for the page and the export."""
     territory = resolve(db, key)
     with db.read() as cur:
-        lieux_total, lieux = repo.lieux(cur, territory["level"], territory["code"])
-        targets = visibility.readable(cur, user, repo.targets(cur, territory["id"])).drop(
+        lieux_total, lieux = lieux_repo.in_territory(cur, territory["level"], territory["code"])
+        targets = visibility.readable(cur, user, indicator_repo.targets(cur, territory["id"])).drop(
             columns=["published", "territory_id"]
         )
         epci = (

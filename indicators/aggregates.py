@@ -204,3 +204,16 @@ def yearly(
             f"SELECT * FROM ({sql}) ORDER BY indicator_code, territory_id",
             [published_only, *params, published_only, *params],
         ).df()
+
+
+def subnational_periods(cur, code: str) -> pd.DataFrame:
+    """Years holding actual values of an indicator below France, with the finest level holding them."""
+    return cur.execute(
+        "SELECT year::VARCHAR AS period, make_date(year, 12, 31) AS period_end,"
+        " list_position(['commune', 'epci', 'departement', 'region'], any_value(source_level)) - 1 AS rank"
+        " FROM rollup_year WHERE indicator_code = ? AND kind = 'actual' AND source_level <> 'pays'"
+        # France's row counts the source territories that reported, like the source rows would.
+        " AND level = 'pays' AND reported > 0 AND NOT published_only"
+        " GROUP BY year ORDER BY year",
+        [code],
+    ).df()

@@ -12,6 +12,7 @@ from accounts.models import ANONYMOUS, User
 from indicators import repository, visibility
 from store import audit
 from store.db import Database
+from territories import repository as territory_repo
 
 Format = Literal["csv", "xlsx", "parquet"]
 FORMATS = ("csv", "xlsx", "parquet")
@@ -55,7 +56,7 @@ def values_frame(
         except ValueError as error:
             raise ExportError(str(error)) from error
         with db.read() as cur:
-            ids = repository.territories_within(cur, territory_id)
+            ids = territory_repo.territories_within(cur, territory_id)
     code = indicator.strip().upper() if indicator else None
     with db.read() as cur:
         if code and not cur.execute("SELECT 1 FROM indicator WHERE code = ?", [code]).fetchone():

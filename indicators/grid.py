@@ -11,17 +11,18 @@ from indicators import repository, rules
 from indicators.models import ValueChange, problems_of
 from indicators.periods import parse_period
 from store.db import Database
+from territories import repository as territory_repo
 
 
 def entry_regions(db: Database, user: User) -> pd.DataFrame:
     """Régions whose values the user may enter: all for the national team, theirs for a coordinator."""
     with db.read() as cur:
-        regions = repository.regions(cur)
+        regions = territory_repo.regions(cur)
         if Role.ministere in user.roles:
             return regions
         codes = set()
         for tid in user.territories(Role.coordinateur):
-            row = repository.level_and_region(cur, tid)
+            row = territory_repo.level_and_region(cur, tid)
             if row:
                 codes.add(row[1] if row[0] != "pays" else None)
         if None in codes:
@@ -39,7 +40,7 @@ def typed_indicators(db: Database) -> pd.DataFrame:
 def region_territories(db: Database, region_code: str, level: str) -> pd.DataFrame:
     """Territories of one level inside a region, by code."""
     with db.read() as cur:
-        return repository.grid_territories(cur, region_code, level)
+        return territory_repo.grid_territories(cur, region_code, level)
 
 
 def previous_period(code: str) -> str:
@@ -70,10 +71,10 @@ def entry_grid(
     code = parse_period(period).code
     with db.read() as cur:
         if territory_id is not None:
-            territories = repository.territories(cur, pd.DataFrame({"territory_id": [territory_id]}))
+            territories = territory_repo.rows_for(cur, pd.DataFrame({"territory_id": [territory_id]}))
             codes = typed_indicators(db)["code"].tolist()
         else:
-            territories = repository.grid_territories(cur, region_code, level)
+            territories = territory_repo.grid_territories(cur, region_code, level)
             codes = [indicator]
         rows = territories.to_dict("records")
         allowed = [r["id"] for r in rows if policy.can_write_values(user, r) and (r.get("region_code") == region_code)]

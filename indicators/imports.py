@@ -16,12 +16,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from accounts.models import User
-from indicators import repository, writes
+from indicators import writes
 from indicators.import_files import ImportError_, columns, norm, read_table
 from indicators.import_territories import resolve_territories
 from indicators.validation import FRAME_COLUMNS
 from intake.text import CONTROL, FORMULA, FORMULA_MESSAGE, control_message
 from store.db import Database
+from territories import repository as territory_repo
 
 __all__ = ["ImportReport", "import_values", "parse_numbers", "resolve_code", "to_changes"]
 MAX_CELL = 2000
@@ -225,7 +226,7 @@ def import_values(
     try:
         table = read_table(data, filename)
         with db.read() as cur:
-            ref = repository.territory_codes(cur)
+            ref = territory_repo.codes(cur)
         progress(0.2, "Lecture des codes, périodes et nombres…")
         changes, reading, layout = to_changes(table, ref)
     except ImportError_ as error:
@@ -266,7 +267,7 @@ def import_values(
 def resolve_code(db: Database, text: str) -> str:
     """One territory code as a person types it (77475, 77, DEP-01, a SIREN) → its id; ValueError if unreadable."""
     with db.read() as cur:
-        ref = repository.territory_codes(cur)
+        ref = territory_repo.codes(cur)
     ids, message = resolve_territories(pd.Series([text], dtype="str"), None, ref)
     if pd.notna(message.iloc[0]):
         raise ValueError(message.iloc[0][:1].upper() + message.iloc[0][1:] + ".")

@@ -15,6 +15,7 @@ from indicators.periods import parse_period
 from indicators.validation import Errors, text
 from store import audit
 from store.db import Database
+from territories import repository as territory_repo
 
 # Called in the unlocking transaction with (cursor, actor, communes of the région): values computed
 # elsewhere (the registry of tiers-lieux) were frozen while the period was closed and catch up then.
@@ -59,7 +60,7 @@ def check_locks(cur, frame: pd.DataFrame, user: User, errors: Errors) -> None:
 def _region_and_period(db: Database, region: str, period: str):
     code = region.strip().upper().removeprefix("REG-")
     with db.read() as cur:
-        name = repository.region_name(cur, code)
+        name = territory_repo.region_name(cur, code)
     if name is None:
         raise ValueError(f"Région inconnue : {region}.")
     return code, name, parse_period(period)
@@ -108,7 +109,7 @@ def unlock_period(
         if repository.remove_lock(cur, code, parsed.code):
             _audit_lock(cur, user, "unlock", code, name, parsed)
             if followers:
-                communes = repository.region_communes(cur, code)
+                communes = sorted(territory_repo.commune_codes(cur, code))
                 for follow in followers:
                     follow(cur, user.email, communes)
 

@@ -1,4 +1,4 @@
-"""SQL of indicator values, their audit trail and period locks (set-based: imports write 100k rows at once)."""
+"""SQL of the indicator catalogue, sources, values and period locks (set-based: imports write 100k rows at once)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from indicators.aggregates import mark_dirty
 from store import audit
+from territories.levels import FRANCE
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
 _KEY_JOIN = " AND ".join(f"v.{k} = w.{k}" for k in KEY)
@@ -21,23 +22,6 @@ def entity_key(indicator_code: str, territory_id: str, period: str, kind: str) -
 def indicators(cur) -> pd.DataFrame:
     """The indicator rules the write path needs: kind, period type, whether it is typed in."""
     return cur.execute("SELECT code, name, unit, kind, period_type, computed_from FROM indicator ORDER BY code").df()
-
-
-def territories(cur, incoming: pd.DataFrame) -> pd.DataFrame:
-    """Territory rows for the distinct ids of a registered frame (unknown ids are simply absent)."""
-    cur.register("incoming_territories", incoming)
-    try:
-        return cur.execute(
-            "SELECT t.id, t.level, t.code, t.name, t.region_code, t.departement_code, t.epci_siren"
-            " FROM territory t SEMI JOIN incoming_territories i ON i.territory_id = t.id"
-        ).df()
-    finally:
-        cur.unregister("incoming_territories")
-
-
-def territory_codes(cur) -> pd.DataFrame:
-    """Every territory id with its level and code, to read codes as people type them."""
-    return cur.execute("SELECT id, level, code, region_code FROM territory").df()
 
 
 def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
@@ -169,33 +153,6 @@ def has_lock(cur, region: str, period: str) -> bool:
     )
 
 
-def region_name(cur, code: str) -> str | None:
-    """The name of a région by its code, or None."""
-    row = cur.execute("SELECT name FROM territory WHERE level = 'region' AND code = ?", [code]).fetchone()
-    return None if row is None else row[0]
-
-
-def region_communes(cur, code: str) -> list[str]:
-    """The commune codes of a région."""
-    return [
-        r[0]
-        for r in cur.execute(
-            "SELECT code FROM territory WHERE level = 'commune' AND region_code = ?", [code]
-        ).fetchall()
-    ]
-
-
-def regions(cur) -> pd.DataFrame:
-    """Every région: id, code, name, by code."""
-    return cur.execute("SELECT id, code, name FROM territory WHERE level = 'region' ORDER BY code").df()
-
-
-def level_and_region(cur, territory_id: str) -> tuple[str, str | None] | None:
-    """The level and région code of one territory, or None when it is unknown."""
-    row = cur.execute("SELECT level, region_code FROM territory WHERE id = ?", [territory_id]).fetchone()
-    return None if row is None else (row[0], row[1])
-
-
 def add_lock(cur, region: str, period: str, start, end, actor: str) -> None:
     """Close a period for a region."""
     cur.execute(
@@ -211,21 +168,6 @@ def remove_lock(cur, region: str, period: str) -> int:
         .fetchall()
         .__len__()
     )
-
-
-def grid_territories(cur, region_code: str, level: str) -> pd.DataFrame:
-    """Territories of one level inside a region (or the region itself), by code."""
-    if level == "region":
-        return cur.execute(
-            "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
-            " WHERE level = 'region' AND code = ?",
-            [region_code],
-        ).df()
-    return cur.execute(
-        "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
-        " WHERE level = ? AND region_code = ? ORDER BY code",
-        [level, region_code],
-    ).df()
 
 
 def grid_values(
@@ -271,22 +213,92 @@ def export(cur, indicator_code: str | None, territory_ids: list[str] | None, pub
         cur.unregister("export_ids")
 
 
-def territories_within(cur, territory_id: str) -> list[str] | None:
-    """A territory and every territory inside it (a région's départements, EPCI and communes…)."""
-    row = cur.execute("SELECT level, code FROM territory WHERE id = ?", [territory_id]).fetchone()
-    if row is None:
-        return []
-    level, code = row
-    if level == "pays":
-        return None  # the whole country: no filter
-    column = {"region": "region_code", "departement": "departement_code", "epci": "epci_siren"}.get(level)
-    if column is None:
-        return [territory_id]
-    # column comes from the fixed mapping above, never from user input
-    return [
-        r[0]
-        for r in cur.execute(
-            f"SELECT id FROM territory WHERE id = ? OR ({column} = ? AND level <> 'region' AND level <> 'pays')",
-            [territory_id, code],
-        ).fetchall()
-    ]
+def catalogue(cur) -> pd.DataFrame:
+    """The indicator catalogue with source titles."""
+    return cur.execute(
+        "SELECT i.*, s.title AS source_title FROM indicator i"
+        " LEFT JOIN source s ON s.code = i.source_code ORDER BY i.code"
+    ).df()
+
+
+def sources(cur) -> pd.DataFrame:
+    """Every public source cited by the plan."""
+    return cur.execute("SELECT * FROM source ORDER BY code").df()
+
+
+def values_of(cur, indicator_code: str, territory_id: str = FRANCE) -> pd.DataFrame:
+    """Values, targets and baselines of one indicator in one territory, by period."""
+    return cur.execute(
+        "SELECT v.period, v.period_end, v.kind, v.value, v.numerator, v.denominator, v.source,"
+        " coalesce(s.title, v.source) AS source_title, v.comment, v.is_demo, v.updated_at, v.published,"
+        " v.territory_id FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
+        " WHERE v.indicator_code = ? AND v.territory_id = ? ORDER BY v.period_end, v.kind",
+        [indicator_code, territory_id],
+    ).df()
+
+
+def direct_values(cur, territory_id: str = FRANCE) -> pd.DataFrame:
+    """Every value stored directly on one territory (national sourced figures for FR), with source titles."""
+    return cur.execute(
+        "SELECT v.indicator_code, v.kind, v.period, v.period_end, v.value, v.numerator, v.denominator,"
+        " v.source, coalesce(s.title, v.source) AS source_title, v.is_demo, v.published, v.updated_at"
+        " FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
+        " WHERE v.territory_id = ? ORDER BY v.indicator_code, v.kind, v.period_end",
+        [territory_id],
+    ).df()
+
+
+def reference_values(cur, indicator_code: str, territory_id: str = FRANCE) -> pd.DataFrame:
+    """Figures other sources give that the plan does not use, each with its source."""
+    return cur.execute(
+        "SELECT r.period, r.value, r.source, coalesce(s.title, r.source) AS source_title, r.comment"
+        " FROM reference_value r LEFT JOIN source s ON s.code = r.source"
+        " WHERE r.indicator_code = ? AND r.territory_id = ? ORDER BY r.period, r.value",
+        [indicator_code, territory_id],
+    ).df()
+
+
+def definition(cur, code: str) -> dict | None:
+    """One indicator's definition with its source title, or None."""
+    frame = cur.execute(
+        "SELECT i.*, s.title AS source_title FROM indicator i"
+        " LEFT JOIN source s ON s.code = i.source_code WHERE i.code = ?",
+        [code],
+    ).df()
+    return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def source_title(cur, code: str | None) -> str | None:
+    """The title of one catalogue source, or None."""
+    row = cur.execute("SELECT title FROM source WHERE code = ?", [code]).fetchone() if code else None
+    return row[0] if row else None
+
+
+def targets(cur, territory_id: str) -> pd.DataFrame:
+    """Targets set for one territory, every indicator, latest period first."""
+    return cur.execute(
+        "SELECT indicator_code, period, period_end, value, source, is_demo, published, territory_id"
+        " FROM indicator_value WHERE territory_id = ? AND kind = 'target' ORDER BY indicator_code, period_end DESC",
+        [territory_id],
+    ).df()
+
+
+def value_sources(cur, wanted: pd.DataFrame, published_only: bool) -> pd.DataFrame:
+    """Where the values behind each wanted (indicator_code, source_level, year) come from: the values' own
+    sources (a catalogue title when the source is a known code, else the text stored), joined by ' ; '."""
+    if wanted.empty:
+        return pd.DataFrame(columns=["indicator_code", "year", "sources"])
+    cur.register("source_wanted", wanted[["indicator_code", "source_level", "year"]].drop_duplicates())
+    try:
+        return cur.execute(
+            "SELECT v.indicator_code, w.year, string_agg(DISTINCT coalesce(s.title, v.source), ' ; '"
+            " ORDER BY coalesce(s.title, v.source)) AS sources"
+            " FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
+            " JOIN source_wanted w ON w.indicator_code = v.indicator_code AND w.source_level = t.level"
+            "  AND year(v.period_end) = w.year"
+            " LEFT JOIN source s ON upper(s.code) = upper(v.source)"
+            " WHERE v.kind = 'actual' AND v.source IS NOT NULL AND (NOT ? OR v.published) GROUP BY ALL",
+            [published_only],
+        ).df()
+    finally:
+        cur.unregister("source_wanted")

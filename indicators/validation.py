@@ -16,6 +16,7 @@ from accounts.models import User
 from indicators import repository, rules
 from indicators.models import ValueChange, ValueKind
 from indicators.periods import PeriodError, parse_period
+from territories import repository as territory_repo
 
 FRAME_COLUMNS = [
     "line",
@@ -278,7 +279,7 @@ def check_shape(frame: pd.DataFrame, indicators: pd.DataFrame, errors: Errors) -
 def check_territories(cur, frame: pd.DataFrame, user: User, errors: Errors) -> pd.DataFrame:
     """Unknown territories and territories outside the signed-in user's scope (accounts.policy decides)."""
     ids = pd.DataFrame({"territory_id": frame["territory_id"].dropna().unique()})
-    found = repository.territories(cur, ids)
+    found = territory_repo.rows_for(cur, ids)
     rows = found.to_dict("records")
     allowed = {row["id"]: policy.can_write_values(user, row) for row in rows}
     names = dict(zip(found["id"], found["name"]))

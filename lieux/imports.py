@@ -32,6 +32,7 @@ from lieux.placement import Resolver, clean_code, parse_number
 from lieux.writes import french_errors
 from store import audit
 from store.db import Database
+from territories import repository as territory_repo
 from territories.levels import territory_id
 
 
@@ -69,7 +70,7 @@ def prepare(db: Database, content: bytes, file_format: str, user: User) -> tuple
     rows, errors = (_cget_rows if file_format == "cget2019" else _csv_rows)(frame)
     report = ImportReport(file_format=file_format, rows=len(frame), errors=list(errors))
     with db.read() as cur:
-        communes = repository.communes(cur)
+        communes = territory_repo.communes(cur)
         sources = {r["source"] for r in rows}
         known = pd.concat(
             [repository.by_source(cur, s) for s in sorted(sources)] or [pd.DataFrame()], ignore_index=True

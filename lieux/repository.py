@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from lieux.models import ATTESTATION_YEARS
-from territories.levels import PREFIX
 
 LIEU_COLUMNS = (
     "id",
@@ -188,45 +187,6 @@ def set_labels(cur, lieu_id: str, labels: dict) -> None:
         cur.execute("INSERT INTO lieu_label VALUES (?, ?, ?)", [lieu_id, str(label), int(year)])
 
 
-def communes(cur) -> pd.DataFrame:
-    """Every commune with what placing a lieu needs (codes, names, postal codes, centre, scope keys)."""
-    return cur.execute(
-        "SELECT id, level, code, name, search_name, postal_codes, lat, lon, population, typology, region_code,"
-        " departement_code, epci_siren FROM territory WHERE level = 'commune' ORDER BY code"
-    ).df()
-
-
-def commune(cur, code: str | None) -> dict | None:
-    """One commune with what the scope check needs (id, level, code, name, region, département, EPCI)."""
-    if not code:
-        return None
-    fields = ("id", "level", "code", "name", "region_code", "departement_code", "epci_siren")
-    row = cur.execute(
-        f"SELECT {', '.join(fields)} FROM territory WHERE level = 'commune' AND code = ?", [code]
-    ).fetchone()
-    return dict(zip(fields, row)) if row else None
-
-
-def commune_codes(cur) -> frozenset[str]:
-    """The code of every current commune."""
-    return frozenset(r[0] for r in cur.execute("SELECT code FROM territory WHERE level = 'commune'").fetchall())
-
-
-def commune_centres(cur) -> pd.DataFrame:
-    """Every commune's code and centre (lat, lon)."""
-    return cur.execute("SELECT code, lat, lon FROM territory WHERE level = 'commune'").df()
-
-
-def coverage_communes(cur) -> pd.DataFrame:
-    """Every commune with its population, centre, typology and EPCI (name included), for coverage."""
-    return cur.execute(
-        "SELECT t.code, t.name, t.population, t.lat, t.lon, t.typology, t.epci_siren, t.departement_code,"
-        " e.name AS epci_name FROM territory t LEFT JOIN territory e ON e.id = ? || t.epci_siren"
-        " WHERE t.level = 'commune'",
-        [PREFIX["epci"]],
-    ).df()
-
-
 def open_places(cur, on, attestation_years: int) -> pd.DataFrame:
     """Positions (lat, lon) of the lieux open on a date; an attested-only place counts for attestation_years."""
     # A place without coordinates stands at its commune's centre, as in the computed indicators.
@@ -308,3 +268,27 @@ def is_demo_registry(cur) -> bool:
 def points(cur) -> pd.DataFrame:
     """Every lieu's id, name, commune and coordinates (for the duplicate check of an import)."""
     return cur.execute("SELECT id, name, commune_code, lat, lon FROM lieu").df()
+
+
+def in_territory(cur, level: str, code: str, limit: int = 200) -> tuple[int, pd.DataFrame]:
+    """Tiers-lieux of the registry located in a territory (count, and the first `limit` by name)."""
+    where = {
+        "commune": "t.code = ?",
+        "epci": "t.epci_siren = ?",
+        "departement": "t.departement_code = ?",
+        "region": "t.region_code = ?",
+        "pays": "? IS NOT NULL",
+    }[level]
+    base = f" FROM lieu l JOIN territory t ON t.level = 'commune' AND t.code = l.commune_code WHERE {where}"
+    total = cur.execute("SELECT count(*)" + base, [code]).fetchone()[0]
+    frame = cur.execute(
+        "SELECT l.id, l.name, t.name AS commune, array_to_string(l.types, ', ') AS types, l.opened_on,"
+        " l.closed_on, l.is_demo, l.source, coalesce((SELECT string_agg(CASE b.label"
+        " WHEN 'fabrique_territoire' THEN 'Fabrique de territoire' WHEN 'fabrique_numerique'"
+        " THEN 'Fabrique numérique' ELSE 'Manufacture de proximité' END || ' ' || b.year, ', ' ORDER BY b.year)"
+        " FROM lieu_label b WHERE b.lieu_id = l.id), '') AS labels"
+        + base
+        + " ORDER BY l.closed_on IS NOT NULL, l.name LIMIT ?",
+        [code, limit],
+    ).df()
+    return total, frame

@@ -11,6 +11,7 @@ from lieux.models import ATTESTATION_YEARS, Lieu
 from lieux.placement import RULE_LABELS
 from lieux.writes import _to_model
 from store.db import Database
+from territories import repository as territory_repo
 
 
 def get(db: Database, lieu_id: str) -> Lieu | None:
@@ -42,7 +43,7 @@ def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | No
     """Coverage of the population within km of a place open on a date (today by default)."""
     on = on or date.today()
     with db.read() as cur:
-        communes = repository.coverage_communes(cur)
+        communes = territory_repo.coverage_communes(cur)
         places = repository.open_places(cur, on, ATTESTATION_YEARS)
         demo = repository.is_demo_registry(cur)
     result = coverage.compute(communes, places, km, top=top)
@@ -53,10 +54,8 @@ def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | No
 
 def territory_options(db: Database) -> dict[str, pd.DataFrame]:
     """Régions and départements (code, name, region_code) for the page's filters."""
-    from territories import repository as territories
-
     with db.read() as cur:
         return {
-            "region": territories.by_level(cur, "region")[["code", "name"]],
-            "departement": territories.by_level(cur, "departement")[["code", "name", "region_code"]],
+            "region": territory_repo.by_level(cur, "region")[["code", "name"]],
+            "departement": territory_repo.by_level(cur, "departement")[["code", "name", "region_code"]],
         }

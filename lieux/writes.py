@@ -20,6 +20,7 @@ from lieux.models import Label, Lieu, LieuIn, LieuType
 from lieux.placement import Resolver
 from store import audit
 from store.db import Database
+from territories import repository as territory_repo
 from territories.codes import read_commune_code
 from territories.levels import FRANCE
 
@@ -108,10 +109,10 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         # Entered without an opening date: open today at least, which is what the indicators can know.
         lieu = lieu.model_copy(update={"attested_on": date.today()})
     if lieu.commune_code:
-        reading = read_commune_code(lieu.commune_code, repository.commune_codes(cur))
+        reading = read_commune_code(lieu.commune_code, frozenset(territory_repo.commune_codes(cur)))
         if reading.code and reading.code != lieu.commune_code:  # an arrondissement or a merged commune
             lieu = lieu.model_copy(update={"commune_code": reading.code})
-        if repository.commune(cur, lieu.commune_code) is None:
+        if territory_repo.commune(cur, lieu.commune_code) is None:
             raise LieuError(
                 f"La commune {lieu.commune_code} n'existe pas dans le code officiel géographique. "
                 "Vérifiez le code INSEE (5 caractères, ex. 01053 ou 2A004)."
@@ -119,7 +120,7 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
         if lieu.lat is None and lieu.lon is None and not lieu.postal_code:
             return lieu.model_copy(update={"placement_rule": lieu.placement_rule or "saisie"})
         # A typed code is weighed against the coordinates and postal code, with the import's evidence rule.
-        found = Resolver(repository.communes(cur)).place(
+        found = Resolver(territory_repo.communes(cur)).place(
             [lieu.commune_code], [lieu.postal_code], [None], [lieu.lat], [lieu.lon]
         )[0]
         if found.error:
@@ -132,7 +133,7 @@ def _place(cur, lieu: LieuIn) -> LieuIn:
                 "review_reason": found.review or lieu.review_reason,
             }
         )
-    resolver = Resolver(repository.communes(cur))
+    resolver = Resolver(territory_repo.communes(cur))
     found = resolver.place([None], [lieu.postal_code], [lieu.address], [lieu.lat], [lieu.lon])[0]
     if found.error:
         raise LieuError(f"Le lieu ne peut pas être placé : {found.error}.")
@@ -187,7 +188,7 @@ def affected_communes(cur, *points: dict | None) -> tuple[list[str], list[str]]:
     codes = {p["commune_code"] for p in points if p and p.get("commune_code")}
     located = [p for p in points if p and p.get("lat") is not None and p.get("lon") is not None]
     near: set[str] = set()
-    communes = repository.commune_centres(cur)
+    communes = territory_repo.commune_centres(cur)
     if located:
         near.update(
             coverage.communes_near(
@@ -234,7 +235,7 @@ def write(
                 )
             require_write_lieu(
                 user,
-                repository.commune(cur, old["commune_code"])
+                territory_repo.commune(cur, old["commune_code"])
                 or {"id": FRANCE, "level": "pays", "code": FRANCE, "name": "une commune inconnue"},
             )
         if action in ("create", "update"):
@@ -248,7 +249,7 @@ def write(
         else:
             new_in = None
         if new_in is not None:
-            require_write_lieu(user, repository.commune(cur, new_in.commune_code))
+            require_write_lieu(user, territory_repo.commune(cur, new_in.commune_code))
         target_id = lieu_id or f"TL-{uuid.uuid4().hex[:12]}"
         if action == "create":
             repository.insert(cur, target_id, _row(new_in), user.email)

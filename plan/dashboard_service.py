@@ -9,10 +9,12 @@ import pandas as pd
 from accounts import policy
 from accounts.models import User
 from indicators import aggregates, visibility
+from indicators import repository as indicator_repo
 from plan import progress_data, progress_service, repository
 from plan.progress import expected_value
 from plan.thresholds import THRESHOLDS
 from store.db import Database
+from territories import repository as territory_repo
 from territories.levels import FRANCE, LEVELS
 
 SHARE_INDICATORS = ("TL_HORS_METRO", "TL_RURAL")
@@ -135,7 +137,7 @@ def map_periods(db: Database, code: str) -> pd.DataFrame:
     """Years of an indicator with values below France, and the finest level holding them."""
     aggregates.ensure_fresh(db, aggregates.COARSE_LEVELS)  # read from France's rows
     with db.read() as cur:
-        frame = repository.subnational_periods(cur, code)
+        frame = aggregates.subnational_periods(cur, code)
     frame["level"] = frame["rank"].map({v: k for k, v in LEVEL_RANK.items()})
     return frame
 
@@ -148,10 +150,10 @@ def map_data(db: Database, code: str, period: str, level: str = "region", user: 
     """
     aggregates.ensure_fresh(db, [level])
     with db.read() as cur:
-        definition = repository.indicator(cur, code)
+        definition = indicator_repo.definition(cur, code)
         if definition is None:
             raise ValueError(f"Indicateur inconnu : {code}")
-        periods = repository.subnational_periods(cur, code)
+        periods = aggregates.subnational_periods(cur, code)
         known = periods[periods["period"] == period]
         if known.empty:
             return {
@@ -173,7 +175,7 @@ def map_data(db: Database, code: str, period: str, level: str = "region", user: 
                 "indicator": definition,
                 "message": "Cet indicateur ne s'additionne pas entre territoires.",
             }
-        names = repository.territories_of(cur, [level])
+        names = territory_repo.territories_of(cur, [level])
     frame = aggregates.yearly(db, int(period), [level], [code], published_only=policy.published_only(user))
     frame = frame.merge(names[["id", "code", "name"]], left_on="territory_id", right_on="id")
     return {"frame": frame.drop(columns=["id"]), "indicator": definition, "message": None, "source_level": source_level}
@@ -261,7 +263,7 @@ def national_chart(
 def shares(db: Database, period: str | None = None, level: str = "region", user: User | None = None) -> dict:
     """Shares of tiers-lieux outside the 22 métropoles and in rural communes: national and per territory."""
     with db.read() as cur:
-        national = visibility.readable(cur, user, repository.direct_values(cur, FRANCE))
+        national = visibility.readable(cur, user, indicator_repo.direct_values(cur, FRANCE))
     national = national[national["indicator_code"].isin(SHARE_INDICATORS) & (national["kind"] == "actual")]
     latest = national.sort_values("period_end").groupby("indicator_code").tail(1)
     frames = []
@@ -298,7 +300,9 @@ def registry_france(
     codes = codes or REGISTRY_CODES
     frame = aggregates.yearly(db, year, ["pays"], list(codes), published_only=policy.published_only(user))
     with db.read() as cur:
-        names = repository.indicators(cur)[["code", "name", "kind", "unit"]].rename(columns={"kind": "indicator_kind"})
+        names = indicator_repo.catalogue(cur)[["code", "name", "kind", "unit"]].rename(
+            columns={"kind": "indicator_kind"}
+        )
     frame = frame.merge(names, left_on="indicator_code", right_on="code", how="left").drop(columns=["code"])
     order = {c: i for i, c in enumerate(codes)}
     return frame.sort_values("indicator_code", key=lambda s: s.map(order)).reset_index(drop=True)

@@ -16,8 +16,10 @@ import pandas as pd
 from accounts import policy
 from accounts.models import User
 from indicators import aggregates
+from indicators import repository as indicator_repo
 from plan import repository
 from store.db import Database
+from territories import repository as territory_repo
 from territories.levels import FRANCE, LEVELS
 
 _cache: dict = {}
@@ -61,7 +63,7 @@ def rolled(
         if indicator_kinds:
             indicators = indicators[indicators["indicator_kind"].isin(indicator_kinds)]
         series = _rollups(cur, indicators, levels, published_only)
-        direct = repository.direct_values(cur, FRANCE)
+        direct = indicator_repo.direct_values(cur, FRANCE)
         if published_only:
             direct = direct[direct["published"]]
         entry = {
@@ -69,7 +71,7 @@ def rolled(
             "pairs": pairs,
             "series": series,
             "direct": direct,
-            "territories": repository.territories_of(cur, ["pays", *levels]),
+            "territories": territory_repo.territories_of(cur, ["pays", *levels]),
             "measure_codes": repository.measures(cur)["code"].tolist(),
         }
     with _cache_lock:

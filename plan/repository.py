@@ -1,11 +1,25 @@
-"""SQL of the plan: axes, measures, their indicators, milestones, sources, status and notes."""
+"""SQL of the plan: axes, measures, their indicators, milestones, status and notes (the catalogue is indicators')."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from indicators import aggregates
-from territories.levels import FRANCE
+from indicators import repository as indicator_repo
+
+# The indicator's rules each (measure, indicator) pair carries, as measure_indicator_frame names them.
+_PAIR_RULES = {
+    "code": "indicator_code",
+    "name": "indicator_name",
+    "unit": "unit",
+    "kind": "indicator_kind",
+    "direction": "direction",
+    "territorial_agg": "territorial_agg",
+    "temporal_agg": "temporal_agg",
+    "period_type": "period_type",
+    "per_inhabitants": "per_inhabitants",
+    "computed_from": "computed_from",
+}
 
 # The roll-up series' columns, as rollup_series returns them.
 SERIES_COLUMNS = [
@@ -39,25 +53,29 @@ def measures(cur) -> pd.DataFrame:
 
 
 def measure(cur, code: str) -> dict | None:
-    """One measure as a dict, or None."""
+    """One measure as a dict (with its axis and source titles), or None."""
     frame = cur.execute(
-        "SELECT m.*, a.title AS axis_title, s.title AS source_title FROM measure m"
-        " JOIN axis a ON a.code = m.axis_code LEFT JOIN source s ON s.code = m.source_code"
-        " WHERE m.code = ?",
+        "SELECT m.*, a.title AS axis_title FROM measure m JOIN axis a ON a.code = m.axis_code WHERE m.code = ?",
         [code],
     ).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
+    if frame.empty:
+        return None
+    row = frame.iloc[0].to_dict()
+    return {**row, "source_title": indicator_repo.source_title(cur, row["source_code"])}
 
 
 def measure_indicators(cur, code: str) -> pd.DataFrame:
     """Indicators of a measure with weight, the periods that count, and their source."""
-    return cur.execute(
-        "SELECT i.*, mi.weight, mi.baseline_period, mi.target_period, s.title AS source_title"
-        " FROM measure_indicator mi JOIN indicator i ON i.code = mi.indicator_code"
-        " LEFT JOIN source s ON s.code = i.source_code WHERE mi.measure_code = ?"
-        " ORDER BY mi.weight DESC, i.code",
+    # Two reads (the catalogue is the indicators' own, and a few dozen rows): merged here.
+    catalogue = indicator_repo.catalogue(cur)
+    links = cur.execute(
+        "SELECT indicator_code AS code, weight, baseline_period, target_period FROM measure_indicator"
+        " WHERE measure_code = ?",
         [code],
     ).df()
+    merged = links.merge(catalogue, on="code").sort_values(["weight", "code"], ascending=[False, True], kind="stable")
+    columns = [c for c in catalogue.columns if c != "source_title"]
+    return merged[[*columns, "weight", "baseline_period", "target_period", "source_title"]].reset_index(drop=True)
 
 
 def milestones(cur, code: str) -> pd.DataFrame:
@@ -76,66 +94,25 @@ def status_history(cur, code: str) -> pd.DataFrame:
     ).df()
 
 
-def indicators(cur) -> pd.DataFrame:
-    """The indicator catalogue with source titles."""
-    return cur.execute(
-        "SELECT i.*, s.title AS source_title FROM indicator i"
-        " LEFT JOIN source s ON s.code = i.source_code ORDER BY i.code"
-    ).df()
-
-
-def sources(cur) -> pd.DataFrame:
-    """Every public source cited by the plan."""
-    return cur.execute("SELECT * FROM source ORDER BY code").df()
-
-
-def values(cur, indicator_code: str, territory_id: str = FRANCE) -> pd.DataFrame:
-    """Values, targets and baselines of one indicator in one territory, by period."""
-    return cur.execute(
-        "SELECT v.period, v.period_end, v.kind, v.value, v.numerator, v.denominator, v.source,"
-        " coalesce(s.title, v.source) AS source_title, v.comment, v.is_demo, v.updated_at, v.published,"
-        " v.territory_id FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
-        " WHERE v.indicator_code = ? AND v.territory_id = ? ORDER BY v.period_end, v.kind",
-        [indicator_code, territory_id],
-    ).df()
-
-
-def reference_values(cur, indicator_code: str, territory_id: str = FRANCE) -> pd.DataFrame:
-    """Figures other sources give that the plan does not use, each with its source."""
-    return cur.execute(
-        "SELECT r.period, r.value, r.source, coalesce(s.title, r.source) AS source_title, r.comment"
-        " FROM reference_value r LEFT JOIN source s ON s.code = r.source"
-        " WHERE r.indicator_code = ? AND r.territory_id = ? ORDER BY r.period, r.value",
-        [indicator_code, territory_id],
-    ).df()
-
-
-def is_demo_database(cur) -> bool:
-    """Whether the database was built with demo data."""
-    row = cur.execute("SELECT value FROM app_meta WHERE key = 'demo'").fetchone()
-    return bool(row) and row[0] == "true"
-
-
 def measure_indicator_frame(cur) -> pd.DataFrame:
-    """Every (measure, indicator) pair with the indicator's rules and the measure's dates."""
-    return cur.execute(
-        "SELECT mi.measure_code, mi.indicator_code, mi.weight, mi.baseline_period, mi.target_period, mi.cumulative_since,"
-        " i.name AS indicator_name, i.unit, i.kind AS indicator_kind, i.direction, i.territorial_agg,"
-        " i.temporal_agg, i.period_type, i.per_inhabitants, i.computed_from, m.start_date, m.end_date"
-        " FROM measure_indicator mi JOIN indicator i ON i.code = mi.indicator_code"
-        " JOIN measure m ON m.code = mi.measure_code JOIN axis a ON a.code = m.axis_code"
+    """Every (measure, indicator) pair with the indicator's rules and the measure's dates, in plan order."""
+    pairs = cur.execute(
+        "SELECT mi.measure_code, mi.indicator_code, mi.weight, mi.baseline_period, mi.target_period,"
+        " mi.cumulative_since, m.start_date, m.end_date"
+        " FROM measure_indicator mi JOIN measure m ON m.code = mi.measure_code JOIN axis a ON a.code = m.axis_code"
         " ORDER BY a.position, m.position, mi.weight DESC, mi.indicator_code"
     ).df()
+    rules = indicator_repo.catalogue(cur)[list(_PAIR_RULES)].rename(columns=_PAIR_RULES)
+    merged = pairs.merge(rules, on="indicator_code", how="inner")  # keeps the pairs' (plan) order
+    return merged[[*pairs.columns[:6], *list(_PAIR_RULES.values())[1:], "start_date", "end_date"]]
 
 
-def direct_values(cur, territory_id: str = FRANCE) -> pd.DataFrame:
-    """Every value stored directly on one territory (national sourced figures for FR), with source titles."""
+def indicator_plan_order(cur) -> pd.DataFrame:
+    """Per indicator of the plan: its place in plan order (axis, then measure) and its first measure's code."""
     return cur.execute(
-        "SELECT v.indicator_code, v.kind, v.period, v.period_end, v.value, v.numerator, v.denominator,"
-        " v.source, coalesce(s.title, v.source) AS source_title, v.is_demo, v.published, v.updated_at"
-        " FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
-        " WHERE v.territory_id = ? ORDER BY v.indicator_code, v.kind, v.period_end",
-        [territory_id],
+        "SELECT mi.indicator_code, min(a.position * 1000 + m.position) AS plan_order, min(m.code) AS measure_code"
+        " FROM measure_indicator mi JOIN measure m ON m.code = mi.measure_code JOIN axis a ON a.code = m.axis_code"
+        " GROUP BY mi.indicator_code"
     ).df()
 
 
@@ -151,15 +128,6 @@ def plan_signature(cur) -> tuple:
     )
 
 
-def territories_of(cur, levels: list[str]) -> pd.DataFrame:
-    """Id, level, code, name, typology and population of every territory of some levels."""
-    return cur.execute(
-        "SELECT id, level, code, name, typology, population FROM territory WHERE list_contains(?, level)"
-        " ORDER BY level, code",
-        [levels],
-    ).df()
-
-
 def budgets(cur, code: str) -> pd.DataFrame:
     """Planned and actual budget of a measure per year."""
     return cur.execute(
@@ -173,29 +141,6 @@ def notes(cur, code: str) -> pd.DataFrame:
     return cur.execute(
         "SELECT id, created_at, author, text FROM measure_note WHERE measure_code = ?"
         " ORDER BY created_at DESC, id DESC",
-        [code],
-    ).df()
-
-
-def indicator(cur, code: str) -> dict | None:
-    """One indicator's definition with its source title, or None."""
-    frame = cur.execute(
-        "SELECT i.*, s.title AS source_title FROM indicator i"
-        " LEFT JOIN source s ON s.code = i.source_code WHERE i.code = ?",
-        [code],
-    ).df()
-    return None if frame.empty else frame.iloc[0].to_dict()
-
-
-def subnational_periods(cur, code: str) -> pd.DataFrame:
-    """Years holding actual values of an indicator below France, with the finest level holding them."""
-    return cur.execute(
-        "SELECT year::VARCHAR AS period, make_date(year, 12, 31) AS period_end,"
-        " list_position(['commune', 'epci', 'departement', 'region'], any_value(source_level)) - 1 AS rank"
-        " FROM rollup_year WHERE indicator_code = ? AND kind = 'actual' AND source_level <> 'pays'"
-        # France's row counts the source territories that reported, like the source rows would.
-        " AND level = 'pays' AND reported > 0 AND NOT published_only"
-        " GROUP BY year ORDER BY year",
         [code],
     ).df()
 

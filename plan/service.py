@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from accounts.models import User
+from indicators import repository as indicator_repo
 from indicators import visibility
 from plan import repository
+from store import meta
 from store.db import Database
 
 
@@ -14,7 +16,7 @@ def overview(db: Database) -> dict:
         return {
             "axes": repository.axes(cur),
             "measures": repository.measures(cur),
-            "demo": repository.is_demo_database(cur),
+            "demo": meta.is_demo(cur),
         }
 
 
@@ -28,8 +30,8 @@ def measure_detail(db: Database, code: str, user: User | None = None) -> dict | 
         return {
             "measure": measure,
             "indicators": indicators,
-            "values": {c: _shown(cur, user, repository.values(cur, c)) for c in indicators["code"]},
-            "references": {c: repository.reference_values(cur, c) for c in indicators["code"]},
+            "values": {c: _shown(cur, user, indicator_repo.values_of(cur, c)) for c in indicators["code"]},
+            "references": {c: indicator_repo.reference_values(cur, c) for c in indicators["code"]},
             "milestones": repository.milestones(cur, code),
             "history": repository.status_history(cur, code),
         }
@@ -38,7 +40,7 @@ def measure_detail(db: Database, code: str, user: User | None = None) -> dict | 
 def catalogue(db: Database) -> dict:
     """Indicators and sources, for the data page."""
     with db.read() as cur:
-        return {"indicators": repository.indicators(cur), "sources": repository.sources(cur)}
+        return {"indicators": indicator_repo.catalogue(cur), "sources": indicator_repo.sources(cur)}
 
 
 def _shown(cur, user: User | None, values):

@@ -16,12 +16,14 @@ from pathlib import Path
 
 import duckdb
 
+from store import meta
 from store.db import Database, StoreError, database_path, explain_failure, explain_open_error, is_failure
-from store.integrity import damage_report
 from store.memory_build import build_in_memory
 from store.migrations import discover, migrate
 
 Fill = Callable[..., dict]  # fill(db, progress) -> counts: writes a new database's content
+# check(read-only connection, path) -> a French reason to refuse the file, or None (the domains' own checks)
+Check = Callable[[duckdb.DuckDBPyConnection, Path], str | None]
 
 
 def _silent(fraction: float, step: str) -> None:
@@ -120,7 +122,7 @@ def create_file(path: Path, fill: Fill, *, replace: bool = False) -> dict:
         return _build_file(path, fill)
 
 
-def _check_identity(path: Path) -> None:
+def _check_identity(path: Path, check: Check | None = None) -> None:
     """Refuse, before writing anything, a file another application made or whose values were lost."""
     try:
         con = duckdb.connect(str(path), read_only=True)
@@ -143,7 +145,7 @@ def _check_identity(path: Path) -> None:
             ).fetchone()[0]
             == 1
         )
-        damage = damage_report(con, path) if ours else None
+        damage = check(con, path) if ours and check else None
     except duckdb.Error as error:
         if is_failure(error):
             raise explain_failure(path, error) from error
@@ -162,7 +164,9 @@ def _check_identity(path: Path) -> None:
     )
 
 
-def open_file(path: Path | str | None, fill: Fill, *, lock: bool = True, progress=_silent) -> Database:
+def open_file(
+    path: Path | str | None, fill: Fill, *, lock: bool = True, progress=_silent, check: Check | None = None
+) -> Database:
     """Open the database, building it with fill on first start and applying new migrations."""
     if str(path) == ":memory:":
         db = Database(":memory:")
@@ -175,12 +179,12 @@ def open_file(path: Path | str | None, fill: Fill, *, lock: bool = True, progres
                 if not path.exists():  # another process may have built it while this one waited
                     _build_file(path, fill, progress)
             progress(1.0, "Ouverture de la base")
-        _check_identity(path)
+        _check_identity(path, check)
         db = Database(path)
         try:
             migrate(db)
             with db.read() as cur:
-                built = cur.execute("SELECT count(*) FROM app_meta WHERE key = 'built_at'").fetchone()[0]
+                built = meta.is_built(cur)
         except Exception as error:
             db.close()
             if isinstance(error, StoreError):

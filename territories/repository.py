@@ -175,3 +175,105 @@ def replace_all(cur, frame: pd.DataFrame) -> None:
 def refresh_aggregates(cur) -> None:
     """Recompute population, area, centre and typology of EPCI, départements, régions and France."""
     cur.execute(AGGREGATE_SQL)
+
+
+def rows_for(cur, incoming: pd.DataFrame) -> pd.DataFrame:
+    """Territory rows for the distinct ids of a registered frame (unknown ids are simply absent)."""
+    cur.register("incoming_territories", incoming)
+    try:
+        return cur.execute(
+            "SELECT t.id, t.level, t.code, t.name, t.region_code, t.departement_code, t.epci_siren"
+            " FROM territory t SEMI JOIN incoming_territories i ON i.territory_id = t.id"
+        ).df()
+    finally:
+        cur.unregister("incoming_territories")
+
+
+def regions(cur) -> pd.DataFrame:
+    """Every région: id, code, name, by code."""
+    return cur.execute("SELECT id, code, name FROM territory WHERE level = 'region' ORDER BY code").df()
+
+
+def level_and_region(cur, territory_id: str) -> tuple[str, str | None] | None:
+    """The level and région code of one territory, or None when it is unknown."""
+    row = cur.execute("SELECT level, region_code FROM territory WHERE id = ?", [territory_id]).fetchone()
+    return None if row is None else (row[0], row[1])
+
+
+def grid_territories(cur, region_code: str, level: str) -> pd.DataFrame:
+    """Territories of one level inside a region (or the region itself), by code."""
+    if level == "region":
+        return cur.execute(
+            "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+            " WHERE level = 'region' AND code = ?",
+            [region_code],
+        ).df()
+    return cur.execute(
+        "SELECT id, level, code, name, region_code, departement_code, epci_siren FROM territory"
+        " WHERE level = ? AND region_code = ? ORDER BY code",
+        [level, region_code],
+    ).df()
+
+
+def territories_within(cur, territory_id: str) -> list[str] | None:
+    """A territory and every territory inside it (a région's départements, EPCI and communes…)."""
+    row = cur.execute("SELECT level, code FROM territory WHERE id = ?", [territory_id]).fetchone()
+    if row is None:
+        return []
+    level, code = row
+    if level == "pays":
+        return None  # the whole country: no filter
+    column = {"region": "region_code", "departement": "departement_code", "epci": "epci_siren"}.get(level)
+    if column is None:
+        return [territory_id]
+    # column comes from the fixed mapping above, never from user input
+    return [
+        r[0]
+        for r in cur.execute(
+            f"SELECT id FROM territory WHERE id = ? OR ({column} = ? AND level <> 'region' AND level <> 'pays')",
+            [territory_id, code],
+        ).fetchall()
+    ]
+
+
+def communes(cur) -> pd.DataFrame:
+    """Every commune with what placing a lieu needs (codes, names, postal codes, centre, scope keys)."""
+    return cur.execute(
+        "SELECT id, level, code, name, search_name, postal_codes, lat, lon, population, typology, region_code,"
+        " departement_code, epci_siren FROM territory WHERE level = 'commune' ORDER BY code"
+    ).df()
+
+
+def commune(cur, code: str | None) -> dict | None:
+    """One commune with what the scope check needs (id, level, code, name, region, département, EPCI)."""
+    if not code:
+        return None
+    fields = ("id", "level", "code", "name", "region_code", "departement_code", "epci_siren")
+    row = cur.execute(
+        f"SELECT {', '.join(fields)} FROM territory WHERE level = 'commune' AND code = ?", [code]
+    ).fetchone()
+    return dict(zip(fields, row)) if row else None
+
+
+def commune_centres(cur) -> pd.DataFrame:
+    """Every commune's code and centre (lat, lon)."""
+    return cur.execute("SELECT code, lat, lon FROM territory WHERE level = 'commune'").df()
+
+
+def coverage_communes(cur) -> pd.DataFrame:
+    """Every commune with its population, centre, typology and EPCI (name included), for coverage."""
+    return cur.execute(
+        "SELECT t.code, t.name, t.population, t.lat, t.lon, t.typology, t.epci_siren, t.departement_code,"
+        " e.name AS epci_name FROM territory t LEFT JOIN territory e ON e.id = ? || t.epci_siren"
+        " WHERE t.level = 'commune'",
+        [PREFIX["epci"]],
+    ).df()
+
+
+def territories_of(cur, levels: list[str]) -> pd.DataFrame:
+    """Id, level, code, name, typology and population of every territory of some levels."""
+    return cur.execute(
+        "SELECT id, level, code, name, typology, population FROM territory WHERE list_contains(?, level)"
+        " ORDER BY level, code",
+        [levels],
+    ).df()

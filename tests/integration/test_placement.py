@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from lieux import imports, service, writes
 from lieux.placement import Resolver
+from territories import repository as territory_repo
 from tests.integration.census import census, row
 from tests.integration.test_registry import NATIONAL
 
@@ -40,9 +41,7 @@ def test_coordinates_are_placed_by_the_outline_that_contains_them(db):
 def test_the_nearest_centre_alone_misplaces_the_same_rows(db):
     """What the outlines fix: the old rule, nearest commune centre, on the same coordinates."""
     with db.read() as cur:
-        from lieux import repository
-
-        resolver = Resolver(repository.communes(cur))
+        resolver = Resolver(territory_repo.communes(cur))
     nearest, _ = resolver.nearest([48.8904, 48.8973, 48.8437, 47.2063], [2.3708, 2.3445, 2.3826, -1.5641])
     assert list(nearest) != ["75056", "75056", "75056", "44109"]
 

@@ -1,4 +1,7 @@
-"""Start-up check that the audit trail and the values agree (a damaged write-ahead log breaks that)."""
+"""Start-up check that the audit trail and the values agree (a damaged write-ahead log breaks that).
+
+bootstrap hands it to store.lifecycle, which runs it on the read-only file before opening it.
+"""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import date
 from pathlib import Path
 
 from indicators.integrity import damage_report
@@ -169,3 +170,51 @@ def forget_failed_start(failed: Start) -> None:
         for key, held in list(_starts.items()):
             if held is failed:
                 del _starts[key]
+
+
+def status(db: Database) -> dict:
+    """What the database holds (for `cli.py status` and the API), each count asked of its table's owner."""
+    from accounts import repository as accounts
+    from indicators import repository as indicators
+    from lieux import repository as lieux
+    from plan import repository as plan
+    from territories import repository as territories
+
+    with db.read() as cur:
+        facts = meta.read(cur)
+        levels = territories.counts_by_level(cur)
+        values = indicators.value_counts(cur)
+        lieux_total, demo_lieux = lieux.counts(cur)
+        return {
+            "database": str(db.path) if db.path else ":memory:",
+            "built_at": facts.get("built_at"),
+            "demo": facts.get("demo") == "true",
+            "territories": {lvl: levels.get(lvl, 0) for lvl in ("pays", "region", "departement", "epci", "commune")},
+            "typology_official": territories.typology_all_official(cur),
+            "axes": plan.axis_codes(cur),
+            "measures": plan.measure_codes(cur),
+            "indicators": indicators.codes(cur),
+            "values": {k: values["kinds"].get(k, 0) for k in ("actual", "target", "baseline")},
+            "demo_values": values["demo"],
+            "duplicate_value_keys": values["duplicate_keys"],
+            "lieux": lieux_total,
+            "demo_lieux": demo_lieux,
+            "users": accounts.count(cur),
+            "national_values": [
+                dict(zip(_NATIONAL_VALUE_KEYS, row, strict=True)) for row in indicators.national_sourced_values(cur)
+            ],
+        }
+
+
+_NATIONAL_VALUE_KEYS = ("indicator", "period", "kind", "value", "numerator", "denominator", "source", "source_title")
+
+
+def status_report(db: Database, year: int | None = None) -> dict:
+    """The database summary plus France's registry figures of a year (this year by default)."""
+    from lieux.registry_status import registry_national
+
+    data = status(db)
+    year = year or date.today().year
+    data["registry_year"] = year
+    data["registry_france"] = registry_national(db, year)
+    return data

@@ -84,6 +84,11 @@ def set_password(cur, email: str, password_hash: str, now: datetime) -> None:
     )
 
 
+def upgrade_hash(cur, email: str, password_hash: str) -> None:
+    """Store a stronger hash of the same password (parameters raised since it was set): nothing else changes."""
+    cur.execute("UPDATE account SET password_hash = ? WHERE email = ?", [password_hash, email])
+
+
 def set_active(cur, email: str, active: bool, now: datetime) -> None:
     """Enable or disable an account."""
     cur.execute("UPDATE account SET active = ?, updated_at = ? WHERE email = ?", [active, now, email])
@@ -166,3 +171,8 @@ def organisation(cur, email: str) -> tuple[str | None, str | None]:
     """The SIRET and organisation name kept for an account."""
     row = cur.execute("SELECT siret, organisation FROM account WHERE email = ?", [email]).fetchone()
     return (row[0], row[1]) if row else (None, None)
+
+
+def count(cur) -> int:
+    """How many accounts exist."""
+    return cur.execute("SELECT count(*) FROM account").fetchone()[0]

@@ -153,7 +153,7 @@ def authenticate(
 
     def work(cur):
         if new_hash:
-            cur.execute("UPDATE account SET password_hash = ? WHERE email = ?", [new_hash, key])
+            repository.upgrade_hash(cur, key, new_hash)
         repository.settle_attempt(cur, attempt, "ok")
         return _signed_in(cur, key, address, "local", now, record=False)
 

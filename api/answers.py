@@ -11,8 +11,10 @@ from starlette.responses import Response
 from api.frames import csv_bytes, json_bytes
 from bootstrap import open_database
 from indicators import aggregates
+from store import audit
 from store.db import Database
 from store.shared import shared_database
+from territories import repository as territory_repo
 
 MAX_PER_PAGE = 5000
 DEFAULT_PER_PAGE = 500
@@ -37,11 +39,8 @@ def data_version(db: Database) -> str:
     """A short fingerprint that moves whenever published figures may have changed."""
     version = aggregates.version(db)
     with db.read() as cur:
-        last = cur.execute(
-            f"SELECT max(id), max(created_at) FROM audit_log WHERE entity IN ({', '.join('?' * len(DATA_ENTITIES))})",
-            list(DATA_ENTITIES),
-        ).fetchone()
-        territories = cur.execute("SELECT count(*), max(population) FROM territory").fetchone()
+        last = audit.latest(cur, DATA_ENTITIES)
+        territories = territory_repo.fingerprint(cur)
     return f"{version}.{last[0] or 0}.{territories[0]}.{territories[1]}"
 
 

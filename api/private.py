@@ -11,11 +11,11 @@ from accounts.policy import AccessDenied
 from api.answers import ApiError, database, render
 from api.auth import token_user
 from api.frames import json_bytes, records
+from bootstrap import status_report
 from indicators import exports, import_files, imports, revert
 from indicators.periods import PeriodError
 from lieux import import_formats
 from lieux import imports as lieux_imports
-from lieux.registry_status import status_report
 from lieux.writes import LieuError
 
 KINDS = {"realise": "actual", "cible": "target", "reference": "baseline"}

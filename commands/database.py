@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bootstrap import create, open_database
+from bootstrap import create, open_database, status_report
 from commands.output import print_json
 from commands.remote import add_option, json_of, server_of
-from lieux.registry_status import status_report
 from store.db import StoreError, database_path
 
 

@@ -13,8 +13,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from indicators import seeding
 from indicators.periods import parse_period
 from lieux import duplicates, outlines
+from lieux import repository as lieux_repo
 from store import audit
 from territories import repository
 from territories.levels import territory_id
@@ -214,22 +216,11 @@ def regional_values(shares: dict[str, float]) -> pd.DataFrame:
 
 def generate(cur, shares: dict[str, float]) -> dict:
     """Write the demo registry and demo values; returns counts."""
-    communes = cur.execute(
-        "SELECT code, name, region_code, population, lat, lon, in_metropole, typology, dens7,"
-        " postal_codes FROM territory WHERE level = 'commune' ORDER BY code"
-    ).df()
+    communes = repository.demo_communes(cur)
     lieux, labels = build_registry(communes, shares)
     lieux["source"], lieux["is_demo"], lieux["updated_by"] = DEMO_SOURCE, True, DEMO_ACTOR
     lieux["placement_rule"] = "démo"
-    cur.register("demo_lieux", lieux)
-    cur.execute(
-        "INSERT INTO lieu (id, name, postal_code, commune_code, lat, lon, types, opened_on, closed_on,"
-        " in_qpv, source, placement_rule, review_reason, is_demo, updated_by) SELECT id, name, postal_code,"
-        " commune_code, lat, lon, types, opened_on, closed_on, in_qpv, source, placement_rule, review_reason,"
-        " is_demo, updated_by FROM demo_lieux"
-    )
-    cur.register("demo_labels", labels)
-    cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM demo_labels")
+    lieux_repo.insert_demo(cur, lieux, labels)
 
     values = regional_values(shares)
     # A database limited to some départements (the tests' one) gets values only for the régions it holds.
@@ -238,15 +229,7 @@ def generate(cur, shares: dict[str, float]) -> dict:
     ]
     starts, ends = zip(*((parse_period(p).start, parse_period(p).end) for p in values["period"]))
     values = values.assign(period_start=starts, period_end=ends)
-    cur.register("demo_values", values)
-    cur.execute(
-        "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"
-        " kind, value, source, is_demo, updated_by) SELECT indicator_code, territory_id, period,"
-        " period_start, period_end, kind, value, ?, true, ? FROM demo_values",
-        [DEMO_SOURCE, DEMO_ACTOR],
-    )
-    for name in ("demo_lieux", "demo_labels", "demo_values"):
-        cur.unregister(name)
+    seeding.insert_demo_values(cur, values, DEMO_SOURCE, DEMO_ACTOR)
     audit.append(
         cur,
         actor=DEMO_ACTOR,

@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from indicators.aggregates import mark_dirty
 from store import audit
+from territories import repository as territory_repo
 from territories.levels import FRANCE
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
@@ -139,10 +140,12 @@ def audit_entry(cur, audit_id: int) -> dict | None:
 
 def locks(cur) -> pd.DataFrame:
     """Every locked period, with the region name."""
-    return cur.execute(
-        "SELECT l.region, t.name AS region_name, l.period, l.locked_by, l.locked_at FROM period_lock l"
-        " LEFT JOIN territory t ON t.level = 'region' AND t.code = l.region ORDER BY l.region, l.period_start"
+    frame = cur.execute(
+        "SELECT region, period, locked_by, locked_at FROM period_lock ORDER BY region, period_start"
     ).df()
+    regions = territory_repo.regions(cur)
+    frame.insert(1, "region_name", frame["region"].map(dict(zip(regions["code"], regions["name"]))))
+    return frame
 
 
 def has_lock(cur, region: str, period: str) -> bool:
@@ -302,3 +305,31 @@ def value_sources(cur, wanted: pd.DataFrame, published_only: bool) -> pd.DataFra
         ).df()
     finally:
         cur.unregister("source_wanted")
+
+
+def codes(cur) -> list[str]:
+    """Every indicator code, in order."""
+    return [r[0] for r in cur.execute("SELECT code FROM indicator ORDER BY code").fetchall()]
+
+
+def value_counts(cur) -> dict:
+    """Values per kind, demo values, and keys stored twice (none in a sound database)."""
+    return {
+        "kinds": dict(cur.execute("SELECT kind, count(*) FROM indicator_value GROUP BY kind").fetchall()),
+        "demo": cur.execute("SELECT count(*) FROM indicator_value WHERE is_demo").fetchone()[0],
+        "duplicate_keys": cur.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM indicator_value GROUP BY indicator_code, territory_id,"
+            " period, kind HAVING count(*) > 1)"
+        ).fetchone()[0],
+    }
+
+
+def national_sourced_values(cur) -> list[tuple]:
+    """France's values that are not demo data: (indicator, period, kind, value, numerator, denominator,
+    source, source title), by indicator and period."""
+    return cur.execute(
+        "SELECT v.indicator_code, v.period, v.kind, v.value, v.numerator, v.denominator,"
+        " v.source, s.title FROM indicator_value v LEFT JOIN source s ON s.code = v.source"
+        " WHERE v.territory_id = ? AND NOT v.is_demo ORDER BY v.indicator_code, v.period_end, v.kind",
+        [FRANCE],
+    ).fetchall()

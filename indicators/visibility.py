@@ -10,17 +10,7 @@ import pandas as pd
 
 from accounts.models import User
 from accounts.policy import can_read_unpublished
-
-
-def _territories(cur, ids: list[str]) -> list[dict]:
-    return (
-        cur.execute(
-            "SELECT id, level, region_code, departement_code, epci_siren FROM territory WHERE list_contains(?, id)",
-            [ids],
-        )
-        .df()
-        .to_dict("records")
-    )
+from territories import repository as territory_repo
 
 
 def readable(
@@ -37,7 +27,9 @@ def readable(
     if published.all():
         return frame
     drafts = frame.loc[~published, territory_column].dropna().unique().tolist()
-    allowed = {t["id"] for t in _territories(cur, drafts) if can_read_unpublished(user, t)} if user else set()
+    allowed = (
+        {t["id"] for t in territory_repo.scope_keys(cur, drafts) if can_read_unpublished(user, t)} if user else set()
+    )
     return frame[published | frame[territory_column].isin(allowed)].reset_index(drop=True)
 
 
@@ -45,5 +37,5 @@ def may_read(cur, user: User | None, territory_id: str, published: bool) -> bool
     """Whether this user may see one value of a territory."""
     if published or can_read_unpublished(user):
         return True
-    rows = _territories(cur, [territory_id]) if user else []
+    rows = territory_repo.scope_keys(cur, [territory_id]) if user else []
     return bool(rows) and can_read_unpublished(user, rows[0])

@@ -19,10 +19,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators.aggregates import mark_years
-from lieux import coverage
+from indicators import computed_values
+from lieux import coverage, repository
 from lieux.models import ATTESTATION_YEARS
-from territories.levels import territory_id
+from store import audit
+from territories import repository as territory_repo
+from territories.levels import PREFIX, territory_id
 
 REGISTRY_SOURCE = "registre"
 FIRST_YEAR = 2018
@@ -117,70 +119,11 @@ SELECT code AS indicator_code, 'COM-' || commune_code AS territory_id, y::VARCHA
 FROM counts
 """
 
-# Rewriting two million rows of an indexed table is slow in DuckDB, and nearly all of them are unchanged:
-# one full join finds the differences, and only those are written.
-_DIFF_SQL = """
-CREATE OR REPLACE TEMP TABLE recompute_diff AS
-SELECT coalesce(n.indicator_code, v.indicator_code) AS indicator_code,
-       coalesce(n.territory_id, v.territory_id) AS territory_id, coalesce(n.period, v.period) AS period,
-       n.y, n.value, n.numerator, n.denominator,
-       v.value AS old_value, v.numerator AS old_numerator, v.denominator AS old_denominator, v.version AS old_version,
-       CASE WHEN n.indicator_code IS NULL THEN 'delete' WHEN v.indicator_code IS NULL THEN 'insert'
-            ELSE 'update' END AS action
-FROM recompute_new n
-FULL JOIN (SELECT indicator_code, territory_id, period, value, numerator, denominator, is_demo, version
-           FROM indicator_value WHERE source = ? AND kind = 'actual'
-             AND (? OR (indicator_code <> 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_scope))
-                    OR (indicator_code = 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_near)))) v
-  ON n.indicator_code = v.indicator_code AND n.territory_id = v.territory_id AND n.period = v.period
-WHERE n.indicator_code IS NULL OR v.indicator_code IS NULL OR v.value IS DISTINCT FROM n.value
-   OR v.numerator IS DISTINCT FROM n.numerator OR v.denominator IS DISTINCT FROM n.denominator
-   OR v.is_demo IS DISTINCT FROM ?
-"""
-_APPLY_SQL = [
-    """DELETE FROM indicator_value v USING recompute_diff d
-       WHERE d.action = 'delete' AND v.indicator_code = d.indicator_code AND v.territory_id = d.territory_id
-         AND v.period = d.period AND v.kind = 'actual'""",
-    """UPDATE indicator_value v SET value = d.value, numerator = d.numerator, denominator = d.denominator,
-           is_demo = ?, updated_by = ?, updated_at = current_timestamp, version = v.version + 1
-       FROM recompute_diff d
-       WHERE d.action = 'update' AND v.indicator_code = d.indicator_code AND v.territory_id = d.territory_id
-         AND v.period = d.period AND v.kind = 'actual'""",
-    """INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind, value,
-                                    numerator, denominator, source, is_demo, updated_by)
-       SELECT indicator_code, territory_id, period, make_date(y, 1, 1), make_date(y, 12, 31), 'actual', value,
-              numerator, denominator, ?, ?, ?
-       FROM recompute_diff WHERE action = 'insert'""",
-]
-
-# A computed value inside a period locked for its région is held back (see the module docstring).
-_HOLD_LOCKED_SQL = """
-DELETE FROM recompute_diff d USING territory t, period_lock p
-WHERE t.id = d.territory_id AND p.region = t.region_code
-  AND p.period_start <= make_date(CAST(d.period AS INTEGER), 1, 1)
-  AND p.period_end >= make_date(CAST(d.period AS INTEGER), 12, 31)
-"""
-# One audit row per value changed, shaped like the rows of a typed change (indicators.repository.write).
-_AUDIT_SQL = """
-INSERT INTO audit_log (actor, entity, entity_key, action, how, old_data, new_data, source, comment)
-SELECT ?, 'value', indicator_code || '|' || territory_id || '|' || period || '|actual', action, 'registre',
-       CASE WHEN old_version IS NULL THEN NULL ELSE json_object('value', old_value, 'numerator', old_numerator,
-            'denominator', old_denominator, 'source', 'registre', 'comment', NULL, 'version', old_version) END,
-       CASE WHEN action = 'delete' THEN NULL ELSE json_object('value', value, 'numerator', numerator,
-            'denominator', denominator, 'source', 'registre', 'comment', NULL,
-            'version', coalesce(old_version + 1, 1)) END,
-       'registre', ?
-FROM recompute_diff ORDER BY indicator_code, territory_id, period
-"""
-# Complete when every commune has its TL_OUVERTS count for every year of the range.
-_COMPLETE_SQL = """
-SELECT (SELECT count(*) FROM territory WHERE level = 'commune') * (? - ? + 1)
-       = (SELECT count(*) FROM indicator_value WHERE indicator_code = 'TL_OUVERTS' AND source = ? AND kind = 'actual'
-          AND territory_id LIKE 'COM-%' AND CAST(period AS INTEGER) BETWEEN ? AND ?)
-"""
-
-_COMMUNES_SQL = (
-    "SELECT code, population, lat, lon FROM territory WHERE level = 'commune' AND lat IS NOT NULL AND lon IS NOT NULL"
+# The stored values a recompute covers: every one, or those of the communes in scope (and, for
+# POP_PROCHE_TL, of the communes near the changed places); both lists are frames registered by recompute.
+_SCOPE_SQL = (
+    "? OR (indicator_code <> 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_scope))"
+    " OR (indicator_code = 'POP_PROCHE_TL' AND territory_id IN (SELECT id FROM recompute_near))"
 )
 # A place without coordinates stands at its commune's centre (imports often lack them).
 _OPEN_PLACES_SQL = """
@@ -194,7 +137,7 @@ WHERE coalesce(l.lat, c.lat) IS NOT NULL AND coalesce(l.opened_on, l.attested_on
 
 def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) -> pd.DataFrame:
     """POP_PROCHE_TL per commune and year: population within PROXIMITY_KM of a place open that year."""
-    communes = cur.execute(_COMMUNES_SQL).df()
+    communes = territory_repo.commune_points(cur)
     communes = communes[communes["population"] > 0]
     if scope is not None:
         communes = communes[communes["code"].isin(scope)]
@@ -228,9 +171,9 @@ def _proximity(cur, first_year: int, last_year: int, scope: list[str] | None) ->
 
 def is_complete(cur, last_year: int) -> bool:
     """Whether the stored registry values cover every commune and year (else only a full recompute is right)."""
-    return bool(
-        cur.execute(_COMPLETE_SQL, [last_year, FIRST_YEAR, REGISTRY_SOURCE, FIRST_YEAR, last_year]).fetchone()[0]
-    )
+    communes = territory_repo.counts_by_level(cur).get("commune", 0)
+    stored = computed_values.yearly_count(cur, "TL_OUVERTS", REGISTRY_SOURCE, PREFIX["commune"], FIRST_YEAR, last_year)
+    return communes * (last_year - FIRST_YEAR + 1) == stored
 
 
 def recompute(
@@ -245,7 +188,7 @@ def recompute(
     given communes (and, for POP_PROCHE_TL, the communes near the changed places); returns rows changed.
     Values of locked periods are held back; each change is audited unless audit_values is off (database build)."""
     last_year = last_year or date.today().year
-    is_demo = cur.execute("SELECT coalesce(bool_or(is_demo), false) FROM lieu").fetchone()[0]
+    is_demo = repository.is_demo_registry(cur)
     everything = communes is None or not is_complete(cur, last_year)
     codes = [] if everything else sorted(set(communes or []))
     near_codes = [] if everything else sorted(set(codes) | set(near or []))
@@ -266,32 +209,35 @@ def recompute(
             "CREATE OR REPLACE TEMP TABLE recompute_new AS " + _VALUES_SQL,
             [FIRST_YEAR, last_year, everything, ATTESTATION_YEARS],
         )
-        cur.execute(_DIFF_SQL, [REGISTRY_SOURCE, everything, is_demo])
-        held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0]
-        mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
-        if audit_values:
-            cur.execute(_AUDIT_SQL, [actor, "recalcul depuis le registre"])
-        deleted = cur.execute(_APPLY_SQL[0]).fetchone()[0]
-        updated = cur.execute(_APPLY_SQL[1], [is_demo, actor]).fetchone()[0]
-        inserted = cur.execute(_APPLY_SQL[2], [REGISTRY_SOURCE, is_demo, actor]).fetchone()[0]
+        changed = computed_values.replace(
+            cur,
+            source=REGISTRY_SOURCE,
+            scope_sql=_SCOPE_SQL,
+            scope_params=[everything],
+            is_demo=is_demo,
+            actor=actor,
+            comment="recalcul depuis le registre",
+            audit_values=audit_values,
+        )
         cur.execute("DROP TABLE recompute_new")
-        cur.execute("DROP TABLE recompute_diff")
     finally:
         for name in ("recompute_scope", "recompute_near", "recompute_proximity"):
             cur.unregister(name)
     where = "toutes les communes" if everything else f"{len(codes)} commune(s), {len(near_codes)} pour la proximité"
+    held = changed["held"]
     kept = f" ; {held} valeur(s) de périodes verrouillées laissées telles quelles" if held else ""
-    cur.execute(
-        "INSERT INTO audit_log (actor, entity, action, how, comment) VALUES (?, 'value', 'recompute', 'registre', ?)",
-        [
-            actor,
-            (
-                f"Valeurs recalculées depuis le registre ({where}) : {inserted} ajoutées, {updated} modifiées,"
-                f" {deleted} supprimées{kept}"
-            ),
-        ],
+    audit.append(
+        cur,
+        actor=actor,
+        entity="value",
+        action="recompute",
+        how=REGISTRY_SOURCE,
+        comment=(
+            f"Valeurs recalculées depuis le registre ({where}) : {changed['inserted']} ajoutées,"
+            f" {changed['updated']} modifiées, {changed['deleted']} supprimées{kept}"
+        ),
     )
-    return inserted + updated + deleted
+    return changed["inserted"] + changed["updated"] + changed["deleted"]
 
 
 def catch_up_after_unlock(cur, actor: str, communes: list[str]) -> None:

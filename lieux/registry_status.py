@@ -1,13 +1,10 @@
-"""What the database holds, with France's registry indicators of a year: `cli.py status` and the API."""
+"""France's registry indicators of a year, for the database summary (`cli.py status` and the API)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from indicators.aggregates import yearly
 from lieux.computed import REGISTRY_CODES
 from store.db import Database
-from store.status import status
 
 
 def registry_national(db: Database, year: int) -> dict:
@@ -27,12 +24,3 @@ def registry_national(db: Database, year: int) -> dict:
         }
         for r in frame.to_dict("records")
     }
-
-
-def status_report(db: Database, year: int | None = None) -> dict:
-    """The database summary plus the registry figures for France (this year by default)."""
-    data = status(db)
-    year = year or date.today().year
-    data["registry_year"] = year
-    data["registry_france"] = registry_national(db, year)
-    return data

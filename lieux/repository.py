@@ -292,3 +292,25 @@ def in_territory(cur, level: str, code: str, limit: int = 200) -> tuple[int, pd.
         [code, limit],
     ).df()
     return total, frame
+
+
+def counts(cur) -> tuple[int, int]:
+    """How many lieux the registry holds, and how many of them are demo data."""
+    return cur.execute("SELECT count(*), count(*) FILTER (is_demo) FROM lieu").fetchone()
+
+
+def insert_demo(cur, lieux: pd.DataFrame, labels: pd.DataFrame) -> None:
+    """The demo registry's lieux (already flagged is_demo) and their labels, from frames."""
+    cur.register("demo_lieux", lieux)
+    cur.register("demo_labels", labels)
+    try:
+        cur.execute(
+            "INSERT INTO lieu (id, name, postal_code, commune_code, lat, lon, types, opened_on, closed_on,"
+            " in_qpv, source, placement_rule, review_reason, is_demo, updated_by) SELECT id, name, postal_code,"
+            " commune_code, lat, lon, types, opened_on, closed_on, in_qpv, source, placement_rule, review_reason,"
+            " is_demo, updated_by FROM demo_lieux"
+        )
+        cur.execute("INSERT INTO lieu_label SELECT lieu_id, label, year FROM demo_labels")
+    finally:
+        cur.unregister("demo_lieux")
+        cur.unregister("demo_labels")

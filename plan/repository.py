@@ -203,3 +203,13 @@ def add_note(cur, code: str, author: str, text: str) -> int:
     return cur.execute(
         "INSERT INTO measure_note (measure_code, author, text) VALUES (?, ?, ?) RETURNING id", [code, author, text]
     ).fetchone()[0]
+
+
+def axis_codes(cur) -> list[str]:
+    """The axes' codes, in plan order."""
+    return [r[0] for r in cur.execute("SELECT code FROM axis ORDER BY position").fetchall()]
+
+
+def measure_codes(cur) -> list[str]:
+    """The measures' codes, by position."""
+    return [r[0] for r in cur.execute("SELECT code FROM measure ORDER BY position").fetchall()]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from indicators import seeding
 from indicators.models import Indicator, ValueIn
 from indicators.periods import parse_period
 from plan.models import Axis, Measure
@@ -62,30 +63,11 @@ def seed(cur, plan: dict | None = None) -> dict:
     """Insert the plan into empty plan tables; returns counts."""
     plan = plan or read_plan()
     for code, s in plan["sources"].items():
-        cur.execute(
-            "INSERT INTO source VALUES (?, ?, ?, ?, ?)",
-            [code, s["title"], s.get("publisher"), s.get("published_on"), s.get("licence")],
-        )
+        seeding.insert_source(cur, code, s)
     for a in plan["axes"]:
         cur.execute("INSERT INTO axis VALUES (?, ?, ?, ?)", [a.code, a.position, a.title, a.description])
     for i in plan["indicators"]:
-        cur.execute(
-            "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                i.code,
-                i.name,
-                i.unit,
-                i.kind,
-                i.direction,
-                i.territorial_agg,
-                i.temporal_agg,
-                i.period_type,
-                i.per_inhabitants,
-                i.computed_from,
-                i.source_code,
-                i.method,
-            ],
-        )
+        seeding.insert_indicator(cur, i)
     for position, m in enumerate(plan["measures"], start=1):
         cur.execute(
             "INSERT INTO measure (code, axis_code, parent_code, position, title, description, pilot_org,"
@@ -127,10 +109,8 @@ def seed(cur, plan: dict | None = None) -> dict:
             )
     for v in plan["values"]:
         period = parse_period(v.period)
-        cur.execute(
-            "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end,"
-            " kind, value, numerator, denominator, source, comment, is_demo, updated_by)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)",
+        seeding.insert_value(
+            cur,
             [
                 v.indicator_code,
                 v.territory_id,
@@ -143,13 +123,12 @@ def seed(cur, plan: dict | None = None) -> dict:
                 v.denominator,
                 v.source,
                 v.comment,
-                SEED_ACTOR,
             ],
+            SEED_ACTOR,
         )
     for r in plan.get("references", []):
-        cur.execute(
-            "INSERT INTO reference_value VALUES (?, ?, ?, ?, ?, ?)",
-            [r["indicator"], FRANCE, str(r["period"]), r["value"], r["source"], r.get("comment")],
+        seeding.insert_reference_value(
+            cur, [r["indicator"], FRANCE, str(r["period"]), r["value"], r["source"], r.get("comment")]
         )
     audit.append(
         cur,

@@ -65,3 +65,10 @@ def append_export(cur, *, actor: str, what: str, fmt: str, key: str | None = Non
     append(
         cur, actor=actor, entity="export", action="export", key=(key or what)[:200], how=fmt, new=details, comment=what
     )
+
+
+def latest(cur, entities: tuple[str, ...]) -> tuple[int | None, datetime | None]:
+    """The id and time of the newest event about some entities (None, None when there is none)."""
+    return cur.execute(
+        "SELECT max(id), max(created_at) FROM audit_log WHERE list_contains(?, entity)", [list(entities)]
+    ).fetchone()

@@ -277,3 +277,45 @@ def territories_of(cur, levels: list[str]) -> pd.DataFrame:
         " ORDER BY level, code",
         [levels],
     ).df()
+
+
+def counts_by_level(cur) -> dict[str, int]:
+    """How many territories each level holds."""
+    return dict(cur.execute("SELECT level, count(*) FROM territory GROUP BY level").fetchall())
+
+
+def typology_all_official(cur) -> bool:
+    """Whether every commune's typology comes from the official INSEE classes."""
+    return bool(cur.execute("SELECT bool_and(typology_official) FROM territory WHERE level = 'commune'").fetchone()[0])
+
+
+def fingerprint(cur) -> tuple[int, float | None]:
+    """Count and largest population of the territories: moves when the geography is replaced."""
+    return cur.execute("SELECT count(*), max(population) FROM territory").fetchone()
+
+
+def scope_keys(cur, ids: list[str]) -> list[dict]:
+    """Id, level, région, département and EPCI of some territories: what a scope check compares."""
+    return (
+        cur.execute(
+            "SELECT id, level, region_code, departement_code, epci_siren FROM territory WHERE list_contains(?, id)",
+            [ids],
+        )
+        .df()
+        .to_dict("records")
+    )
+
+
+def demo_communes(cur) -> pd.DataFrame:
+    """Every commune with what the demo generator places lieux by (region, population, centre, classes)."""
+    return cur.execute(
+        "SELECT code, name, region_code, population, lat, lon, in_metropole, typology, dens7,"
+        " postal_codes FROM territory WHERE level = 'commune' ORDER BY code"
+    ).df()
+
+
+def commune_points(cur) -> pd.DataFrame:
+    """Code, population and centre of every commune whose centre is known."""
+    return cur.execute(
+        "SELECT code, population, lat, lon FROM territory WHERE level = 'commune' AND lat IS NOT NULL AND lon IS NOT NULL"
+    ).df()

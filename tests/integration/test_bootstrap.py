@@ -7,10 +7,9 @@ import sys
 
 import pytest
 
-from bootstrap import create, open_database
+from bootstrap import create, open_database, status
 from store.db import Database, StoreError
 from store.migrations import migrate
-from store.status import status
 
 
 def _snapshot(db):

@@ -11,6 +11,7 @@ from comparison import service as comparison
 from comparison.council_sheet import display_basis, display_gap
 from comparison.peers import DEFAULT_BAND
 from comparison.report import parse_peers, report
+from formatting import french as fmt
 
 
 def register(sub) -> None:
@@ -74,7 +75,7 @@ def show(data: dict, as_json: bool) -> int:
         print_json(data)
         return 0
     t, group = data["territory"], data["peers"]
-    print(f"{t['name']} ({t['id']}) — comparé à {group['n']} territoires comparables")
+    print(f"{t['name']} ({t['id']}) — comparé à {fmt.number(group['n'])} territoires comparables")
     print("Critères : " + " ; ".join(group["criteria"]))
     for note in group["notes"]:
         print(f"Élargissement : {note}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bootstrap import create, open_database, status_report
 from commands.output import print_json
 from commands.remote import add_option, json_of, server_of
+from formatting import french as fmt
 from store.db import StoreError, database_path
 
 
@@ -45,7 +46,7 @@ def run_init(args) -> int:
         ) from error
     print(f"Base créée : {path}")
     for key, value in counts.items():
-        print(f"  {key} : {value}")
+        print(f"  {key} : {fmt.number(value) if isinstance(value, int) else value}")
     return 0
 
 
@@ -64,8 +65,8 @@ def run_status(args) -> int:
     else:
         print(f"Base : {data['database']} (construite le {data['built_at']})")
         print("Démonstration : " + ("oui" if data["demo"] else "non"))
-        print("Territoires : " + ", ".join(f"{k} {v}" for k, v in data["territories"].items()))
+        print("Territoires : " + ", ".join(f"{k} {fmt.number(v)}" for k, v in data["territories"].items()))
         print(f"Axes {len(data['axes'])}, mesures {len(data['measures'])}, indicateurs {len(data['indicators'])}")
-        print("Valeurs : " + ", ".join(f"{k} {v}" for k, v in data["values"].items()))
-        print(f"Lieux : {data['lieux']}, comptes : {data['users']}")
+        print("Valeurs : " + ", ".join(f"{k} {fmt.number(v)}" for k, v in data["values"].items()))
+        print(f"Lieux : {fmt.number(data['lieux'])}, comptes : {fmt.number(data['users'])}")
     return 0

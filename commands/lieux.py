@@ -11,6 +11,8 @@ from bootstrap import open_database
 from commands import remote
 from commands.common import import_kinds
 from commands.output import print_json
+from formatting import french as fmt
+from intake import FileRefused, workbook
 from lieux import import_formats, imports
 from lieux.coverage_report import coverage_summary
 from lieux.placement import RULE_LABELS
@@ -48,12 +50,10 @@ def run_import(args) -> int:
     if not path.is_file():
         print(f"Erreur : le fichier {path} est introuvable.", file=sys.stderr)
         return 2
-    if path.stat().st_size > import_formats.BOUNDS.max_bytes:  # refuse before reading the file into memory
-        print(
-            f"Erreur : le fichier fait {path.stat().st_size / 2**20:.1f} Mo, au-delà de la limite de "
-            f"{import_formats.BOUNDS.max_bytes // 2**20} Mo : découpez-le.".replace(".", ",", 1),
-            file=sys.stderr,
-        )
+    try:  # refuse before reading the file into memory
+        workbook.check_size(path.stat().st_size, import_formats.BOUNDS)
+    except FileRefused as error:
+        print(f"Erreur : {error}.", file=sys.stderr)
         return 2
     server = remote.server_of(args)
     if server:
@@ -93,20 +93,21 @@ def run_import(args) -> int:
 
 def _print_report(report) -> None:
     verb = "seraient" if report.dry_run or report.errors else "ont été"
-    print(f"{report.rows} lignes lues ({report.file_format}).")
+    print(f"{fmt.number(report.rows)} lignes lues ({report.file_format}).")
     for line in report.errors:
         print(f"  ERREUR ligne {line['line']} : {line['message']}")
     if report.errors:
         print("Rien n'a été importé : corrigez ces lignes puis relancez.")
     for rule, n in sorted(report.placements.items()):
-        print(f"  placés par {RULE_LABELS.get(rule, rule)} : {n}")
+        print(f"  placés par {RULE_LABELS.get(rule, rule)} : {fmt.number(n)}")
     for row in report.review:
         print(f"  À VÉRIFIER ligne {row['line']} ({row['name']}, placé en {row['commune_code']}) : {row['reason']}")
     for row in report.unplaced:
         print(f"  NON PLACÉ ligne {row['line']} ({row['name']}) : {row['reason']}")
     print(
-        f"{report.created} lieux {verb} créés, {report.updated} modifiés, {report.unchanged} inchangés, "
-        f"{len(report.unplaced)} non placés (ignorés), {len(report.review)} à vérifier."
+        f"{fmt.number(report.created)} lieux {verb} créés, {fmt.number(report.updated)} modifiés,"
+        f" {fmt.number(report.unchanged)} inchangés, {fmt.number(len(report.unplaced))} non placés (ignorés),"
+        f" {fmt.number(len(report.review))} à vérifier."
     )
     if report.dry_run:
         print("Simulation (--dry-run) : rien n'a été écrit.")
@@ -135,18 +136,17 @@ def show_coverage(data: dict, km: float, as_json: bool) -> int:
         print_json(data)
         return 0
     demo = " (registre de démonstration)" if data["demo"] else ""
+    distance = fmt.by_kind(km)
     print(
-        f"Population à moins de {km:g} km d'un tiers-lieu ouvert{demo} : "
-        f"{data['share']:.1f} % ({data['covered_population']:,.0f} / {data['population']:,.0f})".replace(",", " ")
+        f"Population à moins de {distance} km d'un tiers-lieu ouvert{demo} : {fmt.percent(data['share'], 1)}"
+        f" ({fmt.number(data['covered_population'])} / {fmt.number(data['population'])})"
     )
     for row in data["by_typology"]:
-        print(f"  {row['typology']} : {row['share']:.1f} %")
-    print(f"EPCI sans tiers-lieu à moins de {km:g} km : {len(data['epci_without_place'])}")
+        print(f"  {row['typology']} : {fmt.percent(row['share'], 1)}")
+    print(f"EPCI sans tiers-lieu à moins de {distance} km : {fmt.number(len(data['epci_without_place']))}")
     print("Où un nouveau lieu couvrirait le plus d'habitants :")
     for row in data["ranking"][:10]:
         print(
-            f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{row['gain']:,.0f} hab.".replace(
-                ",", " "
-            )
+            f"  {row['epci_name']} — à {row['commune_name']} ({row['commune_code']}) : +{fmt.number(row['gain'])} hab."
         )
     return 0

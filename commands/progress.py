@@ -8,6 +8,7 @@ from bootstrap import open_database
 from commands import remote
 from commands.common import acting_user
 from commands.output import print_json
+from formatting import french as fmt
 from plan.progress_report import report, resolve_territory
 from store.db import StoreError
 from territories.levels import FRANCE
@@ -50,9 +51,9 @@ def run(args) -> int:
     if args.json:
         print_json(data)
     else:
-        print(f"Avancement au {on:%d/%m/%Y} — {data['territory']}")
+        print(f"Avancement au {fmt.day(on)} — {data['territory']}")
         for m in data["measures"]:
-            rate = "—" if m["rate"] is None else f"{m['rate']:.0f} %".replace(".", ",")
-            gap = "" if m["gap_points"] is None else f", écart {m['gap_points']:+.0f} pts"
+            rate = fmt.percent(m["rate"])
+            gap = "" if m["gap_points"] is None else f", écart {fmt.points(m['gap_points'])}"
             print(f"  {m['measure']:6} {m['status_label']:15} {rate:>6}{gap}")
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from accounts.policy import AccessDenied
 from bootstrap import open_database
 from commands.common import acting_user, import_kinds
+from formatting import french as fmt
 from lieux.classification_import import import_classification
 from store.db import StoreError
 from territories.classification import KINDS
@@ -40,11 +41,12 @@ def run(args) -> int:
     for message in report.errors:
         print(message)
     if report.errors:
-        print(f"{len(report.errors)} erreur(s) : rien n'a été importé.")
+        print(f"{fmt.number(len(report.errors))} erreur(s) : rien n'a été importé.")
         return 1
     verb = "seraient classées" if args.dry_run else "classées"
     print(
-        f"{report.matched} communes {verb} (dont {report.carried_over} reprises d'anciennes communes fusionnées) ;"
-        f" {report.unknown_communes} codes absents du COG en vigueur ignorés."
+        f"{fmt.number(report.matched)} communes {verb} (dont {fmt.number(report.carried_over)} reprises"
+        f" d'anciennes communes fusionnées) ; {fmt.number(report.unknown_communes)} codes absents du COG en"
+        " vigueur ignorés."
     )
     return 0

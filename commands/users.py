@@ -17,6 +17,7 @@ from accounts.passwords import generate_password
 from accounts.policy import AccessDenied
 from bootstrap import open_database
 from commands.output import print_json
+from formatting import french as fmt
 from territories.levels import FRANCE
 
 
@@ -119,7 +120,7 @@ def run_list(db, actor, args) -> int:
         state = "actif" if row["active"] else "désactivé"
         demo = " [démo]" if row["is_demo"] else ""
         print(f"{row['email']:40} {state:10} {row['scopes'] or '-'}{demo}")
-    print(f"{len(rows)} compte(s)")
+    print(f"{fmt.number(len(rows))} compte(s)")
     return 0
 
 

@@ -13,9 +13,11 @@ from bootstrap import open_database
 from commands import remote
 from commands.common import acting_user, import_kinds
 from commands.output import print_json
+from formatting import french as fmt
 from indicators import exports, import_files, imports
 from indicators.periods import PeriodError
 from indicators.revert import history
+from intake import FileRefused, workbook
 from intake.text import printable
 
 
@@ -63,13 +65,10 @@ def run_import(args) -> int:
     if not args.file.is_file():
         print(f"Erreur : fichier introuvable : {args.file}", file=sys.stderr)
         return 1
-    size = args.file.stat().st_size
-    if size > import_files.MAX_BYTES:  # refuse before reading 50 MB into memory
-        print(
-            f"Erreur : le fichier fait {size / 1024 / 1024:.1f} Mo, au-delà de la limite de "
-            f"{import_files.MAX_BYTES // 1024 // 1024} Mo : découpez-le ; rien n'a été écrit.".replace(".", ",", 1),
-            file=sys.stderr,
-        )
+    try:  # refuse before reading 50 MB into memory
+        workbook.check_size(args.file.stat().st_size, import_files.BOUNDS)
+    except FileRefused as error:
+        print(f"Erreur : {error} ; rien n'a été écrit.", file=sys.stderr)
         return 1
     server = remote.server_of(args)
     if server:
@@ -108,23 +107,25 @@ def run_import(args) -> int:
 def _print_import(args, summary: dict) -> int:
     """Print an import's outcome (local or through a server), errors on stderr; the exit code."""
     if summary["errors"]:
-        print(f"{args.file.name} : {len(summary['errors'])} problème(s), rien n'a été écrit.", file=sys.stderr)
+        print(
+            f"{args.file.name} : {fmt.number(len(summary['errors']))} problème(s), rien n'a été écrit.", file=sys.stderr
+        )
         for row in summary["errors"]:
             where = f"ligne {row['line']}" if row["line"] else "fichier"
             print(f"  {where}, colonne {row['column']} : {row['message']}", file=sys.stderr)
         return 1
     if summary["conflicts"]:
         print(
-            f"{len(summary['conflicts'])} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
+            f"{fmt.number(len(summary['conflicts']))} valeur(s) modifiée(s) par quelqu'un d'autre pendant l'import : "
             "rien n'a été écrit, relancez l'import.",
             file=sys.stderr,
         )
         return 1
     verb = "seraient" if args.dry_run else "ont été"
-    print(f"{args.file.name} : {summary['lines']} ligne(s) lue(s), format {summary['layout']}.")
+    print(f"{args.file.name} : {fmt.number(summary['lines'])} ligne(s) lue(s), format {summary['layout']}.")
     print(
-        f"  {summary['inserted']} valeur(s) nouvelle(s), {summary['updated']} modifiée(s), {summary['unchanged']} "
-        f"inchangée(s) {verb} traitées."
+        f"  {fmt.number(summary['inserted'])} valeur(s) nouvelle(s), {fmt.number(summary['updated'])} modifiée(s),"
+        f" {fmt.number(summary['unchanged'])} inchangée(s) {verb} traitées."
         if "inserted" in summary
         else ""
     )
@@ -145,7 +146,7 @@ def run_export(args) -> int:
         data, rows = response.content, int(response.headers.get("X-Carrefours-Rows", "0"))
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(data)
-        print(f"{rows} valeur(s) exportée(s) dans {args.out} ({args.format}).")
+        print(f"{fmt.number(rows)} valeur(s) exportée(s) dans {args.out} ({args.format}).")
         return 0
     db = open_database()
     try:
@@ -161,7 +162,7 @@ def run_export(args) -> int:
         db.close()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_bytes(data)
-    print(f"{rows} valeur(s) exportée(s) dans {args.out} ({args.format}).")
+    print(f"{fmt.number(rows)} valeur(s) exportée(s) dans {args.out} ({args.format}).")
     return 0
 
 
@@ -207,7 +208,7 @@ def run_history(args) -> int:
         return 0
 
     def shown(number) -> str:
-        return "—" if pd.isna(number) else f"{number:,.10g}".replace(",", "\u202f").replace(".", ",")
+        return "—" if pd.isna(number) else fmt.editable(number)
 
     print(f"{data['indicator_code']} — {territory_id} — {data['period']} ({args.kind})")
     if data["withheld"]:

@@ -35,6 +35,14 @@ def percent(value: float | None, decimals: int = 0) -> str:
     return "—" if value is None or value != value else f"{number(value, decimals)}{NBSP}%"
 
 
+def points(value: float | None) -> str:
+    """A gap in percentage points, signed: '+3 pts', '−12 pts'; None or NaN → '—'."""
+    if value is None or value != value:
+        return "—"
+    sign = "+" if value > 0 else MINUS if value < 0 else ""
+    return f"{sign}{number(abs(value))}{NBSP}pts"
+
+
 def euros(value: float | None) -> str:
     """45e6 → '45 M€', 250000 → '250 000 €'."""
     if value is None or value != value:

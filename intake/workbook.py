@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from formatting import french as fmt
 from intake import FileRefused
 
 PARSE_SLOTS = threading.BoundedSemaphore(1)
@@ -35,11 +36,7 @@ class Bounds:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f}".replace(".", ",")
-
-
-def _n(number: int) -> str:
-    return f"{number:,}".replace(",", "\u202f")
+    return fmt.number(size / 2**20, 1)
 
 
 @contextmanager
@@ -68,20 +65,20 @@ def check_text_shape(data: bytes, bounds: Bounds) -> None:
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     if lines - 1 > bounds.max_rows:
         raise FileRefused(
-            f"le fichier a {_n(lines - 1)} lignes, au-delà de la limite de {_n(bounds.max_rows)} : "
+            f"le fichier a {fmt.number(lines - 1)} lignes, au-delà de la limite de {fmt.number(bounds.max_rows)} : "
             "découpez-le en plusieurs fichiers"
         )
     first = data.split(b"\n", 1)[0]
     width = 1 + max(first.count(sep) for sep in (b";", b",", b"\t"))
     if width > bounds.max_columns:
         raise FileRefused(
-            f"la ligne d'en-tête a {_n(width)} colonnes, au-delà de la limite de "
+            f"la ligne d'en-tête a {fmt.number(width)} colonnes, au-delà de la limite de "
             f"{bounds.max_columns} : supprimez les colonnes inutiles"
         )
     if width * lines > bounds.max_cells:
         raise FileRefused(
-            f"le fichier a {_n(width * lines)} cellules, au-delà de la limite de "
-            f"{_n(bounds.max_cells)} : découpez-le en plusieurs fichiers"
+            f"le fichier a {fmt.number(width * lines)} cellules, au-delà de la limite de "
+            f"{fmt.number(bounds.max_cells)} : découpez-le en plusieurs fichiers"
         )
 
 
@@ -125,8 +122,8 @@ def _rows(sheet, bounds: Bounds) -> list[list[str]]:
     for number, row in enumerate(sheet.iter_rows(max_row=limit_row, values_only=True), 1):
         if number == limit_row:
             raise FileRefused(
-                f"la feuille « {sheet.title} » a des lignes au-delà de la ligne {_n(limit_row - 1)} "
-                f"(limite : {_n(bounds.max_rows)} lignes de données) : supprimez les lignes "
+                f"la feuille « {sheet.title} » a des lignes au-delà de la ligne {fmt.number(limit_row - 1)} "
+                f"(limite : {fmt.number(bounds.max_rows)} lignes de données) : supprimez les lignes "
                 "inutiles ou découpez le fichier"
             )
         if len(row) > width and any(v is not None and str(v).strip() != "" for v in row[width:]):
@@ -140,7 +137,7 @@ def _rows(sheet, bounds: Bounds) -> list[list[str]]:
         cells += len(texts)
         if cells > bounds.max_cells:
             raise FileRefused(
-                f"la feuille « {sheet.title} » a plus de {_n(bounds.max_cells)} cellules remplies : découpez le fichier"
+                f"la feuille « {sheet.title} » a plus de {fmt.number(bounds.max_cells)} cellules remplies : découpez le fichier"
             )
         rows.append(texts)
     while rows and not rows[-1]:

@@ -42,10 +42,7 @@ def rate_text(value) -> str:
 
 def points_text(value) -> str:
     """A gap in points, signed: '+3 pts', '−12 pts'."""
-    if value is None or value != value:
-        return "—"
-    sign = "+" if value > 0 else "−" if value < 0 else ""
-    return f"{sign}{fmt.number(abs(value))}{fmt.NBSP}pts"
+    return fmt.points(value)
 
 
 def gap_delta(value) -> dict:

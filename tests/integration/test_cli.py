@@ -86,3 +86,43 @@ def test_import_lieux_and_coverage_from_the_command_line(db_file):
     assert 0 < report["share"] <= 100 and report["km"] == 10
     assert {row["typology"] for row in report["by_typology"]} == {"urbain", "periurbain", "rural"}
     assert report["ranking"][0]["gain"] >= report["ranking"][-1]["gain"]
+
+
+def french_count(n: float) -> str:
+    """1234567 → '1 234 567' with the narrow no-break space, written out by hand."""
+    return f"{round(n):,}".replace(",", "\u202f")
+
+
+def test_status_text_writes_counts_in_french(db_file):
+    text = run("status", db_file=db_file)
+    assert text.returncode == 0, text.stderr
+    data = json.loads(run("status", "--json", db_file=db_file).stdout)
+    lines = text.stdout.splitlines()
+    n = data["territories"]
+    assert data["territories"]["commune"] > 1000  # so the line shows a thousands separator
+    assert lines[2] == (
+        f"Territoires : pays 1, region 18, departement {n['departement']}, epci {french_count(n['epci'])},"
+        f" commune {french_count(n['commune'])}"
+    )
+    v = data["values"]
+    assert lines[4] == (f"Valeurs : actual {french_count(v['actual'])}, target {v['target']}, baseline {v['baseline']}")
+    assert lines[5] == f"Lieux : {french_count(data['lieux'])}, comptes : {data['users']}"
+
+
+def test_coverage_text_writes_shares_and_populations_in_french(db_file):
+    text = run("coverage", "--km", "7.5", db_file=db_file)
+    assert text.returncode == 0, text.stderr
+    data = json.loads(run("coverage", "--km", "7.5", "--json", db_file=db_file).stdout)
+    share = f"{data['share']:.1f}".replace(".", ",")
+    lines = text.stdout.splitlines()
+    assert lines[0] == (
+        "Population à moins de 7,5 km d'un tiers-lieu ouvert (registre de démonstration) : "
+        f"{share}\u202f% ({french_count(data['covered_population'])} / {french_count(data['population'])})"
+    )
+    rural = next(r for r in data["by_typology"] if r["typology"] == "rural")
+    assert f"  rural : {rural['share']:.1f}\u202f%".replace(".", ",") in lines
+    best = data["ranking"][0]
+    assert (
+        f"  {best['epci_name']} — à {best['commune_name']} ({best['commune_code']}) : +{french_count(round(best['gain']))} hab."
+        in lines
+    )

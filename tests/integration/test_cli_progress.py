@@ -33,3 +33,18 @@ def test_progress_for_a_region_and_bad_input(db_file):
     assert bad.returncode == 2 and "AAAA-MM-JJ" in bad.stderr
     unknown = run("progress", "--territory", "ZZ", db_file=db_file)
     assert unknown.returncode == 2 and "inconnu" in unknown.stderr
+
+
+def test_progress_text_writes_rates_and_gaps_in_french(db_file):
+    text = run("progress", "--date", "2026-11-25", db_file=db_file)
+    assert text.returncode == 0, text.stderr
+    data = json.loads(run("progress", "--json", "--date", "2026-11-25", db_file=db_file).stdout)
+    lines = text.stdout.splitlines()
+    assert lines[0] == "Avancement au 25/11/2026 — FR"
+    by_code = {line.split()[0]: line for line in lines[1:]}
+    assert by_code["M2.2"] == "  M2.2   Atteint          100\u202f%, écart 0\u202fpts"
+    assert by_code["M5.1"] == "  M5.1   Sans données         —"
+    m43 = next(m for m in data["measures"] if m["measure"] == "M4.3")
+    assert m43["gap_points"] < 0  # behind its trajectory: the gap takes a typographic minus
+    expected = f"{round(m43['rate'])}\u202f%, écart \u2212{round(-m43['gap_points'])}\u202fpts"
+    assert by_code["M4.3"].endswith(expected)

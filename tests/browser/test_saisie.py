@@ -66,17 +66,24 @@ def test_a_coordinator_types_a_french_number_in_the_grid_and_sees_it_in_french(s
     page.wait_for_timeout(3000)
     assert "None" not in grid.inner_text()  # empty cells are empty
     box = grid.bounding_box()
-    editor = page.locator("textarea.gdg-input")  # the grid's cell editor, opened by a double-click
-    for _ in range(5):  # the canvas may still be redrawing after the rerun: try the double-click again
-        # The grid is drawn on a canvas: double-click the Valeur cell of the second row (Seine-et-Marne).
-        page.mouse.dblclick(box["x"] + 0.755 * box["width"], box["y"] + 35 + 35 + 17)
+    editor = page.locator("textarea.gdg-input")  # the grid's cell editor
+    # The grid is drawn on a canvas whose column widths follow their content: select the first cell of the
+    # second row (Seine-et-Marne) and walk with the keyboard to Valeur, the sixth column, instead of
+    # guessing where it is drawn. Enter then opens the editor; a read-only column would open it read-only.
+    for _ in range(5):  # the canvas may still be redrawing after the rerun: try again
+        page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 + 17)
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.keyboard.press("Enter")
         try:
-            expect(editor).to_be_visible(timeout=5000)
+            expect(editor).to_be_editable(timeout=5000)
             break
         except AssertionError:
+            page.keyboard.press("Escape")
             page.wait_for_timeout(1000)
-    expect(editor).to_be_visible()
-    page.keyboard.type("1 234,5")
+    page.screenshot(path=str(tmp_path / "saisie_editeur_ouvert.png"))
+    expect(editor).to_be_editable()
+    editor.fill("1 234,5")
     page.keyboard.press("Enter")
     expect(editor).to_have_count(0, timeout=SLOW)
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=SLOW)  # the edit's rerun is over

@@ -223,7 +223,7 @@ def run_history(args) -> int:
     )
     for r in entries.itertuples():
         print(
-            f"  n° {r.id}  {r.created_at:%d/%m/%Y %H:%M}  {printable(r.actor)}  {r.how}  {shown(r.old_value)} → "
+            f"  n° {r.id}  {fmt.moment(r.created_at)}  {printable(fmt.actor(r.actor))}  {r.how}  {shown(r.old_value)} → "
             f"{shown(r.new_value)}" + (f"  « {printable(r.comment)} »" if isinstance(r.comment, str) else "")
         )
     return 0

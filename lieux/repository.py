@@ -29,25 +29,8 @@ LIEU_COLUMNS = (
     "version",
     "updated_by",
 )
-WRITE_COLUMNS = (
-    "name",
-    "address",
-    "postal_code",
-    "commune_code",
-    "lat",
-    "lon",
-    "types",
-    "opened_on",
-    "closed_on",
-    "attested_on",
-    "legal_form",
-    "in_qpv",
-    "website",
-    "source",
-    "source_id",
-    "placement_rule",
-    "review_reason",
-)
+# What a write sets: every column but the key, the demo flag and the bookkeeping the repository keeps.
+WRITE_COLUMNS = tuple(c for c in LIEU_COLUMNS if c not in ("id", "is_demo", "version", "updated_by"))
 
 _LIST_SQL = """
 SELECT l.id, l.name, l.address, l.postal_code, l.commune_code, c.name AS commune_name,

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -119,3 +120,17 @@ def test_export_values_in_each_format_is_logged(cli_db, tmp_path, fmt):
     assert set(frame["territoire"]) == {"REG-11"} and set(frame["indicateur"]) == {"EMPLOIS_DIRECTS"}
     logged = values(cli_db, "SELECT count(*), max(actor) FROM audit_log WHERE entity = 'export'")[0]
     assert logged == (1, COORD_IDF.email)
+
+
+def test_history_prints_the_time_of_each_change_in_paris(cli_db, tmp_path):
+    path = tmp_path / "valeurs.csv"
+    path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;1234\n", encoding="utf-8")
+    assert cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db).returncode == 0
+    stored = values(
+        cli_db, "SELECT max(created_at) FROM audit_log WHERE entity = 'value' AND action <> 'refused'"
+    )[0][0]
+    # The audit keeps naive UTC; the person reads Paris time (UTC+1 in winter, UTC+2 in summer).
+    paris = stored.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Paris"))
+    history = cli("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", db_file=cli_db)
+    assert history.returncode == 0
+    assert f"{paris:%d/%m/%Y à %H:%M}" in history.stdout and "1\u202f234" in history.stdout

@@ -126,9 +126,9 @@ def test_history_prints_the_time_of_each_change_in_paris(cli_db, tmp_path):
     path = tmp_path / "valeurs.csv"
     path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;1234\n", encoding="utf-8")
     assert cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db).returncode == 0
-    stored = values(
-        cli_db, "SELECT max(created_at) FROM audit_log WHERE entity = 'value' AND action <> 'refused'"
-    )[0][0]
+    stored = values(cli_db, "SELECT max(created_at) FROM audit_log WHERE entity = 'value' AND action <> 'refused'")[0][
+        0
+    ]
     # The audit keeps naive UTC; the person reads Paris time (UTC+1 in winter, UTC+2 in summer).
     paris = stored.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Paris"))
     history = cli("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", db_file=cli_db)

@@ -113,6 +113,9 @@ def wire() -> None:
     locks.when_reopened(catch_up_after_unlock)
 
 
+ROLLUPS_AFTER_SECONDS = 30.0
+
+
 class Start:
     """The process's database opened (built on first start) in a background thread, with its progress."""
 
@@ -120,6 +123,7 @@ class Start:
         self.fraction, self.step = 0.0, "Ouverture de la base"
         self.database: Database | None = None
         self.error: Exception | None = None
+        self._lock, self._completing = threading.Lock(), False
         self._thread = threading.Thread(target=self._open, name="carrefours-start", daemon=True)
         self._thread.start()
 
@@ -132,8 +136,19 @@ class Start:
         except Exception as error:  # handed to the page that waits for it
             self.error = error
             return
-        # The first start rolls up régions and France only; the finer rows follow here, off the
-        # page's path, so the dashboard shows first and other pages rarely wait for them.
+        # The first start rolls up régions and France only; the finer rows follow off the page's path,
+        # once the first page is drawn (on two cores they slowed its first drawing by seconds) or after
+        # a while for a server nobody visits. A page needing them before refreshes them itself.
+        later = threading.Timer(ROLLUPS_AFTER_SECONDS, self.page_drawn)
+        later.daemon = True
+        later.start()
+
+    def page_drawn(self) -> None:
+        """A page has been drawn: the finer roll-ups may now be completed in the background (once)."""
+        with self._lock:
+            if self._completing or self.database is None:
+                return
+            self._completing = True
         threading.Thread(target=self._complete, name="carrefours-rollups", daemon=True).start()
 
     def _complete(self) -> None:

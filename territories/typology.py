@@ -56,16 +56,23 @@ def distance_km(lat1, lon1, lat2, lon2):
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
+def _unit_vectors(lat, lon):
+    """Points on the unit sphere, one row per (lat, lon) in degrees."""
+    p, lmb = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(p) * np.cos(lmb), np.cos(p) * np.sin(lmb), np.sin(p)])
+
+
 def _nearest_km(lat, lon, mask):
     """Distance from every point to the nearest point selected by mask (inf if none)."""
     if not mask.any():
         return np.full(lat.shape, np.inf)
-    plat, plon = lat[mask], lon[mask]
-    best = np.full(lat.shape, np.inf)
-    for start in range(0, len(plat), 256):  # chunks keep memory flat
-        d = distance_km(lat[:, None], lon[:, None], plat[None, start : start + 256], plon[None, start : start + 256])
-        best = np.minimum(best, d.min(axis=1))
-    return best
+    # The nearest point on a sphere is the one with the largest dot product: one matrix product instead
+    # of a haversine per pair (the build's slowest step), then the arc from that cosine.
+    points, poles = _unit_vectors(lat, lon), _unit_vectors(lat[mask], lon[mask])
+    best = np.full(lat.shape, -1.0)
+    for start in range(0, len(poles), 1024):  # chunks keep memory flat
+        best = np.maximum(best, (points @ poles[start : start + 1024].T).max(axis=1))
+    return EARTH_KM * np.arccos(np.clip(best, -1.0, 1.0))
 
 
 def approximate(population, area_km2, lat, lon):

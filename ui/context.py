@@ -34,6 +34,11 @@ def db() -> Database:
     return start.database
 
 
+def page_drawn() -> None:
+    """Tell the start a page has been drawn, so the background work it deferred may begin."""
+    _start().page_drawn()
+
+
 def demo_banner(is_demo: bool) -> None:
     """The visible label shown wherever demo data appears."""
     if is_demo:

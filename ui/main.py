@@ -8,7 +8,7 @@ import duckdb
 import streamlit as st
 
 from store.db import explain_failure, is_failure
-from ui import session
+from ui import context, session
 from ui.charts import use_french_locale
 from ui.navigation import build_navigation
 
@@ -37,6 +37,7 @@ def draw() -> None:
     session.sidebar(user)
     try:
         page.run()
+        context.page_drawn()
     except duckdb.Error as error:
         if not is_failure(error):
             raise  # a query's own error is a bug: let it show

@@ -27,7 +27,7 @@ def _clean(value):
 def report(db, territory_id: str, on: date, user: User | None = None) -> dict:
     """The progress of every measure in one territory as plain data (user None: published values only)."""
     level = "pays" if territory_id == FRANCE else get(db, territory_id)["level"]
-    result = progress(db, level, on, user=user)
+    result = progress(db, level, on, user=user, territory_id=territory_id)
     measures = result["measures"][result["measures"]["territory_id"] == territory_id]
     indicators = result["indicators"][result["indicators"]["territory_id"] == territory_id]
     out = []

@@ -30,13 +30,15 @@ def progress(
     user: User | None = None,
     thresholds: dict = THRESHOLDS,
     measure_code: str | None = None,
+    territory_id: str | None = None,
 ) -> dict:
     """Progress of every measure and of every indicator of a measure, for France and each territory of a level.
 
     Returns {"on", "indicators", "measures", "series", "territories", "demo"}; see the columns of
     evaluate and measures_table (plan.progress_evaluation). Territories are France then the level's
     territories by code. Figures mix territories, so drafts count only for users who see them everywhere (user None: the public).
-    With measure_code, only that measure is evaluated (its page needs nothing else).
+    With measure_code, only that measure is evaluated (its page needs nothing else); with territory_id, only
+    France and that territory of the level (one commune's report need not evaluate all 34 875).
     """
     on = on or date.today()
     data = prepared(db, level, policy.published_only(user))
@@ -44,6 +46,8 @@ def progress(
     territory_ids = [FRANCE] + (
         [] if level == "pays" else territories.loc[territories["level"] == level, "id"].tolist()
     )
+    if territory_id is not None:
+        territory_ids = [t for t in territory_ids if t in (FRANCE, territory_id)]
     records = []
     pairs = [p for p in data["pair_records"] if measure_code is None or p["measure_code"] == measure_code]
     for pair in pairs:

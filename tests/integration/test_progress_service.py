@@ -389,3 +389,18 @@ def test_a_stock_keeps_comparing_its_last_value(db):
     assert (row["current"], row["initial"]) == (120, 50)
     assert row["rate"] == pytest.approx((120 - 50) / (250 - 50) * 100)
     assert row["cumulative_since"] is None
+
+
+def test_one_commune_s_report_is_its_rows_of_the_whole_level(db):
+    # The API and the CLI evaluate only the territory asked for: the same figures as the whole level's.
+    from plan.progress_report import report
+
+    on = date(2026, 11, 25)
+    whole = progress_service.progress(db, "commune", on)
+    measures = whole["measures"][whole["measures"]["territory_id"] == "COM-77475"]
+    alone = {m["measure"]: m for m in report(db, "COM-77475", on)["measures"]}
+    assert len(alone) == len(measures) > 0
+    for m in measures.to_dict("records"):
+        got = alone[m["measure_code"]]
+        assert got["status"] == m["status"]
+        assert (got["rate"] is None and pd.isna(m["rate"])) or abs(got["rate"] - m["rate"]) < 1e-9

@@ -15,6 +15,12 @@ else:
 
     import api
     from api.answers import database
+    from web.routes import middleware as web_middleware
     from web.routes import routes as web_routes
 
-    app = App(__file__, routes=[*web_routes(database), *api.routes()], lifespan=api.lifespan)
+    app = App(
+        __file__,
+        routes=[*web_routes(database), *api.routes()],
+        middleware=web_middleware(),
+        lifespan=api.lifespan,
+    )

@@ -203,7 +203,9 @@ def test_the_sign_in_page_offers_proconnect_when_configured(app):
     app.run()
     app.switch_page("ui/connexion.py")
     at = app.run()
-    assert at.button[0].label == "Se connecter avec ProConnect"
+    links = [str(h.proto.body) for h in at.get("html") if "<a " in str(h.proto.body)]
+    assert 'href="/connexion/proconnect"' in links[0] and "Se connecter avec ProConnect" in links[0]
+    assert 'href="/connexion/compte"' in links[1]
 
 
 def test_the_admin_page_lists_and_creates_accounts(app):

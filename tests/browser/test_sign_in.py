@@ -185,9 +185,9 @@ def oidc_server(db_file, tmp_path, oidc_provider):
     stop(process)
 
 
-def proconnect(page, server, identity):
-    page.goto(f"{server}/connexion")
-    page.get_by_role("button", name="Se connecter avec ProConnect").click(timeout=SLOW)
+def proconnect(page, server, identity, path="/connexion"):
+    page.goto(f"{server}{path}")
+    page.get_by_role("link", name="Se connecter avec ProConnect").click(timeout=SLOW)
     expect(page.get_by_role("heading", name="Authorize Client")).to_be_visible(timeout=SLOW)
     page.get_by_role("button", name=identity, exact=True).click()
 
@@ -220,6 +220,22 @@ def test_proconnect_sign_in_allowed_page_forbidden_deep_link_and_sign_out(oidc_s
     expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_role("link", name="Connexion")).to_be_visible(timeout=SLOW)
     expect(sidebar(page).get_by_role("link", name="Saisie")).to_have_count(0)
+
+
+def test_a_proconnect_sign_in_from_a_deep_link_lands_on_it_once(oidc_server, page):
+    page.goto(f"{oidc_server}/saisie?region=11")
+    expect(page.get_by_role("heading", name="Accès refusé")).to_be_visible(timeout=SLOW)
+    page.get_by_role("link", name="Se connecter").click()
+    proconnect_link = page.get_by_role("link", name="Se connecter avec ProConnect")
+    expect(proconnect_link).to_have_attribute(
+        "href", "/connexion/proconnect?suite=%2Fsaisie%3Fregion%3D11", timeout=SLOW
+    )
+    proconnect(page, oidc_server, "coordinatrice", path=page.url.removeprefix(oidc_server))
+    # The page the link named opens, not the dashboard where a coordinator lands otherwise.
+    expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
+    assert not [c for c in page.context.cookies() if c["name"] == "carrefours_suite"]  # used once, then dropped
+    page.goto(f"{oidc_server}/")  # the next visit is an ordinary one
+    expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
 
 
 def test_proconnect_identity_without_account_sees_only_a_polite_refusal(oidc_server, page):

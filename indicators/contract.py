@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+from formatting.french import number
 from indicators import rules
 from indicators.import_files import ALIASES, IGNORED, MAX_BYTES, OPTIONAL
 from indicators.import_territories import FRANCE_WORDS, LEVEL_WORDS
@@ -63,7 +64,7 @@ def _text(name: str, title: str, limit: int, description: str) -> dict:
     return {
         "name": name,
         "title": title,
-        "description": f"{description} {limit} caractères au plus.{_also(name)}",
+        "description": f"{description} {number(limit)} caractères au plus.{_also(name)}",
         "type": "string",
         "constraints": {"maxLength": limit},
     }
@@ -153,14 +154,16 @@ def table_schema() -> dict:
             "l'application lit aussi « , » et la tabulation, et le Windows-1252), ou XLSX (première feuille), "
             f"{MAX_BYTES // 2**20} Mo au plus. Les colonnes vont dans n'importe quel ordre et les facultatives "
             f"({', '.join(OPTIONAL)}, numerateur, denominateur) peuvent manquer : validez avec "
-            f"`frictionless validate --schema {FILENAME} --schema-sync fichier.csv`. Colonnes d'un export lues "
+            f"`frictionless validate --schema {FILENAME} fichier.csv` (colonnes reconnues par leur nom : "
+            "fieldsMatch partial ; un outil plus ancien demande --schema-sync). Colonnes d'un export lues "
             f"puis ignorées : {ignored} ; toute autre colonne est refusée par l'application. Aucune cellule de "
-            f"plus de {MAX_CELL} caractères, ni formule de tableur (= + - @ en tête), ni caractère de contrôle. "
+            f"plus de {number(MAX_CELL)} caractères, ni formule de tableur (= + - @ en tête), ni caractère de contrôle. "
             "Autre format accepté, que ce schéma ne décrit pas : indicateur, territoire puis une colonne par "
             "période (2023, 2024…). L'import est tout ou rien : chaque ligne fautive est signalée et rien "
             "n'est écrit."
         ),
         "fields": fields,
+        "fieldsMatch": "partial",
         "missingValues": [""],
         "dialect": DIALECT,
         "encoding": ENCODING,

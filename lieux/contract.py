@@ -150,13 +150,15 @@ def table_schema() -> dict:
             f"tabulation, et le Windows-1252), {BOUNDS.max_bytes // 2**20} Mo, {number(BOUNDS.max_rows)} lignes et "
             f"{BOUNDS.max_columns} colonnes au plus. En-têtes en minuscules ou majuscules, dans n'importe quel "
             "ordre ; seule la colonne name est obligatoire, les autres colonnes sont ignorées : validez avec "
-            f"`frictionless validate --schema {FILENAME} --schema-sync fichier.csv`. Ni formule de tableur "
+            f"`frictionless validate --schema {FILENAME} fichier.csv` (colonnes reconnues par leur nom : "
+            "fieldsMatch partial ; un outil plus ancien demande --schema-sync). Ni formule de tableur "
             "(= + - @ en tête) ni caractère de contrôle dans le texte. Cellules lues comme vides : "
             f"{', '.join(repr(m) for m in sorted(_MISSING))}. L'import est tout ou rien : chaque ligne fautive "
             "est signalée et rien n'est écrit. Le recensement CGET 2019 (format cget2019) a ses propres "
             "colonnes, que ce schéma ne décrit pas."
         ),
         "fields": [_field(name) for name in columns],
+        "fieldsMatch": "partial",
         "missingValues": sorted(_MISSING),
         "dialect": DIALECT,
         "encoding": ENCODING,

@@ -84,7 +84,7 @@ st.markdown(
     "(page Registre, format csv), décrites en JSON au standard Frictionless Table Schema : types, valeurs "
     "permises, longueurs, et ce que l'application vérifie en plus. L'import contrôle les fichiers avec ces mêmes "
     "règles. Pour vérifier un fichier avant de l'envoyer : "
-    f"`frictionless validate --schema {values_contract.FILENAME} --schema-sync fichier.csv`. "
+    f"`frictionless validate --schema {values_contract.FILENAME} fichier.csv`. "
     "Aussi aux adresses `/api/v1/schemas/values.json` et `/api/v1/schemas/lieux.json` de l'API."
 )
 values_schema, lieux_schema = st.columns(2)

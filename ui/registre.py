@@ -265,6 +265,7 @@ if writes.can_edit(user):
             "Format",
             import_formats.FORMATS,
             horizontal=True,
+            key="lieux_import_format",
             format_func={
                 "cget2019": "Recensement CGET 2019 (CGET_TiersLieux_2019.csv)",
                 "csv": "CSV du registre (colonnes de l'export)",

@@ -20,7 +20,7 @@ MEDIA_TYPE = "application/json"
 DIALECT = {"delimiter": ";", "quoteChar": '"', "header": True}
 ENCODING = "utf-8"
 # French numbers as the app writes them: decimal comma, space between thousands.
-NUMBER = {"type": "number", "decimalChar": ",", "groupChar": " ", "bareNumber": False}
+NUMBER = {"type": "number", "decimalChar": ",", "groupChar": " "}
 # The three words the app answers with (KINDS also reads their synonyms, listed in the enum).
 KIND_WORDS = ("realise", "cible", "reference")
 # Territory codes as typed: the whole country, a prefixed id, or a bare INSEE code or SIREN.
@@ -53,8 +53,8 @@ def _figure(name: str, title: str, description: str, minimum: float) -> dict:
         "name": name,
         "title": title,
         "description": description
-        + f" Nombre à la française : virgule décimale, espace entre les milliers (1 234,5) ; « % » ou « € » "
-        f"en fin de cellule ignorés. Entre {rules.shown(minimum)} et {rules.shown(rules.MAX_ABS)}." + _also(name),
+        + " Nombre à la française : virgule décimale, espace entre les milliers (1 234,5) ; l'application lit "
+        f"aussi 1.234,5, 1,234.5, 12 % et 12 €. Entre {number(minimum)} et {number(rules.MAX_ABS)}." + _also(name),
         **NUMBER,
         "constraints": {"minimum": minimum, "maximum": rules.MAX_ABS},
     }

@@ -111,7 +111,7 @@ def test_an_export_of_values_passes_the_schema_and_imports_back(db, tmp_path):
 
 
 LONG = "x" * 2001
-# name: (file, the column both sides blame)
+# name: (file, the column both sides blame, or the app's column and the schema's field)
 HOSTILE_VALUES = {
     "trimestre 5": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;DEP-77;2024Q5;1;;;", "periode"),
     "mois 13": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;DEP-77;13/2024;1;;;", "periode"),
@@ -124,6 +124,12 @@ HOSTILE_VALUES = {
     "territoire en toutes lettres": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;Seine-et-Marne;2024;1;;;", "territoire"),
     "indicateur vide": (f"{VALUES_HEADER}\n;DEP-77;2024;1;;;", "indicateur"),
     "valeur en lettres": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;DEP-77;2024;douze;;;", "valeur"),
+    "valeur non numérique (NaN)": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;DEP-77;2024;NaN;;;", "valeur"),
+    "valeur avec une unité": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;DEP-77;2024;12 kg;;;", "valeur"),
+    "niveau inconnu": (
+        "indicateur;territoire;periode;valeur;niveau\nEMPLOIS_DIRECTS;77;2024;1;canton",
+        ("territoire", "niveau"),  # the app says the code cannot be read at that level
+    ),
     "valeur trop grande": (f"{VALUES_HEADER}\nEMPLOIS_DIRECTS;DEP-77;2024;2 000 000 000 000;;;", "valeur"),
     "numérateur négatif": (
         "indicateur;territoire;periode;numerateur;denominateur\nTL_SERVICE_PUBLIC;DEP-77;2024;-1;12",
@@ -135,12 +141,13 @@ HOSTILE_VALUES = {
 @pytest.mark.parametrize("name", list(HOSTILE_VALUES))
 def test_a_hostile_line_is_refused_by_the_import_and_by_the_schema_on_the_same_column(db, tmp_path, name):
     text, column = HOSTILE_VALUES[name]
+    app_column, schema_field = column if isinstance(column, tuple) else (column, column)
     data = csv(text)
     checked = value_import(db, data)
-    assert not checked.ok and column in set(checked.errors["column"]), checked.errors
+    assert not checked.ok and app_column in set(checked.errors["column"]), checked.errors
     report = validate(data, values_contract.schema_bytes(), tmp_path)
     assert not report.valid
-    assert {field for _, field, _ in problems(report)} == {column}, problems(report)
+    assert {field for _, field, _ in problems(report)} == {schema_field}, problems(report)
 
 
 @pytest.mark.parametrize("missing", ["indicateur", "territoire", "periode"])

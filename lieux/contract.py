@@ -58,7 +58,7 @@ DESCRIPTIONS = {
     "la commune doit exister (un ancien code est suivi vers la commune fusionnée) et être dans votre "
     "périmètre ; sans code, le lieu est placé par son code postal, sa commune ou ses coordonnées, sinon "
     "il est listé à part et laissé de côté.",
-    "lat": "Latitude WGS 84, virgule décimale (48,95) ; avec la longitude (les deux ou aucune, vérifié par "
+    "lat": "Latitude WGS 84, virgule décimale (48,95 ; l'application lit aussi 48.95) ; avec la longitude (les deux ou aucune, vérifié par "
     "l'application). 0 et 0 valent « inconnues ».",
     "lon": "Longitude WGS 84, virgule décimale (2,87) ; avec la latitude.",
     "types": "Types du lieu séparés par « | » (ou « , ») : {types}.",

@@ -43,6 +43,8 @@ ENTRIES = [
     ("get", "/coverage", public.coverage, ["km", "top", "format"], False),
     ("get", "/open-data.zip", public.data_package, ["niveau"], False),
     ("get", "/lieux/mediation-numerique.csv", mediation.mediation_csv, [], False),
+    ("get", "/schemas/values.json", public.values_schema, [], False),
+    ("get", "/schemas/lieux.json", public.lieux_schema, [], False),
     ("post", "/values/import", private.import_values, ["filename", "dry_run", "ignore_versions"], True),
     ("get", "/values/export", private.export_values, ["format", "indicator", "territory"], True),
     ("post", "/lieux/import", private.import_lieux, ["format", "filename", "dry_run"], True),

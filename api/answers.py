@@ -159,3 +159,14 @@ def public_file(request: Request, build: Callable, filename: str, media_type: st
         return Response(status_code=304, headers=headers)
     headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return Response(build(db), media_type=media_type, headers=headers)
+
+
+def fixed_file(request: Request, data: bytes, filename: str, media_type: str) -> Response:
+    """A file that changes only with the code (a published schema): its ETag is its content's digest."""
+    tag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Cache-Control": "public, max-age=0, must-revalidate"}
+    presented = [t.strip().removeprefix("W/") for t in request.headers.get("if-none-match", "").split(",")]
+    if tag in presented:
+        return Response(status_code=304, headers=headers)
+    headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return Response(data, media_type=media_type, headers=headers)

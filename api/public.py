@@ -7,12 +7,14 @@ from datetime import date
 
 from starlette.requests import Request
 
-from api.answers import ApiError, cached, data_version, int_param, page_of, public_file
+from api.answers import ApiError, cached, data_version, fixed_file, int_param, page_of, public_file
 from api.frames import records
 from comparison import service as comparison
 from comparison.report import parse_peers
 from comparison.report import report as comparison_report
+from indicators import contract as values_contract
 from indicators import exports
+from lieux import contract as lieux_contract
 from lieux import service as lieux_service
 from lieux.coverage_report import coverage_summary
 from plan import open_data
@@ -247,3 +249,13 @@ def data_package(request: Request):
     return public_file(
         request, lambda db: open_data.package(db, levels or None), "carrefours-donnees.zip", "application/zip"
     )
+
+
+def values_schema(request: Request):
+    """The value import file as a Frictionless Table Schema (the columns and rules the import checks)."""
+    return fixed_file(request, values_contract.schema_bytes(), values_contract.FILENAME, values_contract.MEDIA_TYPE)
+
+
+def lieux_schema(request: Request):
+    """The registry import file (format csv) as a Frictionless Table Schema (what the import checks)."""
+    return fixed_file(request, lieux_contract.schema_bytes(), lieux_contract.FILENAME, lieux_contract.MEDIA_TYPE)

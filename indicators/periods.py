@@ -11,6 +11,23 @@ _QUARTER = re.compile(r"^(\d{4})\s*-?\s*[QT]([1-4])$")
 _QUARTER_FR = re.compile(r"^[QT]([1-4])\s*[-/ ]?\s*(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _MONTH_FR = re.compile(r"^(\d{1,2})/(\d{4})$")
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+# Every form parse_period reads, as one Table Schema pattern (the whole cell must match; plain groups only),
+# published in the import contract (indicators.contract); tests/unit/test_import_contracts.py sweeps years,
+# quarters and months so the pattern and the parser cannot disagree.
+_YEAR_PATTERN = r"(199[0-9]|20[0-9][0-9]|2100)"
+_MONTH_PATTERN = r"(0?[1-9]|1[0-2])"
+PATTERN = "({})".format(
+    "|".join(
+        (
+            _YEAR_PATTERN,
+            _YEAR_PATTERN + r" *-? *[QqTt][1-4]",
+            r"[QqTt][1-4] *[-/ ]? *" + _YEAR_PATTERN,
+            _YEAR_PATTERN + "-" + _MONTH_PATTERN,
+            _MONTH_PATTERN + "/" + _YEAR_PATTERN,
+        )
+    )
+)
 
 
 class PeriodError(ValueError):
@@ -40,8 +57,8 @@ def _month_end(year: int, month: int) -> date:
 
 
 def _check_year(year: int) -> int:
-    if not 1990 <= year <= 2100:
-        raise PeriodError(f"année {year} hors de la plage 1990–2100")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise PeriodError(f"année {year} hors de la plage {FIRST_YEAR}–{LAST_YEAR}")
     return year
 
 

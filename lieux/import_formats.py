@@ -97,6 +97,10 @@ _MISSING = {"", "#N/D", "#N/A", "N/D", "NA", "NAN", "NULL"}
 # France counts about 3,500 tiers-lieux: ten times more lines than that is not a registry file.
 BOUNDS = workbook.Bounds(max_rows=50_000, max_columns=60, max_cells=50_000 * 40)
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+# How a date or an in_qpv cell may be written (the export writes the first date form and oui/non).
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S")
+TRUE_WORDS = ("oui", "vrai", "true", "1", "o", "x")
+FALSE_WORDS = ("non", "faux", "false", "0", "n")
 
 
 class ImportFileError(ValueError):
@@ -213,7 +217,7 @@ def _cget_rows(frame: pd.DataFrame) -> tuple[list[dict], list]:
 def _date(text: str | None) -> date | None:
     if not text:
         return None
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y-%m-%d %H:%M:%S"):
+    for pattern in DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
@@ -225,9 +229,9 @@ def _bool(text: str | None) -> bool | None:
     if not text:
         return None
     low = text.strip().lower()
-    if low in ("oui", "vrai", "true", "1", "o", "x"):
+    if low in TRUE_WORDS:
         return True
-    if low in ("non", "faux", "false", "0", "n"):
+    if low in FALSE_WORDS:
         return False
     raise ValueError(f"QPV « {text} » illisible (oui, non ou vide)")
 

@@ -43,6 +43,7 @@ LABEL_LABELS = {
     "fabrique_numerique": "Fabrique numérique de territoire",
     "manufacture_proximite": "Manufacture de proximité",
 }
+FIRST_LABEL_YEAR, LAST_LABEL_YEAR = 2019, 2100  # the labels date from 2019
 _SPACES = re.compile(r"\s+")
 _POSTAL = re.compile(r"^\d{5}$")
 _COMMUNE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -122,7 +123,7 @@ class LieuIn(BaseModel):
     @classmethod
     def _label_years(cls, labels: dict[Label, int]) -> dict[Label, int]:
         for label, year in labels.items():
-            if not 2019 <= year <= 2100:
+            if not FIRST_LABEL_YEAR <= year <= LAST_LABEL_YEAR:
                 raise ValueError(
                     f"année de label {year} invalide pour {LABEL_LABELS[label]} (les labels datent de 2019 ou après)"
                 )

@@ -4,6 +4,8 @@ import streamlit as st
 
 from accounts.models import Role
 from formatting import french as fmt
+from indicators import contract as values_contract
+from lieux import contract as lieux_contract
 from lieux import mediation_export
 from lieux.classification_import import import_classification
 from lieux.service import search as search_lieux
@@ -74,6 +76,31 @@ st.download_button(
     "carrefours-donnees.zip",
     "application/zip",
     on_click="ignore",
+)
+
+st.subheader("Formats des fichiers à importer")
+st.markdown(
+    "Les colonnes que Carrefours accepte dans un fichier de valeurs (page Saisie) et dans un fichier de lieux "
+    "(page Registre, format csv), décrites en JSON au standard Frictionless Table Schema : types, valeurs "
+    "permises, longueurs, et ce que l'application vérifie en plus. L'import contrôle les fichiers avec ces mêmes "
+    "règles. Pour vérifier un fichier avant de l'envoyer : "
+    f"`frictionless validate --schema {values_contract.FILENAME} fichier.csv`. "
+    "Aussi aux adresses `/api/v1/schemas/values.json` et `/api/v1/schemas/lieux.json` de l'API."
+)
+values_schema, lieux_schema = st.columns(2)
+values_schema.download_button(
+    "Schéma du fichier de valeurs (Table Schema)",
+    values_contract.schema_bytes(),
+    values_contract.FILENAME,
+    values_contract.MEDIA_TYPE,
+    key="values_schema",
+)
+lieux_schema.download_button(
+    "Schéma du fichier de lieux (Table Schema)",
+    lieux_contract.schema_bytes(),
+    lieux_contract.FILENAME,
+    lieux_contract.MEDIA_TYPE,
+    key="lieux_schema",
 )
 
 st.subheader("Lieux au standard de la médiation numérique")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from accounts.policy import AccessDenied
 from formatting import french as fmt
+from lieux import contract as lieux_contract
 from lieux import import_formats, imports, service, writes
 from lieux.models import ATTESTATION_YEARS, LABEL_LABELS, TYPE_LABELS, Label, LieuType
 from lieux.placement import RULE_LABELS
@@ -264,11 +265,22 @@ if writes.can_edit(user):
             "Format",
             import_formats.FORMATS,
             horizontal=True,
+            key="lieux_import_format",
             format_func={
                 "cget2019": "Recensement CGET 2019 (CGET_TiersLieux_2019.csv)",
                 "csv": "CSV du registre (colonnes de l'export)",
             }.get,
         )
+        if fmt_choice == "csv":
+            st.download_button(
+                "Schéma du fichier (Table Schema)",
+                lieux_contract.schema_bytes(),
+                lieux_contract.FILENAME,
+                lieux_contract.MEDIA_TYPE,
+                key="lieux_schema",
+                help="Les colonnes du format csv en JSON (Frictionless Table Schema), celles que l'import vérifie ; "
+                "aussi à l'adresse /api/v1/schemas/lieux.json de l'API.",
+            )
         upload = st.file_uploader("Fichier CSV", type=["csv", "txt"])
         st.caption(
             "Les colonnes CONTACT et MAIL du recensement ne sont jamais enregistrées. L'import est tout "

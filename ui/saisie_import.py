@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from indicators import exports, import_files, imports
+from indicators import contract, exports, import_files, imports
 from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import KINDS, SaisiePage, number
@@ -23,23 +23,22 @@ def import_section(page: SaisiePage) -> None:
         "Format large : `indicateur ; territoire` puis une colonne par période. CSV (; , ou tabulation) "
         f"ou XLSX, {import_files.MAX_BYTES // 1024 // 1024} Mo au plus."
     )
-    template = pd.DataFrame(
-        {
-            "indicateur": ["EMPLOIS_DIRECTS"],
-            "territoire": ["77475"],
-            "periode": ["2025"],
-            "valeur": ["12"],
-            "type": ["realise"],
-            "source": [""],
-            "commentaire": [""],
-        }
-    )
-    st.download_button(
+    template, schema = st.columns(2)
+    template.download_button(
         "Télécharger un modèle (CSV)",
-        exports.to_bytes(template, "csv"),
+        exports.to_bytes(contract.TEMPLATE, "csv"),
         "modele_valeurs.csv",
         "text/csv",
         key="import_template",
+    )
+    schema.download_button(
+        "Schéma du fichier (Table Schema)",
+        contract.schema_bytes(),
+        contract.FILENAME,
+        contract.MEDIA_TYPE,
+        key="import_schema",
+        help="Le format des colonnes en JSON (Frictionless Table Schema), celui que l'import vérifie ; "
+        "aussi à l'adresse /api/v1/schemas/values.json de l'API.",
     )
     upload = st.file_uploader("Fichier de valeurs", type=["csv", "txt", "tsv", "xlsx"], key="import_file")
     if upload is None:

@@ -165,6 +165,26 @@ def test_the_openapi_description_names_every_route(live):
     assert spec["paths"]["/api/v1/values/import"]["post"]["security"] == [{"jeton": []}]
 
 
+@pytest.mark.parametrize("kind", ["values", "lieux"])
+def test_the_import_schemas_are_served_as_json_listed_in_openapi_and_validate_with_frictionless(live, tmp_path, kind):
+    import frictionless
+
+    from indicators import contract as values_contract
+    from lieux import contract as lieux_contract
+
+    contract = {"values": values_contract, "lieux": lieux_contract}[kind]
+    answer = live.get(f"/schemas/{kind}.json")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].split(";")[0] == "application/json"
+    assert contract.FILENAME in answer.headers["content-disposition"]
+    assert answer.json() == contract.table_schema()  # the same file as the pages' download button
+    assert frictionless.Schema.validate_descriptor(answer.json()).valid
+    again = live.get(f"/schemas/{kind}.json", headers={"If-None-Match": answer.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    operation = live.get("/openapi.json").json()["paths"][f"/api/v1/schemas/{kind}.json"]["get"]
+    assert "Table Schema" in operation["summary"] and "security" not in operation
+
+
 def test_an_unchanged_answer_is_a_304_for_the_etag_the_client_holds(live):
     first = live.get("/plan")
     tag = first.headers["etag"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -44,7 +45,7 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
     territories (and so the demo data) to those départements; by default CARREFOURS_DEPARTEMENTS, else all.
     """
     # Imported here: opening an existing database (every CLI command, each app start) needs none of them.
-    from accounts.demo import create_demo_accounts
+    from accounts.demo import create_demo_accounts, hash_demo_passwords
     from accounts.settings import demo_accounts_enabled
     from demo.generator import generate
     from indicators.aggregates import mark_dirty, refresh
@@ -53,6 +54,11 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
     from territories.reference import load
 
     departements = departements_setting() if departements is None else departements
+    hashes = None
+    if demo and demo_accounts_enabled():  # Argon2 releases the GIL: hash while the territories load
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carrefours-hash")
+        hashes = pool.submit(hash_demo_passwords)
+        pool.shutdown(wait=False)
     progress(0.0, "Lecture du plan national")
     plan = read_plan()  # parse before writing anything: a bad file leaves nothing behind
     progress(0.02, "Création des tables")
@@ -68,7 +74,7 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
             counts["demo"] = generate(cur, plan["regional_shares"])
             if demo_accounts_enabled():
                 progress(0.25, "Comptes de démonstration")
-                counts["demo_accounts"] = create_demo_accounts(cur)
+                counts["demo_accounts"] = create_demo_accounts(cur, hashes.result())
         # Every commune gets its registry values (0 where no place) from the start, so a later import only
         # recomputes the communes it touches. The build itself is the audited event, not each zero.
         progress(0.27, "Indicateurs calculés à partir du registre des lieux")

@@ -25,12 +25,18 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def create_demo_accounts(cur) -> int:
+def hash_demo_passwords() -> dict[str, str]:
+    """The demo accounts' Argon2id hashes (slow on purpose: a build computes them beside its other steps)."""
+    return {email: passwords.hash_password(password) for email, _, _, _, password in DEMO_ACCOUNTS}
+
+
+def create_demo_accounts(cur, hashes: dict[str, str] | None = None) -> int:
     """Insert the demo accounts (marked is_demo) in the caller's transaction; returns how many."""
     now = utcnow()
-    for email, name, role, territory, password in DEMO_ACCOUNTS:
+    hashes = hashes or hash_demo_passwords()
+    for email, name, role, territory, _ in DEMO_ACCOUNTS:
         user = User(email=email, name=name, is_demo=True, scopes=(Scope(role=role, territory_id=territory),))
-        repository.add(cur, user, passwords.hash_password(password), now)
+        repository.add(cur, user, hashes[email], now)
         append(
             cur,
             actor="demo",

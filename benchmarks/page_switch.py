@@ -16,17 +16,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from accounts.demo import create_demo_accounts  # noqa: E402
 from benchmarks.first_start import CHROMIUM_ARGS  # noqa: E402
 from benchmarks.run import database_for  # noqa: E402
+from bootstrap import open_database  # noqa: E402
 from tests.browser.conftest import start_server  # noqa: E402
-from tests.browser.test_every_page import ACCOUNTS, SETTLED, menu, open_menu  # noqa: E402
+from tests.browser.test_every_page import ACCOUNTS, NAMES, SETTLED, menu, open_menu  # noqa: E402
 
-ROLES = ["anonyme", "coordinateur", "ministere"]
+ROLES = ["anonyme", "elu", "coordinateur", "ministere", "admin"]
 
 
 def switch(page, title: str) -> float:
@@ -37,14 +40,20 @@ def switch(page, title: str) -> float:
     start = time.perf_counter()
     link.click()
     # Every page has its own title: done when the new one shows and Streamlit's run has ended.
-    page.wait_for_function(
-        f"""() => {{
+    try:
+        page.wait_for_function(
+            f"""() => {{
       const h1 = document.querySelector('[data-testid="stMain"] h1');
       return h1 && h1.innerText !== {before!r} && ({SETTLED})();
     }}""",
-        timeout=120_000,
-        polling=20,
-    )
+            timeout=120_000,
+            polling=20,
+        )
+    except PlaywrightTimeout:
+        now = page.locator('[data-testid="stMain"] h1').first.inner_text()
+        raise SystemExit(
+            f"« {title} » ne s'est pas affichée en 120 s (titre avant : {before!r}, après : {now!r})."
+        ) from None
     return time.perf_counter() - start
 
 
@@ -56,9 +65,22 @@ def sign_in(page, url: str, role: str) -> None:
         page.get_by_label("Adresse e-mail").fill(email)
         page.get_by_label("Mot de passe").fill(password)
         page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_load_state()
+        page.wait_for_url(lambda address: "/connexion" not in address, timeout=60_000)  # the post's redirect
     page.goto(url)
     page.wait_for_function(SETTLED, timeout=300_000, polling=100)
+    if NAMES[role] and NAMES[role] not in page.get_by_test_id("stSidebar").inner_text():
+        raise SystemExit(f"Connexion impossible pour le rôle {role} : les temps seraient ceux d'un anonyme.")
+
+
+def with_demo_accounts(db_file: Path) -> None:
+    """The generated benchmark database has no account: give it the demo ones, so each role is really measured."""
+    db = open_database(db_file)
+    try:
+        with db.transaction() as cur:
+            if not cur.execute("SELECT count(*) FROM account").fetchone()[0]:
+                create_demo_accounts(cur)
+    finally:
+        db.close()
 
 
 def main() -> int:
@@ -73,6 +95,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="carrefours-switch-"))
     db_file = work / "carrefours.duckdb"
     shutil.copy(source, db_file)  # the server writes (sessions, audit): never into the shared file
+    with_demo_accounts(db_file)
     process, url = start_server(db_file)
     rows = []
     try:

@@ -83,6 +83,9 @@ INDICATOR_FIELDS = [
     "method",
     "source_code",
     "source_title",
+    "delay_days",
+    "contact",
+    "contact_confirmed",
 ]
 
 _values_lock = threading.Lock()

@@ -83,10 +83,10 @@ def contact_text(contact, confirmed) -> str:
 def rule_text(thresholds: dict = THRESHOLDS) -> str:
     """The lateness rule in French, as every page that shows lateness states it."""
     periods = float(thresholds["tres_en_retard_periodes"])
-    many = "une durée" if periods == 1 else f"{periods:g} durées".replace(".", ",")
+    many = "d'une durée" if periods == 1 else f"de {periods:g} durées".replace(".", ",")
     return (
         "Une valeur est due à la fin de sa période plus le délai propre à l'indicateur (délai par défaut : "
         f"{int(thresholds['delai_saisie_jours'])} jours). Elle est en retard dès le lendemain de son échéance, "
-        f"très en retard quand l'échéance est dépassée de plus de {many} de sa période "
+        f"très en retard quand l'échéance est dépassée de plus {many} de sa période "
         "(un an pour une donnée annuelle)."
     )

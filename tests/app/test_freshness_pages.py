@@ -51,3 +51,23 @@ def test_the_data_page_catalogue_lists_delay_and_contact(app):
     assert catalog.at["FAB_CREDITS", "Donnée attendue"] == "90 jours après la fin de la période"
     assert catalog.at["FAB_CREDITS", "Contact"] == "ANCT — Programme Fabriques de territoire (contact à confirmer)"
     assert catalog.at["FAB_CREDITS", "Périodicité"] == "annuelle"
+
+
+def test_alerts_say_how_late_a_stale_indicator_is_by_the_same_rule(app):
+    app.session_state["user"] = VIEWERS["ministere"]
+    app.run()
+    app.switch_page("ui/alertes.py")
+    at = app.run()
+    assert not at.exception
+    stale = at.dataframe[-1].value
+    # Zones d'emploi sans tiers-lieu, 180 days after 31/12: due on 29/06 (28/06 in a leap year); France has
+    # no value for the latest year past due (the plan sources only 2018).
+    today = today_paris()
+    due = date(today.year, 6, 28 if today.year % 4 == 0 else 29)
+    year = today.year - 1 if today > due else today.year - 2
+    due = date(year + 1, 6, 28 if (year + 1) % 4 == 0 else 29)
+    row = stale[(stale["Indicateur"] == "Part des zones d'emploi sans tiers-lieu") & (stale["Territoire"] == "France")]
+    row = row.iloc[0]
+    assert (row["Période due jusqu'au"], row["Échéance"]) == (f"31/12/{year}", f"{due:%d/%m/%Y}")
+    assert row["Retard"] == f"en retard de {(today - due).days} jours"  # today (03/12/2026): 157 jours
+    assert "très en retard quand l'échéance est dépassée de plus d'une durée de sa période" in texts(at)

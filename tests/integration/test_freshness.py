@@ -75,3 +75,25 @@ def test_a_coordinator_sees_the_same_lateness(shared_db):
     late = alerts.completeness(shared_db, date(2026, 11, 25), user=COORDINATOR)["late"]
     row = one(late, indicator_code="EMPLOIS_DIRECTS", territory_id="REG-11", period="2025")
     assert row["days_late"] == 149
+
+
+def test_the_open_data_catalogue_lists_periodicity_delay_and_contact(shared_db):
+    import csv
+    import io
+    import json
+    import zipfile
+
+    from plan import open_data
+
+    archive = zipfile.ZipFile(io.BytesIO(open_data.package(shared_db, ["pays"])))
+    rows = {r["code"]: r for r in csv.DictReader(io.StringIO(archive.read("indicateurs.csv").decode("utf-8")))}
+    assert {k: rows["FAB_CREDITS"][k] for k in ("period_type", "delay_days", "contact", "contact_confirmed")} == {
+        "period_type": "year",
+        "delay_days": "90",
+        "contact": "ANCT — Programme Fabriques de territoire",
+        "contact_confirmed": "false",
+    }
+    assert rows["TL_OUVERTS"]["delay_days"] == "0"
+    resources = json.loads(archive.read("datapackage.json"))["resources"]
+    fields = next(r for r in resources if r["name"] == "indicateurs")["schema"]["fields"]
+    assert {f["name"]: f["type"] for f in fields}["delay_days"] == "integer"

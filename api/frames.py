@@ -110,6 +110,9 @@ HEADERS = {
     "published_on": "Date",
     "licence": "Licence",
     "method": "Méthode",
+    "delay_days": "Délai de remontée (jours)",
+    "contact": "Contact des données",
+    "contact_confirmed": "Contact confirmé",
     "url": "Adresse web",
 }
 

@@ -19,6 +19,7 @@ from lieux import service as lieux_service
 from lieux.coverage_report import coverage_summary
 from plan import open_data
 from plan import service as plan_service
+from plan.freshness import today_paris
 from plan.progress_report import report as progress_report
 from plan.progress_report import resolve_territory
 
@@ -83,6 +84,9 @@ INDICATOR_FIELDS = [
     "method",
     "source_code",
     "source_title",
+    "delay_days",
+    "contact",
+    "contact_confirmed",
 ]
 
 _values_lock = threading.Lock()
@@ -175,7 +179,7 @@ def progress(request: Request):
     """Progress of every measure of the plan in one territory on a date (published values)."""
     q = request.query_params
     try:
-        on = date.fromisoformat(q["date"]) if q.get("date") else date.today()
+        on = date.fromisoformat(q["date"]) if q.get("date") else today_paris()
     except ValueError:
         raise ApiError(
             400, f"Date « {q['date']} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30."

@@ -9,6 +9,7 @@ from commands import remote
 from commands.common import acting_user
 from commands.output import print_json
 from formatting import french as fmt
+from plan.freshness import today_paris
 from plan.progress_report import report, resolve_territory
 from store.db import StoreError
 from territories.levels import FRANCE
@@ -31,7 +32,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     try:
-        on = date.fromisoformat(args.date) if args.date else date.today()
+        on = date.fromisoformat(args.date) if args.date else today_paris()
     except ValueError as error:
         raise StoreError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30.") from error
     server = remote.server_of(args)

@@ -64,6 +64,11 @@ class Indicator(BaseModel):
     computed_from: str = Field(default="saisie", pattern=r"^(saisie|registre)$")
     source_code: str | None = None
     method: str | None = None
+    # Freshness: a value is due delay_days after its period ends; contact is the service that provides it
+    # (never a person's address); contact_confirmed stays false until the service has confirmed it.
+    delay_days: int = Field(default=90, ge=0, le=730)
+    contact: str | None = Field(default=None, max_length=200, pattern=r"^[^@]*$")
+    contact_confirmed: bool = False
 
 
 class ValueIn(BaseModel):

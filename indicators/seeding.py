@@ -22,7 +22,9 @@ def insert_source(cur, code: str, source: dict) -> None:
 def insert_indicator(cur, i: Indicator) -> None:
     """One indicator of the catalogue."""
     cur.execute(
-        "INSERT INTO indicator VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO indicator (code, name, unit, kind, direction, territorial_agg, temporal_agg, period_type,"
+        " per_inhabitants, computed_from, source_code, method, delay_days, contact, contact_confirmed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             i.code,
             i.name,
@@ -36,6 +38,9 @@ def insert_indicator(cur, i: Indicator) -> None:
             i.computed_from,
             i.source_code,
             i.method,
+            i.delay_days,
+            i.contact,
+            i.contact_confirmed,
         ],
     )
 

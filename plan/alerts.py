@@ -15,8 +15,7 @@ import pandas as pd
 from accounts import policy
 from accounts.models import User
 from indicators.periods import period_of_date
-from plan import progress as rules
-from plan import progress_data
+from plan import freshness, progress_data
 from plan.thresholds import THRESHOLDS
 from store.db import Database
 from territories.levels import FRANCE
@@ -95,7 +94,7 @@ def stale(
     db: Database, on: date | None = None, thresholds: dict = THRESHOLDS, user: User | None = None
 ) -> pd.DataFrame:
     """Indicators whose latest value, nationally or in a région, is older than the latest period due."""
-    on = on or date.today()
+    on = on or freshness.today_paris()
     data = progress_data.prepared(db, "region", policy.published_only(user))
     frame = data["series_frame"]
     frame = frame[frame["kind"] == "actual"]
@@ -109,7 +108,8 @@ def stale(
     regions = data["territories"].loc[data["territories"]["level"] == "region", "id"].tolist()
     by_region_level = set(frame.loc[(frame["territory_id"] != FRANCE) & (frame["expected"] == 1), "indicator_code"])
     for code, pair in pairs.iterrows():
-        due = rules.last_closed_period_end(pair["period_type"], on, int(thresholds["delai_saisie_jours"]))
+        delay = freshness.delay_of(pair["delay_days"], thresholds)
+        due = freshness.last_due_period_end(pair["period_type"], on, delay, thresholds)
         places = [FRANCE] + (regions if code in by_region_level else [])
         for territory in places:
             last = latest.get((code, territory))
@@ -123,11 +123,25 @@ def stale(
                         "period_type": pair["period_type"],
                         "latest": last,
                         "due": due,
+                        "due_on": freshness.due_date(due, delay),
+                        "days_late": freshness.days_late(due, delay, on),
+                        "lateness": freshness.lateness(period_of_date(due, pair["period_type"]), delay, on, thresholds),
                     }
                 )
     return pd.DataFrame(
         rows,
-        columns=["indicator_code", "indicator_name", "computed_from", "territory_id", "period_type", "latest", "due"],
+        columns=[
+            "indicator_code",
+            "indicator_name",
+            "computed_from",
+            "territory_id",
+            "period_type",
+            "latest",
+            "due",
+            "due_on",
+            "days_late",
+            "lateness",
+        ],
     )
 
 
@@ -139,19 +153,21 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
     """Per région and period, values expected vs received (over every indicator reported below France).
 
     Returns {"detail": region × indicator × period rows, "by_region": region × period totals,
-    "late": who has not reported in the last two periods due}. Periods run from an indicator's first
-    value to the latest period due (a period nobody has reported yet counts as received 0).
+    "late": who has not reported in the last two periods due, with the due date `due_on`, `days_late` and
+    `lateness` (plan.freshness)}. Periods run from an indicator's first value to the latest period past due
+    (period end + the indicator's delay_days; a period nobody has reported yet counts as received 0).
     """
-    on = on or date.today()
+    on = on or freshness.today_paris()
     data = progress_data.rolled(db, ("region", "pays"), policy.published_only(user))
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
     series = data["series"]
     series = series[(series["kind"] == "actual") & (series["level"] == "region")].copy()
     series["period_end"] = pd.to_datetime(series["period_end"]).dt.date
     extra = []
+    delays = {c: freshness.delay_of(d, thresholds) for c, d in pairs["delay_days"].items()}
     for code, group in series.groupby("indicator_code"):
         period_type = pairs.at[code, "period_type"]
-        due = rules.last_closed_period_end(period_type, on, int(thresholds["delai_saisie_jours"]))
+        due = freshness.last_due_period_end(period_type, on, delays[code], thresholds)
         last = group["period_end"].max()
         expected = group.groupby("territory_id")["expected"].max()
         end = _next_end(last, period_type)
@@ -180,7 +196,7 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
         empty = pd.DataFrame(columns=["territory_id", "name", "period", "expected", "reported"])
         return {"detail": detail, "by_region": empty, "late": empty}
     detail["due"] = [
-        rules.last_closed_period_end(pairs.at[c, "period_type"], on, int(thresholds["delai_saisie_jours"]))
+        freshness.last_due_period_end(pairs.at[c, "period_type"], on, delays[c], thresholds)
         for c in detail["indicator_code"]
     ]
     detail = detail[detail["period_end"] <= detail["due"]]
@@ -198,7 +214,11 @@ def completeness(db: Database, on: date | None = None, thresholds: dict = THRESH
     recent = detail.groupby("indicator_code")["period_end"].transform(
         lambda s: s >= sorted(set(s))[-2] if s.nunique() > 1 else s == s.max()
     )
-    late = detail[recent & (detail["reported"] < detail["expected"])]
+    late = detail[recent & (detail["reported"] < detail["expected"])].copy()
+    late["delay_days"] = late["indicator_code"].map(delays)
+    late["due_on"] = [freshness.due_date(e, d) for e, d in zip(late["period_end"], late["delay_days"])]
+    late["days_late"] = [freshness.days_late(e, d, on) for e, d in zip(late["period_end"], late["delay_days"])]
+    late["lateness"] = [freshness.lateness(p, d, on, thresholds) for p, d in zip(late["period"], late["delay_days"])]
     late = late.sort_values(["period_end", "territory_id", "indicator_code"], ascending=[False, True, True])
     return {
         "detail": detail.reset_index(drop=True),

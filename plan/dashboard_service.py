@@ -11,6 +11,7 @@ from accounts.models import User
 from indicators import aggregates, visibility
 from indicators import repository as indicator_repo
 from plan import progress_data, progress_service, repository
+from plan.freshness import today_paris
 from plan.progress import expected_value
 from plan.thresholds import THRESHOLDS
 from store.db import Database
@@ -288,7 +289,7 @@ def registry_years(on: date | None = None) -> list[int]:
     """Years the registry figures are computed for, most recent first."""
     from lieux.computed import FIRST_YEAR
 
-    return list(range((on or date.today()).year, FIRST_YEAR - 1, -1))
+    return list(range((on or today_paris()).year, FIRST_YEAR - 1, -1))
 
 
 def registry_france(

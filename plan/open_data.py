@@ -67,6 +67,10 @@ INDICATOR_FIELDS = [
     ("direction", "string", "up : plus haut = mieux ; down : plus bas = mieux"),
     ("source_code", "string", "code de la source"),
     ("source_title", "string", "source"),
+    ("period_type", "string", "périodicité : year (annuelle), quarter (trimestrielle), month (mensuelle)"),
+    ("delay_days", "integer", "délai de remontée : jours après la fin de la période où la valeur est due"),
+    ("contact", "string", "service qui fournit la donnée"),
+    ("contact_confirmed", "boolean", "contact confirmé par le service (sinon : contact à confirmer)"),
 ]
 
 

@@ -9,6 +9,7 @@ import math
 from datetime import date
 from functools import lru_cache
 
+from plan import freshness
 from plan.thresholds import STATUS_SEVERITY, THRESHOLDS
 
 DAYS_PER_QUARTER = 365.25 / 4
@@ -159,20 +160,17 @@ def measure_status(statuses: list[str]) -> str:
 
 @lru_cache(maxsize=256)
 def last_closed_period_end(period_type: str, on: date, grace_days: int) -> date:
-    """End of the latest period of this type whose value is due by `on` (period end + grace ≤ on)."""
-    from datetime import timedelta
-
-    from indicators.periods import period_of_date
-
-    due = on - timedelta(days=grace_days)
-    current = period_of_date(due, period_type)
-    if current.end <= due:
-        return current.end
-    return current.start - timedelta(days=1)
+    """End of the latest period of this type whose value is past due on `on` (plan.freshness's one rule)."""
+    return freshness.last_due_period_end(period_type, on, grace_days)
 
 
-def is_stale(latest_end: date | None, period_type: str, on: date, thresholds: dict = THRESHOLDS) -> bool:
-    """Whether an indicator's latest value is older than the latest period already due."""
+def is_stale(
+    latest_end: date | None, period_type: str, on: date, thresholds: dict = THRESHOLDS, delay_days=None
+) -> bool:
+    """Whether an indicator's latest value is older than the latest period past due (its own delay, else
+    the default one)."""
     if latest_end is None:
         return True
-    return latest_end < last_closed_period_end(period_type, on, int(thresholds["delai_saisie_jours"]))
+    return latest_end < freshness.last_due_period_end(
+        period_type, on, freshness.delay_of(delay_days, thresholds), thresholds
+    )

@@ -126,6 +126,7 @@ def evaluate(pair: dict, rows: dict, on: date, thresholds: dict, latest_elsewher
             pair["period_type"],
             on,
             thresholds,
+            pair.get("delay_days"),
         ),
     }
 

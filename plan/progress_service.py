@@ -15,6 +15,7 @@ import pandas as pd
 
 from accounts import policy
 from accounts.models import User
+from plan.freshness import today_paris
 from plan.progress_data import prepared
 from plan.progress_evaluation import evaluate, measures_table
 from plan.thresholds import THRESHOLDS
@@ -40,7 +41,7 @@ def progress(
     With measure_code, only that measure is evaluated (its page needs nothing else); with territory_id, only
     France and that territory of the level (one commune's report need not evaluate all 34 875).
     """
-    on = on or date.today()
+    on = on or today_paris()  # the plan's days are Paris days
     data = prepared(db, level, policy.published_only(user))
     data_series, buckets, territories = data["series_frame"], data["buckets"], data["territories"]
     territory_ids = [FRANCE] + (

@@ -19,6 +19,7 @@ _PAIR_RULES = {
     "period_type": "period_type",
     "per_inhabitants": "per_inhabitants",
     "computed_from": "computed_from",
+    "delay_days": "delay_days",
 }
 
 # The roll-up series' columns, as rollup_series returns them.

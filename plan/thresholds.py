@@ -12,8 +12,12 @@ THRESHOLDS = {
     "tendance_min_valeurs": 2,
     # A slope smaller than this share of the remaining distance per year counts as "stable".
     "tendance_stable_part": 0.02,
-    # A value is expected this many days after its period ends (time to collect and enter it).
+    # Default delay: a value is due this many days after its period ends, for an indicator that states none.
     "delai_saisie_jours": 90,
+    # Late: a value still missing the day after its due date (period end + the indicator's delay).
+    "retard_jours_min": 1,
+    # Very late: missing for longer than this many lengths of its period past its due date.
+    "tres_en_retard_periodes": 1,
     # Peer alert: a percentage more than this many points below the median of its peers.
     "pairs_ecart_points": 10.0,
     # Peer alert for ratios: more than this share below the peer median.
@@ -28,7 +32,9 @@ THRESHOLD_LABELS = {
     "tendance_nb_valeurs": "Tendance : droite des moindres carrés sur les N dernières valeurs",
     "tendance_min_valeurs": "Tendance : nombre minimal de valeurs pour la calculer",
     "tendance_stable_part": "Tendance « stable » : pente annuelle inférieure à cette part de l'écart restant à la cible",
-    "delai_saisie_jours": "Donnée attendue N jours après la fin de sa période (sinon « sans données récentes »)",
+    "delai_saisie_jours": "Délai par défaut : donnée attendue N jours après la fin de sa période, pour un indicateur qui n'indique pas son délai (sinon « sans données récentes »)",
+    "retard_jours_min": "Remontée en retard : valeur absente N jours après sa date d'échéance (fin de période + délai de l'indicateur)",
+    "tres_en_retard_periodes": "Remontée très en retard : valeur absente plus de N durées de sa période après son échéance",
     "pairs_ecart_points": "Alerte pairs : pourcentage inférieur de plus de N points à la médiane des pairs",
     "pairs_ecart_relatif": "Alerte pairs : ratio inférieur de plus de cette part à la médiane des pairs",
     "pairs_taille_min": "Alerte pairs : taille minimale du groupe de pairs",
@@ -49,6 +55,8 @@ COMPUTED_STATUS_ICONS = {
     "compromis": ("error", "red"),
     "sans_donnees": ("help", "gray"),
 }
+LATENESS_LABELS = {"en_retard": "En retard", "tres_en_retard": "Très en retard"}
+
 # Worst first: a measure takes the worst status of its weighted indicators.
 STATUS_SEVERITY = {"compromis": 0, "en_retard": 1, "dans_les_temps": 2, "atteint": 3}
 

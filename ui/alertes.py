@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from formatting import french as fmt
+from plan import freshness
 from plan.alerts import behind
-from plan.thresholds import THRESHOLDS
+from plan.thresholds import LATENESS_LABELS, THRESHOLDS
 from territories.levels import FRANCE
 from territories.typology import TYPOLOGY_LABELS
 from ui import cached
@@ -100,7 +101,7 @@ if missing.empty:
     st.success("Tous les indicateurs ont une valeur pour la dernière période attendue.")
 else:
     st.caption(
-        f"Une valeur est attendue {THRESHOLDS['delai_saisie_jours']} jours après la fin de sa période. "
+        f"{freshness.rule_text()} "
         "Les indicateurs calculés depuis le registre se mettent à jour avec lui ; les autres se saisissent."
     )
     view = pd.DataFrame(
@@ -108,7 +109,10 @@ else:
             "Indicateur": missing["indicator_name"],
             "Territoire": missing["territory_id"].map(lambda t: "France" if t == FRANCE else names.get(t, t)),
             "Dernière valeur": missing["latest"].map(day_text),
-            "Attendue jusqu'au": missing["due"].map(day_text),
+            "Période due jusqu'au": missing["due"].map(day_text),
+            "Échéance": missing["due_on"].map(day_text),
+            "Retard": missing["days_late"].map(freshness.late_text),
+            "Gravité": missing["lateness"].map(LATENESS_LABELS),
             "Origine": missing["computed_from"].map({"saisie": "saisie", "registre": "registre des lieux"}),
         }
     )

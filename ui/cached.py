@@ -10,6 +10,7 @@ import streamlit as st
 from accounts.models import User
 from comparison.snapshot import data_version
 from plan import alerts, dashboard_service, service
+from plan.freshness import today_paris
 from ui.context import db
 
 
@@ -17,7 +18,7 @@ def _key(user: User | None) -> tuple:
     """What the reads depend on besides their arguments: the roll-ups' and territories' version, the day
     (statuses are measured against today), and the person (which drafts they may see depends on scopes)."""
     person = None if user is None else (user.email, repr(user.scopes))
-    return data_version(db()), date.today(), person
+    return data_version(db()), today_paris(), person
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

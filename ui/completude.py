@@ -5,8 +5,9 @@ import streamlit as st
 
 from accounts.models import Role
 from formatting import french as fmt
+from plan import freshness
 from plan.alerts import completeness
-from plan.thresholds import THRESHOLDS
+from plan.thresholds import LATENESS_LABELS
 from territories.levels import code_of
 from ui.context import current_user, db
 from ui.links import follow, go_column, page_link
@@ -18,7 +19,7 @@ user = current_user()
 data = completeness(db(), user=user)
 st.caption(
     "Valeurs attendues et reçues par région et par période, pour chaque indicateur connu sous le niveau "
-    f"national (une valeur est due {THRESHOLDS['delai_saisie_jours']} jours après la fin de sa période). "
+    f"national. {freshness.rule_text()} "
     "Pour un indicateur saisi par région, une valeur par région est attendue ; pour un indicateur "
     "calculé par commune, une valeur par commune."
 )
@@ -59,6 +60,9 @@ else:
             "Région": late["name"],
             "Indicateur": late["indicator_name"],
             "Période": late["period"],
+            "Échéance": late["due_on"].map(fmt.day),
+            "Retard": late["days_late"].map(freshness.late_text),
+            "Gravité": late["lateness"].map(LATENESS_LABELS),
             "Reçues": late["reported"].astype(int),
             "Attendues": late["expected"].astype(int),
             "Origine": late["computed_from"],

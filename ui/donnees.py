@@ -9,7 +9,7 @@ from lieux import contract as lieux_contract
 from lieux import mediation_export
 from lieux.classification_import import import_classification
 from lieux.service import search as search_lieux
-from plan import open_data
+from plan import freshness, open_data
 from plan.service import catalogue
 from territories.classification import KINDS, approximated_share
 from territories.levels import LABELS
@@ -37,6 +37,10 @@ catalog = data["indicators"][
         "computed_from",
         "source_title",
         "method",
+        "period_type",
+        "delay_days",
+        "contact",
+        "contact_confirmed",
     ]
 ]
 catalog = catalog.assign(
@@ -45,7 +49,10 @@ catalog = catalog.assign(
     territorial_agg=catalog["territorial_agg"].map(downloads.AGG_LABELS).fillna(catalog["territorial_agg"]),
     temporal_agg=catalog["temporal_agg"].map(downloads.AGG_LABELS).fillna(catalog["temporal_agg"]),
     computed_from=catalog["computed_from"].map(downloads.ORIGIN_LABELS).fillna(catalog["computed_from"]),
-)
+    period_type=catalog["period_type"].map(freshness.PERIOD_TYPE_LABELS).fillna(catalog["period_type"]),
+    delay_days=catalog["delay_days"].map(lambda d: freshness.delay_text(freshness.delay_of(d))),
+    contact=[freshness.contact_text(c, ok) for c, ok in zip(catalog["contact"], catalog["contact_confirmed"])],
+).drop(columns=["contact_confirmed"])
 catalog.columns = [
     "Code",
     "Nom",
@@ -57,6 +64,9 @@ catalog.columns = [
     "Origine",
     "Source",
     "Méthode",
+    "Périodicité",
+    "Donnée attendue",
+    "Contact",
 ]
 st.dataframe(catalog, hide_index=True, width="stretch")
 st.download_button("Télécharger le catalogue (CSV)", fmt.csv_bytes(catalog), "indicateurs.csv", "text/csv")

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from accounts.policy import AccessDenied, can_edit_plan
 from formatting import french as fmt
 from indicators.models import VALUE_KIND_LABELS
+from plan import freshness
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
 from plan.models import METEO_LABELS, STATUS_LABELS
 from plan.service import overview
@@ -111,7 +112,12 @@ fr = progress["indicators"][progress["indicators"]["territory_id"] == FRANCE]
 for _, ind in detail["indicators"].iterrows():
     row = fr[fr["indicator_code"] == ind["code"]]
     with st.expander(f"{ind['code']} — {ind['name']} (poids {fmt.number(ind['weight'], 1)})"):
-        st.caption(f"{ind['method'] or ''} Source : {ind['source_title'] or '—'}.")
+        st.caption(
+            f"{ind['method'] or ''} Source : {ind['source_title'] or '—'}. "
+            f"Périodicité : {freshness.PERIOD_TYPE_LABELS.get(ind['period_type'], ind['period_type'])} ; "
+            f"donnée attendue {freshness.delay_text(freshness.delay_of(ind.get('delay_days')))} ; "
+            f"contact : {freshness.contact_text(ind.get('contact'), ind.get('contact_confirmed'))}."
+        )
         if not row.empty:
             r = row.iloc[0]
             kind = ind["kind"]

@@ -45,6 +45,17 @@ def test_the_plan_lists_axes_measures_and_indicators_with_their_sources(live, bu
     assert "updated_by" not in answer["measures"][0] and "pilot_people" not in answer["measures"][0]
 
 
+def test_the_plan_states_each_indicator_s_periodicity_delay_and_contact(live):
+    indicators = {i["code"]: i for i in live.get("/plan").json()["indicators"]}
+    emplois = indicators["EMPLOIS_DIRECTS"]  # an annual survey of France Tiers-Lieux
+    assert (emplois["period_type"], emplois["delay_days"]) == ("year", 180)
+    assert (emplois["contact"], emplois["contact_confirmed"]) == (
+        "France Tiers-Lieux — Observatoire des tiers-lieux",
+        False,
+    )
+    assert indicators["TL_OUVERTS"]["delay_days"] == 0  # computed from the registry
+
+
 def test_values_are_filtered_and_paginated(live, built_db_file):
     where = (
         "FROM indicator_value v JOIN territory t ON t.id = v.territory_id WHERE v.indicator_code = 'EMPLOIS_DIRECTS'"

@@ -21,8 +21,12 @@ def entity_key(indicator_code: str, territory_id: str, period: str, kind: str) -
 
 
 def indicators(cur) -> pd.DataFrame:
-    """The indicator rules the write path needs: kind, period type, whether it is typed in."""
-    return cur.execute("SELECT code, name, unit, kind, period_type, computed_from FROM indicator ORDER BY code").df()
+    """The indicator rules the write path needs: kind, period type, whether it is typed in, declared rules."""
+    return cur.execute(
+        "SELECT i.code, i.name, i.unit, i.kind, i.period_type, i.computed_from, i.territorial_agg,"
+        " r.min_value, r.max_value, coalesce(r.integer_only, false) AS integer_only, r.max_change_pct"
+        " FROM indicator i LEFT JOIN indicator_rule r ON r.indicator_code = i.code ORDER BY i.code"
+    ).df()
 
 
 def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
@@ -35,6 +39,55 @@ def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
         ).df()
     finally:
         cur.unregister("incoming_keys")
+
+
+def largest_departements(cur, regions: pd.DataFrame, skip: pd.DataFrame) -> pd.DataFrame:
+    """For each région row (pos, indicator_code, territory_id, period, kind): the largest stored value of its
+    départements for the same indicator, period and kind, and that département's name; `skip` holds
+    département keys whose stored value is being replaced (left out)."""
+    cur.register("region_keys", pa.Table.from_pandas(regions, preserve_index=False))
+    cur.register("skip_keys", pa.table({k: pa.array(skip[k].astype(str).tolist(), pa.string()) for k in KEY}))
+    try:
+        return cur.execute(
+            "SELECT r.pos, max(v.value) AS value, arg_max(t.name, v.value) AS name FROM region_keys r"
+            " JOIN territory t ON t.level = 'departement' AND 'REG-' || t.region_code = r.territory_id"
+            " JOIN indicator_value v ON v.territory_id = t.id AND v.indicator_code = r.indicator_code"
+            " AND v.period = r.period AND v.kind = r.kind"
+            " WHERE v.value IS NOT NULL AND NOT EXISTS (SELECT 1 FROM skip_keys s WHERE"
+            " s.indicator_code = v.indicator_code AND s.territory_id = v.territory_id AND s.period = v.period"
+            " AND s.kind = v.kind) GROUP BY r.pos"
+        ).df()
+    finally:
+        cur.unregister("region_keys")
+        cur.unregister("skip_keys")
+
+
+def typed_values_for_review(cur) -> pd.DataFrame:
+    """Realised values of the typed indicators with their territory's level, région and name (outlier checks)."""
+    return cur.execute(
+        "SELECT v.indicator_code, i.name AS indicator_name, v.territory_id, t.name, t.level, t.region_code,"
+        " t.departement_code, t.epci_siren, v.period, v.kind, v.value, v.version FROM indicator_value v"
+        " JOIN indicator i ON i.code = v.indicator_code AND i.computed_from = 'saisie'"
+        " JOIN territory t ON t.id = v.territory_id WHERE v.kind = 'actual' AND v.value IS NOT NULL"
+        " ORDER BY v.indicator_code, v.territory_id, v.period"
+    ).df()
+
+
+def value_reviews(cur) -> pd.DataFrame:
+    """Every "vérifié" mark: the value key, the version checked, who, when and why."""
+    return cur.execute(
+        "SELECT indicator_code, territory_id, period, kind, version AS reviewed_version, reviewed_by,"
+        " reviewed_at, comment AS review_comment FROM value_review"
+    ).df()
+
+
+def save_review(cur, row: list) -> None:
+    """Record (or replace) the check of one value: key, version, who, comment."""
+    cur.execute(
+        "INSERT OR REPLACE INTO value_review (indicator_code, territory_id, period, kind, version, reviewed_by,"
+        " comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        row,
+    )
 
 
 def lock_rows(cur) -> pd.DataFrame:

@@ -38,6 +38,11 @@ def insert_indicator(cur, i: Indicator) -> None:
             i.method,
         ],
     )
+    if i.checks.declared:
+        c = i.checks
+        cur.execute(
+            "INSERT INTO indicator_rule VALUES (?, ?, ?, ?, ?)", [i.code, c.min, c.max, c.integer, c.max_change_pct]
+        )
 
 
 def insert_value(cur, row: list, actor: str) -> None:

@@ -37,6 +37,14 @@ def read_plan(path: Path = PLAN_FILE) -> dict:
     except (KeyError, TypeError, ValidationError) as error:
         raise StoreError(f"Le fichier du plan {path} est invalide : {error}") from error
     codes = {i.code for i in indicators}
+    checks = {i.code: i.checks for i in indicators}
+    for v in values:
+        broken = checks[v.indicator_code].problems(v.value) if v.indicator_code in checks else []
+        if broken:
+            raise StoreError(
+                f"{path} : la valeur {v.period} de {v.indicator_code} enfreint une règle de contrôle"
+                f" de l'indicateur ({broken[0][1]})."
+            )
     references = raw.get("references", [])
     for r in references:
         if r.get("indicator") not in codes or r.get("source") not in raw["sources"] or "value" not in r:

@@ -112,6 +112,9 @@ for _, ind in detail["indicators"].iterrows():
     row = fr[fr["indicator_code"] == ind["code"]]
     with st.expander(f"{ind['code']} — {ind['name']} (poids {fmt.number(ind['weight'], 1)})"):
         st.caption(f"{ind['method'] or ''} Source : {ind['source_title'] or '—'}.")
+        checks = detail.get("rules", {}).get(ind["code"], [])
+        if checks:
+            st.markdown("**Règles de contrôle**\n\n" + "\n".join(f"- {markup.plain(line)}" for line in checks))
         if not row.empty:
             r = row.iloc[0]
             kind = ind["kind"]

@@ -152,3 +152,39 @@ def seed(cur, plan: dict | None = None) -> dict:
         "indicators": len(plan["indicators"]),
         "values": len(plan["values"]),
     }
+
+
+def rule_rows(plan: dict, known: set[str]) -> list[tuple]:
+    """The catalogue's control rules as rows of indicator_rule, for the indicators the database holds."""
+    return sorted(
+        (i.code, i.checks.min, i.checks.max, i.checks.integer, i.checks.max_change_pct)
+        for i in plan["indicators"]
+        if i.checks.declared and i.code in known
+    )
+
+
+def sync_rules(db, path: Path = PLAN_FILE) -> bool:
+    """Bring a database built before (or with other) control rules in line with the catalogue file; True
+    when something changed (audited). The file is the one place the rules are written down."""
+    plan = read_plan(path)
+    with db.read() as cur:
+        known = seeding.indicator_codes(cur)
+        stored = seeding.rule_rows(cur)
+    wanted = rule_rows(plan, known)
+    if [tuple(r) for r in stored] == wanted:
+        return False
+
+    def work(cur) -> None:
+        seeding.replace_rules(cur, wanted)
+        audit.append(
+            cur,
+            actor=SEED_ACTOR,
+            entity="plan",
+            action="rules",
+            how="seed",
+            new={"rules": [list(r) for r in wanted]},
+            comment=f"Règles de contrôle des indicateurs reprises de {path.name}",
+        )
+
+    db.write(work)
+    return True

@@ -151,3 +151,23 @@ def test_an_undo_restores_a_value_without_asking_again(db):
     entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]
     revert.revert(db, COORD_IDF, int(entries.iloc[-1]["id"]))
     assert stored(db) == 25
+
+
+def test_a_database_built_without_the_rules_gets_them_from_the_catalogue_when_opened(db_file):
+    from bootstrap import open_database
+
+    database = open_database(db_file)
+    with database.transaction() as cur:
+        cur.execute("DELETE FROM indicator_rule")  # as a database built before the rules existed
+    database.close()
+    database = open_database(db_file)
+    try:
+        assert count(database, "SELECT max_value FROM indicator_rule WHERE indicator_code = 'EMPLOIS_DIRECTS'") == 1e6
+        assert count(database, "SELECT count(*) FROM audit_log WHERE entity = 'plan' AND action = 'rules'") == 1
+    finally:
+        database.close()
+    database = open_database(db_file)  # nothing to change: nothing written
+    try:
+        assert count(database, "SELECT count(*) FROM audit_log WHERE entity = 'plan' AND action = 'rules'") == 1
+    finally:
+        database.close()

@@ -38,52 +38,43 @@ COLUMNS = [
 LEVEL_LABELS = {"region": "régions", "departement": "départements", "epci": "EPCI", "commune": "communes"}
 
 
-def scores(frame: pd.DataFrame, by: list[str], minimum: int) -> pd.DataFrame:
-    """Median, MAD, group size and modified z-score M = 0.6745·(x − median)/MAD of each row within its group.
+def _reason(row: dict) -> str:
+    """Why a value is flagged, in French, with the figures of the modified z-score."""
+    parts = []
+    if row["peer_score"] == row["peer_score"] and abs(row["peer_score"]) > rules.OUTLIER_THRESHOLD:
+        parts.append(
+            f"loin de ses pairs : M = {rules.shown(round(row['peer_score'], 1))} (médiane des "
+            f"{rules.shown(row['peer_n'])} {LEVEL_LABELS.get(row['level'], 'territoires')} : "
+            f"{rules.shown(row['peer_median'])}, MAD {rules.shown(row['peer_mad'])})"
+        )
+    if row["own_score"] == row["own_score"] and abs(row["own_score"]) > rules.OUTLIER_THRESHOLD:
+        parts.append(
+            f"loin de son historique : M = {rules.shown(round(row['own_score'], 1))} (médiane de ses "
+            f"{rules.shown(row['own_n'])} périodes : {rules.shown(row['own_median'])}, "
+            f"MAD {rules.shown(row['own_mad'])})"
+        )
+    return " ; ".join(parts)
 
-    M is NaN where the MAD is 0 (half the group or more share one value) or the group has fewer than
-    `minimum` values: no outlier can be told there.
-    """
-    groups = frame.groupby(by, dropna=False)["value"]
-    median = groups.transform("median")
-    deviation = (frame["value"] - median).abs()
-    mad = deviation.groupby([frame[c] for c in by], dropna=False).transform("median")
-    size = groups.transform("size")
-    usable = (mad > 0) & (size >= minimum)
-    score = (rules.OUTLIER_FACTOR * (frame["value"] - median) / mad.where(usable)).astype("float64")
-    return pd.DataFrame({"median": median, "mad": mad, "n": size, "score": score}, index=frame.index)
 
-
-def flagged(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of a value frame (indicator_code, territory_id, level, period, value) far from their peers
-    (same indicator, period and level) or from their own history, with the reason in French."""
-    if frame.empty:
-        return frame.assign(reason=pd.Series(dtype=object), score=pd.Series(dtype="float64"))
-    peers = scores(frame, ["indicator_code", "period", "level", "kind"], rules.MIN_PEERS)
-    history = scores(frame, ["indicator_code", "territory_id", "kind"], rules.MIN_HISTORY)
-    far_peers = peers["score"].abs() > rules.OUTLIER_THRESHOLD
-    far_history = history["score"].abs() > rules.OUTLIER_THRESHOLD
-    reasons = []
-    for i in np.flatnonzero((far_peers | far_history).to_numpy()):
-        parts = []
-        if far_peers.iat[i]:
-            parts.append(
-                f"loin de ses pairs : M = {rules.shown(round(peers['score'].iat[i], 1))} (médiane des "
-                f"{rules.shown(peers['n'].iat[i])} {LEVEL_LABELS.get(frame['level'].iat[i], 'territoires')} : "
-                f"{rules.shown(peers['median'].iat[i])}, MAD {rules.shown(peers['mad'].iat[i])})"
-            )
-        if far_history.iat[i]:
-            parts.append(
-                f"loin de son historique : M = {rules.shown(round(history['score'].iat[i], 1))} (médiane de ses "
-                f"{rules.shown(history['n'].iat[i])} périodes : {rules.shown(history['median'].iat[i])}, "
-                f"MAD {rules.shown(history['mad'].iat[i])})"
-            )
-        reasons.append(" ; ".join(parts))
-    mask = (far_peers | far_history).to_numpy()
-    strongest = np.where(
-        peers["score"].abs().fillna(0) >= history["score"].abs().fillna(0), peers["score"], history["score"]
+def flagged(cur, *, period: str | None = None, source: str = repository.TYPED_VALUES_SQL) -> pd.DataFrame:
+    """Values far from their peers (same indicator, period and level) or from their own history, each with
+    its reason in French and its strongest score (`source`: the values to check, see outlier_rows)."""
+    found = repository.outlier_rows(
+        cur,
+        factor=rules.OUTLIER_FACTOR,
+        threshold=rules.OUTLIER_THRESHOLD,
+        min_peers=rules.MIN_PEERS,
+        min_history=rules.MIN_HISTORY,
+        period=period,
+        source=source,
     )
-    return frame[mask].assign(reason=reasons, score=strongest[mask])
+    for column in ("peer_score", "own_score"):
+        found[column] = found[column].astype("float64")
+    peer, own = found["peer_score"].abs().fillna(0), found["own_score"].abs().fillna(0)
+    return found.assign(
+        reason=[_reason(r) for r in found.to_dict("records")],
+        score=np.where(peer >= own, found["peer_score"], found["own_score"]),
+    )
 
 
 def to_check(db: Database, user: User, *, period: str | None = None, include_reviewed: bool = False) -> pd.DataFrame:
@@ -92,11 +83,8 @@ def to_check(db: Database, user: User, *, period: str | None = None, include_rev
     if not policy.can_enter_values(user):
         return pd.DataFrame(columns=COLUMNS)
     with db.read() as cur:
-        values = repository.typed_values_for_review(cur)
+        found = flagged(cur, period=period)
         reviews = repository.value_reviews(cur)
-    found = flagged(values)
-    if period:
-        found = found[found["period"] == period]
     if found.empty:
         return pd.DataFrame(columns=COLUMNS)
     allowed = [

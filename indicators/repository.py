@@ -62,15 +62,57 @@ def largest_departements(cur, regions: pd.DataFrame, skip: pd.DataFrame) -> pd.D
         cur.unregister("skip_keys")
 
 
-def typed_values_for_review(cur) -> pd.DataFrame:
-    """Realised values of the typed indicators with their territory's level, région and name (outlier checks)."""
-    return cur.execute(
-        "SELECT v.indicator_code, i.name AS indicator_name, v.territory_id, t.name, t.level, t.region_code,"
-        " t.departement_code, t.epci_siren, v.period, v.kind, v.value, v.version FROM indicator_value v"
-        " JOIN indicator i ON i.code = v.indicator_code AND i.computed_from = 'saisie'"
-        " JOIN territory t ON t.id = v.territory_id WHERE v.kind = 'actual' AND v.value IS NOT NULL"
-        " ORDER BY v.indicator_code, v.territory_id, v.period"
-    ).df()
+# Realised values of the typed indicators with their territory (outlier checks read these).
+TYPED_VALUES_SQL = (
+    "SELECT v.indicator_code, i.name AS indicator_name, v.territory_id, t.name, t.level, t.region_code,"
+    " t.departement_code, t.epci_siren, v.period, v.kind, v.value, v.version FROM indicator_value v"
+    " JOIN indicator i ON i.code = v.indicator_code AND i.computed_from = 'saisie'"
+    " JOIN territory t ON t.id = v.territory_id WHERE v.kind = 'actual' AND v.value IS NOT NULL"
+)
+_GROUPS = {"peer": "indicator_code, period, level, kind", "own": "indicator_code, territory_id, kind"}
+
+
+def outlier_rows(
+    cur,
+    *,
+    factor: float,
+    threshold: float,
+    min_peers: int,
+    min_history: int,
+    period: str | None = None,
+    source: str = TYPED_VALUES_SQL,
+) -> pd.DataFrame:
+    """Values whose modified z-score M = factor·(x − median)/MAD exceeds the threshold among their peers
+    (same indicator, period, level and kind) or in their own history (same indicator, territory and kind),
+    with both scores, medians, MADs and group sizes. `source` is a trusted query of the value columns
+    (TYPED_VALUES_SQL, or a registered frame in the unit tests). In DuckDB: the medians of millions of values
+    stay out of Python."""
+    parts = []
+    for name, keys in _GROUPS.items():
+        parts.append(
+            f"{name}_mid AS (SELECT {keys}, median(value) AS mid, count(*) AS n FROM v GROUP BY {keys}),"
+            f" {name}_mad AS (SELECT {keys}, median(abs(v.value - m.mid)) AS mad FROM v JOIN {name}_mid m"
+            f" USING ({keys}) GROUP BY {keys})"
+        )
+    sql = (
+        f"WITH v AS ({source}), {', '.join(parts)}, scored AS (SELECT v.*,"
+        " pm.mid AS peer_median, pm.n AS peer_n, pd.mad AS peer_mad,"
+        " CASE WHEN pm.n >= $min_peers AND pd.mad > 0 THEN $factor * (v.value - pm.mid) / pd.mad END AS peer_score,"
+        " om.mid AS own_median, om.n AS own_n, od.mad AS own_mad,"
+        " CASE WHEN om.n >= $min_history AND od.mad > 0 THEN $factor * (v.value - om.mid) / od.mad END AS own_score"
+        f" FROM v JOIN peer_mid pm USING ({_GROUPS['peer']}) JOIN peer_mad pd USING ({_GROUPS['peer']})"
+        f" JOIN own_mid om USING ({_GROUPS['own']}) JOIN own_mad od USING ({_GROUPS['own']}))"
+        " SELECT * FROM scored WHERE (abs(peer_score) > $threshold OR abs(own_score) > $threshold)"
+        " AND ($period IS NULL OR period = $period) ORDER BY indicator_code, period, territory_id"
+    )
+    params = {
+        "factor": factor,
+        "threshold": threshold,
+        "min_peers": min_peers,
+        "min_history": min_history,
+        "period": period,
+    }
+    return cur.execute(sql, params).df()
 
 
 def value_reviews(cur) -> pd.DataFrame:

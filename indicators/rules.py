@@ -172,13 +172,6 @@ COMMENT_NEEDED = (
 )
 
 
-def modified_z(values, center: float, mad: float):
-    """The modified z-score M = 0.6745·(x − median)/MAD of each value (NaN when MAD is 0)."""
-    if mad is None or mad != mad or mad == 0:
-        return [math.nan for _ in values]
-    return [OUTLIER_FACTOR * (x - center) / mad for x in values]
-
-
 def threshold_text() -> str:
     """The outlier rule in French, as every page that flags values shows it."""
     return (

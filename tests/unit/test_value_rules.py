@@ -2,6 +2,7 @@
 
 import math
 
+import duckdb
 import pandas as pd
 import pytest
 from pydantic import ValidationError
@@ -64,14 +65,6 @@ def test_relative_change_from_the_previous_period():
     )
 
 
-def test_modified_z_score_by_hand():
-    # [10, 11, 12, 13, 100]: median 12; deviations 2, 1, 0, 1, 88 → MAD 1.
-    got = rules.modified_z([10, 11, 12, 13, 100], 12, 1)
-    assert got[4] == pytest.approx(0.6745 * 88) and got[4] == pytest.approx(59.356)
-    assert got[0] == pytest.approx(-1.349)
-    assert all(math.isnan(m) for m in rules.modified_z([3, 3], 3, 0))
-
-
 def frame(values, level="departement", indicator="X", period="2024", territories=None):
     territories = territories or [f"DEP-{i:02d}" for i in range(1, len(values) + 1)]
     return pd.DataFrame(
@@ -86,14 +79,21 @@ def frame(values, level="departement", indicator="X", period="2024", territories
     )
 
 
+def flag(values: pd.DataFrame) -> pd.DataFrame:
+    """The outlier query of the app, run by DuckDB on hand-made values (no database file)."""
+    con = duckdb.connect()
+    con.register("hand", values)
+    return outliers.flagged(con, source="SELECT * FROM hand")
+
+
 def test_peer_scores_use_the_median_and_the_mad_of_the_group():
-    got = outliers.scores(frame([10, 11, 12, 13, 100]), ["indicator_code", "period", "level", "kind"], 5)
-    assert got["median"].tolist() == [12] * 5 and got["mad"].tolist() == [1] * 5
-    assert got["score"].tolist() == pytest.approx([-1.349, -0.6745, 0.0, 0.6745, 59.356])
+    found = flag(frame([10, 11, 12, 13, 100]))
+    assert found[["peer_median", "peer_mad", "peer_n"]].values.tolist() == [[12, 1, 5]]
+    assert found["peer_score"].tolist() == pytest.approx([0.6745 * 88])
 
 
 def test_only_the_value_far_from_its_peers_is_flagged_with_its_reason():
-    found = outliers.flagged(frame([10, 11, 12, 13, 100]))
+    found = flag(frame([10, 11, 12, 13, 100]))  # M(10) = −1.349 is not flagged
     assert found["territory_id"].tolist() == ["DEP-05"]
     assert found["score"].round(1).tolist() == [59.4]
     assert found["reason"].iloc[0] == "loin de ses pairs : M = 59,4 (médiane des 5 départements : 12, MAD 1)"
@@ -101,11 +101,15 @@ def test_only_the_value_far_from_its_peers_is_flagged_with_its_reason():
 
 def test_no_flag_below_the_threshold_without_spread_or_with_too_few_peers():
     # [10, 11, 12, 13, 17]: M(17) = 0.6745 × 5 / 1 = 3.37, under 3.5.
-    assert outliers.flagged(frame([10, 11, 12, 13, 17])).empty
+    assert flag(frame([10, 11, 12, 13, 17])).empty
     # [10, 11, 12, 13, 18]: M(18) = 0.6745 × 6 = 4.05 → flagged.
-    assert outliers.flagged(frame([10, 11, 12, 13, 18]))["territory_id"].tolist() == ["DEP-05"]
-    assert outliers.flagged(frame([5, 5, 5, 5, 90])).empty  # MAD 0: nothing can be told
-    assert outliers.flagged(frame([10, 11, 12, 100])).empty  # four peers only
+    assert flag(frame([10, 11, 12, 13, 18]))["territory_id"].tolist() == ["DEP-05"]
+    assert flag(frame([5, 5, 5, 5, 90])).empty  # MAD 0: nothing can be told
+    assert flag(frame([10, 11, 12, 100])).empty  # four peers only
+    # An even group: median (12 + 13) / 2 = 12.5; deviations 2.5, 1.5, 0.5, 0.5, 1.5, 87.5 → MAD 1.5.
+    even = flag(frame([10, 11, 12, 13, 14, 100]))
+    assert even[["peer_median", "peer_mad"]].values.tolist() == [[12.5, 1.5]]
+    assert even["peer_score"].tolist() == pytest.approx([0.6745 * 87.5 / 1.5])
 
 
 def test_a_value_far_from_its_own_history_is_flagged():
@@ -119,7 +123,7 @@ def test_a_value_far_from_its_own_history_is_flagged():
             "value": [20.0, 21.0, 22.0, 23.0, 80.0],
         }
     )
-    found = outliers.flagged(history)  # median 22, MAD 1: M(80) = 0.6745 × 58 = 39.1
+    found = flag(history)  # median 22, MAD 1: M(80) = 0.6745 × 58 = 39.1
     assert found["period"].tolist() == ["2023"]
     assert found["reason"].iloc[0] == "loin de son historique : M = 39,1 (médiane de ses 5 périodes : 22, MAD 1)"
 

@@ -11,13 +11,14 @@ import numpy as np
 import pandas as pd
 
 from accounts import policy
-from accounts.models import User
+from accounts.models import Role, User
 from accounts.policy import AccessDenied
-from indicators import repository, rules
+from indicators import periods, repository, rules
 from intake.text import check_text
 from store import audit
 from store.db import Database
 from territories import repository as territory_repo
+from territories.levels import FRANCE, code_of, level_of
 
 COLUMNS = [
     "indicator_code",
@@ -56,16 +57,35 @@ def _reason(row: dict) -> str:
     return " ; ".join(parts)
 
 
-def flagged(cur, *, period: str | None = None, source: str = repository.TYPED_VALUES_SQL) -> pd.DataFrame:
-    """Values far from their peers (same indicator, period and level) or from their own history, each with
-    its reason in French and its strongest score (`source`: the values to check, see outlier_rows)."""
+def history_start(period: str):
+    """The first day of a value's history window: HISTORY_PERIODS periods of its length, itself included."""
+    code = period
+    for _ in range(rules.HISTORY_PERIODS - 1):
+        try:
+            periods.parse_period(earlier := periods.previous(code))
+        except periods.PeriodError:  # the calendar of the app starts in 1990: the window stops there
+            break
+        code = earlier
+    return periods.parse_period(code).start
+
+
+def flagged(
+    cur, *, period: str, regions: list[str] | None = None, source: str = repository.TYPED_VALUES_SQL
+) -> pd.DataFrame:
+    """Values of one period far from their peers (same indicator and level) or from their own history, each
+    with its reason in French and its strongest score (`source`: the values to check, see outlier_rows)."""
+    parsed = periods.parse_period(period)
     found = repository.outlier_rows(
         cur,
+        period=parsed.code,
+        period_start=parsed.start,
+        since=history_start(parsed.code),
+        until=parsed.end,
+        regions=regions,
         factor=rules.OUTLIER_FACTOR,
         threshold=rules.OUTLIER_THRESHOLD,
         min_peers=rules.MIN_PEERS,
         min_history=rules.MIN_HISTORY,
-        period=period,
         source=source,
     )
     for column in ("peer_score", "own_score"):
@@ -78,12 +98,23 @@ def flagged(cur, *, period: str | None = None, source: str = repository.TYPED_VA
 
 
 def to_check(db: Database, user: User, *, period: str | None = None, include_reviewed: bool = False) -> pd.DataFrame:
-    """The values "à vérifier" the user may correct: all for the national team, their région's for a
-    coordinator; the peers are every territory of the level (the median shown reveals no one value)."""
+    """The values "à vérifier" of one period (by default the latest) the user may correct: all for the national
+    team, their région's for a coordinator; the peers are every territory of the level (the median shown
+    reveals no one value)."""
     if not policy.can_enter_values(user):
         return pd.DataFrame(columns=COLUMNS)
+    regions = None
+    held = user.territories(Role.coordinateur)
+    if Role.ministere not in user.roles and FRANCE not in held:
+        # The régions the coordinator works in bound the histories read (the scope itself is checked below).
+        with db.read() as cur:
+            rows = territory_repo.rows_for(cur, pd.DataFrame({"territory_id": held}))
+        regions = sorted({code_of(t) for t in held if level_of(t) == "region"} | set(rows["region_code"].dropna()))
     with db.read() as cur:
-        found = flagged(cur, period=period)
+        period = period or repository.latest_typed_period(cur)
+        if period is None:
+            return pd.DataFrame(columns=COLUMNS)
+        found = flagged(cur, period=period, regions=regions)
         reviews = repository.value_reviews(cur)
     if found.empty:
         return pd.DataFrame(columns=COLUMNS)

@@ -88,6 +88,7 @@ OUTLIER_FACTOR = 0.6745  # makes the MAD comparable to a standard deviation for 
 OUTLIER_THRESHOLD = 3.5  # |M| above this is "à vérifier" (Iglewicz and Hoaglin's cut-off)
 MIN_PEERS = 5  # fewer territories of a level, or fewer periods of a history, say nothing about outliers
 MIN_HISTORY = 5
+HISTORY_PERIODS = 8  # a value's history: itself and the 7 periods of the same length before it
 RULE_COLUMNS = ("min_value", "max_value", "integer_only", "max_change_pct")
 
 
@@ -177,7 +178,7 @@ def threshold_text() -> str:
     return (
         f"score modifié |M| > {shown(OUTLIER_THRESHOLD)}, avec M = {shown(OUTLIER_FACTOR)} × (valeur − médiane) "
         f"/ MAD (écart absolu médian), parmi les territoires du même niveau pour le même indicateur et la même "
-        f"période (au moins {MIN_PEERS}), ou dans l'historique du territoire (au moins {MIN_HISTORY} périodes)"
+        f"période (au moins {MIN_PEERS}), ou dans l'historique du territoire (au moins {MIN_HISTORY} des {HISTORY_PERIODS} dernières périodes)"
     )
 
 

@@ -331,7 +331,9 @@ def check_warnings(cur, plan: pd.DataFrame, warnings: Errors) -> None:
 
     changing = todo[todo["max_change_pct"].notna()]
     if not changing.empty:
-        before = changing.assign(period=changing["period"].map(periods.previous))
+        before = changing.assign(
+            period=lookup(changing["period"], {p: periods.previous(p) for p in changing["period"].unique()})
+        )
         previous = known(before)
         change = pd.Series(
             [rules.change_pct(p, v) for p, v in zip(previous, changing["value"])], index=changing.index, dtype="float64"

@@ -247,7 +247,9 @@ def apply(
                 outcome.unconfirmed = rules.COMMENT_NEEDED[:1].upper() + rules.COMMENT_NEEDED[1:] + "."
                 return outcome
             # The audit row says the writer saw the warning and kept the value.
-            reasons = outcome.warnings.groupby("pos")["message"].agg(" ; ".join)
+            reasons: dict = {}  # a plain loop: a pandas string aggregation of 20,000 groups takes 0.7 s
+            for pos, message in zip(outcome.warnings["pos"], outcome.warnings["message"]):
+                reasons[pos] = f"{reasons[pos]} ; {message}" if pos in reasons else message
             plan.loc[warned, "audit_comment"] = [
                 f"{text} (alerte confirmée : {reasons[p]})"
                 for text, p in zip(plan.loc[warned, "audit_comment"].fillna(""), plan.loc[warned, "pos"])

@@ -8,9 +8,9 @@ import streamlit as st
 from accounts.policy import AccessDenied
 from formatting import french as fmt
 from indicators import outliers, rules
-from ui import markup
+from ui import cached, markup
 from ui.context import clear_caches
-from ui.saisie_parts import SaisiePage, number
+from ui.saisie_parts import SaisiePage, number, period_code
 
 state = st.session_state
 
@@ -23,9 +23,15 @@ def review_section(page: SaisiePage) -> None:
         "grille si elle est fausse, ou marquez-la vérifiée en disant pourquoi elle est juste."
     )
     c1, c2 = st.columns([1, 2])
-    period = c1.text_input("Période (vide : toutes)", key="review_period").strip()
+    period = c1.text_input(
+        "Période", key="review_period", help="2024, 2024Q3 ou 2024-09 ; vide : la dernière période saisie"
+    ).strip()
+    if period:
+        period = period_code(period)
+        if period is None:
+            return
     show_checked = c2.checkbox("Montrer aussi les valeurs déjà vérifiées", key="review_checked")
-    found = outliers.to_check(page.database, page.user, period=period or None, include_reviewed=show_checked)
+    found = cached.to_check(page.user, period or None, show_checked)
     done = state.pop("review_done", None)
     if done:
         getattr(st, done[0])(done[1])

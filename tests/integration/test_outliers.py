@@ -26,7 +26,7 @@ def departements(found):
 
 def test_the_value_far_from_its_peers_is_listed_with_its_reason_for_the_national_team(db):
     seed(db)
-    found = departements(outliers.to_check(db, MINISTERE))
+    found = departements(outliers.to_check(db, MINISTERE, period="2022"))
     assert found[["territory_id", "period", "value"]].values.tolist() == [["DEP-92", "2022", 100.0]]
     assert found["score"].round(1).tolist() == [59.4]
     assert found["reason"].iloc[0] == "loin de ses pairs : M = 59,4 (médiane des 5 départements : 12, MAD 1)"
@@ -34,10 +34,10 @@ def test_the_value_far_from_its_peers_is_listed_with_its_reason_for_the_national
 
 def test_a_coordinator_sees_their_region_only_and_an_elected_official_nothing(db):
     seed(db)
-    assert departements(outliers.to_check(db, COORD_IDF))["territory_id"].tolist() == ["DEP-92"]
-    ara = outliers.to_check(db, COORD_ARA)
+    assert departements(outliers.to_check(db, COORD_IDF, period="2022"))["territory_id"].tolist() == ["DEP-92"]
+    ara = outliers.to_check(db, COORD_ARA, period="2022")
     assert "DEP-92" not in set(ara["territory_id"]) and set(ara["territory_id"]) <= {"REG-84"}
-    assert outliers.to_check(db, ELU).empty
+    assert outliers.to_check(db, ELU, period="2022").empty
 
 
 def test_marking_verified_hides_the_flag_audits_it_and_a_later_change_flags_it_again(db):
@@ -53,8 +53,8 @@ def test_marking_verified_hides_the_flag_audits_it_and_a_later_change_flags_it_a
         version=1,
         comment="Siège d'un grand réseau : chiffre confirmé",
     )
-    assert departements(outliers.to_check(db, COORD_IDF)).empty
-    kept = departements(outliers.to_check(db, COORD_IDF, include_reviewed=True))
+    assert departements(outliers.to_check(db, COORD_IDF, period="2022")).empty
+    kept = departements(outliers.to_check(db, COORD_IDF, period="2022", include_reviewed=True))
     assert kept[["territory_id", "reviewed_by", "review_comment"]].values.tolist() == [
         ["DEP-92", COORD_IDF.email, "Siège d'un grand réseau : chiffre confirmé"]
     ]
@@ -66,7 +66,7 @@ def test_marking_verified_hides_the_flag_audits_it_and_a_later_change_flags_it_a
     )
     assert row == f"{COORD_IDF.email} | EMPLOIS_DIRECTS|DEP-92|2022|actual | Siège d'un grand réseau : chiffre confirmé"
     seed(db, {"DEP-92": 90})  # changed since the check (M = 0.6745 × 78 = 52.6): flagged again
-    again = departements(outliers.to_check(db, COORD_IDF))
+    again = departements(outliers.to_check(db, COORD_IDF, period="2022"))
     assert again["territory_id"].tolist() == ["DEP-92"] and again["score"].round(1).tolist() == [52.6]
 
 
@@ -82,3 +82,10 @@ def test_marking_verified_needs_a_comment_the_current_version_and_the_scope(db):
         outliers.mark_verified(db, COORD_ARA, **key, version=1, comment="vu")
     assert count(db, "SELECT count(*) FROM value_review") == 0
     assert count(db, "SELECT count(*) FROM audit_log") == before
+
+
+def test_without_a_period_the_latest_one_is_checked(db):
+    seed(db, period="2025")  # later than every demo value
+    assert departements(outliers.to_check(db, MINISTERE))[["territory_id", "period"]].values.tolist() == [
+        ["DEP-92", "2025"]
+    ]

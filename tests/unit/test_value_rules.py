@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from indicators import outliers, rules
 from indicators.models import Indicator, IndicatorRules
+from indicators.periods import parse_period
 
 NNBSP = "\u202f"
 
@@ -79,11 +80,16 @@ def frame(values, level="departement", indicator="X", period="2024", territories
     )
 
 
-def flag(values: pd.DataFrame) -> pd.DataFrame:
+def flag(values: pd.DataFrame, period: str = "2024") -> pd.DataFrame:
     """The outlier query of the app, run by DuckDB on hand-made values (no database file)."""
+    values = values.assign(
+        period_start=values["period"].map(lambda p: parse_period(p).start),
+        period_end=values["period"].map(lambda p: parse_period(p).end),
+        region_code="11",
+    )
     con = duckdb.connect()
     con.register("hand", values)
-    return outliers.flagged(con, source="SELECT * FROM hand")
+    return outliers.flagged(con, period=period, source="SELECT * FROM hand")
 
 
 def test_peer_scores_use_the_median_and_the_mad_of_the_group():
@@ -123,9 +129,29 @@ def test_a_value_far_from_its_own_history_is_flagged():
             "value": [20.0, 21.0, 22.0, 23.0, 80.0],
         }
     )
-    found = flag(history)  # median 22, MAD 1: M(80) = 0.6745 × 58 = 39.1
+    found = flag(history, "2023")  # median 22, MAD 1: M(80) = 0.6745 × 58 = 39.1
     assert found["period"].tolist() == ["2023"]
     assert found["reason"].iloc[0] == "loin de son historique : M = 39,1 (médiane de ses 5 périodes : 22, MAD 1)"
+    assert flag(history, "2022").empty  # 2022's history (2019-2022) is four periods: too short to tell
+
+
+def test_a_history_counts_the_eight_periods_up_to_the_value_only():
+    # 2012-2023: 2012-2015 (100 each) fall outside 2023's window 2016-2023; inside, 20..26 then 80:
+    # median (23 + 24) / 2 = 23.5; deviations 3.5 2.5 1.5 0.5 0.5 1.5 2.5 56.5 → MAD 2; M(80) = 0.6745 × 56.5 / 2.
+    values = [100.0] * 4 + [20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 80.0]
+    history = pd.DataFrame(
+        {
+            "indicator_code": "X",
+            "territory_id": "DEP-77",
+            "level": "departement",
+            "period": [str(y) for y in range(2012, 2024)],
+            "kind": "actual",
+            "value": values,
+        }
+    )
+    found = flag(history, "2023")
+    assert found[["own_n", "own_median", "own_mad"]].values.tolist() == [[8, 23.5, 2.0]]
+    assert found["own_score"].tolist() == pytest.approx([0.6745 * 56.5 / 2])
 
 
 def test_the_rules_of_an_indicator_in_french_show_the_threshold():
@@ -135,3 +161,9 @@ def test_the_rules_of_an_indicator_in_french_show_the_threshold():
     assert any(line.startswith("Alerte : variation de plus de 100 %") for line in lines)
     assert any("département ne dépasse pas celle de sa région" in line for line in lines)
     assert "|M| > 3,5" in lines[-1]
+
+
+def test_a_history_window_stops_at_the_first_year_the_app_knows():
+    assert outliers.history_start("2023") == parse_period("2016").start
+    assert outliers.history_start("2024Q1") == parse_period("2022Q2").start
+    assert outliers.history_start("1992") == parse_period("1990").start

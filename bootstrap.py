@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indicators.integrity import damage_report
 from store import meta
-from store.db import Database, database_path
+from store.db import Database, StoreError, database_path
 from store.lifecycle import create_file, open_file
 from store.migrations import migrate
 from store.shared import shared_database
@@ -107,7 +107,14 @@ def open_database(
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
     wire()
-    return open_file(path, _filler(demo), lock=lock, progress=progress, check=damage_report)
+    db = open_file(path, _filler(demo), lock=lock, progress=progress, check=damage_report)
+    from plan.seed import sync_rules
+
+    try:
+        sync_rules(db)  # the catalogue file's control rules, for a database built before them
+    except StoreError as error:  # a broken plan file must not keep the data from opening
+        logging.getLogger(__name__).warning("Règles de contrôle non mises à jour : %s", error)
+    return db
 
 
 def wire() -> None:

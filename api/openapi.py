@@ -24,6 +24,11 @@ PARAMS = {
     "dry_run": ("query", "1 : tout vérifier sans rien écrire"),
     "filename": ("query", "nom du fichier (son extension dit CSV ou XLSX)"),
     "ignore_versions": ("query", "1 : ne pas comparer la colonne version du fichier aux versions en base"),
+    "confirm": (
+        "query",
+        "1 : enregistrer aussi les valeurs inhabituelles (alertes des règles de contrôle), avec comment",
+    ),
+    "comment": ("query", "pourquoi les valeurs inhabituelles sont justes (gardé au journal de chaque valeur)"),
     "annee": ("query", "année des indicateurs du registre"),
     "niveau": ("query", "niveaux des valeurs à inclure (répétable) : pays, region, departement, epci, commune"),
 }

@@ -69,7 +69,16 @@ async def import_values(request: Request):
     def work():
         versions = None if _flag(request, "ignore_versions") else _versions_by_line(data, filename)
         try:
-            report = imports.import_values(db, user, data, filename, dry_run=dry_run, versions_by_line=versions)
+            report = imports.import_values(
+                db,
+                user,
+                data,
+                filename,
+                dry_run=dry_run,
+                versions_by_line=versions,
+                confirm=_flag(request, "confirm"),
+                comment=request.query_params.get("comment"),
+            )
         except AccessDenied as error:
             tokens.record_use(db, user, token_id, "import_values", {"file": filename, "refused": str(error)})
             raise ApiError(403, str(error)) from error
@@ -82,6 +91,7 @@ async def import_values(request: Request):
             "written": bool(result and result.written and not dry_run),
             "errors": records(report.errors[["line", "column", "message"]]),
             "conflicts": records(result.conflicts) if result is not None else [],
+            "warnings": records(report.warnings[["line", "column", "message"]]),
             "inserted": result.inserted if result else 0,
             "updated": result.updated if result else 0,
             "deleted": result.deleted if result else 0,
@@ -96,6 +106,9 @@ async def import_values(request: Request):
             | {"errors": len(answer["errors"]), "conflicts": len(answer["conflicts"])},
         )
         status = 200 if report.ok else (409 if answer["conflicts"] and not answer["errors"] else 422)
+        if result is not None and result.unconfirmed and not answer["errors"]:
+            answer["erreur"] = result.unconfirmed + " Envoyez confirm=1 et comment=… pour les enregistrer."
+            answer["unconfirmed"] = True
         if status == 409:  # a stale file: say it in French, as the pages do
             answer["erreur"] = (
                 f"{len(answer['conflicts'])} valeur(s) modifiée(s) depuis la version lue (colonne "

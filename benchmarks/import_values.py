@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from accounts import policy
 from accounts.models import Role, Scope, User
 from bootstrap import create, open_database
-from indicators import imports
+from indicators import imports, outliers
 from indicators.models import ValueIn
 from indicators.periods import parse_period
 
@@ -40,6 +40,10 @@ REGION = "84"
 INDICATORS = ["EMPLOIS_DIRECTS", "PERSONNES_FORMEES", "SERVICE_CIVIQUE", "CA_TOTAL", "TL_SERVICE_PUBLIC"]
 YEARS = [2020, 2021, 2022, 2023, 2024]
 USER = User(email="coordination@ara.example", scopes=(Scope(role=Role.coordinateur, territory_id=f"REG-{REGION}"),))
+NATIONAL = User(email="equipe@anct.example", scopes=(Scope(role=Role.ministere),))
+# The file's figures are drawn at random: many change by more than their indicator allows from one year to
+# the next. A real write of them is confirmed, as a coordinator would after reading the warnings.
+CONFIRMED = {"confirm": True, "comment": "banc d'essai : valeurs tirées au hasard"}
 
 
 def build_file(db_path: Path, rows: int, bump: int = 0) -> bytes:
@@ -156,6 +160,7 @@ def main() -> None:
         db = open_database(db_path)
         dry, report = timed(lambda: imports.import_values(db, USER, data, "bench.csv", dry_run=True), args.runs)
         assert report.errors.empty and report.result.inserted == args.rows, report.errors.head()
+        report_warnings = report.warnings
         db.close()
 
         inserts = []
@@ -164,7 +169,7 @@ def main() -> None:
             db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
             db = open_database(db_path)
             started = time.perf_counter()
-            report = imports.import_values(db, USER, data, "bench.csv", dry_run=False)
+            report = imports.import_values(db, USER, data, "bench.csv", dry_run=False, **CONFIRMED)
             inserts.append(time.perf_counter() - started)
             assert report.written and report.result.inserted == args.rows
             db.close()
@@ -172,13 +177,17 @@ def main() -> None:
         flip = [data2, data]
         counter = iter(range(10**6))
         update, report = timed(
-            lambda: imports.import_values(db, USER, flip[next(counter) % 2], "bench.csv", dry_run=False), args.runs
+            lambda: imports.import_values(db, USER, flip[next(counter) % 2], "bench.csv", dry_run=False, **CONFIRMED),
+            args.runs,
         )
         assert report.result.updated == args.rows
         again, report = timed(
-            lambda: imports.import_values(db, USER, flip[(args.runs - 1) % 2], "bench.csv", dry_run=False), args.runs
+            lambda: imports.import_values(db, USER, flip[(args.runs - 1) % 2], "bench.csv", dry_run=False, **CONFIRMED),
+            args.runs,
         )
         assert report.result.changed == 0
+        national, found = timed(lambda: outliers.to_check(db, NATIONAL), args.runs)
+        regional, _ = timed(lambda: outliers.to_check(db, USER), args.runs)
         db.close()
         baseline, errors = timed(lambda: pandas_baseline(pristine, data), max(1, min(args.runs, 3)))
         assert errors == 0
@@ -187,6 +196,9 @@ def main() -> None:
         print(f"Import validé + écrit, 100 % d'insertions    : {statistics.median(inserts):6.2f} s")
         print(f"Import validé + écrit, 100 % de mises à jour : {update:6.2f} s")
         print(f"Ré-import du même fichier (rien ne change)   : {again:6.2f} s")
+        print(f"Alertes des règles (aperçu à blanc)          : {len(report_warnings)} valeur(s) signalée(s)")
+        print(f"Valeurs à vérifier, équipe nationale (lecture) : {national:6.2f} s — {len(found)} valeur(s)")
+        print(f"Valeurs à vérifier, coordination de la région  : {regional:6.2f} s")
         print(
             f"Référence pandas ligne à ligne (validation)  : {baseline:6.2f} s — "
             f"{baseline / dry:.1f}× plus lente que la validation vectorisée"

@@ -304,12 +304,12 @@ def _import_setup(db):
 
 def import_carrefours(db, _) -> int:
     """Validate and commit a file as the région's coordinator; alternates the files between runs."""
-    from benchmarks.import_values import USER
+    from benchmarks.import_values import CONFIRMED, USER
     from indicators import imports
 
     data = _import["files"][_import["turn"] % 2]
     _import["turn"] += 1
-    return imports.import_values(db, USER, data, "valeurs.csv", dry_run=False)
+    return imports.import_values(db, USER, data, "valeurs.csv", dry_run=False, **CONFIRMED)
 
 
 def import_pandas(frames: dict) -> int:

@@ -36,6 +36,12 @@ def register(sub) -> None:
     imp.add_argument("file", type=Path, metavar="FICHIER")
     imp.add_argument("--dry-run", action="store_true", help="vérifier sans rien écrire")
     imp.add_argument(
+        "--confirm",
+        action="store_true",
+        help="enregistrer aussi les valeurs inhabituelles (alertes), avec --commentaire",
+    )
+    imp.add_argument("--commentaire", metavar="TEXTE", help="pourquoi ces valeurs inhabituelles sont justes")
+    imp.add_argument(
         "--user", metavar="EMAIL", help="compte au nom duquel importer (avec --server : le compte du jeton)"
     )
     remote.add_option(imp)
@@ -77,7 +83,12 @@ def run_import(args) -> int:
             "POST",
             "/values/import",
             content=args.file.read_bytes(),
-            params={"filename": args.file.name, "dry_run": "1" if args.dry_run else None},
+            params={
+                "filename": args.file.name,
+                "dry_run": "1" if args.dry_run else None,
+                "confirm": "1" if args.confirm else None,
+                "comment": args.commentaire,
+            },
         ).json()
     else:
         if not args.user:
@@ -87,7 +98,15 @@ def run_import(args) -> int:
         try:
             user = acting_user(db, args.user)  # no such account: a French error, exit code 2
             try:
-                report = imports.import_values(db, user, args.file.read_bytes(), args.file.name, dry_run=args.dry_run)
+                report = imports.import_values(
+                    db,
+                    user,
+                    args.file.read_bytes(),
+                    args.file.name,
+                    dry_run=args.dry_run,
+                    confirm=args.confirm,
+                    comment=args.commentaire,
+                )
             except AccessDenied as error:
                 print(f"Erreur : {error}", file=sys.stderr)
                 return 1
@@ -99,6 +118,8 @@ def run_import(args) -> int:
             "lines": report.lines,
             "errors": report.errors[["line", "column", "message"]].to_dict("records"),
             "conflicts": [] if result is None else result.conflicts.to_dict("records"),
+            "warnings": report.warnings[["line", "column", "message"]].to_dict("records"),
+            "unconfirmed": None if result is None else result.unconfirmed,
             **({k: getattr(result, k) for k in ("inserted", "updated", "unchanged")} if result else {}),
         }
     return _print_import(args, summary)
@@ -120,6 +141,13 @@ def _print_import(args, summary: dict) -> int:
             "rien n'a été écrit, relancez l'import.",
             file=sys.stderr,
         )
+        return 1
+    for row in summary.get("warnings") or []:
+        print(f"  alerte, ligne {row['line']}, colonne {row['column']} : {row['message']}", file=sys.stderr)
+    if summary.get("unconfirmed"):
+        # Locally the message itself; through a server, the API's flag and its French "erreur".
+        text = summary["unconfirmed"] if isinstance(summary["unconfirmed"], str) else summary.get("erreur", "")
+        print(f"{args.file.name} : {text} (options --confirm --commentaire TEXTE)", file=sys.stderr)
         return 1
     verb = "seraient" if args.dry_run else "ont été"
     print(f"{args.file.name} : {fmt.number(summary['lines'])} ligne(s) lue(s), format {summary['layout']}.")

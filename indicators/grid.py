@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from indicators import repository, rules
 from indicators.models import ValueChange, problems_of
 from indicators.periods import parse_period
+from indicators.periods import previous as previous_period
 from store.db import Database
 from territories import repository as territory_repo
 
@@ -41,19 +42,6 @@ def region_territories(db: Database, region_code: str, level: str) -> pd.DataFra
     """Territories of one level inside a region, by code."""
     with db.read() as cur:
         return territory_repo.grid_territories(cur, region_code, level)
-
-
-def previous_period(code: str) -> str:
-    """The period just before (2024 → 2023, 2024Q1 → 2023Q4, 2024-01 → 2023-12)."""
-    period = parse_period(code)
-    year = int(code[:4])
-    if period.granularity == "year":
-        return str(year - 1)
-    if period.granularity == "quarter":
-        q = int(code[-1])
-        return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
-    month = int(code[5:])
-    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
 
 
 def entry_grid(

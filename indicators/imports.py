@@ -53,10 +53,14 @@ class ImportReport:
     result: writes.WriteResult | None = None
     dry_run: bool = True
 
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+
     @property
     def ok(self) -> bool:
         """True when the file is valid (and, unless a dry run, was written)."""
-        return self.errors.empty and (self.result is None or self.result.conflicts.empty)
+        return self.errors.empty and (
+            self.result is None or (self.result.conflicts.empty and self.result.unconfirmed is None)
+        )
 
     @property
     def written(self) -> bool:
@@ -214,12 +218,16 @@ def import_values(
     read_versions: dict[int, int] | None = None,
     progress: writes.Progress | None = None,
     versions_by_line: dict[int, int] | None = None,
+    confirm: bool = False,
+    comment: str | None = None,
 ) -> ImportReport:
     """Read, check and (unless dry_run) write a value file, all-or-nothing, through the one write path.
 
     `read_versions` (row position → version seen in the preview) makes the commit refuse values that
     someone changed between the preview and the commit; `versions_by_line` (file line → version, as the
-    export's `version` column gives) does the same for a file prepared from an export.
+    export's `version` column gives) does the same for a file prepared from an export. Values breaking a
+    soft rule are listed in `warnings`; they are written only with `confirm` and a `comment` (kept in the
+    audit log of every value of the file) or a comment on each of their lines.
     """
     progress = progress or (lambda fraction, text: None)
     progress(0.05, "Lecture du fichier…")
@@ -246,13 +254,17 @@ def import_values(
         dry_run=dry_run or has_reading_errors,
         progress=progress,
         trace_refusals=not dry_run,
+        confirm=confirm,
+        note=comment.strip() if comment and comment.strip() else None,
     )
-    errors = result.errors
-    if not errors.empty and layout == "wide":
+    errors, warnings = result.errors, result.warnings.copy()
+    if layout == "wide":
         # In a wide file the cell of a value or period is the period column of that row.
         cell = changes["value_column"]
-        in_cell = errors["column"].isin(["valeur", "periode"])
-        errors.loc[in_cell, "column"] = errors.loc[in_cell, "pos"].map(cell)
+        for found in (errors, warnings):
+            in_cell = found["column"].isin(["valeur", "periode"])
+            found.loc[in_cell, "column"] = found.loc[in_cell, "pos"].map(cell)
+    report.warnings = warnings[ERROR_COLUMNS].reset_index(drop=True)
     # One message per cell: what the reader already said wins over the same cell's later complaint.
     said = set(zip(reading["line"], reading["column"]))
     later = errors.loc[

@@ -47,10 +47,36 @@ class ValueKind(StrEnum):
 VALUE_KIND_LABELS = {"actual": "réalisé", "target": "cible", "baseline": "référence"}
 
 
+class IndicatorRules(BaseModel):
+    """Control rules declared for an indicator in the plan catalogue: hard limits and a soft change threshold."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    min: float | None = None
+    max: float | None = None
+    integer: bool = False
+    max_change_pct: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IndicatorRules:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"règles : le minimum ({self.min}) dépasse le maximum ({self.max})")
+        return self
+
+    @property
+    def declared(self) -> bool:
+        """True when any rule is declared."""
+        return self != IndicatorRules()
+
+    def problems(self, value: float | None) -> list[tuple[str, str]]:
+        """(column, message) of each hard rule a value breaks (the file checks apply the same, set-based)."""
+        return rules.declared_problems(value, self.min, self.max, self.integer)
+
+
 class Indicator(BaseModel):
     """An indicator of the plan: what is measured, how it adds up over places and time."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
 
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,39}$")
     name: str = Field(min_length=3, max_length=200)
@@ -69,6 +95,7 @@ class Indicator(BaseModel):
     delay_days: int = Field(default=90, ge=0, le=730)
     contact: str | None = Field(default=None, max_length=200, pattern=r"^[^@]*$")
     contact_confirmed: bool = False
+    checks: IndicatorRules = Field(default_factory=IndicatorRules, alias="rules")
 
 
 class ValueIn(BaseModel):

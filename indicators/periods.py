@@ -97,3 +97,16 @@ def period_of_date(day: date, granularity: str) -> Period:
     if granularity == "quarter":
         return parse_period(f"{day.year}Q{(day.month - 1) // 3 + 1}")
     return parse_period(f"{day.year}-{day.month:02d}")
+
+
+def previous(code: str) -> str:
+    """The period just before (2024 → 2023, 2024Q1 → 2023Q4, 2024-01 → 2023-12)."""
+    period = parse_period(code)
+    year = int(code[:4])
+    if period.granularity == "year":
+        return str(year - 1)
+    if period.granularity == "quarter":
+        q = int(code[-1])
+        return f"{year - 1}Q4" if q == 1 else f"{year}Q{q - 1}"
+    month = int(code[5:])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"

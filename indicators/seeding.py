@@ -43,6 +43,11 @@ def insert_indicator(cur, i: Indicator) -> None:
             i.contact_confirmed,
         ],
     )
+    if i.checks.declared:
+        c = i.checks
+        cur.execute(
+            "INSERT INTO indicator_rule VALUES (?, ?, ?, ?, ?)", [i.code, c.min, c.max, c.integer, c.max_change_pct]
+        )
 
 
 def insert_value(cur, row: list, actor: str) -> None:
@@ -73,3 +78,22 @@ def insert_demo_values(cur, values: pd.DataFrame, source: str, actor: str) -> No
 def insert_reference_value(cur, row: list) -> None:
     """A figure another source gives, kept beside the plan's: indicator, territory, period, value, source, comment."""
     cur.execute("INSERT INTO reference_value VALUES (?, ?, ?, ?, ?, ?)", row)
+
+
+def indicator_codes(cur) -> set[str]:
+    """The codes of the catalogue's indicators in the database."""
+    return {row[0] for row in cur.execute("SELECT code FROM indicator").fetchall()}
+
+
+def rule_rows(cur) -> list[tuple]:
+    """The stored control rules, by indicator code (to compare with the catalogue file)."""
+    return cur.execute(
+        "SELECT indicator_code, min_value, max_value, integer_only, max_change_pct FROM indicator_rule ORDER BY 1"
+    ).fetchall()
+
+
+def replace_rules(cur, rows: list[tuple]) -> None:
+    """Replace every control rule with the catalogue's rows (code, min, max, integer, max_change_pct)."""
+    cur.execute("DELETE FROM indicator_rule")
+    if rows:
+        cur.executemany("INSERT INTO indicator_rule VALUES (?, ?, ?, ?, ?)", rows)

@@ -17,7 +17,7 @@ import pandas as pd
 from accounts import policy
 from accounts.models import User
 from accounts.policy import AccessDenied
-from indicators import repository
+from indicators import repository, rules
 from indicators.locks import check_locks
 from indicators.models import ValueChange
 from indicators.validation import (
@@ -26,6 +26,7 @@ from indicators.validation import (
     check_duplicates,
     check_shape,
     check_territories,
+    check_warnings,
     parse_periods,
     to_frame,
 )
@@ -41,6 +42,9 @@ HOW_LABELS = {
     "suppression": "suppression",
 }
 Progress = Callable[[float, str], None]
+# Writes whose values are the writer's own figures get the soft checks; an undo restores a figure that was
+# already accepted once, and a deletion has no figure.
+SOFT_CHECKED = {"saisie", "import", "correction"}
 
 
 @dataclass
@@ -57,11 +61,14 @@ class WriteResult:
     rows: int = 0
     preview: pd.DataFrame = field(default_factory=pd.DataFrame)  # the changes, old and new figures
     versions: dict = field(default_factory=dict)  # row position → version read (0: absent)
+    # Soft rules broken (line, column, message, pos): a real write needs confirm=True and a comment.
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+    unconfirmed: str | None = None  # why a write with warnings wrote nothing (French), else None
 
     @property
     def ok(self) -> bool:
         """True when nothing was refused."""
-        return self.errors.empty and self.conflicts.empty
+        return self.errors.empty and self.conflicts.empty and self.unconfirmed is None
 
     @property
     def changed(self) -> int:
@@ -158,6 +165,7 @@ def apply(
     note: str | None = None,
     progress: Progress | None = None,
     trace_refusals: bool | None = None,
+    confirm: bool = False,
 ) -> WriteResult:
     """THE write path: validate, check scope and locks, refuse stale rows, write all-or-nothing, audit.
 
@@ -166,6 +174,9 @@ def apply(
     when a row is stale and on_conflict is "refuse_all"; with "skip", stale rows are refused and
     returned while the others are written. An attempt on territories outside the user's scope is
     traced in the audit log (action "refused"), except for a dry run unless trace_refusals is set.
+    Values breaking a soft rule (indicators.validation.check_warnings) come back as `warnings`; a real
+    write holding any is done only with confirm=True and a comment on each such value (or a `note`),
+    else nothing is written and `unconfirmed` says what to do.
     """
     if how not in HOW_LABELS:
         raise ValueError(f"unknown how: {how}")
@@ -220,8 +231,29 @@ def apply(
         outcome.inserted, outcome.updated = int(counts.get("insert", 0)), int(counts.get("update", 0))
         outcome.deleted, outcome.unchanged = int(counts.get("delete", 0)), int(counts.get("unchanged", 0))
         blocked = not outcome.errors.empty or (not conflicts.empty and on_conflict == "refuse_all")
+        if how in SOFT_CHECKED and outcome.errors.empty:
+            found = Errors()
+            check_warnings(cur, plan, found)
+            outcome.warnings = found.frame()
         if dry_run or blocked:
             return outcome
+        if not outcome.warnings.empty:
+            warned = plan["pos"].isin(outcome.warnings["pos"])
+            said = checked.set_index("pos")["comment"].reindex(plan["pos"]).fillna("").str.strip().to_numpy() != ""
+            if not confirm:
+                outcome.unconfirmed = rules.confirm_needed(int(warned.sum()))
+                return outcome
+            if not (note and note.strip()) and not bool(said[warned.to_numpy()].all()):
+                outcome.unconfirmed = rules.COMMENT_NEEDED[:1].upper() + rules.COMMENT_NEEDED[1:] + "."
+                return outcome
+            # The audit row says the writer saw the warning and kept the value.
+            reasons: dict = {}  # a plain loop: a pandas string aggregation of 20,000 groups takes 0.7 s
+            for pos, message in zip(outcome.warnings["pos"], outcome.warnings["message"]):
+                reasons[pos] = f"{reasons[pos]} ; {message}" if pos in reasons else message
+            plan.loc[warned, "audit_comment"] = [
+                f"{text} (alerte confirmée : {reasons[p]})"
+                for text, p in zip(plan.loc[warned, "audit_comment"].fillna(""), plan.loc[warned, "pos"])
+            ]
         progress(0.8, "Enregistrement…")
         todo = plan[plan["op"] != "unchanged"]
         if not todo.empty:

@@ -37,6 +37,14 @@ def read_plan(path: Path = PLAN_FILE) -> dict:
     except (KeyError, TypeError, ValidationError) as error:
         raise StoreError(f"Le fichier du plan {path} est invalide : {error}") from error
     codes = {i.code for i in indicators}
+    checks = {i.code: i.checks for i in indicators}
+    for v in values:
+        broken = checks[v.indicator_code].problems(v.value) if v.indicator_code in checks else []
+        if broken:
+            raise StoreError(
+                f"{path} : la valeur {v.period} de {v.indicator_code} enfreint une règle de contrôle"
+                f" de l'indicateur ({broken[0][1]})."
+            )
     references = raw.get("references", [])
     for r in references:
         if r.get("indicator") not in codes or r.get("source") not in raw["sources"] or "value" not in r:
@@ -144,3 +152,39 @@ def seed(cur, plan: dict | None = None) -> dict:
         "indicators": len(plan["indicators"]),
         "values": len(plan["values"]),
     }
+
+
+def rule_rows(plan: dict, known: set[str]) -> list[tuple]:
+    """The catalogue's control rules as rows of indicator_rule, for the indicators the database holds."""
+    return sorted(
+        (i.code, i.checks.min, i.checks.max, i.checks.integer, i.checks.max_change_pct)
+        for i in plan["indicators"]
+        if i.checks.declared and i.code in known
+    )
+
+
+def sync_rules(db, path: Path = PLAN_FILE) -> bool:
+    """Bring a database built before (or with other) control rules in line with the catalogue file; True
+    when something changed (audited). The file is the one place the rules are written down."""
+    plan = read_plan(path)
+    with db.read() as cur:
+        known = seeding.indicator_codes(cur)
+        stored = seeding.rule_rows(cur)
+    wanted = rule_rows(plan, known)
+    if [tuple(r) for r in stored] == wanted:
+        return False
+
+    def work(cur) -> None:
+        seeding.replace_rules(cur, wanted)
+        audit.append(
+            cur,
+            actor=SEED_ACTOR,
+            entity="plan",
+            action="rules",
+            how="seed",
+            new={"rules": [list(r) for r in wanted]},
+            comment=f"Règles de contrôle des indicateurs reprises de {path.name}",
+        )
+
+    db.write(work)
+    return True

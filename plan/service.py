@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from accounts.models import User
 from indicators import repository as indicator_repo
-from indicators import visibility
+from indicators import rules, visibility
 from plan import repository
 from store import meta
 from store.db import Database
@@ -32,9 +34,23 @@ def measure_detail(db: Database, code: str, user: User | None = None) -> dict | 
             "indicators": indicators,
             "values": {c: _shown(cur, user, indicator_repo.values_of(cur, c)) for c in indicators["code"]},
             "references": {c: indicator_repo.reference_values(cur, c) for c in indicators["code"]},
+            "rules": _rules(indicator_repo.indicators(cur), indicators["code"]),
             "milestones": repository.milestones(cur, code),
             "history": repository.status_history(cur, code),
         }
+
+
+def _rules(catalogue, codes) -> dict[str, list[str]]:
+    """The French control rules of each indicator of a measure."""
+    by_code = catalogue.set_index("code")
+    return {
+        c: rules.describe(
+            by_code.at[c, "kind"],
+            by_code.at[c, "territorial_agg"],
+            *(None if pd.isna(by_code.at[c, k]) else by_code.at[c, k] for k in rules.RULE_COLUMNS),
+        )
+        for c in codes
+    }
 
 
 def catalogue(db: Database) -> dict:

@@ -9,6 +9,7 @@ import streamlit as st
 
 from accounts.models import User
 from comparison.snapshot import data_version
+from indicators import outliers
 from plan import alerts, dashboard_service, service
 from plan.freshness import today_paris
 from ui.context import db
@@ -69,3 +70,13 @@ def peers(user: User | None) -> pd.DataFrame:
 def stale(on: date, user: User | None) -> pd.DataFrame:
     """Indicators without a value for their last expected period."""
     return _stale(on, _key(user), user)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _to_check(period: str | None, include_reviewed: bool, key: tuple, _user: User) -> pd.DataFrame:
+    return outliers.to_check(db(), _user, period=period, include_reviewed=include_reviewed)
+
+
+def to_check(user: User, period: str | None, include_reviewed: bool) -> pd.DataFrame:
+    """Values "à vérifier" of a period in the person's scope (seconds at national scale: read once per version)."""
+    return _to_check(period, include_reviewed, _key(user), user)

@@ -118,6 +118,9 @@ for _, ind in detail["indicators"].iterrows():
             f"donnée attendue {freshness.delay_text(freshness.delay_of(ind.get('delay_days')))} ; "
             f"contact : {freshness.contact_text(ind.get('contact'), ind.get('contact_confirmed'))}."
         )
+        checks = detail.get("rules", {}).get(ind["code"], [])
+        if checks:
+            st.markdown("**Règles de contrôle**\n\n" + "\n".join(f"- {markup.plain(line)}" for line in checks))
         if not row.empty:
             r = row.iloc[0]
             kind = ind["kind"]

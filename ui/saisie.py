@@ -17,6 +17,7 @@ from ui.saisie_grid import entry_section
 from ui.saisie_history import history_section
 from ui.saisie_import import import_section
 from ui.saisie_parts import SaisiePage
+from ui.saisie_review import review_section
 
 st.title("Saisie des indicateurs")
 # Navigation already hides this page from other roles; the page checks again (a deep link, a stale menu).
@@ -42,7 +43,7 @@ preset(
 page = SaisiePage(database, user, regions, indicators, names)
 
 
-labels = ["Saisie", "Import", "Historique", "Exports"]
+labels = ["Saisie", "Import", "À vérifier", "Historique", "Exports"]
 can_lock = policy.can_lock_periods(user)
 if can_lock:
     labels.append("Verrouillage des périodes")
@@ -52,9 +53,11 @@ with tabs[0]:
 with tabs[1]:
     import_section(page)
 with tabs[2]:
-    history_section(page)
+    review_section(page)
 with tabs[3]:
+    history_section(page)
+with tabs[4]:
     export_section(page)
 if can_lock:
-    with tabs[4]:
+    with tabs[5]:
         lock_section(page)

@@ -32,6 +32,8 @@ def _served(page: SaisiePage, params: dict) -> pd.DataFrame:
 def reload_grid() -> None:
     state.pop("saisie_served_key", None)
     state.pop("saisie_conflicts", None)
+    state.pop("saisie_confirm", None)
+    state.pop("saisie_overwrite", None)
 
 
 def _edited(served: pd.DataFrame) -> pd.DataFrame:
@@ -104,10 +106,12 @@ def _editor(shown: pd.DataFrame) -> None:
     )
 
 
-def _save(page: SaisiePage) -> None:
+def _save(page: SaisiePage, confirm: bool = False) -> None:
+    state.pop("saisie_overwrite", None)
     served = state["saisie_served"]
     changes, problems = grid.grid_changes(served, _edited(served))
     state.pop("saisie_conflicts", None)
+    state.pop("saisie_confirm", None)
     if not problems.empty:
         state["saisie_message"] = (
             "error",
@@ -121,30 +125,40 @@ def _save(page: SaisiePage) -> None:
         state["saisie_message"] = ("info", "Aucune modification à enregistrer.", None)
         return
     try:
-        result = writes.apply(page.database, page.user, changes, how="saisie", on_conflict="skip")
+        result = writes.apply(page.database, page.user, changes, how="saisie", on_conflict="skip", confirm=confirm)
     except AccessDenied as error:
         state["saisie_message"] = ("error", markup.plain(error), None)
         return
     _report(result, changes)
 
 
+def _named(found: pd.DataFrame, changes: list, label: str) -> pd.DataFrame:
+    """Problems or warnings (pos, column, message) with the territory and indicator of their change."""
+    served = state.get("saisie_served", pd.DataFrame(columns=["territory_id", "name"]))
+    names = dict(zip(served["territory_id"], served["name"]))
+    rows = found.assign(
+        Territoire=[
+            names.get(changes[int(p)].territory_id, changes[int(p)].territory_id)
+            + " — "
+            + changes[int(p)].indicator_code
+            for p in found["pos"]
+        ]
+    )
+    return rows.rename(columns={"column": "Colonne", "message": label})[["Territoire", "Colonne", label]]
+
+
 def _report(result: writes.WriteResult, changes: list) -> None:
     if not result.errors.empty:
-        served = state.get("saisie_served", pd.DataFrame(columns=["territory_id", "name"]))
-        label = dict(zip(served["territory_id"], served["name"]))
-        rows = result.errors.assign(
-            Territoire=[
-                label.get(changes[int(p)].territory_id, changes[int(p)].territory_id)
-                + " — "
-                + changes[int(p)].indicator_code
-                for p in result.errors["pos"]
-            ]
-        )
         state["saisie_message"] = (
             "error",
             "Rien n'a été enregistré. Corrigez ces cellules :",
-            rows.rename(columns={"column": "Colonne", "message": "Problème"})[["Territoire", "Colonne", "Problème"]],
+            _named(result.errors, changes, "Problème"),
         )
+        return
+    if result.unconfirmed:
+        # Soft rules: the edits stay in the grid; the writer explains each value in its comment, then confirms.
+        state["saisie_message"] = ("warning", result.unconfirmed, _named(result.warnings, changes, "Alerte"))
+        state["saisie_confirm"] = True
         return
     if result.written:
         clear_caches()
@@ -159,11 +173,17 @@ def _report(result: writes.WriteResult, changes: list) -> None:
     )
 
 
-def _overwrite(page: SaisiePage) -> None:
-    conflicts = state.pop("saisie_conflicts")
+def _overwrite(page: SaisiePage, confirm: bool = False) -> None:
+    conflicts = state.pop("saisie_overwrite") if confirm else state.pop("saisie_conflicts")
+    state.pop("saisie_confirm", None)
     changes = writes.change_from_conflicts(conflicts)
-    result = writes.apply(page.database, page.user, changes, how="correction", on_conflict="skip")
+    note = (state.get("saisie_overwrite_note") or "").strip() if confirm else ""
+    result = writes.apply(
+        page.database, page.user, changes, how="correction", on_conflict="skip", confirm=confirm, note=note or None
+    )
     _report(result, changes)
+    if result.unconfirmed:
+        state["saisie_overwrite"] = conflicts  # the confirmation overwrites these again
 
 
 def entry_section(page: SaisiePage) -> None:
@@ -250,6 +270,24 @@ def entry_section(page: SaisiePage) -> None:
         getattr(st, level)(text)
         if table is not None:
             st.dataframe(table, hide_index=True, width="stretch")
+    if state.get("saisie_confirm"):
+        st.caption(
+            "Si ces valeurs sont justes, expliquez chacune dans sa colonne Commentaire (la source, la raison "
+            "de l'écart), puis confirmez : le commentaire et l'alerte vont au journal des modifications."
+        )
+        overwriting = state.get("saisie_overwrite") is not None
+        if overwriting:
+            # Values taken from a conflict have no editable comment cell: the explanation is typed here.
+            st.text_input(
+                "Commentaire (obligatoire pour confirmer)", key="saisie_overwrite_note", max_chars=rules.MAX_COMMENT
+            )
+        st.button(
+            "Confirmer et enregistrer",
+            on_click=_overwrite if overwriting else _save,
+            args=(page, True),
+            key="saisie_confirm_save",
+            type="primary",
+        )
     conflicts = state.get("saisie_conflicts")
     if conflicts is not None and not conflicts.empty:
         st.warning(

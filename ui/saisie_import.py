@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from indicators import contract, exports, import_files, imports
+from indicators import contract, exports, import_files, imports, rules
 from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import KINDS, SaisiePage, number
@@ -79,6 +79,26 @@ def import_section(page: SaisiePage) -> None:
     if result.changed == 0:
         st.info("Ce fichier ne change rien : toutes ses valeurs sont déjà enregistrées.")
         return
+    warned = not report.warnings.empty
+    if warned:
+        st.warning(
+            f"**{len(report.warnings)} valeur(s) inhabituelle(s)** (voir les règles de contrôle de chaque "
+            "indicateur, page Plan d'action) : vérifiez-les. Si elles sont justes, confirmez et expliquez-les "
+            "dans un commentaire ; sinon corrigez le fichier et déposez-le de nouveau."
+        )
+        st.dataframe(
+            report.warnings.rename(columns={"line": "Ligne", "column": "Colonne", "message": "Alerte"}),
+            hide_index=True,
+            width="stretch",
+        )
+        confirmed = st.checkbox("Je confirme ces valeurs", key="import_confirm")
+        comment = st.text_input(
+            "Commentaire (obligatoire pour confirmer, gardé au journal de chaque valeur du fichier)",
+            key="import_comment",
+            max_chars=rules.MAX_COMMENT,
+        )
+    else:
+        confirmed, comment = False, ""
     preview = result.preview.head(500)
     st.dataframe(
         pd.DataFrame(
@@ -95,7 +115,10 @@ def import_section(page: SaisiePage) -> None:
         hide_index=True,
         width="stretch",
     )
-    if st.button(f"Importer {result.changed} valeur(s)", type="primary", key="import_commit"):
+    blocked = warned and not (confirmed and comment.strip())
+    if blocked:
+        st.caption("Cochez la confirmation et écrivez un commentaire pour importer ce fichier.")
+    if st.button(f"Importer {result.changed} valeur(s)", type="primary", key="import_commit", disabled=blocked):
         bar = st.progress(0.0, "Import…")
         final = imports.import_values(
             page.database,
@@ -105,6 +128,8 @@ def import_section(page: SaisiePage) -> None:
             dry_run=False,
             read_versions=result.versions,
             progress=bar.progress,
+            confirm=confirmed,
+            comment=comment,
         )
         if final.errors.empty and final.result.conflicts.empty and final.written:
             clear_caches()
@@ -118,6 +143,9 @@ def import_section(page: SaisiePage) -> None:
                     "Déposez le fichier de nouveau pour revoir l'aperçu."
                 ),
             )
+            state.pop("import_digest", None)
+        elif final.result.unconfirmed:
+            state["import_done"] = ("error", final.result.unconfirmed)
             state.pop("import_digest", None)
         else:
             state["import_done"] = ("error", "Rien n'a été importé : " + "; ".join(final.errors["message"].head(5)))

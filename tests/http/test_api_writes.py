@@ -88,3 +88,29 @@ def test_a_file_prepared_from_an_export_is_refused_as_stale_when_the_value_moved
         "SELECT value, version FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS'"
         " AND territory_id = 'REG-11' AND period = '2017'",
     ) == [(1234.0, 1)]
+
+
+def test_unusual_values_are_warned_then_written_only_with_confirm_and_a_comment(live_private):
+    server = live_private
+    # REG-11: 100 in 2014 then 500 in 2015, +400 % where EMPLOIS_DIRECTS allows 100 %.
+    body = csv(
+        "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-11;2014;100\nEMPLOIS_DIRECTS;REG-11;2015;500\n"
+    )
+
+    def send(**params):
+        return server.post("/values/import", token="coordinator", content=body, params={"filename": "v.csv", **params})
+
+    dry = send(dry_run="1")
+    assert dry.status_code == 200 and not dry.json()["written"]
+    assert [(w["line"], w["column"]) for w in dry.json()["warnings"]] == [(3, "valeur")]
+    refused = send()
+    assert refused.status_code == 422 and not refused.json()["written"]
+    assert "rien n'a été enregistré" in refused.json()["erreur"] and "confirm=1" in refused.json()["erreur"]
+    saved = send(confirm="1", comment="deux grands lieux ouverts")
+    assert saved.status_code == 200 and saved.json()["written"] and saved.json()["inserted"] == 2
+    server.stop()
+    assert rows(
+        server.db_file,
+        "SELECT period, value FROM indicator_value WHERE indicator_code = 'EMPLOIS_DIRECTS'"
+        " AND territory_id = 'REG-11' AND period IN ('2014', '2015') ORDER BY period",
+    ) == [("2014", 100.0), ("2015", 500.0)]

@@ -85,6 +85,37 @@ def test_import_dry_run_then_commit_then_reimport(cli_db, tmp_path):
     assert [(e["actor"], e["how"]) for e in data["history"]] == [(COORD_IDF.email, "import")]
 
 
+def test_an_import_with_unusual_values_needs_confirm_and_a_comment(cli_db, tmp_path):
+    path = tmp_path / "valeurs.csv"
+    # DEP-77: 10 in 2023 then 25 in 2024, +150 % where EMPLOIS_DIRECTS allows 100 %.
+    path.write_text(
+        "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2023;10\nEMPLOIS_DIRECTS;DEP-77;2024;25\n",
+        encoding="utf-8",
+    )
+    before = values(cli_db)
+    dry = cli("import", "values", path, "--dry-run", "--user", COORD_IDF.email, db_file=cli_db)
+    assert dry.returncode == 0 and values(cli_db) == before
+    assert "alerte, ligne 3, colonne valeur : variation de +150 % par rapport à 2023 (10 → 25)" in dry.stderr
+    refused = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
+    assert refused.returncode == 1 and values(cli_db) == before
+    assert "rien n'a été enregistré" in refused.stderr and "--confirm --commentaire" in refused.stderr
+    no_comment = cli("import", "values", path, "--confirm", "--user", COORD_IDF.email, db_file=cli_db)
+    assert no_comment.returncode == 1 and values(cli_db) == before and "commentaire" in no_comment.stderr
+    saved = cli(
+        "import",
+        "values",
+        path,
+        "--confirm",
+        "--commentaire",
+        "deux ouvertures",
+        "--user",
+        COORD_IDF.email,
+        db_file=cli_db,
+    )
+    assert saved.returncode == 0, saved.stderr
+    assert values(cli_db)[0][0] == before[0][0] + 2
+
+
 def test_import_with_an_unknown_account_writes_nothing(cli_db, tmp_path):
     path = tmp_path / "valeurs.csv"
     path.write_text("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;DEP-77;2024;5\n", encoding="utf-8")

@@ -20,6 +20,8 @@ OWNERS = {
     "accounts": {"account", "account_scope", "account_session", "api_token", "login_attempt"},
     "indicators": {
         "indicator",
+        "indicator_rule",
+        "value_review",
         "source",
         "indicator_value",
         "indicator_value_keyless",

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from indicators import rules
-from indicators.models import ValueChange, ValueKind, problems_of
+from indicators.models import IndicatorRules, ValueChange, ValueKind, problems_of
 from indicators.validation import Errors, check_shape, parse_periods, to_frame
 
 # Indicators whose own rules stay silent on these rows (a score takes any figure; a percentage given by
@@ -116,3 +116,35 @@ def test_the_limits_are_those_the_model_declares():
         "indicator_code": rules.MAX_INDICATOR_CODE,
         "territory_id": rules.MAX_TERRITORY_ID,
     }
+
+
+RULED = pd.DataFrame(
+    [
+        {
+            "code": "X_RULED",
+            "name": "X_RULED",
+            "unit": "",
+            "kind": "score",
+            "period_type": "year",
+            "computed_from": "saisie",
+            "territorial_agg": "none",
+            "min_value": 0.0,
+            "max_value": 10.0,
+            "integer_only": True,
+            "max_change_pct": None,
+        }
+    ]
+)
+RULED_CHECKS = IndicatorRules(min=0, max=10, integer=True)
+
+
+@pytest.mark.parametrize("value", [0, 10, 5, -1, 11, 2.5, -0.5, 10.5])
+def test_declared_rules_refuse_the_same_values_with_the_same_messages_in_both_paths(value):
+    frame = to_frame([ValueChange(indicator_code="X_RULED", territory_id="DEP-77", period="2023", value=value)])
+    errors = Errors()
+    check_shape(parse_periods(frame, errors), RULED, errors)
+    found = errors.frame()
+    assert sorted(zip(found["column"], found["message"])) == sorted(RULED_CHECKS.problems(value))
+    # Hand-written expectations: which rules each value breaks.
+    expected = {0: 0, 10: 0, 5: 0, -1: 1, 11: 1, 2.5: 1, -0.5: 2, 10.5: 2}[value]
+    assert len(found) == expected

@@ -18,6 +18,7 @@ from intake import FileRefused, workbook
 from intake.text import decode
 from lieux.models import clean_text
 from lieux.placement import clean_code
+from lieux.repository import WRITE_COLUMNS
 
 FORMATS = ("cget2019", "csv")
 CGET_SOURCE = "CGET_TiersLieux_2019"
@@ -76,23 +77,8 @@ CSV_COLUMNS = [
     "source_id",
 ]
 CSV_SOURCE = "import CSV"
-COMPARED = (
-    "name",
-    "address",
-    "postal_code",
-    "commune_code",
-    "lat",
-    "lon",
-    "types",
-    "opened_on",
-    "closed_on",
-    "attested_on",
-    "legal_form",
-    "in_qpv",
-    "website",
-    "placement_rule",
-    "review_reason",
-)
+# What an import compares with the stored lieu: what a write sets, but where it came from.
+COMPARED = tuple(c for c in WRITE_COLUMNS if c not in ("source", "source_id"))
 _MISSING = {"", "#N/D", "#N/A", "N/D", "NA", "NAN", "NULL"}
 # France counts about 3,500 tiers-lieux: ten times more lines than that is not a registry file.
 BOUNDS = workbook.Bounds(max_rows=50_000, max_columns=60, max_cells=50_000 * 40)

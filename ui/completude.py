@@ -63,8 +63,8 @@ else:
             "Échéance": late["due_on"].map(fmt.day),
             "Retard": late["days_late"].map(freshness.late_text),
             "Gravité": late["lateness"].map(LATENESS_LABELS),
-            "Reçues": late["reported"].astype(int),
-            "Attendues": late["expected"].astype(int),
+            "Reçues": late["reported"].map(fmt.number),
+            "Attendues": late["expected"].map(fmt.number),
             "Origine": late["computed_from"],
         }
     )
@@ -94,8 +94,8 @@ view = pd.DataFrame(
     {
         "Région": detail["name"],
         "Indicateur": detail["indicator_name"],
-        "Reçues": detail["reported"].astype(int),
-        "Attendues": detail["expected"].astype(int),
+        "Reçues": detail["reported"].map(fmt.number),
+        "Attendues": detail["expected"].map(fmt.number),
         "Complétude": [
             fmt.percent(100 * r / e, 1) if e else "—" for r, e in zip(detail["reported"], detail["expected"])
         ],

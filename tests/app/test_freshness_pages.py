@@ -28,6 +28,11 @@ def test_a_coordinator_s_completeness_says_how_late_their_own_region_is(app):
         n = (today_paris() - date(y, m, d)).days
         assert said == f"en retard de {n} jour{'s' if n > 1 else ''}"
     assert "très en retard quand l'échéance est dépassée de plus d'une durée de sa période" in texts(at)
+    # Counts read as French numbers (1 266, not 1266) in every table of the page.
+    for frame in (late, at.dataframe[2].value):
+        for column in ("Reçues", "Attendues"):
+            assert frame[column].str.fullmatch(r"\d{1,3}(\u202f\d{3})*").all(), frame[column].tolist()
+    assert at.dataframe[2].value["Attendues"].str.contains("\u202f").any()  # Île-de-France: over 1 000 communes
 
 
 def test_the_measure_page_shows_periodicity_delay_and_contact(app):

@@ -54,7 +54,7 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
     from territories.reference import load
 
     departements = departements_setting() if departements is None else departements
-    hashes = None
+    hashes = None  # the demo accounts' password hashes, when the build creates them
     if demo and demo_accounts_enabled():  # Argon2 releases the GIL: hash while the territories load
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="carrefours-hash")
         hashes = pool.submit(hash_demo_passwords)
@@ -72,7 +72,7 @@ def build(db: Database, demo: bool, progress=_silent, departements: list[str] | 
         if demo:
             progress(0.22, "Données de démonstration : lieux et valeurs")
             counts["demo"] = generate(cur, plan["regional_shares"])
-            if demo_accounts_enabled():
+            if hashes is not None:
                 progress(0.25, "Comptes de démonstration")
                 counts["demo_accounts"] = create_demo_accounts(cur, hashes.result())
         # Every commune gets its registry values (0 where no place) from the start, so a later import only

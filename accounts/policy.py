@@ -47,6 +47,17 @@ def require_write_values(user: User, territory: dict) -> None:
         )
 
 
+def publishes_directly(user: User) -> bool:
+    """The national team's values are public at once; a coordinator's wait for its validation where the
+    indicator is reviewed."""
+    return Role.ministere in user.roles
+
+
+def can_review_values(user: User) -> bool:
+    """Submitted values are validated or returned by the national team."""
+    return Role.ministere in user.roles
+
+
 def can_read_unpublished(user: User | None, territory: dict | None = None) -> bool:
     """Whether a user may see draft (unpublished) values of a territory; None = figures mixing all of France.
 

@@ -79,6 +79,9 @@ def entry_grid(
                     "value",
                     "comment",
                     "version",
+                    "published",
+                    "review_state",
+                    "review_reason",
                 ]
             )
         grid = repository.grid_values(cur, codes, allowed, code, previous_period(code), kind)

@@ -96,6 +96,13 @@ class Indicator(BaseModel):
     contact: str | None = Field(default=None, max_length=200, pattern=r"^[^@]*$")
     contact_confirmed: bool = False
     checks: IndicatorRules = Field(default_factory=IndicatorRules, alias="rules")
+    # Review before publication: a coordinator's typed or imported value waits for the national team.
+    review: bool = True
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether coordinators' values of this indicator wait for validation (computed ones are never typed)."""
+        return self.review and self.computed_from == "saisie"
 
 
 class ValueIn(BaseModel):

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pyarrow as pa
 
+from indicators import review_repository
 from indicators.aggregates import mark_dirty
 from store import audit
 from territories import repository as territory_repo
@@ -36,7 +37,7 @@ def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
     cur.register("incoming_keys", pa.Table.from_pandas(incoming, preserve_index=False))
     try:
         return cur.execute(
-            "SELECT w.pos, v.value, v.numerator, v.denominator, v.source, v.comment, v.version,"
+            "SELECT w.pos, v.value, v.numerator, v.denominator, v.source, v.comment, v.version, v.published,"
             " v.updated_by, v.updated_at FROM incoming_keys w JOIN indicator_value v ON " + _KEY_JOIN
         ).df()
     finally:
@@ -191,18 +192,19 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
     try:
         cur.execute(
             "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"
-            " source = w.source, comment = w.comment, version = w.new_version, is_demo = false,"
+            " source = w.source, comment = w.comment, version = w.new_version, is_demo = false, published = w.published,"
             " updated_by = ?, updated_at = current_timestamp FROM w WHERE w.op = 'update' AND " + _KEY_JOIN,
             [actor],
         )
         cur.execute("DELETE FROM indicator_value v USING w WHERE w.op = 'delete' AND " + _KEY_JOIN)
         cur.execute(
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
-            " value, numerator, denominator, source, comment, is_demo, version, updated_by)"
+            " value, numerator, denominator, source, comment, is_demo, published, version, updated_by)"
             " SELECT indicator_code, territory_id, period, period_start, period_end, kind, value, numerator,"
-            " denominator, source, comment, false, new_version, ? FROM w WHERE op = 'insert'",
+            " denominator, source, comment, false, published, new_version, ? FROM w WHERE op = 'insert'",
             [actor],
         )
+        review_repository.record_writes(cur, actor=actor)
         audit_changes(cur, actor=actor, how=how)
         # The materialised roll-ups of the touched (indicator, year, kind) slices are recomputed on read.
         mark_dirty(cur, table="w")
@@ -218,10 +220,10 @@ def audit_changes(cur, *, actor: str, how: str) -> None:
         " CASE WHEN w.op = 'delete' AND ? NOT IN ('annulation', 'import') THEN 'suppression' ELSE ? END,"
         " CASE WHEN w.old_version IS NULL THEN NULL ELSE json_object('value', w.old_value,"
         "   'numerator', w.old_numerator, 'denominator', w.old_denominator, 'source', w.old_source,"
-        "   'comment', w.old_comment, 'version', w.old_version) END,"
+        "   'comment', w.old_comment, 'version', w.old_version, 'published', w.old_published) END,"
         " CASE WHEN w.op = 'delete' THEN NULL ELSE json_object('value', w.value, 'numerator', w.numerator,"
         "   'denominator', w.denominator, 'source', w.source, 'comment', w.comment,"
-        "   'version', w.new_version) END,"
+        "   'version', w.new_version, 'published', w.published) END,"
         " w.source, w.audit_comment FROM w ORDER BY w.pos",
         [actor, how, how],
     )
@@ -245,6 +247,7 @@ def history(cur, key: str) -> pd.DataFrame:
         " TRY_CAST(json_extract(old_data, '$.value') AS DOUBLE) AS old_value,"
         " TRY_CAST(json_extract(new_data, '$.value') AS DOUBLE) AS new_value,"
         " TRY_CAST(json_extract(new_data, '$.version') AS INTEGER) AS new_version,"
+        " TRY_CAST(json_extract(new_data, '$.published') AS BOOLEAN) AS new_published,"
         " json_extract_string(old_data, '$.comment') AS old_comment,"
         " json_extract_string(new_data, '$.comment') AS new_comment,"
         " source, comment, old_data, new_data"
@@ -303,18 +306,21 @@ def grid_values(
     return cur.execute(
         "WITH keys AS (SELECT i.code AS indicator_code, t.id AS territory_id FROM unnest(?) i(code)"
         " CROSS JOIN unnest(?) t(id)),"
-        " cur AS (SELECT indicator_code, territory_id, value, comment, version, is_demo, updated_by, updated_at"
-        "   FROM indicator_value WHERE period = ? AND kind = ?),"
+        " cur AS (SELECT indicator_code, territory_id, value, comment, version, is_demo, published, updated_by,"
+        "   updated_at FROM indicator_value WHERE period = ? AND kind = ?),"
         " prev AS (SELECT indicator_code, territory_id, value FROM indicator_value WHERE period = ? AND kind = ?),"
         " tgt AS (SELECT indicator_code, territory_id, arg_max(value, period_end) AS value,"
-        "   arg_max(period, period_end) AS period FROM indicator_value WHERE kind = 'target' GROUP BY ALL)"
+        "   arg_max(period, period_end) AS period FROM indicator_value WHERE kind = 'target' GROUP BY ALL),"
+        " rev AS (SELECT indicator_code, territory_id, state, reason FROM value_state WHERE period = ? AND kind = ?)"
         " SELECT k.indicator_code, k.territory_id, prev.value AS previous, tgt.value AS target,"
         " tgt.period AS target_period, cur.value, cur.comment, coalesce(cur.version, 0) AS version,"
-        " coalesce(cur.is_demo, false) AS is_demo, cur.updated_by, cur.updated_at"
+        " coalesce(cur.is_demo, false) AS is_demo, cur.published, rev.state AS review_state,"
+        " rev.reason AS review_reason, cur.updated_by, cur.updated_at"
         " FROM keys k LEFT JOIN cur USING (indicator_code, territory_id)"
         " LEFT JOIN prev USING (indicator_code, territory_id)"
-        " LEFT JOIN tgt USING (indicator_code, territory_id)",
-        [indicator_codes, territory_ids, period, kind, previous or "", kind],
+        " LEFT JOIN tgt USING (indicator_code, territory_id)"
+        " LEFT JOIN rev USING (indicator_code, territory_id)",
+        [indicator_codes, territory_ids, period, kind, previous or "", kind, period, kind],
     ).df()
 
 

@@ -43,6 +43,11 @@ def revert(db: Database, user: User, audit_id: int, read_version: int | None = N
         entry = repository.audit_entry(cur, audit_id)
     if entry is None or entry["entity"] != "value" or not entry["entity_key"]:
         raise ValueError(f"La modification n° {audit_id} n'existe pas ou ne concerne pas une valeur.")
+    if entry["action"] in ("publish", "return"):
+        raise ValueError(
+            f"La modification n° {audit_id} est une décision de validation, pas un changement de valeur :"
+            " elle ne s'annule pas ici. Pour revenir sur une valeur publiée, saisissez la valeur juste."
+        )
     indicator_code, territory_id, period, kind = entry["entity_key"].split("|")
     old = json.loads(entry["old_data"]) if entry["old_data"] else None
     if read_version is None:

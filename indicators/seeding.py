@@ -48,6 +48,8 @@ def insert_indicator(cur, i: Indicator) -> None:
         cur.execute(
             "INSERT INTO indicator_rule VALUES (?, ?, ?, ?, ?)", [i.code, c.min, c.max, c.integer, c.max_change_pct]
         )
+    if i.reviewed:
+        cur.execute("INSERT INTO indicator_review VALUES (?)", [i.code])
 
 
 def insert_value(cur, row: list, actor: str) -> None:

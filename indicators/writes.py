@@ -17,7 +17,7 @@ import pandas as pd
 from accounts import policy
 from accounts.models import User
 from accounts.policy import AccessDenied
-from indicators import repository, rules
+from indicators import repository, review_repository, rules
 from indicators.locks import check_locks
 from indicators.models import ValueChange
 from indicators.validation import (
@@ -136,12 +136,21 @@ def _plan(cur, frame: pd.DataFrame, how: str, note: str | None) -> tuple[pd.Data
         old_source=old["source"],
         old_comment=old["comment"],
         old_version=old["version"].astype("Int64"),
+        old_published=old["published"].astype("boolean"),
         # an empty comment clears it; a missing one keeps what was there
         comment=np.where(plan["comment"].isna(), old["comment"], plan["comment"].replace("", None)),
         source=plan["source"].where(plan["source"].notna(), HOW_LABELS[how]),
         audit_comment=note if note else plan["comment"],
     )
     plan["comment"] = plan["comment"].astype(object).where(pd.notna(plan["comment"]), None)
+    plan["figure_changed"] = (plan["op"] == "insert") | (
+        (plan["op"] == "update")
+        & ~(
+            _same(plan["value"], plan["old_value"])
+            & _same(plan["numerator"], plan["old_numerator"])
+            & _same(plan["denominator"], plan["old_denominator"])
+        )
+    )
     plan["new_version"] = plan["old_version"].fillna(0).astype("int64") + 1
     inserts = plan["op"] == "insert"
     if inserts.any():
@@ -255,7 +264,7 @@ def apply(
                 for text, p in zip(plan.loc[warned, "audit_comment"].fillna(""), plan.loc[warned, "pos"])
             ]
         progress(0.8, "Enregistrement…")
-        todo = plan[plan["op"] != "unchanged"]
+        todo = plan[plan["op"] != "unchanged"].assign(published=lambda p: _published(cur, user, p))
         if not todo.empty:
             repository.write(
                 cur,
@@ -278,6 +287,9 @@ def apply(
                         "old_source",
                         "old_comment",
                         "old_version",
+                        "old_published",
+                        "published",
+                        "figure_changed",
                         "audit_comment",
                     ]
                 ].copy(),
@@ -306,6 +318,16 @@ def apply(
         )
     progress(1.0, "Terminé")
     return result
+
+
+def _published(cur, user: User, todo: pd.DataFrame) -> pd.Series:
+    """Whether each written value is public: the national team's are; a coordinator's new figure of a
+    reviewed indicator waits for validation ("soumis"); an unchanged figure keeps its state."""
+    if policy.publishes_directly(user):
+        return pd.Series(True, index=todo.index)
+    waits = todo["indicator_code"].isin(review_repository.reviewed_codes(cur))
+    kept = todo["old_published"].fillna(True).astype(bool)
+    return ~waits | (~todo["figure_changed"] & kept)
 
 
 def _audit_refusal(

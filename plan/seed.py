@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from indicators import seeding
+from indicators import review_repository, seeding
 from indicators.models import Indicator, ValueIn
 from indicators.periods import parse_period
 from plan.models import Axis, Measure
@@ -164,26 +164,29 @@ def rule_rows(plan: dict, known: set[str]) -> list[tuple]:
 
 
 def sync_rules(db, path: Path = PLAN_FILE) -> bool:
-    """Bring a database built before (or with other) control rules in line with the catalogue file; True
-    when something changed (audited). The file is the one place the rules are written down."""
+    """Bring a database built before (or with other) control rules and review settings in line with the
+    catalogue file; True when something changed (audited). The file is the one place they are written down."""
     plan = read_plan(path)
     with db.read() as cur:
         known = seeding.indicator_codes(cur)
         stored = seeding.rule_rows(cur)
+        stored_review = sorted(review_repository.reviewed_codes(cur))
     wanted = rule_rows(plan, known)
-    if [tuple(r) for r in stored] == wanted:
+    wanted_review = sorted(i.code for i in plan["indicators"] if i.reviewed and i.code in known)
+    if [tuple(r) for r in stored] == wanted and stored_review == wanted_review:
         return False
 
     def work(cur) -> None:
         seeding.replace_rules(cur, wanted)
+        review_repository.replace_reviewed(cur, wanted_review)
         audit.append(
             cur,
             actor=SEED_ACTOR,
             entity="plan",
             action="rules",
             how="seed",
-            new={"rules": [list(r) for r in wanted]},
-            comment=f"Règles de contrôle des indicateurs reprises de {path.name}",
+            new={"rules": [list(r) for r in wanted], "review": wanted_review},
+            comment=f"Règles de contrôle et validation des indicateurs reprises de {path.name}",
         )
 
     db.write(work)

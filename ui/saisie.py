@@ -18,6 +18,7 @@ from ui.saisie_history import history_section
 from ui.saisie_import import import_section
 from ui.saisie_parts import SaisiePage
 from ui.saisie_review import review_section
+from ui.saisie_validation import validation_section
 
 st.title("Saisie des indicateurs")
 # Navigation already hides this page from other roles; the page checks again (a deep link, a stale menu).
@@ -43,7 +44,7 @@ preset(
 page = SaisiePage(database, user, regions, indicators, names)
 
 
-labels = ["Saisie", "Import", "À vérifier", "Historique", "Exports"]
+labels = ["Saisie", "Import", "À vérifier", "Validation", "Historique", "Exports"]
 can_lock = policy.can_lock_periods(user)
 if can_lock:
     labels.append("Verrouillage des périodes")
@@ -55,9 +56,11 @@ with tabs[1]:
 with tabs[2]:
     review_section(page)
 with tabs[3]:
-    history_section(page)
+    validation_section(page)
 with tabs[4]:
+    history_section(page)
+with tabs[5]:
     export_section(page)
 if can_lock:
-    with tabs[5]:
+    with tabs[6]:
         lock_section(page)

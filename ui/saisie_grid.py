@@ -7,7 +7,7 @@ import streamlit as st
 
 from accounts.policy import AccessDenied
 from formatting import french as fmt
-from indicators import grid, imports, rules, writes
+from indicators import grid, imports, review, rules, writes
 from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import EDITOR, KINDS, LEVELS, SaisiePage, number, period_code
@@ -92,7 +92,7 @@ def _editor(shown: pd.DataFrame) -> None:
         hide_index=True,
         num_rows="fixed",
         width="stretch",
-        disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible"],
+        disabled=["Territoire", "Code", "Indicateur", "Précédente", "Cible", "État"],
         column_config={
             "Précédente": st.column_config.TextColumn("Période précédente", help="valeur de la période précédente"),
             "Cible": st.column_config.TextColumn("Cible", help="dernière cible connue"),
@@ -102,6 +102,9 @@ def _editor(shown: pd.DataFrame) -> None:
                 "videz la cellule pour supprimer la valeur",
             ),
             "Commentaire": st.column_config.TextColumn("Commentaire", max_chars=rules.MAX_COMMENT),
+            "État": st.column_config.TextColumn(
+                "État", help="publiée, soumise (en attente de validation nationale) ou à corriger, avec le motif"
+            ),
         },
     )
 
@@ -241,6 +244,12 @@ def entry_section(page: SaisiePage) -> None:
             "Cible": served["target"].map(fmt.editable),
             "Valeur": served["value"].map(fmt.editable),
             "Commentaire": served["comment"].astype("object").where(served["comment"].notna(), ""),
+            "État": [
+                review.state_text(v, p, s, r)
+                for v, p, s, r in zip(
+                    served["value"], served["published"], served["review_state"], served["review_reason"]
+                )
+            ],
         }
     )
     if bool(served["is_demo"].any()):

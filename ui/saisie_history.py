@@ -7,7 +7,7 @@ import streamlit as st
 
 from accounts.policy import AccessDenied
 from formatting import french as fmt
-from indicators import imports, revert
+from indicators import imports, revert, review
 from ui import markup
 from ui.context import clear_caches
 from ui.saisie_grid import reload_grid
@@ -53,6 +53,7 @@ def history_section(page: SaisiePage) -> None:
                 "Date": entries["created_at"].map(fmt.moment),
                 "Auteur": entries["actor"].map(fmt.actor),
                 "Origine": entries["how"].map(HOW_FR),
+                "État": [review.transition_text(a, p) for a, p in zip(entries["action"], entries["new_published"])],
                 "Avant": entries["old_value"].map(number),
                 "Après": entries["new_value"].map(number),
                 "Commentaire": entries["comment"],

@@ -23,6 +23,7 @@ HOW_FR = {
     "annulation": "annulation",
     "suppression": "suppression",
     "seed": "chargement initial",
+    "validation": "validation nationale",
 }
 
 

@@ -45,9 +45,12 @@ def test_token_writes_follow_the_accounts_scope_and_refusals_write_nothing(live_
     assert server.post("/values/import", content=IN_SCOPE).status_code == 401
     ok = send(IN_SCOPE, "coordinator")
     assert ok.status_code == 200 and ok.json()["written"] and ok.json()["inserted"] == 1
-    export = server.get("/values/export", token="elu", params={"indicator": "EMPLOIS_DIRECTS", "territory": "REG-11"})
+    scope = {"indicator": "EMPLOIS_DIRECTS", "territory": "REG-11"}
+    export = server.get("/values/export", token="coordinator", params=scope)
     assert export.status_code == 200 and export.content.startswith(b"\xef\xbb\xbf")
-    assert b";2017;" in export.content  # the new value is what the next reader gets
+    assert b";2017;" in export.content  # the writer reads the value it submitted
+    # submitted, not yet published: an élu's export (and the public) does not show it
+    assert b";2017;" not in server.get("/values/export", token="elu", params=scope).content
     server.stop()
 
     written = rows(

@@ -144,7 +144,10 @@ def test_a_yearly_target_and_a_realised_value_this_year_are_fine(db):
 def test_a_bullet_is_text_while_formulas_are_refused_by_one_rule_everywhere(db):
     bullet = run(db, csv(HEAD + "EMPLOIS_DIRECTS;DEP-77;2024;4;;- voir la note du 3 mars\n"))
     assert bullet.written, messages(bullet)
-    assert revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["current"]["comment"] == "- voir la note du 3 mars"
+    assert (
+        revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["current"]["comment"]
+        == "- voir la note du 3 mars"
+    )
     served = grid.entry_grid(db, COORD_IDF, period="2024", region_code="11", indicator="EMPLOIS_DIRECTS")
     edited = served[["value", "comment"]].astype(object)
     edited.iloc[0] = [3, '=HYPERLINK("http://evil","clic")']
@@ -170,7 +173,10 @@ def test_a_file_mixing_utf8_and_windows_1252_lines_reads_each_line_right(db):
         + "EMPLOIS_DIRECTS;DEP-78;2024;5;;Réouvert à Sèvres\n".encode("cp1252")
     )
     assert run(db, data).written
-    comments = [revert.history(db, "EMPLOIS_DIRECTS", t, "2024")["current"]["comment"] for t in ("DEP-77", "DEP-78")]
+    comments = [
+        revert.history(db, "EMPLOIS_DIRECTS", t, "2024", user=MINISTERE)["current"]["comment"]
+        for t in ("DEP-77", "DEP-78")
+    ]
     assert comments == ["Créé à Évry", "Réouvert à Sèvres"]
 
 
@@ -251,7 +257,7 @@ def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file)
     database = open_database(db_file)
     writes.apply(
         database,
-        COORD_IDF,
+        MINISTERE,  # published, so the history is public
         [
             models.ValueChange(
                 indicator_code="EMPLOIS_DIRECTS", territory_id="DEP-77", period="2024", value=3, comment="ok"

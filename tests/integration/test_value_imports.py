@@ -11,7 +11,7 @@ from tests.integration.values_helpers import COORD_ARA, COORD_IDF, MINISTERE, cs
 
 
 def value(db, territory, period="2024", indicator="EMPLOIS_DIRECTS", kind="actual"):
-    row = revert.history(db, indicator, territory, period, kind)["current"]
+    row = revert.history(db, indicator, territory, period, kind, user=MINISTERE)["current"]
     return None if row is None else row["value"]
 
 
@@ -42,7 +42,9 @@ def test_encodings_utf8_with_or_without_bom_and_windows_1252(db, encoding):
     text = "indicateur;territoire;période;valeur;commentaire\nEMPLOIS_DIRECTS;DEP-77;2024;5;Créé à Évry\n"
     report = run(db, csv(text, encoding))
     assert report.ok, report.errors
-    assert revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["current"]["comment"] == "Créé à Évry"
+    assert (
+        revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["current"]["comment"] == "Créé à Évry"
+    )
 
 
 def test_french_numbers_decimal_comma_and_thousands_separators(db):

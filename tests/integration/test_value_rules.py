@@ -13,7 +13,7 @@ def change(**fields):
 
 
 def stored(db, territory="DEP-77", period="2024", indicator="EMPLOIS_DIRECTS"):
-    row = revert.history(db, indicator, territory, period, "actual")["current"]
+    row = revert.history(db, indicator, territory, period, "actual", user=MINISTERE)["current"]
     return None if row is None else row["value"]
 
 
@@ -67,7 +67,7 @@ def test_a_confirmed_large_change_with_a_comment_is_saved_and_audited(db):
         db, COORD_IDF, [change(value=25, comment="ouverture de deux lieux")], how="saisie", confirm=True
     )
     assert result.ok and result.written and stored(db) == 25
-    entry = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"].iloc[-1]
+    entry = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"].iloc[-1]
     assert entry["actor"] == COORD_IDF.email and entry["new_value"] == 25
     assert entry["comment"] == (
         "ouverture de deux lieux (alerte confirmée : variation de +150 % par rapport à 2023 (10 → 25) : "
@@ -137,8 +137,8 @@ def test_an_import_with_warnings_is_previewed_then_refused_then_saved_with_confi
     )
     assert saved.ok and saved.written and stored(db) == 25 and stored(db, "DEP-78") == 3
     comments = (
-        revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]["comment"].tolist()
-        + revert.history(db, "EMPLOIS_DIRECTS", "DEP-78", "2024")["entries"]["comment"].tolist()
+        revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"]["comment"].tolist()
+        + revert.history(db, "EMPLOIS_DIRECTS", "DEP-78", "2024", user=MINISTERE)["entries"]["comment"].tolist()
     )
     assert comments[0].startswith("chiffres du réseau régional (alerte confirmée : variation de +150 %")
     assert comments[1] == "chiffres du réseau régional"
@@ -148,7 +148,7 @@ def test_an_undo_restores_a_value_without_asking_again(db):
     writes.apply(db, COORD_IDF, [change(period="2023", value=10)], how="saisie")
     writes.apply(db, COORD_IDF, [change(value=25, comment="vérifié")], how="saisie", confirm=True)
     writes.apply(db, COORD_IDF, [change(value=12)], how="saisie")
-    entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]
+    entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"]
     revert.revert(db, COORD_IDF, int(entries.iloc[-1]["id"]))
     assert stored(db) == 25
 

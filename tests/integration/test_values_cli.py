@@ -78,7 +78,17 @@ def test_import_dry_run_then_commit_then_reimport(cli_db, tmp_path):
     again = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
     assert again.returncode == 0 and values(cli_db) == after
     history = cli(
-        "history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", "--json", db_file=cli_db
+        "history",
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "77",
+        "--period",
+        "2024",
+        "--json",
+        "--user",
+        COORD_IDF.email,
+        db_file=cli_db,
     )
     data = json.loads(history.stdout)
     assert data["territory_id"] == "DEP-77" and data["current"]["value"] == 5
@@ -162,6 +172,17 @@ def test_history_prints_the_time_of_each_change_in_paris(cli_db, tmp_path):
     ]
     # The audit keeps naive UTC; the person reads Paris time (UTC+1 in winter, UTC+2 in summer).
     paris = stored.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo("Europe/Paris"))
-    history = cli("history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "77", "--period", "2024", db_file=cli_db)
+    history = cli(
+        "history",
+        "--indicator",
+        "EMPLOIS_DIRECTS",
+        "--territory",
+        "77",
+        "--period",
+        "2024",
+        "--user",
+        COORD_IDF.email,
+        db_file=cli_db,
+    )
     assert history.returncode == 0
     assert f"{paris:%d/%m/%Y à %H:%M}" in history.stdout and "1\u202f234" in history.stdout

@@ -25,7 +25,7 @@ def change(**fields):
 
 
 def current(db, territory="DEP-77", indicator="EMPLOIS_DIRECTS", period="2024", kind="actual"):
-    return revert.history(db, indicator, territory, period, kind)["current"]
+    return revert.history(db, indicator, territory, period, kind, user=MINISTERE)["current"]
 
 
 def test_a_typed_value_is_written_with_version_and_audit_row(db):
@@ -33,7 +33,7 @@ def test_a_typed_value_is_written_with_version_and_audit_row(db):
     assert result.ok and result.written and result.inserted == 1
     row = current(db)
     assert row["value"] == 12 and row["version"] == 1 and row["updated_by"] == COORD_IDF.email
-    entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]
+    entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"]
     assert entries[["actor", "action", "how", "new_value"]].values.tolist() == [
         [COORD_IDF.email, "insert", "saisie", 12.0]
     ]
@@ -138,7 +138,7 @@ def test_a_value_deleted_then_recreated_keeps_counting_versions(db):
     assert current(db) is None
     writes.apply(db, COORD_IDF, [change(value=7, read_version=0)], how="saisie")
     assert current(db)["version"] == 2  # a session that read version 1 stays stale
-    hows = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]["how"].tolist()
+    hows = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"]["how"].tolist()
     assert hows == ["saisie", "suppression", "saisie"]
 
 
@@ -160,12 +160,12 @@ def test_locked_periods_refuse_coordinators_but_not_the_national_team(db):
 def test_revert_puts_the_previous_value_back_through_the_write_path(db):
     writes.apply(db, COORD_IDF, [change(value=10, comment="premier")], how="saisie")
     writes.apply(db, COORD_IDF, [change(value=20, comment="erreur", read_version=1)], how="saisie")
-    entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"]
+    entries = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"]
     result = revert.revert(db, COORD_IDF, int(entries["id"].iloc[-1]))
     assert result.written
     row = current(db)
     assert row["value"] == 10 and row["comment"] == "premier" and row["version"] == 3
-    last = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024")["entries"].iloc[-1]
+    last = revert.history(db, "EMPLOIS_DIRECTS", "DEP-77", "2024", user=MINISTERE)["entries"].iloc[-1]
     assert last["how"] == "annulation" and "annulation de la modification" in last["comment"]
     # Undoing the creation deletes the value.
     first_id = int(entries["id"].iloc[0])
@@ -174,7 +174,7 @@ def test_revert_puts_the_previous_value_back_through_the_write_path(db):
 
 def test_revert_is_scoped_like_any_write(db):
     writes.apply(db, COORD_ARA, [change(territory_id="DEP-69", value=4)], how="saisie")
-    entry = revert.history(db, "EMPLOIS_DIRECTS", "DEP-69", "2024")["entries"]["id"].iloc[-1]
+    entry = revert.history(db, "EMPLOIS_DIRECTS", "DEP-69", "2024", user=MINISTERE)["entries"]["id"].iloc[-1]
     before = values_only(db)
     result = revert.revert(db, COORD_IDF, int(entry))
     assert not result.written and values_only(db) == before and refusals(db) == 1

@@ -22,6 +22,8 @@ OWNERS = {
         "indicator",
         "indicator_rule",
         "value_review",
+        "indicator_review",
+        "value_state",
         "source",
         "indicator_value",
         "indicator_value_keyless",

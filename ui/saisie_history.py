@@ -56,14 +56,17 @@ def history_section(page: SaisiePage) -> None:
                 "État": [review.transition_text(a, p) for a, p in zip(entries["action"], entries["new_published"])],
                 "Avant": entries["old_value"].map(number),
                 "Après": entries["new_value"].map(number),
-                "Commentaire": entries["comment"],
+                "Commentaire": entries["comment"].astype("object").where(entries["comment"].notna(), ""),
             }
         ),
         hide_index=True,
         width="stretch",
     )
+    changes = entries.loc[~entries["action"].isin(["publish", "return"]), "id"]  # decisions are not undone
+    if changes.empty:
+        return
     target = st.selectbox(
-        "Modification à annuler", entries["id"].iloc[::-1], key="hist_revert_id", format_func=lambda i: f"n° {i}"
+        "Modification à annuler", changes.iloc[::-1], key="hist_revert_id", format_func=lambda i: f"n° {i}"
     )
     st.button(
         "Annuler cette modification",

@@ -34,6 +34,7 @@ OWNERS = {
         "rollup_deferred",
     },
     "lieux": {"lieu", "lieu_label"},
+    "notifications": {"notification_outbox", "notification_item"},
     "plan": {
         "axis",
         "measure",

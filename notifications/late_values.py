@@ -42,7 +42,7 @@ def _item(row) -> Item:
     very = f" ({LATENESS_LABELS['tres_en_retard'].lower()})" if row.lateness == "tres_en_retard" else ""
     line = (
         f"{row.indicator_name} — {row.name}, période {row.period} : attendue le {fmt.day(row.due_on)}, "
-        f"{freshness.late_text(int(row.days_late))}{very} ; {fmt.number(row.reported)} reçue(s) "
-        f"sur {fmt.number(row.expected)} attendue(s)."
+        f"{freshness.late_text(int(row.days_late))}{very} ; valeurs reçues : "
+        f"{fmt.number(row.reported)} sur {fmt.number(row.expected)}."
     )
     return Item(key=f"{row.indicator_code}|{row.territory_id}|{row.period}|{row.due_on.isoformat()}", line=line)

@@ -110,7 +110,9 @@ def _draft(user: User, on: date, sections: list[tuple[Source, dict[str, Item]]])
     return Draft(
         recipient=user.email,
         kind=kind,
-        subject="Carrefours : " + ", ".join(source.counted(len(items)) for source, items in sections),
+        subject="Carrefours : "
+        + ", ".join(source.counted(len(items)) for source, items in sections)
+        + " dans votre périmètre",
         body="\n".join(parts) + "\n",
         dedup_key=f"{kind}|{digest}",
         item_keys=keys,

@@ -127,6 +127,7 @@ def notify(
     settings: mail.SmtpSettings | None = None,
     dry_run: bool = False,
     now: datetime | None = None,
+    how: str = "cli",
 ) -> Report:
     """Build what is due, put it in the outbox, send every unsent message (or keep it); dry_run writes nothing.
 
@@ -166,7 +167,7 @@ def notify(
     report.kept = [int(i) for i in unsent.loc[~unsent["recipient"].isin(mailable), "id"]]
     if len(to_send):
         _send(db, settings, to_send, report, now)
-    db.write(lambda cur: _audit(cur, actor, report))
+    db.write(lambda cur: _audit(cur, actor, report, how))
     return report
 
 
@@ -195,14 +196,14 @@ def _send(db: Database, settings: mail.SmtpSettings, to_send: pd.DataFrame, repo
                 failed(int(message_id), str(error))
 
 
-def _audit(cur, actor: str, report: Report) -> None:
+def _audit(cur, actor: str, report: Report, how: str) -> None:
     append(
         cur,
         actor=actor,
         entity="notification",
         action="notify",
         key=report.on.isoformat(),
-        how="cli",
+        how=how,
         new={
             "date": report.on,
             "messages": report.created,
@@ -213,6 +214,25 @@ def _audit(cur, actor: str, report: Report) -> None:
             "smtp": report.smtp,
         },
     )
+
+
+def summary(report: Report) -> dict:
+    """A run as JSON-ready data, the same whether the command ran on the file or through the server's API."""
+    return {
+        "date": report.on.isoformat(),
+        "dry_run": report.dry_run,
+        "smtp": report.smtp,
+        "recipients": report.recipients,
+        "messages": [
+            {"recipient": d.recipient, "subject": d.subject, "lines": [x for x in d.body.splitlines() if x[:2] == "- "]}
+            for d in report.drafts
+        ],
+        "waiting": len(report.waiting),
+        "created": report.created,
+        "sent": report.sent,
+        "kept": report.kept,
+        "failed": [{"id": i, "error": e} for i, e in report.failed.items()],
+    }
 
 
 def mine(db: Database, user: User) -> pd.DataFrame:

@@ -6,6 +6,7 @@ same person, and a message once sent is never sent again; a failed send is retri
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -35,6 +36,11 @@ SOURCES: list[Source] = [
         hint="Saisissez-les sur la page « Saisie » de Carrefours ou importez un fichier. " + freshness.rule_text(),
     ),
 ]
+
+
+# One run at a time in a process (the server may get two API calls at once): the second builds after the
+# first has recorded its items, so it finds nothing new instead of colliding on the same keys.
+_RUN_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -134,7 +140,11 @@ def notify(
     Messages of demo accounts and of accounts disabled since are kept, never e-mailed. The run is one
     audit row (entity notification, action notify) listing the messages built, sent, kept and failed.
     """
-    on = on or freshness.today_paris()
+    with _RUN_LOCK:
+        return _notify(db, actor, on or freshness.today_paris(), settings, dry_run, now, how)
+
+
+def _notify(db: Database, actor: str, on: date, settings, dry_run: bool, now: datetime | None, how: str) -> Report:
     users = accounts.active_users(db)
     drafts = build(db, on, users)
     with db.read() as cur:

@@ -286,3 +286,30 @@ def test_without_smtp_the_messages_are_kept(cli_db, capsys):
     assert "Envoyés par e-mail : 0 ; conservés dans l'application : 3 ; en échec : 0." in out
     assert "CARREFOURS_SMTP_URL n'est pas réglé" in out
     assert [sent for _, sent, _ in _outbox(cli_db)] == [False, False, False]
+
+
+def test_a_new_source_is_one_function_and_one_line_and_shares_the_recipient_s_message(shared_db):
+    from notifications.service import SOURCES
+    from notifications.sources import Item, Source, counted
+
+    def awaiting(run, user):  # as the review workflow's « soumises » source will be: national team only
+        return [Item(key="EMPLOIS_DIRECTS|REG-11|2025|v2", line="Emplois directs — Île-de-France, 2025")] * (
+            Role.ministere in user.roles
+        )
+
+    sources = [
+        *SOURCES,
+        Source("valeurs_a_valider", "À valider", counted("valeur à valider", "valeurs à valider"), awaiting),
+    ]
+    both = User(
+        email="both@example.fr",
+        scopes=(Scope(role=Role.ministere), Scope(role=Role.coordinateur, territory_id="REG-84")),
+    )
+    drafts = {d.recipient: d for d in build(shared_db, ON, users=[MINISTERE, both, ELU], sources=sources)}
+    assert set(drafts) == {MINISTERE.email, both.email}
+    assert drafts[MINISTERE.email].subject == "Carrefours : 1 valeur à valider dans votre périmètre"
+    assert drafts[MINISTERE.email].item_keys == ("valeurs_a_valider|EMPLOIS_DIRECTS|REG-11|2025|v2",)
+    grouped = drafts[both.email]  # one message: the late values of REG-84, then the value to validate
+    assert grouped.kind == "valeurs_en_retard+valeurs_a_valider"
+    assert grouped.subject.endswith(" valeurs en retard, 1 valeur à valider dans votre périmètre")
+    assert grouped.body.index("Valeurs en retard (") < grouped.body.index("À valider (1) :")

@@ -293,9 +293,9 @@ def test_a_new_source_is_one_function_and_one_line_and_shares_the_recipient_s_me
     from notifications.sources import Item, Source, counted
 
     def awaiting(run, user):  # as the review workflow's « soumises » source will be: national team only
-        return [Item(key="EMPLOIS_DIRECTS|REG-11|2025|v2", line="Emplois directs — Île-de-France, 2025")] * (
-            Role.ministere in user.roles
-        )
+        if Role.ministere not in user.roles:
+            return []
+        return [Item(key="EMPLOIS_DIRECTS|REG-11|2025|v2", line="Emplois directs — Île-de-France, 2025")]
 
     sources = [
         *SOURCES,

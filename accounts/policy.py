@@ -93,6 +93,11 @@ def can_lock_periods(user: User) -> bool:
     return Role.ministere in user.roles
 
 
+def can_send_reminders(user: User) -> bool:
+    """Running the reminders for everyone (through the API) is the national team's or an administrator's."""
+    return bool(user.roles & {Role.ministere, Role.admin})
+
+
 def can_manage_accounts(user: User) -> bool:
     """Accounts and scopes are managed by administrators."""
     return Role.admin in user.roles

@@ -110,6 +110,18 @@ def listing(cur) -> pd.DataFrame:
     ).df()
 
 
+def active_users(cur) -> list[User]:
+    """Every active account with its scopes, by e-mail."""
+    accounts = cur.execute("SELECT email, name, is_demo FROM account WHERE active ORDER BY email").fetchall()
+    scopes: dict[str, list[Scope]] = {}
+    for email, role, territory in cur.execute(
+        "SELECT s.email, s.role, s.territory_id FROM account_scope s JOIN account a USING (email)"
+        " WHERE a.active ORDER BY s.email, s.role, s.territory_id"
+    ).fetchall():
+        scopes.setdefault(email, []).append(Scope(role=role, territory_id=None if territory == FRANCE else territory))
+    return [User(email=e, name=n, is_demo=d, scopes=tuple(scopes.get(e, ()))) for e, n, d in accounts]
+
+
 def demo_emails(cur) -> set[str]:
     """E-mails of the active demo accounts."""
     return {r[0] for r in cur.execute("SELECT email FROM account WHERE is_demo AND active").fetchall()}

@@ -26,6 +26,12 @@ def find_user(db: Database, email: str) -> User | None:
         return repository.find(cur, email)
 
 
+def active_users(db: Database) -> list[User]:
+    """Every active account with its scopes (reminders are built for each)."""
+    with db.read() as cur:
+        return repository.active_users(cur)
+
+
 def refresh(db: Database, user: User) -> User | None:
     """The signed-in user as the database knows them now (roles may have changed), None if disabled."""
     return find_user(db, user.email)

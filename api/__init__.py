@@ -56,6 +56,7 @@ ENTRIES = [
     ("post", "/lieux/import", private.import_lieux, ["format", "filename", "dry_run"], True),
     ("get", "/history", private.history, ["indicator", "territory", "period", "kind"], True),
     ("get", "/status", private.status, ["annee"], True),
+    ("post", "/notify", private.notify, ["date", "dry_run"], True),
     ("get", "/me", private.me, [], True),
 ]
 

@@ -69,7 +69,7 @@ def describe(entries: list[tuple[str, str, object, list[str], bool]], version: s
                 "description": "jeton absent, inconnu, révoqué ou expiré",
                 "content": {"application/json": {"schema": ERROR}},
             }
-        if method == "post":
+        if method == "post" and "filename" in params:  # imports carry their file; /notify has no body
             operation["requestBody"] = {
                 "required": True,
                 "content": {

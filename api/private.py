@@ -1,12 +1,14 @@
-"""API routes that act for a person (personal token): imports, exports, history, the database's status."""
+"""API routes that act for a person (personal token): imports, exports, history, reminders, the database's status."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from accounts import tokens
+from accounts import policy, tokens
 from accounts.policy import AccessDenied
 from api.answers import ApiError, database, render
 from api.auth import token_user
@@ -17,6 +19,9 @@ from indicators.periods import PeriodError
 from lieux import import_formats
 from lieux import imports as lieux_imports
 from lieux.writes import LieuError
+from notifications import mail
+from notifications import service as reminders
+from plan.freshness import today_paris
 
 KINDS = {"realise": "actual", "cible": "target", "reference": "baseline"}
 
@@ -208,6 +213,32 @@ def history(request: Request):
         False,
         "historique",
     )
+
+
+async def notify(request: Request):
+    """Run the reminders (national team or administrator): build, send by the server's SMTP or keep; dry_run=1."""
+    db = database()
+    user, token_id = await run_in_threadpool(token_user, db, request, required=True)
+    if not policy.can_send_reminders(user):
+        raise ApiError(403, "Seuls l'équipe nationale et les administrateurs lancent les rappels.")
+    text = request.query_params.get("date")
+    try:
+        on = date.fromisoformat(text) if text else today_paris()
+    except ValueError:
+        raise ApiError(400, f"date « {text} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2026-11-25.") from None
+    try:
+        settings = mail.from_environment()
+    except mail.MailSettingError as error:  # the server's own setting: nothing is built
+        raise ApiError(503, str(error)) from error
+    dry_run = _flag(request, "dry_run")
+
+    def work():
+        report = reminders.notify(db, user.email, on=on, settings=settings, dry_run=dry_run, how="api")
+        answer = reminders.summary(report)
+        tokens.record_use(db, user, token_id, "notify", {k: answer[k] for k in ("date", "dry_run", "created", "sent")})
+        return _json(answer)
+
+    return await run_in_threadpool(work)
 
 
 def status(request: Request):

@@ -15,7 +15,7 @@ TIMEOUT = httpx.Timeout(600.0, connect=10.0)  # an import of a large file takes 
 HOW = (
     "Si c'est le serveur Carrefours (streamlit run), passez par son API : ajoutez --server URL "
     "(ou CARREFOURS_SERVER=URL) avec un jeton personnel CARREFOURS_TOKEN=crf_… créé sur la page "
-    "« Mon compte » (status, progress, compare, coverage, import, export, history)."
+    "« Mon compte » (status, progress, compare, coverage, import, export, history, notify)."
 )
 
 

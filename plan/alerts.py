@@ -149,19 +149,25 @@ def _next_end(end: date, period_type: str) -> date:
     return period_of_date(end + timedelta(days=1), period_type).end
 
 
-def completeness(db: Database, on: date | None = None, thresholds: dict = THRESHOLDS, user: User | None = None) -> dict:
-    """Per région and period, values expected vs received (over every indicator reported below France).
+def completeness(
+    db: Database,
+    on: date | None = None,
+    thresholds: dict = THRESHOLDS,
+    user: User | None = None,
+    level: str = "region",
+) -> dict:
+    """Per région (or département: `level`) and period, values expected vs received (indicators reported below).
 
-    Returns {"detail": region × indicator × period rows, "by_region": region × period totals,
+    Returns {"detail": territory × indicator × period rows, "by_region": territory × period totals (of the level),
     "late": who has not reported in the last two periods due, with the due date `due_on`, `days_late` and
     `lateness` (plan.freshness)}. Periods run from an indicator's first value to the latest period past due
     (period end + the indicator's delay_days; a period nobody has reported yet counts as received 0).
     """
     on = on or freshness.today_paris()
-    data = progress_data.rolled(db, ("region", "pays"), policy.published_only(user))
+    data = progress_data.rolled(db, (level, "pays"), policy.published_only(user))
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
     series = data["series"]
-    series = series[(series["kind"] == "actual") & (series["level"] == "region")].copy()
+    series = series[(series["kind"] == "actual") & (series["level"] == level)].copy()
     series["period_end"] = pd.to_datetime(series["period_end"]).dt.date
     extra = []
     delays = {c: freshness.delay_of(d, thresholds) for c, d in pairs["delay_days"].items()}

@@ -1,4 +1,4 @@
-"""Mon compte: who I am, what I may do, my session, my password, my API tokens."""
+"""Mon compte: who I am, what I may do, my reminders, my session, my password, my API tokens."""
 
 import pandas as pd
 import streamlit as st
@@ -7,6 +7,7 @@ from accounts import models, policy, proconnect_claims, service, tokens
 from accounts.passwords import RULES_FR
 from accounts.settings import access_settings
 from formatting import french as fmt
+from notifications import service as reminders
 from ui import markup, session
 from ui.context import db, require_roles
 
@@ -25,6 +26,21 @@ if organisation is not None:  # vouched for by ProConnect (ID token or verified 
 st.subheader("Rôles et territoires")
 for line in service.describe_scopes(db(), user):
     st.markdown(f"- {markup.plain(line)}")
+
+st.subheader("Rappels")
+mine_reminders = reminders.mine(db(), user)
+if mine_reminders.empty:
+    st.caption("Aucun rappel pour l'instant : ce qui est dû dans votre périmètre vous sera signalé ici.")
+for row in mine_reminders.itertuples():
+    if not pd.isna(row.sent_at):
+        state = f"Envoyé par e-mail le {fmt.moment(row.sent_at)}."
+    elif isinstance(row.error, str) and row.error:
+        state = f"Conservé ici : {row.error}"
+    else:
+        state = "Conservé ici (pas d'envoi par e-mail)."
+    with st.expander(f"{fmt.moment(row.created_at)} — {markup.plain(row.subject)}"):
+        st.caption(markup.plain(state))
+        st.text(row.body)
 
 settings = access_settings()
 st.caption(

@@ -1,5 +1,5 @@
 from accounts.models import ANONYMOUS, Role, Scope, User
-from accounts.policy import can_read_unpublished, can_write_values, covers
+from accounts.policy import can_read_unpublished, can_send_reminders, can_write_values, covers
 
 TRILPORT = {
     "id": "COM-77475",
@@ -52,3 +52,9 @@ def test_drafts_reach_the_national_team_everywhere_and_coordinators_in_scope_onl
     for role in (Role.elu, Role.admin, Role.lecteur):
         assert not can_read_unpublished(user((role, "COM-77475")), TRILPORT)
     assert not can_read_unpublished(None, TRILPORT) and not can_read_unpublished(ANONYMOUS, TRILPORT)
+
+
+def test_only_the_national_team_and_administrators_run_the_reminders():
+    assert can_send_reminders(user((Role.ministere, None))) and can_send_reminders(user((Role.admin, None)))
+    assert not can_send_reminders(user((Role.coordinateur, "REG-11")))
+    assert not can_send_reminders(user((Role.elu, "COM-77475"))) and not can_send_reminders(ANONYMOUS)

@@ -36,6 +36,7 @@ OWNERS = {
         "rollup_deferred",
     },
     "lieux": {"lieu", "lieu_label"},
+    "notifications": {"notification_outbox", "notification_item"},
     "plan": {
         "axis",
         "measure",

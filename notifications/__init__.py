@@ -1,0 +1,1 @@
+"""Reminders: an outbox of messages built per recipient scope, sent by SMTP or kept for "Mon compte"."""

@@ -110,6 +110,13 @@ def in_review(
     return found[COLUMNS].reset_index(drop=True)
 
 
+def region_names(db: Database) -> dict[str, str]:
+    """Région names by code, for the lists of what awaits validation."""
+    with db.read() as cur:
+        regions = territory_repo.regions(cur)
+    return dict(zip(regions["code"], regions["name"]))
+
+
 def validate(db: Database, user: User, listed: pd.DataFrame, comment: str | None = None) -> Validation:
     """Publish the listed values (as listed: a value changed since stays in review); audited."""
     _require_reviewer(user)

@@ -18,16 +18,29 @@ from accounts.sessions import utcnow
 from formatting import french as fmt
 from notifications import mail, repository
 from notifications.late_values import late_values
+from notifications.review_values import awaiting_validation, returned_values
 from notifications.sources import Item, Run, Source, counted
 from plan import freshness
 from store.audit import append
 from store.db import Database
 
 # Every kind of reminder, in the order their sections appear in a message. Adding one: write its function
-# (see notifications/sources.py) and add its line here. The review workflow adds two:
-#   coordinators: values returned « à corriger » with a reason  → Source("valeurs_a_corriger", …)
-#   national team (ministere): values « soumises » awaiting validation → Source("valeurs_a_valider", …)
+# (see notifications/sources.py) and add its line here.
 SOURCES: list[Source] = [
+    Source(
+        kind="valeurs_a_corriger",
+        heading="Valeurs à corriger",
+        counted=counted("valeur à corriger", "valeurs à corriger"),
+        items=returned_values,
+        hint="Corrigez-les sur la page « Saisie » (onglet Saisie ou Import) : elles repartent en validation.",
+    ),
+    Source(
+        kind="valeurs_a_valider",
+        heading="Valeurs à valider",
+        counted=counted("lot de valeurs à valider", "lots de valeurs à valider"),
+        items=awaiting_validation,
+        hint="Relisez-les et publiez-les sur la page « Saisie », onglet « Validation ».",
+    ),
     Source(
         kind="valeurs_en_retard",
         heading="Valeurs en retard",

@@ -153,7 +153,6 @@ def completeness(
     db: Database,
     on: date | None = None,
     thresholds: dict = THRESHOLDS,
-    user: User | None = None,
     level: str = "region",
 ) -> dict:
     """Per région (or département: `level`) and period, values expected vs received (indicators reported below).
@@ -164,7 +163,9 @@ def completeness(
     (period end + the indicator's delay_days; a period nobody has reported yet counts as received 0).
     """
     on = on or freshness.today_paris()
-    data = progress_data.rolled(db, (level, "pays"), policy.published_only(user))
+    # A value counts as received once entered, published or still in review: completeness is about what was
+    # sent, the same for every reader, and only counts leave this function, never a figure.
+    data = progress_data.rolled(db, (level, "pays"), False)
     pairs = data["pairs"].drop_duplicates("indicator_code").set_index("indicator_code")
     series = data["series"]
     series = series[(series["kind"] == "actual") & (series["level"] == level)].copy()

@@ -16,7 +16,7 @@ from ui.progress_parts import table
 st.title("Complétude des remontées")
 user = current_user()
 
-data = completeness(db(), user=user)
+data = completeness(db())
 st.caption(
     "Valeurs attendues et reçues par région et par période, pour chaque indicateur connu sous le niveau "
     f"national. {freshness.rule_text()} "

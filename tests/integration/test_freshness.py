@@ -71,12 +71,6 @@ def test_an_indicator_without_a_delay_falls_back_to_the_default_90_days(db):
     assert (row["due_on"], row["days_late"]) == (date(2026, 3, 31), 90)
 
 
-def test_a_coordinator_sees_the_same_lateness(shared_db):
-    late = alerts.completeness(shared_db, date(2026, 11, 25), user=COORDINATOR)["late"]
-    row = one(late, indicator_code="EMPLOIS_DIRECTS", territory_id="REG-11", period="2025")
-    assert row["days_late"] == 149
-
-
 def test_the_open_data_catalogue_lists_periodicity_delay_and_contact(shared_db):
     import csv
     import io

@@ -67,7 +67,7 @@ def test_two_coordinators_each_get_only_their_own_region_s_late_values(shared_db
     assert "Île-de-France" not in ara.body and all("Auvergne-Rhône-Alpes" in line for line in _lines(ara.body))
     assert idf.body.startswith("Bonjour Coordination IDF,\n") and "au 25/11/2026" in idf.body
     # Exactly Complétude's « Qui est en retard » rows for the région, in its order, one line each.
-    late = alerts.completeness(shared_db, ON, user=COORD_IDF)["late"]
+    late = alerts.completeness(shared_db, ON)["late"]
     late = late[late["territory_id"] == "REG-11"]
     assert idf.item_keys == tuple(
         f"{LATE}|{r.indicator_code}|REG-11|{r.period}|{r.due_on.isoformat()}" for r in late.itertuples()

@@ -37,6 +37,16 @@ COLUMNS = [
 ]
 
 
+def submitted_text(submitted: int) -> str:
+    """What a coordinator is told after a save or an import that submitted values (empty if none)."""
+    if not submitted:
+        return ""
+    return (
+        f" {submitted} en attente de validation par l'équipe nationale : le public les verra une fois publiées"
+        " (onglet « Validation »)."
+    )
+
+
 def state_text(value, published, state, reason) -> str:
     """The review state of one grid cell in French: empty without a value, the reason when returned."""
     if pd.isna(value) and not isinstance(state, str):

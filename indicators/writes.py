@@ -64,6 +64,7 @@ class WriteResult:
     # Soft rules broken (line, column, message, pos): a real write needs confirm=True and a comment.
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
     unconfirmed: str | None = None  # why a write with warnings wrote nothing (French), else None
+    submitted: int = 0  # values written that wait for the national team's validation (indicators.review)
 
     @property
     def ok(self) -> bool:
@@ -296,6 +297,7 @@ def apply(
                 actor=user.email,
                 how=how,
             )
+            outcome.submitted = int((~todo["published"] & todo["figure_changed"]).sum())
         outcome.written = True
         return outcome
 

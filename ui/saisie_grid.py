@@ -170,7 +170,7 @@ def _report(result: writes.WriteResult, changes: list) -> None:
         state["saisie_conflicts"] = result.conflicts
     saved = result.changed
     state["saisie_message"] = (
-        ("success", f"{saved} valeur(s) enregistrée(s).", None)
+        ("success", f"{saved} valeur(s) enregistrée(s)." + review.submitted_text(result.submitted), None)
         if saved
         else ("info", "Aucune valeur enregistrée.", None)
     )

@@ -7,7 +7,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from indicators import contract, exports, import_files, imports, rules
+from indicators import contract, exports, import_files, imports, review, rules
 from ui import markup
 from ui.context import clear_caches
 from ui.saisie_parts import KINDS, SaisiePage, number
@@ -133,7 +133,11 @@ def import_section(page: SaisiePage) -> None:
         )
         if final.errors.empty and final.result.conflicts.empty and final.written:
             clear_caches()
-            state["import_done"] = ("success", f"Import terminé : {final.result.changed} valeur(s) enregistrée(s).")
+            state["import_done"] = (
+                "success",
+                f"Import terminé : {final.result.changed} valeur(s) enregistrée(s)."
+                + review.submitted_text(final.result.submitted),
+            )
         elif not final.result.conflicts.empty:
             state["import_done"] = (
                 "error",

@@ -64,6 +64,7 @@ def test_submit_return_publish_correct_publish_with_the_public_seeing_only_what_
     page.set_viewport_size({"width": 1440, "height": 900})
     open_saisie_as_coordinator(server, page)
     import_file(page, tmp_path, "releve.csv", "EMPLOIS_DIRECTS;DEP-77;2010;40\nEMPLOIS_DIRECTS;DEP-78;2010;1 500\n", 2)
+    expect(page.get_by_text("2 en attente de validation par l'équipe nationale")).to_be_visible(timeout=SLOW)
     assert public_values(server) == {}  # submitted, not published
 
     context, national = open_validation_as_national_team(browser, server)

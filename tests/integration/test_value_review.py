@@ -48,7 +48,7 @@ def test_the_catalogue_reviews_typed_indicators_and_never_computed_ones(db):
 
 
 def test_a_coordinator_s_new_value_is_submitted_and_hidden_from_the_public(db):
-    save(db, COORD_IDF, change(value=12))
+    assert save(db, COORD_IDF, change(value=12)).submitted == 1
     assert row(db) == (12.0, False, "soumis", None, None, False, 1)
     assert public_value(db) is None
     # the coordinator and the national team see it, with its state
@@ -60,7 +60,7 @@ def test_a_coordinator_s_new_value_is_submitted_and_hidden_from_the_public(db):
 
 
 def test_the_national_team_s_own_value_is_published_at_once(db):
-    save(db, MINISTERE, change(value=30))
+    assert save(db, MINISTERE, change(value=30)).submitted == 0
     assert row(db) == (30.0, True, None, None, None, None, 1)
     assert public_value(db) == 30.0
 

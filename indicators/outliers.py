@@ -13,7 +13,7 @@ import pandas as pd
 from accounts import policy
 from accounts.models import Role, User
 from accounts.policy import AccessDenied
-from indicators import periods, repository, rules
+from indicators import outlier_repository, periods, repository, rules
 from intake.text import check_text
 from store import audit
 from store.db import Database
@@ -70,12 +70,12 @@ def history_start(period: str):
 
 
 def flagged(
-    cur, *, period: str, regions: list[str] | None = None, source: str = repository.TYPED_VALUES_SQL
+    cur, *, period: str, regions: list[str] | None = None, source: str = outlier_repository.TYPED_VALUES_SQL
 ) -> pd.DataFrame:
     """Values of one period far from their peers (same indicator and level) or from their own history, each
     with its reason in French and its strongest score (`source`: the values to check, see outlier_rows)."""
     parsed = periods.parse_period(period)
-    found = repository.outlier_rows(
+    found = outlier_repository.outlier_rows(
         cur,
         period=parsed.code,
         period_start=parsed.start,
@@ -111,11 +111,11 @@ def to_check(db: Database, user: User, *, period: str | None = None, include_rev
             rows = territory_repo.rows_for(cur, pd.DataFrame({"territory_id": held}))
         regions = sorted({code_of(t) for t in held if level_of(t) == "region"} | set(rows["region_code"].dropna()))
     with db.read() as cur:
-        period = period or repository.latest_typed_period(cur)
+        period = period or outlier_repository.latest_typed_period(cur)
         if period is None:
             return pd.DataFrame(columns=COLUMNS)
         found = flagged(cur, period=period, regions=regions)
-        reviews = repository.value_reviews(cur)
+        reviews = outlier_repository.value_reviews(cur)
     if found.empty:
         return pd.DataFrame(columns=COLUMNS)
     allowed = [
@@ -172,7 +172,9 @@ def mark_verified(
                 "Cette valeur a changé (ou a été supprimée) depuis son affichage : rechargez la liste "
                 "et vérifiez-la de nouveau."
             )
-        repository.save_review(cur, [indicator_code, territory_id, period, kind, int(version), user.email, text])
+        outlier_repository.save_review(
+            cur, [indicator_code, territory_id, period, kind, int(version), user.email, text]
+        )
         audit.append(
             cur,
             actor=user.email,

@@ -20,13 +20,13 @@ from accounts.policy import AccessDenied
 from indicators import repository, review_repository, rules
 from indicators.locks import check_locks
 from indicators.models import ValueChange
+from indicators.soft_rules import check_warnings
 from indicators.validation import (
     ERROR_COLUMNS,
     Errors,
     check_duplicates,
     check_shape,
     check_territories,
-    check_warnings,
     parse_periods,
     to_frame,
 )
@@ -184,7 +184,7 @@ def apply(
     when a row is stale and on_conflict is "refuse_all"; with "skip", stale rows are refused and
     returned while the others are written. An attempt on territories outside the user's scope is
     traced in the audit log (action "refused"), except for a dry run unless trace_refusals is set.
-    Values breaking a soft rule (indicators.validation.check_warnings) come back as `warnings`; a real
+    Values breaking a soft rule (indicators.soft_rules.check_warnings) come back as `warnings`; a real
     write holding any is done only with confirm=True and a comment on each such value (or a `note`),
     else nothing is written and `unconfirmed` says what to do.
     """

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import timedelta
 
 import httpx
@@ -13,8 +10,8 @@ import pytest
 from accounts import tokens
 from accounts.service import find_user
 from bootstrap import open_database
+from tests import command_line
 from tests.browser.conftest import start_server
-from tests.conftest import ROOT
 
 COORDINATOR, ELU, NATIONAL = "coordinateur.idf@demo.test", "elu.trilport@demo.test", "ministere@demo.test"
 
@@ -101,13 +98,8 @@ def live_private(db_file):
     server.stop()
 
 
-def cli(*args, env=None):
-    """Run cli.py with the given environment additions."""
-    return subprocess.run(
-        [sys.executable, "cli.py", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        timeout=600,
-    )
+def cli(*args, env=None, spawn=False):
+    """Run cli.py with the given environment additions: in this process, or as a real subprocess."""
+    if spawn:
+        return command_line.spawn(*args, env=env, timeout=600)
+    return command_line.run(*args, env=env)

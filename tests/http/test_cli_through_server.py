@@ -17,7 +17,8 @@ def test_import_values_goes_through_the_running_server_and_is_audited(live_priva
     env = {"CARREFOURS_DB": str(server.db_file), "CARREFOURS_TOKEN": server.tokens["coordinator"]}
     locked = cli("import", "values", path, "--user", "coordinateur.idf@demo.test", env=env)
     assert locked.returncode == 2 and "déjà ouverte" in locked.stderr and "--server URL" in locked.stderr
-    dry = cli("import", "values", path, "--dry-run", "--server", server.url, env=env)
+    # The real entry point, through the server's API.
+    dry = cli("import", "values", path, "--dry-run", "--server", server.url, env=env, spawn=True)
     assert dry.returncode == 0, dry.stderr
     assert "1 valeur(s) nouvelle(s)" in dry.stdout and "rien n'a été écrit" in dry.stdout
     done = cli("import", "values", path, "--server", server.url, env=env)

@@ -2,10 +2,6 @@
 path, the registry's write path and import, the pages (AppTest) and the command line. Every allowed action
 writes what it says; every forbidden one is refused in French with nothing written (the refusal is logged)."""
 
-import os
-import subprocess
-import sys
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -16,6 +12,7 @@ from bootstrap import open_database
 from indicators import writes as value_writes
 from indicators.models import ValueChange
 from lieux import imports, writes
+from tests import command_line
 from tests.conftest import ROOT
 from ui.context import _start
 from ui.navigation import page_specs
@@ -245,10 +242,7 @@ def test_account_changes_through_the_service(db, role, scope):
 
 
 def cli(db_file, *args):
-    env = {**os.environ, "CARREFOURS_DB": str(db_file)}
-    return subprocess.run(
-        [sys.executable, "cli.py", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
-    )
+    return command_line.run(*args, db_file=db_file)
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
@@ -334,7 +328,8 @@ def test_cli_users_acts_only_for_administrators(db_file, role):
 
 
 def test_the_system_operator_manages_accounts_without_user(db_file):
-    result = cli(db_file, "users", "add", "Nouvel.Admin@Exemple.fr", "--role", "admin", "--json")
+    # The real entry point of users.
+    result = command_line.spawn("users", "add", "Nouvel.Admin@Exemple.fr", "--role", "admin", "--json", db_file=db_file)
     assert result.returncode == 0, result.stderr
     assert '"email": "nouvel.admin@exemple.fr"' in result.stdout and '"password": "' in result.stdout
     listing = cli(db_file, "users", "list", "--json")

@@ -10,6 +10,7 @@ import pytest
 from bootstrap import create, open_database, status
 from store.db import Database, StoreError
 from store.migrations import migrate
+from tests.command_line import run
 
 
 def _snapshot(db):
@@ -176,14 +177,7 @@ def test_status_on_a_foreign_database_says_so_in_french(tmp_path):
     path = tmp_path / "autre.duckdb"
     _foreign_file(path)
     before = path.read_bytes()
-    result = subprocess.run(
-        [sys.executable, "cli.py", "status"],
-        capture_output=True,
-        text=True,
-        cwd=os.path.dirname(__file__) + "/../..",
-        timeout=120,
-        env={**os.environ, "CARREFOURS_DB": str(path)},
-    )
+    result = run("status", db_file=path)
     assert result.returncode == 2
     assert "n'a pas été créée par Carrefours" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == before

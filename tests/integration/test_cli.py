@@ -1,21 +1,11 @@
 """The command line runs the same services as the app."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def run(*args, db_file):
-    env = {**os.environ, "CARREFOURS_DB": str(db_file)}
-    return subprocess.run(
-        [sys.executable, "cli.py", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
-    )
+from tests.command_line import run, spawn
+from tests.conftest import ROOT
 
 
 @pytest.mark.national
@@ -28,7 +18,7 @@ def test_status_json_reports_territories_and_plan(db_file):
 
 
 def test_init_refuses_to_overwrite_without_force(db_file):
-    result = run("init", "--empty", db_file=db_file)
+    result = spawn("init", "--empty", db_file=db_file)  # the real entry point of init and status
     assert result.returncode == 2
     assert "existe déjà" in result.stderr and "--force" in result.stderr
 
@@ -52,7 +42,7 @@ def test_import_lieux_and_coverage_from_the_command_line(db_file):
         repository.add(cur, User(email="anct@exemple.fr", name="ANCT", scopes=(Scope(role=Role.ministere),)))
     db.close()
     census = ROOT / "tests" / "data" / "cget2019_sale.csv"
-    dry = run(
+    dry = spawn(  # the real entry point of import lieux and coverage
         "import",
         "lieux",
         str(census),

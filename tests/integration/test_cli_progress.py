@@ -2,11 +2,11 @@
 
 import json
 
-from tests.integration.test_cli import run
+from tests.command_line import run, spawn
 
 
 def test_progress_json_for_france_on_a_date(db_file):
-    result = run("progress", "--json", "--date", "2026-11-25", db_file=db_file)
+    result = spawn("progress", "--json", "--date", "2026-11-25", db_file=db_file)  # the real entry point of progress
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["territory"] == "FR" and report["date"] == "2026-11-25"

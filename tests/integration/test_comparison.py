@@ -15,8 +15,8 @@ from formatting import french as fmt
 from indicators.aggregates import mark_dirty
 from indicators.periods import parse_period
 from store import audit
+from tests.command_line import run, spawn
 from tests.integration.rollup_oracle import rollup
-from tests.integration.test_cli import run
 
 
 def test_trilport_peers_are_periurban_communes_of_comparable_population(db):
@@ -152,7 +152,8 @@ def test_council_sheet_csv_has_the_same_numbers_in_french(db):
 
 
 def test_cli_compare_prints_the_peer_group_and_comparison_as_json(db_file):
-    result = run("compare", "77475", "--indicator", "TL_OUVERTS", "--peers", "k=8", "--json", db_file=db_file)
+    # The real entry point of compare.
+    result = spawn("compare", "77475", "--indicator", "TL_OUVERTS", "--peers", "k=8", "--json", db_file=db_file)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["territory"]["name"] == "Trilport"

@@ -13,7 +13,7 @@ from indicators.aggregates import mark_dirty
 from indicators.models import ValueChange
 from plan import dashboard_service, progress_service
 from plan.service import measure_detail
-from tests.integration.test_cli import run
+from tests.command_line import run
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE
 
 DRAFT = 987654.0  # a national figure not yet published

@@ -247,12 +247,8 @@ def test_moving_a_lieu_from_another_region_names_its_current_commune_and_is_trac
 
 
 def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file):
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     from bootstrap import open_database
+    from tests.command_line import run
 
     database = open_database(db_file)
     writes.apply(
@@ -268,23 +264,8 @@ def test_history_prints_escape_sequences_stored_before_the_rule_as_text(db_file)
     with database.transaction() as cur:  # as an older version stored it
         cur.execute("UPDATE audit_log SET comment = 'efface\x1b[2J\x07' WHERE entity = 'value'")
     database.close()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "cli.py",
-            "history",
-            "--indicator",
-            "EMPLOIS_DIRECTS",
-            "--territory",
-            "DEP-77",
-            "--period",
-            "2024",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "CARREFOURS_DB": str(db_file)},
+    result = run(
+        "history", "--indicator", "EMPLOIS_DIRECTS", "--territory", "DEP-77", "--period", "2024", db_file=db_file
     )
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout and "efface\\x1b[2J\\x07" in result.stdout

@@ -204,7 +204,7 @@ def test_status_json_agrees_with_hand_formulas_on_a_registry_only_database(empty
 
     import pandas as pd
 
-    from tests.integration.test_cli import run
+    from tests.command_line import run
 
     path = tmp_path / "registre_seul.duckdb"
     shutil.copy(empty_db_file, path)

@@ -1,10 +1,6 @@
 """`import values`, `export values` and `history` from the command line: same rules, same scope, same audit."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -12,9 +8,8 @@ import pytest
 
 from accounts import repository as accounts
 from bootstrap import open_database
+from tests import command_line
 from tests.integration.values_helpers import COORD_IDF, MINISTERE
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture
@@ -29,10 +24,7 @@ def cli_db(db_file):
 
 
 def cli(*args, db_file):
-    env = {**os.environ, "CARREFOURS_DB": str(db_file)}
-    return subprocess.run(
-        [sys.executable, "cli.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
-    )
+    return command_line.run(*args, db_file=db_file)
 
 
 def values(
@@ -56,7 +48,8 @@ def test_import_refuses_the_whole_file_prints_every_faulty_line_and_exits_non_ze
         encoding="utf-8",
     )
     before = values(cli_db)
-    result = cli("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
+    # The real entry point of import values, export values and history.
+    result = command_line.spawn("import", "values", path, "--user", COORD_IDF.email, db_file=cli_db)
     assert result.returncode == 1
     assert "ligne 3, colonne territoire" in result.stderr and "hors de votre périmètre" in result.stderr
     assert "ligne 4, colonne valeur" in result.stderr and "rien n'a été écrit" in result.stderr

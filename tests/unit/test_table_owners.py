@@ -56,6 +56,10 @@ ALLOWED_READS = {
     ("indicators/rollup.py", "territory"): "roll-ups join every value to its parent territory of each level",
     ("indicators/repository.py", "territory"): "the value export names each value's territory; value sources "
     "group values by their territory's level",
+    ("indicators/outlier_repository.py", "territory"): "a value is scored among every value of its level, whole "
+    "country, and a coordinator's list keeps the values of their régions",
+    ("indicators/soft_rule_repository.py", "territory"): "a région's value is compared with the largest value of "
+    "its départements",
     ("indicators/computed_values.py", "territory"): "a computed value is held back when its région's period is locked",
     ("indicators/repository.py", "audit_log"): "a value's history, undo and last version come from its audit rows",
     ("indicators/integrity.py", "audit_log"): "the start-up check compares the latest audit rows with the values",

@@ -4,7 +4,7 @@ returns it with a reason; the public sees published values only; every transitio
 import pytest
 
 from accounts.policy import AccessDenied
-from indicators import exports, revert, review, writes
+from indicators import aggregates, exports, revert, review, writes
 from indicators.models import ValueChange
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE, count
 
@@ -159,3 +159,18 @@ def test_deleting_a_submitted_value_leaves_review(db):
     save(db, COORD_IDF, change(value=12))
     writes.apply(db, COORD_IDF, [change(value=None, delete=True)], how="saisie")
     assert count(db, "SELECT count(*) FROM value_state") == 0
+
+
+def france_emplois(db, published_only):
+    """EMPLOIS_DIRECTS 2010 for France, as the roll-ups give it to the public or to the national team."""
+    frame = aggregates.yearly(db, 2010, ["pays"], ["EMPLOIS_DIRECTS"], published_only=published_only)
+    return None if frame.empty else float(frame["value"].iloc[0])
+
+
+def test_the_public_roll_ups_count_a_value_only_once_published(db):
+    save(db, MINISTERE, change("DEP-75", 10, period="2010"))
+    save(db, COORD_IDF, change("DEP-77", 5, period="2010"))
+    # national team: 10 + 5 (drafts included); the public: 10 (the submitted 5 left out)
+    assert (france_emplois(db, False), france_emplois(db, True)) == (15.0, 10.0)
+    review.validate(db, MINISTERE, review.in_review(db, MINISTERE, region_code="11", period="2010"))
+    assert (france_emplois(db, False), france_emplois(db, True)) == (15.0, 15.0)

@@ -15,7 +15,7 @@ from indicators import outliers, repository, review_repository
 from store.db import Database
 from territories import repository as territory_repo
 
-STATE_LABELS = {"publie": "Publié", "soumis": "Soumis", "a_corriger": "À corriger"}
+STATE_LABELS = {"soumis": "Soumis", "a_corriger": "À corriger"}
 MAX_REASON = 500
 COLUMNS = [
     *review_repository.KEY,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from accounts.models import User
 from accounts.service import find_user
+from plan.freshness import today_paris
 from store.db import Database, StoreError
 
 
@@ -24,3 +27,11 @@ def import_kinds(sub):
         parser = sub.add_parser("import", help="importer un fichier (valeurs, lieux, classifications INSEE)")
         sub.carrefours_import = parser.add_subparsers(dest="kind", required=True, metavar="TYPE")
     return sub.carrefours_import
+
+
+def day_option(text: str | None, example: str) -> date:
+    """The --date of a command (today in Paris without one), or a French error giving an example."""
+    try:
+        return date.fromisoformat(text) if text else today_paris()
+    except ValueError as error:
+        raise StoreError(f"Date « {text} » illisible : écrivez-la AAAA-MM-JJ, par exemple {example}.") from error

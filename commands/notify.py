@@ -11,12 +11,12 @@ from datetime import date
 
 from bootstrap import open_database
 from commands import remote
+from commands.common import day_option
 from commands.users import operator
 from formatting import french as fmt
 from notifications import mail
 from notifications.service import notify, summary
-from plan.freshness import today_paris
-from store.db import StoreError
+from notifications.sources import counted
 
 
 def register(sub) -> None:
@@ -30,15 +30,8 @@ def register(sub) -> None:
     cmd.set_defaults(run=run)
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{fmt.number(n)} {one if n <= 1 else many}"  # French: 0 takes the singular
-
-
 def run(args) -> int:
-    try:
-        on = date.fromisoformat(args.date) if args.date else today_paris()
-    except ValueError as error:
-        raise StoreError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2026-11-25.") from error
+    on = day_option(args.date, "2026-11-25")
     server = remote.server_of(args)
     if server:  # the server reads its own SMTP setting
         params = {"date": on.isoformat(), "dry_run": "1" if args.dry_run else None}
@@ -58,8 +51,8 @@ def run(args) -> int:
 
 def show(data: dict) -> int:
     """Print a run's summary in French; exit code 1 when a send failed (retried at the next run)."""
-    built = _plural(len(data["messages"]), "nouveau message", "nouveaux messages")
-    people = _plural(data["recipients"], "destinataire", "destinataires")
+    built = counted("nouveau message", "nouveaux messages")(len(data["messages"]))
+    people = counted("destinataire", "destinataires")(data["recipients"])
     day = fmt.day(date.fromisoformat(data["date"]))
     unset = "CARREFOURS_SMTP_URL n'est pas réglé : "
     if data["dry_run"]:
@@ -69,7 +62,7 @@ def show(data: dict) -> int:
             for line in message["lines"]:
                 print(f"    {line}")
         if data["waiting"]:
-            waiting = _plural(data["waiting"], "message en attente", "messages en attente")
+            waiting = counted("message en attente", "messages en attente")(data["waiting"])
             print(f"Et {waiting} d'une exécution précédente (conservés ou en échec).")
         if not data["smtp"]:
             print(unset + "ils seraient conservés et affichés sur la page « Mon compte ».")

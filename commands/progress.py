@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from bootstrap import open_database
 from commands import remote
-from commands.common import acting_user
+from commands.common import acting_user, day_option
 from commands.output import print_json
 from formatting import french as fmt
-from plan.freshness import today_paris
 from plan.progress_report import report, resolve_territory
 from store.db import StoreError
 from territories.levels import FRANCE
@@ -31,10 +28,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    try:
-        on = date.fromisoformat(args.date) if args.date else today_paris()
-    except ValueError as error:
-        raise StoreError(f"Date « {args.date} » illisible : écrivez-la AAAA-MM-JJ, par exemple 2025-06-30.") from error
+    on = day_option(args.date, "2025-06-30")
     server = remote.server_of(args)
     if server:
         data = remote.json_of(server, "/progress", {"territory": args.territory, "date": on.isoformat()}, public=True)

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_saisie import SLOW, open_saisie_as_coordinator
+from tests.browser.test_saisie import SLOW, open_saisie, open_saisie_as_coordinator
 
 pytestmark = pytest.mark.browser
 REASON = "Yvelines : 1 500 emplois directs ? Vérifiez l'unité (emplois, pas euros)."
@@ -39,14 +39,7 @@ def import_file(page, tmp_path, name: str, lines: str, count: int) -> None:
 def open_validation_as_national_team(browser, server):
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="fr-FR")
     page = context.new_page()
-    page.goto(f"{server}/connexion")
-    page.get_by_role("link", name="Se connecter avec un compte Carrefours").click()
-    page.get_by_label("Adresse e-mail").fill("ministere@demo.test")
-    page.get_by_label("Mot de passe").fill("demo-equipe-nationale")
-    page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
-    page.get_by_test_id("stSidebar").get_by_role("link", name="Saisie").click()
-    expect(page.get_by_role("heading", name="Saisie des indicateurs")).to_be_visible(timeout=SLOW)
+    open_saisie(server, page, "ministere@demo.test", "demo-equipe-nationale")
     page.get_by_role("tab", name="Validation").click()
     return context, page
 

@@ -20,10 +20,15 @@ SLOW = 60_000
 
 def open_saisie_as_coordinator(server, page):
     """Sign in with the form as Île-de-France's coordinator and open Saisie from the menu."""
+    open_saisie(server, page, "coordinateur.idf@demo.test", "demo-coordination-idf")
+
+
+def open_saisie(server, page, email: str, password: str):
+    """Sign in with the form as a demo account and open Saisie from the menu."""
     page.goto(f"{server}/connexion")
     page.get_by_role("link", name="Se connecter avec un compte Carrefours").click()  # the server's own form
-    page.get_by_label("Adresse e-mail").fill("coordinateur.idf@demo.test")
-    page.get_by_label("Mot de passe").fill("demo-coordination-idf")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", name="Tableau de bord national")).to_be_visible(timeout=SLOW)
     page.get_by_test_id("stSidebar").get_by_role("link", name="Saisie").click()

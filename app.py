@@ -11,6 +11,8 @@ if __name__ == "__main__":
     draw()
 else:
     # The server: Streamlit's own routes, plus ours: sign-in and sessions (web/), the HTTP API (api/).
+    import threading
+
     from streamlit.starlette import App
 
     import api
@@ -24,3 +26,6 @@ else:
         middleware=web_middleware(),
         lifespan=api.lifespan,
     )
+    # Import the page modules while the server starts (and a first start builds the database), so the
+    # first visit does not spend its first seconds importing them.
+    threading.Thread(target=__import__, args=("ui.main",), name="carrefours-warm", daemon=True).start()

@@ -18,7 +18,7 @@ from api.frames import json_bytes
 from api.openapi import describe
 from api.rate_limit import RateLimit
 from bootstrap import start
-from store.db import StoreError, database_path, explain_failure, is_failure
+from store.db import StoreError, explain_failure, is_failure
 
 VERSION = "1.0.0"
 # method, path, handler, query/path parameters, needs a token
@@ -115,8 +115,7 @@ def routes() -> list:
 
 @asynccontextmanager
 async def lifespan(app):
-    """At server start, open the existing database in the background, so the server holds it from the start
-    (a CLI run then goes through the API); a first start leaves the build, with its progress, to the first visit."""
-    if database_path().exists():
-        start()  # a failure is shown, in French, by the first page that waits for the database
+    """At server start, open the database in the background (building it on a first start), so the server
+    holds it from the start (a CLI run then goes through the API) and a first visitor finds the build under way."""
+    start()  # a failure is shown, in French, by the first page that waits for the database
     yield

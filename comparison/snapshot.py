@@ -175,9 +175,11 @@ def _build(cur, level: str, published_only: bool, year: int | None = None) -> Le
     )
 
 
-def data_version(db: Database) -> tuple:
-    """What the snapshots depend on: the roll-ups' version and the territories (cache key of pages)."""
-    version = aggregates.version(db)  # refreshes slices that writers marked dirty
+def data_version(db: Database, levels=None) -> tuple:
+    """What the snapshots depend on: the roll-ups' version and the territories (cache key of pages).
+
+    levels: what the caller reads (every level if None), refreshed first; any refresh moves the version."""
+    version = aggregates.version(db, levels)  # refreshes slices that writers marked dirty
     with db.read() as cur:
         return (version, *territory_repo.version(cur))
 

@@ -79,7 +79,9 @@ def replace(
     """Bring the stored values of `source` within scope_sql in line with recompute_new; returns the counts
     of values held (locked periods), inserted, updated and deleted. The audit rows say how = source."""
     cur.execute(_DIFF_SQL.format(scope=scope_sql), [source, *scope_params, is_demo])
-    held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0]
+    # The join costs seconds over two million rows even with no lock at all (a first build): skip it then.
+    locked = cur.execute("SELECT EXISTS (SELECT 1 FROM period_lock)").fetchone()[0]
+    held = cur.execute(_HOLD_LOCKED_SQL).fetchone()[0] if locked else 0
     mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
     if audit_values:
         audit.append_select(cur, _AUDIT_SELECT, [actor, source, source, source, source, comment])

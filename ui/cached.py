@@ -10,16 +10,20 @@ import streamlit as st
 from accounts.models import User
 from comparison.snapshot import data_version
 from indicators import outliers
+from indicators.aggregates import COARSE_LEVELS
 from plan import alerts, dashboard_service, service
 from plan.freshness import today_paris
 from ui.context import db
 
 
-def _key(user: User | None) -> tuple:
+def _key(user: User | None, levels=None) -> tuple:
     """What the reads depend on besides their arguments: the roll-ups' and territories' version, the day
-    (statuses are measured against today), and the person (which drafts they may see depends on scopes)."""
+    (statuses are measured against today), and the person (which drafts they may see depends on scopes).
+
+    levels: the roll-up levels the read needs fresh (every level if None). A write marks its slices dirty
+    and even a régions-and-France refresh moves the version, so a coarse key still changes on every write."""
     person = None if user is None else (user.email, repr(user.scopes))
-    return data_version(db()), today_paris(), person
+    return data_version(db(), levels), today_paris(), person
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -49,17 +53,17 @@ def _stale(on: date, key: tuple, _user: User | None) -> pd.DataFrame:
 
 def dashboard(user: User | None) -> dict:
     """The national dashboard's figures (measures in France and per région, cards) as this person sees them."""
-    return _dashboard(_key(user), user)
+    return _dashboard(_key(user, COARSE_LEVELS), user)
 
 
 def measure_progress(code: str, user: User | None) -> dict:
     """One measure's progress in France and per région, its indicators, budgets and notes."""
-    return _measure_progress(code, _key(user), user)
+    return _measure_progress(code, _key(user, COARSE_LEVELS), user)
 
 
 def measure_detail(code: str, user: User | None) -> dict | None:
     """One measure's description, indicators, milestones and history."""
-    return _measure_detail(code, _key(user), user)
+    return _measure_detail(code, _key(user, COARSE_LEVELS), user)
 
 
 def peers(user: User | None) -> pd.DataFrame:

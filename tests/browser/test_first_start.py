@@ -3,13 +3,16 @@
 import pytest
 
 from tests.browser.conftest import start_server
+from tests.conftest import whole_france
 
 pytestmark = pytest.mark.browser
 
 
 def test_first_visit_shows_the_build_steps_then_the_dashboard(page, tmp_path):
     path = tmp_path / "neuve" / "carrefours.duckdb"
-    process, url = start_server(path, {"CARREFOURS_DEMO": "0"})
+    # The server starts building at launch: the whole of France keeps the build long enough to be seen.
+    with whole_france():
+        process, url = start_server(path, {"CARREFOURS_DEMO": "0"})
     try:
         page.goto(url)
         page.get_by_role("heading", name="Préparation de la base Carrefours").wait_for(timeout=60_000)

@@ -2,7 +2,8 @@
 
 import pandas as pd
 
-from indicators.aggregates import mark_dirty, refresh, yearly
+from comparison.snapshot import data_version
+from indicators.aggregates import COARSE_LEVELS, mark_dirty, refresh, yearly
 from indicators.periods import parse_period
 from indicators.rollup import rollup_all, rules_frame
 from plan.dashboard_service import map_periods
@@ -51,6 +52,31 @@ def test_a_changed_value_is_reflected_once_its_slice_is_marked(db):
     assert commune.loc["COM-77475", "value"] == stored  # the finer rows follow on the first read of them
     with db.transaction() as cur:
         assert refresh(cur) == 0
+
+
+def test_the_dashboards_cache_key_leaves_finer_rollups_deferred_yet_moves_on_every_write(db):
+    # The national dashboard reads régions and France only: its cache key must not roll every commune up
+    # (seconds on a first start), and must still change when any value changes.
+    before = data_version(db, COARSE_LEVELS)
+    with db.transaction() as cur:
+        cur.execute(
+            "UPDATE indicator_value SET value = value + 10 WHERE indicator_code = 'TL_OUVERTS'"
+            " AND territory_id = 'COM-77475' AND period = '2023'"
+        )
+        mark_dirty(cur, where="indicator_code = 'TL_OUVERTS' AND territory_id = 'COM-77475'")
+    after = data_version(db, COARSE_LEVELS)
+    assert after != before
+    with db.read() as cur:
+        deferred = cur.execute("SELECT DISTINCT indicator_code, year, kind FROM rollup_deferred").fetchall()
+        assert ("TL_OUVERTS", 2023, "actual") in deferred  # the communes' rows wait for a read of them
+        national = cur.execute(
+            "SELECT value FROM rollup_year WHERE indicator_code = 'TL_OUVERTS' AND territory_id = 'FR'"
+            " AND year = 2023 AND kind = 'actual' AND NOT published_only"
+        ).fetchone()[0]
+    assert national == 3500 + 10
+    assert data_version(db) != after  # a read of every level rolls the rest up
+    with db.read() as cur:
+        assert cur.execute("SELECT count(*) FROM rollup_deferred").fetchone()[0] == 0
 
 
 def _rollups(db, where: str = "TRUE") -> pd.DataFrame:

@@ -18,7 +18,9 @@ from store import meta
 from store.db import Database, StoreError, database_path
 from store.lifecycle import create_file, open_file
 from store.migrations import migrate
-from store.shared import shared_database
+from store.postgres import database_url
+from store.postgres_lifecycle import create_postgres, open_postgres
+from store.shared import database_key, shared_database
 
 
 def demo_enabled() -> bool:
@@ -96,9 +98,14 @@ def _filler(demo: bool):
     return lambda db, progress=_silent: build(db, demo, progress)
 
 
-def create(path: Path, demo: bool, *, replace: bool = False) -> dict:
-    """Build a new database file, never half-built; replace an existing (even corrupt) one if asked."""
-    return create_file(path, _filler(demo), replace=replace)
+def create(path: Path | None, demo: bool, *, replace: bool = False) -> dict:
+    """Build a new database, never half-built; replace an existing (even corrupt) one if asked.
+
+    path None: the PostgreSQL database of CARREFOURS_DATABASE_URL if set, else the file of CARREFOURS_DB."""
+    url = database_url() if path is None else None
+    if url:
+        return create_postgres(url, _filler(demo), replace=replace)
+    return create_file(path or database_path(), _filler(demo), replace=replace)
 
 
 def open_database(
@@ -107,7 +114,11 @@ def open_database(
     """Open the database, creating it on first start and applying new migrations."""
     demo = demo_enabled() if demo is None else demo
     wire()
-    db = open_file(path, _filler(demo), lock=lock, progress=progress, check=damage_report)
+    url = database_url() if path is None else None
+    if url:
+        db = open_postgres(url, _filler(demo), lock=lock, progress=progress)
+    else:
+        db = open_file(path, _filler(demo), lock=lock, progress=progress, check=damage_report)
     from plan.seed import sync_rules
 
     try:
@@ -186,7 +197,7 @@ def start() -> Start:
     """The one start of this process's database (CARREFOURS_DB), begun by its first caller (server or visit)."""
     # Keyed by the file: a process that is pointed at another database starts that one, never the first.
     with _start_lock:
-        key = str(database_path().resolve())
+        key = database_key()
         if key not in _starts:
             _starts[key] = Start()
         return _starts[key]
@@ -214,7 +225,7 @@ def status(db: Database) -> dict:
         values = indicators.value_counts(cur)
         lieux_total, demo_lieux = lieux.counts(cur)
         return {
-            "database": str(db.path) if db.path else ":memory:",
+            "database": str(db.path) if db.path else str(db) if db.backend == "postgres" else ":memory:",
             "built_at": facts.get("built_at"),
             "demo": facts.get("demo") == "true",
             "territories": {lvl: levels.get(lvl, 0) for lvl in ("pays", "region", "departement", "epci", "commune")},

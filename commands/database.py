@@ -7,6 +7,7 @@ from commands.output import print_json
 from commands.remote import add_option, json_of, server_of
 from formatting import french as fmt
 from store.db import StoreError, database_path
+from store.postgres import database_url, redact
 
 
 def register(sub) -> None:
@@ -27,6 +28,12 @@ def register(sub) -> None:
 
 
 def run_init(args) -> int:
+    url = database_url()
+    if url:
+        counts = create(None, demo=not args.empty, replace=args.force)
+        print(f"Base créée dans PostgreSQL : {redact(url)}")
+        _print_counts(counts)
+        return 0
     path = database_path()
     if path.exists():
         if not args.force:
@@ -45,9 +52,13 @@ def run_init(args) -> int:
             "modifié."
         ) from error
     print(f"Base créée : {path}")
+    _print_counts(counts)
+    return 0
+
+
+def _print_counts(counts: dict) -> None:
     for key, value in counts.items():
         print(f"  {key} : {fmt.number(value) if isinstance(value, int) else value}")
-    return 0
 
 
 def run_status(args) -> int:

@@ -104,6 +104,8 @@ def _is_write_conflict(error: Exception) -> bool:
 class Database:
     """Owns the root connection; hands out cursors and transactions to every thread."""
 
+    backend = "duckdb"  # store.postgres.PostgresDatabase: "postgres"
+
     def __init__(self, path: Path | str = ":memory:"):
         self.path = Path(path) if path != ":memory:" else None
         target = str(path)

@@ -1,8 +1,9 @@
-"""Shared fixtures: a small real database (a few départements) built once per run, copied per test; the
-national one is built only if a test marked `national` runs."""
+"""Shared fixtures: a small real database (a few départements) built once per run (one build shared by the
+xdist workers), copied per test; the national one is built only if a test marked `national` runs."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sys
@@ -101,17 +102,38 @@ def _national_scope(request):
         yield
 
 
+def _built_once(tmp_path_factory, name: str) -> Path:
+    """The database `name`, built by the first worker of the run that asks; the others wait and reuse it.
+
+    pytest-xdist's pattern for a session resource: the workers' temporary folders share a parent, where
+    the first one builds under a file lock (the build is written aside, then renamed into place). Every
+    test works on a copy, or opens it read-only, so one file serves every worker.
+    """
+    folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        folder = folder.parent
+    folder = folder / f"shared-{name}"
+    folder.mkdir(exist_ok=True)
+    path = folder / "carrefours.duckdb"
+    with open(folder / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if the build fails
+        if not path.exists():
+            aside = tmp_path_factory.mktemp(name) / "carrefours.duckdb"
+            os.replace(_build(aside), path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def built_db_file(tmp_path_factory) -> Path:
     """The small demo database, built once per run."""
-    return _build(tmp_path_factory.mktemp("built") / "carrefours.duckdb")
+    return _built_once(tmp_path_factory, "built")
 
 
 @pytest.fixture(scope="session")
 def national_db_file(tmp_path_factory) -> Path:
     """The national demo database (34 875 communes), built once per run and only if a national test asks."""
     with whole_france():
-        return _build(tmp_path_factory.mktemp("national") / "carrefours.duckdb")
+        return _built_once(tmp_path_factory, "national")
 
 
 @pytest.fixture

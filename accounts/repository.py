@@ -7,6 +7,7 @@ from datetime import datetime
 import pandas as pd
 
 from accounts.models import Scope, User, normalize_email
+from store.db import next_id
 from territories.levels import FRANCE
 
 # Outcomes of a sign-in attempt that count towards the lock-out (a refused attempt while locked does not,
@@ -140,10 +141,12 @@ def active_admins(cur) -> list[str]:
 
 def record_attempt(cur, *, email: str, address: str, method: str, outcome: str, now: datetime) -> int:
     """Keep one sign-in attempt; returns its id."""
-    return cur.execute(
-        "INSERT INTO login_attempt (attempted_at, email, address, method, outcome) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        [now, email, address, method, outcome],
-    ).fetchone()[0]
+    attempt_id = next_id(cur, "login_attempt_seq")
+    cur.execute(
+        "INSERT INTO login_attempt (id, attempted_at, email, address, method, outcome) VALUES (?, ?, ?, ?, ?, ?)",
+        [attempt_id, now, email, address, method, outcome],
+    )
+    return attempt_id
 
 
 def settle_attempt(cur, attempt_id: int, outcome: str) -> None:

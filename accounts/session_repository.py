@@ -52,15 +52,10 @@ def revoke(cur, token_hash: str, reason: str, now: datetime) -> None:
 
 def revoke_all(cur, email: str, reason: str, now: datetime) -> int:
     """End every open session of an account; returns how many were open."""
-    return (
-        cur.execute(
-            "UPDATE account_session SET revoked_at = ?, revoked_reason = ? WHERE email = ?"
-            " AND revoked_at IS NULL RETURNING 1",
-            [now, reason, email],
-        )
-        .fetchall()
-        .__len__()
-    )
+    return cur.execute(
+        "UPDATE account_session SET revoked_at = ?, revoked_reason = ? WHERE email = ? AND revoked_at IS NULL",
+        [now, reason, email],
+    ).fetchone()[0]
 
 
 def forget_before(cur, before: datetime) -> None:

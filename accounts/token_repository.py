@@ -38,11 +38,11 @@ def of_account(cur, email: str) -> pd.DataFrame:
 
 def revoke(cur, token_id: str, email: str, now: datetime) -> bool:
     """Revoke one of an account's live tokens; whether one was revoked."""
-    row = cur.execute(
-        "UPDATE api_token SET revoked_at = ? WHERE id = ? AND email = ? AND revoked_at IS NULL RETURNING id",
+    changed = cur.execute(
+        "UPDATE api_token SET revoked_at = ? WHERE id = ? AND email = ? AND revoked_at IS NULL",
         [now, token_id, email],
-    ).fetchone()
-    return row is not None
+    ).fetchone()[0]
+    return changed > 0
 
 
 def mark_used(cur, token_id: str, now: datetime) -> None:

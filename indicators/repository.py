@@ -173,11 +173,8 @@ def add_lock(cur, region: str, period: str, start, end, actor: str) -> None:
 
 def remove_lock(cur, region: str, period: str) -> int:
     """Reopen a period for a region; returns how many locks were removed."""
-    return (
-        cur.execute("DELETE FROM period_lock WHERE region = ? AND period = ? RETURNING 1", [region, period])
-        .fetchall()
-        .__len__()
-    )
+    # A DELETE returns its row count (RETURNING is not forwarded to PostgreSQL).
+    return cur.execute("DELETE FROM period_lock WHERE region = ? AND period = ?", [region, period]).fetchone()[0]
 
 
 def grid_values(

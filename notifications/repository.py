@@ -6,6 +6,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from store.db import next_id
+
 MESSAGE_COLUMNS = ["id", "recipient", "kind", "subject", "body", "created_at", "sent_at", "error"]
 
 
@@ -16,11 +18,12 @@ def known_items(cur) -> set[tuple[str, str]]:
 
 def add(cur, *, recipient: str, kind: str, subject: str, body: str, dedup_key: str, items, now: datetime) -> int:
     """Insert one message and the keys of the items it groups; returns its id."""
-    message_id = cur.execute(
-        "INSERT INTO notification_outbox (recipient, kind, subject, body, dedup_key, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        [recipient, kind, subject, body, dedup_key, now],
-    ).fetchone()[0]
+    message_id = next_id(cur, "notification_outbox_id")
+    cur.execute(
+        "INSERT INTO notification_outbox (id, recipient, kind, subject, body, dedup_key, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [message_id, recipient, kind, subject, body, dedup_key, now],
+    )
     cur.executemany(
         "INSERT INTO notification_item (recipient, item_key, message_id) VALUES (?, ?, ?)",
         [[recipient, key, message_id] for key in items],

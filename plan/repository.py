@@ -6,6 +6,7 @@ import pandas as pd
 
 from indicators import aggregates
 from indicators import repository as indicator_repo
+from store.db import next_id
 
 # The indicator's rules each (measure, indicator) pair carries, as measure_indicator_frame names them.
 _PAIR_RULES = {
@@ -201,9 +202,11 @@ def set_status(cur, code: str, status: str, meteo: str, actor: str, comment: str
 
 def add_note(cur, code: str, author: str, text: str) -> int:
     """Insert a follow-up note on a measure; returns its id."""
-    return cur.execute(
-        "INSERT INTO measure_note (measure_code, author, text) VALUES (?, ?, ?) RETURNING id", [code, author, text]
-    ).fetchone()[0]
+    note_id = next_id(cur, "measure_note_seq")
+    cur.execute(
+        "INSERT INTO measure_note (id, measure_code, author, text) VALUES (?, ?, ?, ?)", [note_id, code, author, text]
+    )
+    return note_id
 
 
 def axis_codes(cur) -> list[str]:

@@ -92,12 +92,31 @@ def is_failure(error: Exception) -> bool:
     )
 
 
+def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:
+    """The next value of a sequence of the cursor's database (PostgreSQL's own nextval when it is attached)."""
+    kind = cur.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    if kind == "postgres":  # DuckDB does not see PostgreSQL's sequences; nextval is never rolled back anyway
+        sql = f"SELECT nextval('{sequence}')".replace("'", "''")
+        return cur.execute(f"SELECT * FROM postgres_query(current_database(), '{sql}')").fetchone()[0]
+    return cur.execute(f"SELECT nextval('{sequence}')").fetchone()[0]
+
+
+# PostgreSQL's own words (through DuckDB, which keeps no SQLSTATE) for a transaction that lost a race with
+# another server: retried like DuckDB's conflicts. They are PostgreSQL's default (English) messages.
+_POSTGRES_CONFLICTS = (
+    "could not serialize access",
+    "deadlock detected",
+    "duplicate key value violates unique constraint",
+)
+
+
 def _is_write_conflict(error: Exception) -> bool:
     text = str(error)
     return (
         isinstance(error, duckdb.TransactionException)
         or (isinstance(error, duckdb.ConstraintException) and "Duplicate key" in text)
         or "Conflict on" in text
+        or any(marker in text for marker in _POSTGRES_CONFLICTS)
     )
 
 

@@ -1,11 +1,13 @@
 """Carrefours against a plain pandas baseline at national scale, on the same data, in the same run.
 
-Usage: python benchmarks/run.py [--scale 1] [--repeat 5] [--only NAME]
+Usage: python benchmarks/run.py [--scale 1] [--repeat 5] [--only NAME] [--backend duckdb|postgres|both]
 
 Builds (once) a deterministic national-scale database with benchmarks/generate.py, times every
 scenario warm (one untimed warm-up, then --repeat runs: median and max), then loads the same data into
 pandas and times a straightforward pandas implementation of the same result, checks that both give
 the same numbers, and prints one table. Carrefours' peak memory is read before pandas loads anything.
+--backend postgres|both also copies the file into PostgreSQL (benchmarks/on_postgres.py) and runs the
+same scenarios there, through the same entry points.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import scenarios
+from benchmarks import on_postgres, scenarios
 from benchmarks.generate import generate
 from bootstrap import open_database
 
@@ -40,6 +42,7 @@ class Timing:
     pandas_ms: float | None = None
     same: bool | None = None
     target_ms: float | None = None
+    backend: str = "duckdb"
 
 
 def timed(fn: Callable[[], Any], repeat: int, warm_up: bool = True) -> tuple[Any, list[float]]:
@@ -68,11 +71,9 @@ def database_for(scale: float) -> Path:
     return path
 
 
-def run(scale: float, repeat: int, only: str | None, with_pandas: bool = True) -> list[Timing]:
-    """Time every scenario on Carrefours, then on pandas, and compare their results."""
-    path = database_for(scale)
-    db = open_database(path)
-    chosen = [s for s in scenarios.ALL if only is None or only in s.name]
+def measure(db, chosen: list, repeat: int, backend: str) -> tuple[list[Timing], dict]:
+    """Time every chosen scenario on one open database; their timings and last results."""
+    scenarios.reset()  # no session, cache or import file carried over from another backend
     results, timings = {}, []
     for scenario in chosen:
         state = scenario.setup(db) if scenario.setup else None
@@ -80,24 +81,80 @@ def run(scale: float, repeat: int, only: str | None, with_pandas: bool = True) -
         results[scenario.name] = result
         timings.append(
             Timing(
-                scenario.name, scenario.rows(result), statistics.median(times), max(times), target_ms=scenario.target_ms
+                scenario.name,
+                scenario.rows(result),
+                statistics.median(times),
+                max(times),
+                target_ms=scenario.target_ms,
+                backend=backend,
             )
         )
         if scenario.teardown:
             scenario.teardown(db, state)
+    return timings, results
+
+
+def open_backend(backend: str, path: Path, url: str | None):
+    """The benchmark database through the product's own entry point, on the file or in PostgreSQL."""
+    if backend == "duckdb":
+        return open_database(path)
+    os.environ["CARREFOURS_DATABASE_URL"] = url  # open_database(None) then opens PostgreSQL, as the app does
+    try:
+        return open_database(None)
+    finally:
+        del os.environ["CARREFOURS_DATABASE_URL"]
+
+
+def run(
+    scale: float,
+    repeat: int,
+    only: str | None,
+    with_pandas: bool = True,
+    backend: str = "duckdb",
+    postgres_url: str | None = None,
+) -> list[Timing]:
+    """Time every scenario on Carrefours (DuckDB file, PostgreSQL or both), then on pandas, and compare."""
+    path = database_for(scale)
+    backends = ["duckdb", "postgres"] if backend == "both" else [backend]
+    url = on_postgres.postgres_url(postgres_url) if "postgres" in backends else None
+    chosen = [s for s in scenarios.ALL if only is None or only in s.name]
+    copy_seconds = on_postgres.load(path, url) if url else None  # before the DuckDB run writes to the file
+    timings: list[Timing] = []
+    results: dict[str, dict] = {}
+    sizes: dict[str, float] = {}
+    for name in backends:
+        db = open_backend(name, path, url)
+        try:
+            if name == "postgres" and any(s.writes for s in chosen):
+                on_postgres.forget_copy(db)
+            found, results[name] = measure(db, chosen, repeat, name)
+            sizes[name] = on_postgres.size_mb(db) if name == "postgres" else path.stat().st_size / 2**20
+        finally:
+            db.close()
+        timings += found
     carrefours_peak = peak_mb()
-    frames = scenarios.load_pandas(db) if with_pandas else None
-    for scenario, timing in zip(chosen, timings):
-        if scenario.pandas is None or frames is None:
-            continue
-        expected, times = timed(
-            lambda scenario=scenario: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False
-        )
-        timing.pandas_ms = statistics.median(times)
-        timing.same = scenario.same(results[scenario.name], expected)
-    db.close()
-    file_mb = path.stat().st_size / 2**20
-    print_table(scale, timings, carrefours_peak, file_mb)
+    if with_pandas:
+        # Both backends ran the same scenarios from the same content (the copy was made before either
+        # ran), so they end holding the same data: pandas reads it from the first.
+        db = open_backend(backends[0], path, url)
+        try:
+            frames = scenarios.load_pandas(db)
+        finally:
+            db.close()
+        for scenario in chosen:
+            if scenario.pandas is None:
+                continue
+            expected, times = timed(
+                lambda scenario=scenario: scenario.pandas(frames), min(3, max(1, repeat // 2)), warm_up=False
+            )
+            for timing in timings:
+                if timing.name == scenario.name:
+                    timing.pandas_ms = statistics.median(times)
+                    timing.same = scenario.same(results[timing.backend][scenario.name], expected)
+    if backend == "both":
+        print_both(scale, timings, carrefours_peak, sizes, copy_seconds)
+    else:
+        print_table(scale, timings, carrefours_peak, sizes[backend], backend, copy_seconds)
     return timings
 
 
@@ -105,12 +162,28 @@ def fmt_ms(value: float | None) -> str:
     return "—" if value is None else f"{value:,.1f}".replace(",", " ").replace(".", ",")
 
 
-def print_table(scale: float, timings: list[Timing], peak: float, file_mb: float) -> None:
-    """One table: scenario, rows, median and max, pandas median, ratio, same result, target."""
+def _title(scale: float, backends: str) -> None:
     print(
-        f"\nÉchelle {scale:g} — {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
+        f"\nÉchelle {scale:g} — {backends} — {platform.processor() or platform.machine()}, {os.cpu_count()} cœurs, "
         f"Python {platform.python_version()}"
     )
+
+
+def _ratio(num: float | None, den: float | None) -> str:
+    return f"{num / den:,.1f}×".replace(",", " ").replace(".", ",") if num and den else "—"
+
+
+def _copy_line(copy_seconds: float | None) -> str:
+    if copy_seconds is None:
+        return "copie dans PostgreSQL : réutilisée (même contenu que le fichier)"
+    return f"copie dans PostgreSQL (vérifiée) : {copy_seconds:,.1f} s".replace(",", " ").replace(".", ",")
+
+
+def print_table(
+    scale: float, timings: list[Timing], peak: float, size_mb: float, backend: str = "duckdb", copy_seconds=None
+) -> None:
+    """One table: scenario, rows, median and max, pandas median, ratio, same result, target."""
+    _title(scale, "PostgreSQL" if backend == "postgres" else "DuckDB")
     header = f"{'scénario':<34}{'lignes':>10}{'médiane ms':>12}{'max ms':>10}{'pandas ms':>11}{'ratio':>8}  {'égal':<5}{'cible ms':>9}"
     print(header)
     print("-" * len(header))
@@ -122,11 +195,37 @@ def print_table(scale: float, timings: list[Timing], peak: float, file_mb: float
             f"{t.name:<34}{t.rows:>10}{fmt_ms(t.median_ms):>12}{fmt_ms(t.max_ms):>10}"
             f"{fmt_ms(t.pandas_ms):>11}{ratio:>8}  {same:<5}{fmt_ms(t.target_ms):>9}{ok}"
         )
+    where = "base PostgreSQL" if backend == "postgres" else "fichier de base"
     print(
-        f"mémoire de pointe (Carrefours, avant pandas) : {peak:,.0f} Mo ; fichier de base : {file_mb:,.0f} Mo".replace(
-            ",", " "
-        )
+        f"mémoire de pointe (Carrefours, avant pandas) : {peak:,.0f} Mo ; {where} : {size_mb:,.0f} Mo".replace(",", " ")
     )
+    if backend == "postgres":
+        print(_copy_line(copy_seconds))
+
+
+def print_both(scale: float, timings: list[Timing], peak: float, sizes: dict, copy_seconds: float | None) -> None:
+    """The scenarios side by side: DuckDB, PostgreSQL, pandas, and the ratios PostgreSQL/DuckDB, pandas/PostgreSQL."""
+    _title(scale, "DuckDB et PostgreSQL")
+    duck = {t.name: t for t in timings if t.backend == "duckdb"}
+    pg = {t.name: t for t in timings if t.backend == "postgres"}
+    header = (
+        f"{'scénario':<34}{'lignes':>10}{'DuckDB ms':>11}{'PG ms':>11}{'pandas ms':>11}"
+        f"{'PG/DuckDB':>11}{'pandas/PG':>11}  {'égal':<8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, d in duck.items():
+        p = pg[name]
+        same = "—" if d.same is None else "/".join("oui" if x else "NON" for x in (d.same, p.same))
+        print(
+            f"{name:<34}{d.rows:>10}{fmt_ms(d.median_ms):>11}{fmt_ms(p.median_ms):>11}{fmt_ms(d.pandas_ms):>11}"
+            f"{_ratio(p.median_ms, d.median_ms):>11}{_ratio(d.pandas_ms, p.median_ms):>11}  {same:<8}"
+        )
+    print(
+        f"mémoire de pointe (Carrefours, avant pandas) : {peak:,.0f} Mo ; fichier DuckDB : {sizes['duckdb']:,.0f} Mo ;"
+        f" base PostgreSQL : {sizes['postgres']:,.0f} Mo".replace(",", " ")
+    )
+    print(_copy_line(copy_seconds))
 
 
 def main() -> int:
@@ -139,8 +238,22 @@ def main() -> int:
         action="store_true",
         help="sans la référence pandas (à l'échelle 4, pandas ne tient pas en mémoire)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=["duckdb", "postgres", "both"],
+        default="duckdb",
+        help="où mesurer : le fichier DuckDB (par défaut), PostgreSQL, ou les deux côte à côte",
+    )
+    parser.add_argument("--postgres-url", help="base PostgreSQL du banc (par défaut CARREFOURS_DATABASE_URL)")
     args = parser.parse_args()
-    timings = run(args.scale, args.repeat, args.only, with_pandas=not args.sans_pandas)
+    timings = run(
+        args.scale,
+        args.repeat,
+        args.only,
+        with_pandas=not args.sans_pandas,
+        backend=args.backend,
+        postgres_url=args.postgres_url,
+    )
     return 0 if all(t.same is not False for t in timings) else 1
 
 

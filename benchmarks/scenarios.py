@@ -26,6 +26,7 @@ class Scenario:
     setup: Callable[[Any], Any] | None = None
     teardown: Callable[[Any, Any], None] | None = None
     target_ms: float | None = None
+    writes: bool = False  # the scenario changes the database's content
 
 
 def load_pandas(db) -> dict:
@@ -327,6 +328,7 @@ IMPORT = Scenario(
     same=lambda report, faulty: report.ok and faulty == 0,
     rows=lambda _: 100_000,
     target_ms=3000,
+    writes=True,
 )
 
 
@@ -379,5 +381,16 @@ PAGES = [
     page_scenario("page territoire (première)", "ui/territoire.py", {"territoire": "77475"}, True, 1500),
     page_scenario("page territoire (répétée)", "ui/territoire.py", {"territoire": "77475"}, False, 300),
 ]
+
+
+def reset() -> None:
+    """Forget what a run on another database left: page sessions, Streamlit's cache, import files."""
+    import streamlit as st
+
+    _sessions.clear()
+    _import.clear()
+    _compare_periods.clear()
+    st.cache_data.clear()
+
 
 ALL = [ROLLUP, PROGRESS, COMPARE, COVERAGE, *PAGES, IMPORT]

@@ -1,5 +1,5 @@
 """Sub-commands of cli.py, one module each with a register(subparsers) function."""
 
-from commands import compare, database, lieux, notify, progress, territories, users, values
+from commands import compare, database, lieux, move, notify, progress, territories, users, values
 
-COMMANDS = [database, territories, lieux, progress, compare, users, values, notify]
+COMMANDS = [database, territories, lieux, progress, compare, users, values, notify, move]

@@ -18,8 +18,9 @@ from store.memory_build import build_in_memory
 from store.migrations import LEDGER, VARIANT_LEDGER, apply, discover, migrate
 from store.postgres import CATALOG, PostgresDatabase, redact
 
-_SOURCE = "carrefours_source"
-_LEDGERS = ("schema_migration", "schema_migration_variant")
+SOURCE = "carrefours_source"  # the DuckDB file copied in, attached read-only under this name
+LEDGERS = ("schema_migration", "schema_migration_variant")
+Verify = Callable[[object, dict[str, int]], None]
 
 
 def _silent(fraction: float, step: str) -> None:
@@ -62,26 +63,26 @@ def copy_into(db: PostgresDatabase, cur) -> dict[str, int]:
     """Copy every row of the attached DuckDB file into the same tables in PostgreSQL; counts by table."""
     counts: dict[str, int] = {}
     tables = cur.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY table_name", [_SOURCE]
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY table_name", [SOURCE]
     ).fetchall()
     for (table,) in tables:
-        if table in _LEDGERS:
+        if table in LEDGERS:
             continue  # written by the migrations themselves
         columns = [
             r[0]
             for r in cur.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ?"
                 " ORDER BY column_index",
-                [_SOURCE, table],
+                [SOURCE, table],
             ).fetchall()
         ]
         names = ", ".join(f'"{c}"' for c in columns)
         # The rows a migration seeds (rollup_state's version 0) are the file's own to give.
         cur.execute(f'DELETE FROM {CATALOG}.public."{table}"')
-        cur.execute(f'INSERT INTO {CATALOG}.public."{table}" ({names}) SELECT {names} FROM {_SOURCE}."{table}"')
-        counts[table] = cur.execute(f'SELECT count(*) FROM {_SOURCE}."{table}"').fetchone()[0]
+        cur.execute(f'INSERT INTO {CATALOG}.public."{table}" ({names}) SELECT {names} FROM {SOURCE}."{table}"')
+        counts[table] = cur.execute(f'SELECT count(*) FROM {SOURCE}."{table}"').fetchone()[0]
     sequences = cur.execute(
-        "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = ?", [_SOURCE]
+        "SELECT sequence_name, last_value FROM duckdb_sequences() WHERE database_name = ?", [SOURCE]
     ).fetchall()
     for name, last in sequences:
         if last is not None:  # ids given afterwards follow on, as in the DuckDB file
@@ -89,8 +90,10 @@ def copy_into(db: PostgresDatabase, cur) -> dict[str, int]:
     return counts
 
 
-def load_file(db: PostgresDatabase, source: Path, *, replace: bool = False) -> dict[str, int]:
-    """In one transaction: drop an old Carrefours schema if asked, migrate, and copy `source` in."""
+def load_file(
+    db: PostgresDatabase, source: Path, *, replace: bool = False, verify: Verify | None = None
+) -> dict[str, int]:
+    """In one transaction: drop an old Carrefours schema if asked, migrate, copy `source` in, verify(cur, counts)."""
     existing = is_carrefours(db)
     with db.read() as cur:
         present = _tables(cur)
@@ -107,27 +110,30 @@ def load_file(db: PostgresDatabase, source: Path, *, replace: bool = False) -> d
         )
     literal = "'" + str(source).replace("'", "''") + "'"  # ATTACH takes no parameter
     with db.read() as cur:
-        cur.execute(f"ATTACH {literal} AS {_SOURCE} (READ_ONLY)")
+        cur.execute(f"ATTACH {literal} AS {SOURCE} (READ_ONLY)")
     try:
-        return _replace_with(db, existing)
+        return _replace_with(db, existing, verify)
     finally:
         with db.read() as cur:
-            cur.execute(f"DETACH {_SOURCE}")
+            cur.execute(f"DETACH {SOURCE}")
 
 
-def _replace_with(db: PostgresDatabase, existing: bool) -> dict[str, int]:
+def _replace_with(db: PostgresDatabase, existing: bool, verify: Verify | None) -> dict[str, int]:
     with db.transaction() as cur:
         if existing:
-            ours = cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [_SOURCE]).fetchall()
+            ours = cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [SOURCE]).fetchall()
             sequences = cur.execute(
-                "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = ?", [_SOURCE]
+                "SELECT sequence_name FROM duckdb_sequences() WHERE database_name = ?", [SOURCE]
             ).fetchall()
-            _drop(db, cur, sorted({r[0] for r in ours} | set(_LEDGERS)), [r[0] for r in sequences])
+            _drop(db, cur, sorted({r[0] for r in ours} | set(LEDGERS)), [r[0] for r in sequences])
         cur.execute(LEDGER)
         cur.execute(VARIANT_LEDGER)
         for migration in discover():
             apply(db, cur, migration)
-        return copy_into(db, cur)
+        counts = copy_into(db, cur)
+        if verify is not None:  # before the commit: a difference it raises rolls everything back
+            verify(cur, counts)
+        return counts
 
 
 def create_postgres(url: str, fill: Callable[..., dict], *, replace: bool = False, progress=_silent) -> dict:

@@ -18,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from bootstrap import create, open_database  # noqa: E402
 from indicators.aggregates import ensure_fresh  # noqa: E402
+from tests import postgres_backend  # noqa: E402
 
 # The départements of the small database (a fifth of the communes): every commune, EPCI, département a
 # test names (Trilport 77475 and Meaux, Paris 75056 and its arrondissements, the rest of Île-de-France,
@@ -92,6 +93,21 @@ def _build(path: Path) -> Path:
     return path
 
 
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, the tests about the DuckDB file itself are skipped, saying why."""
+    if postgres_backend.ON_POSTGRES:
+        skip = pytest.mark.skip(reason=postgres_backend.SKIP_REASON)
+        for item in items:
+            if item.get_closest_marker("duckdb_file"):
+                item.add_marker(skip)
+
+
+def pytest_sessionfinish(session):
+    """On PostgreSQL, the run's databases (templates included) are dropped once every worker is done."""
+    if postgres_backend.ON_POSTGRES and not hasattr(session.config, "workerinput"):
+        postgres_backend.drop_run(session.config._tmp_path_factory.getbasetemp())
+
+
 @pytest.fixture(autouse=True)
 def _national_scope(request):
     """A test marked national builds (and its subprocesses build) the whole of France."""
@@ -152,11 +168,35 @@ def app_db_file(built_db_file, tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def db_file(source_db_file, tmp_path) -> Path:
-    """A private copy of the built database for one test."""
+def db_file(source_db_file, tmp_path) -> Iterator[Path | None]:
+    """A private copy of the built database for one test.
+
+    On PostgreSQL, no file (None): CARREFOURS_DATABASE_URL names the test's own database instead, which
+    open_database(None), the CLI and the servers the test starts all open."""
+    if postgres_backend.ON_POSTGRES:
+        with postgres_backend.copy_of(source_db_file) as url, postgres_backend.named(url):
+            yield None
+        return
     path = tmp_path / "carrefours.duckdb"
     shutil.copy(source_db_file, path)
-    return path
+    yield path
+
+
+@contextmanager
+def opened_copy(source: Path, folder: Path) -> Iterator:
+    """A copy of a built database for a module's tests, opened like the app opens it (a database on PostgreSQL)."""
+    if postgres_backend.ON_POSTGRES:
+        with postgres_backend.copy_of(source) as url:
+            with postgres_backend.named(url):
+                database = open_database()
+            yield database
+            database.close()
+        return
+    path = folder / "carrefours.duckdb"
+    shutil.copy(source, path)
+    database = open_database(path)
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import ROOT
+from tests.postgres_backend import database_env
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -48,9 +49,9 @@ def _free_port() -> int:
 
 
 def start_server(db_file, extra_env: dict | None = None):
-    """Start `streamlit run app.py` on a free loopback port; returns (process, base_url)."""
+    """Start `streamlit run app.py` on a free loopback port (on db_file, None: CARREFOURS_DATABASE_URL); returns (process, base_url)."""
     port = _free_port()
-    env = {**os.environ, "CARREFOURS_DB": str(db_file), **(extra_env or {})}
+    env = {**os.environ, **database_env(db_file), **(extra_env or {})}
     process = subprocess.Popen(
         [
             sys.executable,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import timedelta
 
 import httpx
@@ -10,8 +11,9 @@ import pytest
 from accounts import tokens
 from accounts.service import find_user
 from bootstrap import open_database
-from tests import command_line
+from tests import command_line, postgres_backend
 from tests.browser.conftest import start_server
+from tests.postgres_backend import database_env
 
 COORDINATOR, ELU, NATIONAL = "coordinateur.idf@demo.test", "elu.trilport@demo.test", "ministere@demo.test"
 
@@ -42,10 +44,11 @@ def make_tokens(db_file) -> dict:
 
 
 class Live:
-    """A running server: its address, its database file, the tokens made before it started."""
+    """A running server: its address, its database (file, or None on PostgreSQL), the tokens made before it started."""
 
     def __init__(self, process, url, db_file, secrets):
         self.process, self.url, self.db_file, self.tokens = process, url, db_file, secrets
+        self.env = database_env(db_file)  # what names its database for a command run alongside
 
     def get(self, path, token=None, **kwargs):
         headers = kwargs.pop("headers", {})
@@ -71,21 +74,30 @@ def serve(db_file, extra_env=None) -> Live:
     return server
 
 
-@pytest.fixture(scope="module")
-def live(built_db_file, tmp_path_factory):
-    """One server for a module's read tests, on its own copy of the built database."""
-    import shutil
-
+def _serve_seeded(db_file) -> Live:
     from tests.integration.test_drafts import seed_drafts
 
-    db_file = tmp_path_factory.mktemp("live") / "carrefours.duckdb"
-    shutil.copy(built_db_file, db_file)
     db = open_database(db_file)
     try:
         seed_drafts(db)  # a national and a départemental draft: the public must never see them
     finally:
         db.close()
-    server = serve(db_file)
+    return serve(db_file)
+
+
+@pytest.fixture(scope="module")
+def live(built_db_file, tmp_path_factory):
+    """One server for a module's read tests, on its own copy of the built database."""
+    if postgres_backend.ON_POSTGRES:
+        with postgres_backend.copy_of(built_db_file) as url:
+            with postgres_backend.named(url):  # only while it starts: the server keeps its own copy of it
+                server = _serve_seeded(None)
+            yield server
+            server.stop()
+        return
+    db_file = tmp_path_factory.mktemp("live") / "carrefours.duckdb"
+    shutil.copy(built_db_file, db_file)
+    server = _serve_seeded(db_file)
     yield server
     server.stop()
 

@@ -205,11 +205,7 @@ def test_an_unchanged_answer_is_a_304_for_the_etag_the_client_holds(live):
     assert live.get("/plan", params={"format": "csv"}).headers["etag"] != tag  # another representation
 
 
-def test_the_rate_limit_answers_429_with_retry_after_in_french(built_db_file, tmp_path):
-    import shutil
-
-    db_file = tmp_path / "carrefours.duckdb"
-    shutil.copy(built_db_file, db_file)
+def test_the_rate_limit_answers_429_with_retry_after_in_french(db_file):
     server = serve(db_file, {"CARREFOURS_API_RATE": "4"})  # its start-up check is the first request
     try:
         codes = [server.get("/openapi.json").status_code for _ in range(3)]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import duckdb
-
 from tests.integration.values_helpers import csv
+from tests.postgres_backend import rows
 
 IN_SCOPE = csv("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-11;2017;1234\n")
 OUT_OF_SCOPE = csv("indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-84;2017;99\n")
@@ -12,14 +11,6 @@ MIXED = csv(
     "indicateur;territoire;periode;valeur\nEMPLOIS_DIRECTS;REG-11;2016;5\nEMPLOIS_DIRECTS;REG-11;2015;abc\n"
     "EMPLOIS_DIRECTS;REG-84;2016;7\n"
 )
-
-
-def rows(db_file, sql, params=()):
-    con = duckdb.connect(str(db_file), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_token_writes_follow_the_accounts_scope_and_refusals_write_nothing(live_private):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 from aiosmtpd.controller import Controller
 
 from accounts import repository as accounts
@@ -10,6 +9,7 @@ from bootstrap import open_database
 from tests.http.conftest import cli, serve
 from tests.integration.test_reminders import Inbox, _free_port
 from tests.integration.values_helpers import COORD_ARA
+from tests.postgres_backend import ON_POSTGRES, rows
 
 
 def test_notify_goes_through_the_running_server_for_the_national_team_only(db_file):
@@ -22,9 +22,10 @@ def test_notify_goes_through_the_running_server_for_the_national_team_only(db_fi
     database.close()
     server = serve(db_file, {"CARREFOURS_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"})
     try:
-        env = {"CARREFOURS_DB": str(db_file), "CARREFOURS_TOKEN": server.tokens["national"]}
-        locked = cli("notify", "--date", "2026-11-25", env=env)
-        assert locked.returncode == 2 and "--server URL" in locked.stderr  # the server holds the file
+        env = {**server.env, "CARREFOURS_TOKEN": server.tokens["national"]}
+        if not ON_POSTGRES:  # the server holds the file's lock; PostgreSQL has none
+            locked = cli("notify", "--date", "2026-11-25", env=env)
+            assert locked.returncode == 2 and "--server URL" in locked.stderr
         dry = cli("notify", "--dry-run", "--date", "2026-11-25", "--server", server.url, env=env)
         assert dry.returncode == 0, dry.stderr
         assert "2 nouveaux messages pour 2 destinataires" in dry.stdout
@@ -40,15 +41,7 @@ def test_notify_goes_through_the_running_server_for_the_national_team_only(db_fi
     finally:
         server.stop()
         smtp.stop()
-    con = duckdb.connect(str(db_file), read_only=True)
-    try:
-        outbox = con.execute(
-            "SELECT recipient, sent_at IS NOT NULL FROM notification_outbox ORDER BY recipient"
-        ).fetchall()
-        runs = con.execute(
-            "SELECT actor, how FROM audit_log WHERE entity = 'notification' AND action = 'notify'"
-        ).fetchall()
-    finally:
-        con.close()
+    outbox = rows(db_file, "SELECT recipient, sent_at IS NOT NULL FROM notification_outbox ORDER BY recipient")
+    runs = rows(db_file, "SELECT actor, how FROM audit_log WHERE entity = 'notification' AND action = 'notify'")
     assert outbox == [(COORD_ARA.email, True), ("coordinateur.idf@demo.test", False)]
     assert runs == [("ministere@demo.test", "api")]

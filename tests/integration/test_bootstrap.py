@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bootstrap import create, open_database, status
-from store.db import Database, StoreError
+from store.db import StoreError
 from store.migrations import migrate
 from tests.command_line import run
 
@@ -81,12 +81,13 @@ def test_an_edited_migration_is_refused(db_file, tmp_path):
     shutil.copytree(os.path.join(os.path.dirname(__file__), "../../store/migrations"), migrations)
     target = sorted(migrations.glob("001_*.sql"))[0]
     target.write_text(target.read_text() + "\n-- edited\n")
-    db = Database(db_file)
+    db = open_database(db_file, lock=False)
     with pytest.raises(StoreError, match="modifiée"):
         migrate(db, migrations)
     db.close()
 
 
+@pytest.mark.duckdb_file
 def test_a_corrupt_file_gives_a_french_message(tmp_path):
     path = tmp_path / "carrefours.duckdb"
     path.write_bytes(b"ceci n'est pas une base" * 100)
@@ -94,6 +95,7 @@ def test_a_corrupt_file_gives_a_french_message(tmp_path):
         open_database(path)
 
 
+@pytest.mark.duckdb_file
 def test_an_unwritable_folder_gives_a_french_message(tmp_path):
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -111,6 +113,7 @@ def test_an_unwritable_folder_gives_a_french_message(tmp_path):
         folder.chmod(0o700)
 
 
+@pytest.mark.duckdb_file
 def test_a_broken_reference_file_leaves_no_half_built_database(tmp_path, monkeypatch):
     import territories.reference as reference
 
@@ -128,6 +131,7 @@ def test_a_broken_reference_file_leaves_no_half_built_database(tmp_path, monkeyp
     assert not list(path.parent.glob("*.building*"))
 
 
+@pytest.mark.duckdb_file
 def test_a_second_process_is_told_the_database_is_in_use(db_file):
     holder = open_database(db_file)
     try:
@@ -163,6 +167,7 @@ def _foreign_file(path):
     con.close()
 
 
+@pytest.mark.duckdb_file
 def test_another_applications_database_is_refused_untouched(tmp_path):
     path = tmp_path / "comptabilite.duckdb"
     _foreign_file(path)
@@ -173,6 +178,7 @@ def test_another_applications_database_is_refused_untouched(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["comptabilite.duckdb"]
 
 
+@pytest.mark.duckdb_file
 def test_status_on_a_foreign_database_says_so_in_french(tmp_path):
     path = tmp_path / "autre.duckdb"
     _foreign_file(path)
@@ -183,6 +189,7 @@ def test_status_on_a_foreign_database_says_so_in_french(tmp_path):
     assert path.read_bytes() == before
 
 
+@pytest.mark.duckdb_file
 def test_a_process_pointed_at_another_database_starts_that_one(db_file, tmp_path, monkeypatch):
     """The process's start is per file: after CARREFOURS_DB changes, pages get the new file, not the first."""
     import bootstrap

@@ -11,6 +11,8 @@ import pytest
 from bootstrap import open_database
 from store.lifecycle import build_lock
 
+pytestmark = pytest.mark.duckdb_file  # the first start's build lock and leftovers beside the file
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 

@@ -1,15 +1,14 @@
 """Freshness on the real database: each indicator's delay and contact from the plan, and Complétude's
 due dates and lateness (hand-computed from the plan's delays)."""
 
-import shutil
 from datetime import date
 
 import pytest
 
 from accounts.models import Role, Scope, User
-from bootstrap import open_database
 from plan import alerts
 from plan.service import catalogue
+from tests.conftest import opened_copy
 from tests.integration.test_progress_service import one
 
 COORDINATOR = User(email="c@x.fr", scopes=(Scope(role=Role.coordinateur, territory_id="REG-11"),))
@@ -18,11 +17,8 @@ COORDINATOR = User(email="c@x.fr", scopes=(Scope(role=Role.coordinateur, territo
 @pytest.fixture(scope="module")
 def shared_db(built_db_file, tmp_path_factory):
     """One read-only copy for the tests that only read."""
-    path = tmp_path_factory.mktemp("freshness") / "carrefours.duckdb"
-    shutil.copy(built_db_file, path)
-    database = open_database(path)
-    yield database
-    database.close()
+    with opened_copy(built_db_file, tmp_path_factory.mktemp("freshness")) as database:
+        yield database
 
 
 def test_the_catalogue_holds_each_indicator_s_delay_and_contact(shared_db):

@@ -12,7 +12,8 @@ from store.memory_build import build_in_memory
 from store.migrations import discover
 from tests.conftest import whole_france
 
-pytestmark = pytest.mark.national  # the counts below are those of the whole of France
+# The counts below are those of the whole of France; the build in memory is written to a file.
+pytestmark = [pytest.mark.national, pytest.mark.duckdb_file]
 
 # Sequence, and the table and column whose ids it gives.
 SEQUENCES = {

@@ -1,7 +1,7 @@
 """The PostgreSQL backend: same migrations, same ledger, real keys, and init loading everything into it.
 
-Runs only when CARREFOURS_TEST_POSTGRES_URL names a PostgreSQL database that may be wiped (.ci/run starts
-a throwaway cluster and sets it); each test empties its public schema first.
+Runs only when CARREFOURS_TEST_POSTGRES_URL names a PostgreSQL cluster where its user may create databases
+(.ci/run starts a throwaway one and sets it); each test gets an empty database of its own.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 
 import pytest
 
@@ -16,6 +17,7 @@ from store.db import Database, StoreError
 from store.migrations import MIGRATIONS_DIR, migrate
 from store.postgres import CATALOG, PostgresDatabase
 from store.postgres_lifecycle import load_file
+from tests import postgres_backend
 from tests.command_line import run, spawn
 
 URL = os.environ.get("CARREFOURS_TEST_POSTGRES_URL", "").strip()
@@ -28,13 +30,10 @@ SAME_TYPE = {"TINYINT": "SMALLINT", "JSON": "VARCHAR"}
 
 
 @pytest.fixture
-def pg_url() -> str:
-    """The test database, emptied (its public schema dropped and created again)."""
-    db = PostgresDatabase(URL)
-    with db.transaction() as cur:
-        db.execute_native(cur, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    db.close()
-    return URL
+def pg_url() -> Iterator[str]:
+    """An empty database of the test's own on the test cluster, dropped afterwards."""
+    with postgres_backend.empty_database() as url:
+        yield url
 
 
 def _pg(cur, sql: str) -> list[tuple]:

@@ -12,6 +12,7 @@ from indicators.aggregates import mark_dirty, yearly
 from indicators.periods import parse_period
 from plan import alerts, progress_data, progress_service
 from plan.editing import NoteIn, StaleUpdate, StatusUpdate, add_note, update_status
+from tests.conftest import opened_copy
 from tests.integration.rollup_oracle import rollup
 from tests.integration.test_rollup import put
 
@@ -37,15 +38,8 @@ def one(frame, **keys):
 @pytest.fixture(scope="module")
 def shared_db(built_db_file, tmp_path_factory):
     """One read-only copy for the tests that only read (the engine's cache then serves them all)."""
-    import shutil
-
-    from bootstrap import open_database
-
-    path = tmp_path_factory.mktemp("progress") / "carrefours.duckdb"
-    shutil.copy(built_db_file, path)
-    database = open_database(path)
-    yield database
-    database.close()
+    with opened_copy(built_db_file, tmp_path_factory.mktemp("progress")) as database:
+        yield database
 
 
 @pytest.fixture

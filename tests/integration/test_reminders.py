@@ -3,7 +3,6 @@ Complétude's rule), the outbox never telling an item twice, and `cli.py notify`
 
 import email
 import email.policy
-import shutil
 import socket
 from datetime import date
 
@@ -20,6 +19,7 @@ from notifications.late_values import late_values
 from notifications.service import build, notify
 from notifications.sources import Run
 from plan import alerts
+from tests.conftest import opened_copy
 from tests.integration.values_helpers import COORD_ARA, COORD_IDF, ELU, MINISTERE, count
 
 ON = date(2026, 11, 25)
@@ -34,11 +34,8 @@ LATE = "valeurs_en_retard"
 @pytest.fixture(scope="module")
 def shared_db(built_db_file, tmp_path_factory):
     """One read-only copy for the tests that only build drafts."""
-    path = tmp_path_factory.mktemp("reminders") / "carrefours.duckdb"
-    shutil.copy(built_db_file, path)
-    database = open_database(path)
-    yield database
-    database.close()
+    with opened_copy(built_db_file, tmp_path_factory.mktemp("reminders")) as database:
+        yield database
 
 
 def _territories(draft) -> set[str]:

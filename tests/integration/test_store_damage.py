@@ -13,6 +13,7 @@ from bootstrap import open_database
 from store.db import StoreError
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+pytestmark = pytest.mark.duckdb_file  # a damaged, truncated or corrupt file, a full disk
 
 # A national import of 200,000 values (two régions), then the process dies before any checkpoint.
 _IMPORT_THEN_DIE = """
@@ -179,6 +180,7 @@ def test_status_on_a_damaged_block_says_so_in_french(db_file):
 _DASHBOARD = """
 import json
 from streamlit.testing.v1 import AppTest
+
 at = AppTest.from_file("app.py", default_timeout=120).run()
 print(json.dumps({"exceptions": [e.value for e in at.exception], "errors": [e.value for e in at.error]}))
 """

@@ -102,7 +102,8 @@ def authenticate(
         attempt = repository.record_attempt(cur, email=key, address=address, method="local", outcome="pending", now=now)
         return account, attempt, by_account
 
-    reserved = db.write(reserve)
+    # Serializable: on PostgreSQL, two servers counting the same failures at once must not both pass.
+    reserved = db.write(reserve, serializable=True)
     if isinstance(reserved, str):
         raise SignInRefused(reserved)
     account, attempt, by_account = reserved

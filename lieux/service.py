@@ -10,6 +10,7 @@ from lieux import coverage, repository
 from lieux.models import ATTESTATION_YEARS, Lieu
 from lieux.placement import RULE_LABELS
 from lieux.writes import _to_model
+from store import audit
 from store.db import Database
 from territories import repository as territory_repo
 
@@ -37,6 +38,13 @@ def is_demo(db: Database) -> bool:
     """Whether demo lieux are in the registry (the page shows the demo label then)."""
     with db.read() as cur:
         return repository.is_demo_registry(cur)
+
+
+def registry_version(db: Database) -> tuple:
+    """The newest audited change of the registry or the territories: what coverage figures depend on
+    (a cache key that moves when any server, not only this one, changes a place)."""
+    with db.read() as cur:
+        return audit.latest(cur, ("lieu", "territory"))
 
 
 def coverage_report(db: Database, km: float = coverage.DEFAULT_KM, on: date | None = None, top: int = 20) -> dict:

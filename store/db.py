@@ -124,6 +124,7 @@ class Database:
     """Owns the root connection; hands out cursors and transactions to every thread."""
 
     backend = "duckdb"  # store.postgres.PostgresDatabase: "postgres"
+    retried = 0  # write conflicts retried since the database was opened (lost races, not errors)
 
     def __init__(self, path: Path | str = ":memory:"):
         self.path = Path(path) if path != ":memory:" else None
@@ -134,7 +135,8 @@ class Database:
             raise explain_open_error(Path(target), error) from error
         self._lock = threading.Lock()
         # Writes are serialised inside the one process that owns the file: with no primary key on
-        # indicator_value, this is what keeps two sessions from inserting the same key at once.
+        # indicator_value, this is what keeps two sessions from inserting the same key at once. (On
+        # PostgreSQL it only orders one server's own writes: across servers, keys and isolation do.)
         self._write_lock = threading.RLock()
         self.locked = False
 
@@ -153,11 +155,16 @@ class Database:
             cur.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor inside one transaction: committed on success, rolled back on any error."""
+    def transaction(self, serializable: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor inside one transaction: committed on success, rolled back on any error.
+
+        serializable: the backend's strictest isolation, for a unit that decides on rows it only reads
+        (a count under a limit), where another server's concurrent insert would not conflict otherwise."""
         cur = self.cursor()
         cur.begin()
         try:
+            if serializable:
+                self._serializable(cur)
             yield cur
             cur.commit()
         except BaseException:
@@ -169,15 +176,25 @@ class Database:
         finally:
             cur.close()
 
-    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T], retries: int = MAX_RETRIES) -> T:
-        """Run work in one serialised transaction, retrying write conflicts with jittered backoff."""
+    def _serializable(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """DuckDB file: one process writes, under its write lock, so every write is serial already."""
+
+    def write(
+        self, work: Callable[[duckdb.DuckDBPyConnection], T], retries: int = MAX_RETRIES, *, serializable: bool = False
+    ) -> T:
+        """Run work in one serialised transaction, retrying write conflicts with jittered backoff.
+
+        work must read what it decides on through its cursor: a retry runs it again from the start, in a
+        new transaction that sees what the winner of the conflict committed."""
         for attempt in range(retries + 1):
             try:
-                with self._write_lock, self.transaction() as cur:
+                with self._write_lock, self.transaction(serializable) as cur:
                     return work(cur)
             except duckdb.Error as error:
                 if not _is_write_conflict(error) or attempt == retries:
                     raise
+                with self._lock:
+                    self.retried += 1
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))
         raise AssertionError("unreachable")
 

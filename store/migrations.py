@@ -110,6 +110,12 @@ def migrate(db: Database, directory: Path = MIGRATIONS_DIR) -> list[str]:
                 )
             continue
         with db.transaction() as cur:
+            if postgres:  # another server starting at once may have applied it while this one waited
+                db.hold_schema_lock(cur)
+                if cur.execute("SELECT count(*) FROM schema_migration WHERE number = ?", [migration.number]).fetchone()[
+                    0
+                ]:
+                    continue
             apply(db, cur, migration)
         done.append(f"{migration.number:03d}_{migration.name}")
     return done

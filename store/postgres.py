@@ -19,6 +19,9 @@ import duckdb
 from store.db import MEMORY_LIMIT, THREADS, Database, StoreError
 
 CATALOG = "pg"  # the name the PostgreSQL database is attached under in DuckDB
+# The advisory lock that builds and migrations of one PostgreSQL database take: servers starting at once
+# (first start, or a new migration) run them one after the other.
+SCHEMA_LOCK = 7_463_001
 _SCHEMES = ("postgresql", "postgres")
 
 
@@ -126,6 +129,22 @@ class PostgresDatabase(Database):
             cur = self._root.cursor()
         cur.execute(f"USE {CATALOG}")
         return cur
+
+    def _serializable(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """PostgreSQL's SERIALIZABLE for this transaction (the first statement): a write skew between
+        servers then fails as "could not serialize access", which Database.write retries."""
+        cur.execute(f"CALL postgres_execute('{CATALOG}', 'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE')")
+
+    def hold_schema_lock(self, cur: duckdb.DuckDBPyConnection) -> None:
+        """The first statements of a build or migration transaction: wait for any other server's, then
+        read committed, so that the statements after the wait see what that server committed."""
+        cur.execute(f"CALL postgres_execute('{CATALOG}', 'SET TRANSACTION ISOLATION LEVEL READ COMMITTED')")
+        cur.execute(f"CALL postgres_execute('{CATALOG}', 'SELECT pg_advisory_xact_lock({SCHEMA_LOCK})')")
+
+    def has_table(self, cur: duckdb.DuckDBPyConnection, name: str) -> bool:
+        """Whether PostgreSQL's public schema holds this table now (PostgreSQL's catalog, not DuckDB's cache)."""
+        sql = f"SELECT to_regclass('public.{name}') IS NOT NULL".replace("'", "''")
+        return bool(cur.execute(f"SELECT * FROM postgres_query('{CATALOG}', '{sql}')").fetchone()[0])
 
     def execute_native(self, cur: duckdb.DuckDBPyConnection, sql: str) -> None:
         """Run PostgreSQL's own SQL inside cur's transaction, then let DuckDB see the new catalog."""

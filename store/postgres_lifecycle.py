@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from store import meta
 from store.db import StoreError
 from store.memory_build import build_in_memory
@@ -118,8 +120,16 @@ def load_file(
             cur.execute(f"DETACH {SOURCE}")
 
 
+class BuiltElsewhere(StoreError):
+    """Another server built the Carrefours base in this PostgreSQL database while this one was building."""
+
+
 def _replace_with(db: PostgresDatabase, existing: bool, verify: Verify | None) -> dict[str, int]:
     with db.transaction() as cur:
+        # Servers starting at once on an empty database: one builds, the others wait here, then find its base.
+        db.hold_schema_lock(cur)
+        if not existing and db.has_table(cur, "schema_migration"):
+            raise BuiltElsewhere(f"La base PostgreSQL {db} a été construite par un autre serveur entre-temps.")
         if existing:
             ours = cur.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [SOURCE]).fetchall()
             sequences = cur.execute(
@@ -159,8 +169,15 @@ def open_postgres(url: str, fill: Callable[..., dict], *, lock: bool = True, pro
         if not is_carrefours(db):
             db.close()
             progress(0.0, "Construction de la base dans PostgreSQL")
-            create_postgres(url, fill, progress=progress)
-            db = PostgresDatabase(url)
+            try:
+                create_postgres(url, fill, progress=progress)
+            except (StoreError, duckdb.Error):
+                db = PostgresDatabase(url)
+                if not is_carrefours(db):
+                    raise
+                # Another server, started at the same time, built it first: this one opens its base.
+            else:
+                db = PostgresDatabase(url)
         migrate(db)
         with db.read() as cur:
             built = meta.is_built(cur)

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from formatting import french as fmt
-from lieux.service import coverage_report
+from lieux.service import coverage_report, registry_version
 from territories.typology import TYPOLOGY_LABELS
 from ui.context import db, demo_banner
 from ui.maps import metropolitan, points_map
 
 
-@st.cache_data(show_spinner="Calcul de la couverture…", ttl=600)
-def _coverage(km: float) -> dict:
-    return coverage_report(db(), km=km)
+@st.cache_data(show_spinner="Calcul de la couverture…", max_entries=16)
+def _coverage(km: float, version: tuple, on: date) -> dict:
+    return coverage_report(db(), km=km, on=on)
 
 
 st.title("Couverture du territoire")
@@ -28,7 +30,8 @@ try:
 except ValueError:
     requested_km = 10
 km = st.slider("Distance (km)", min_value=2, max_value=50, value=requested_km, step=1)
-result = _coverage(float(km))
+# Keyed on the registry's last audited change: another server's edit is seen on the next rerun.
+result = _coverage(float(km), registry_version(db()), date.today())
 demo_banner(result["demo"])
 
 a, b, c = st.columns(3)

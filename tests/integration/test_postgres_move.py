@@ -1,7 +1,7 @@
 """`cli.py migrate-to-postgres`: an existing DuckDB file moved into PostgreSQL, verified, the file untouched.
 
-Runs only when CARREFOURS_TEST_POSTGRES_URL names a PostgreSQL database that may be wiped (.ci/run starts
-a throwaway cluster and sets it); each test empties its public schema first.
+Runs only when CARREFOURS_TEST_POSTGRES_URL names a PostgreSQL cluster where its user may create databases
+(.ci/run starts a throwaway one and sets it); each test gets an empty database of its own.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 
 import duckdb
 import pytest
@@ -18,6 +19,7 @@ from store.db import StoreError
 from store.postgres import CATALOG, PostgresDatabase
 from store.postgres_lifecycle import load_file
 from store.postgres_move import FINGERPRINT_KEY, checksums
+from tests import postgres_backend
 from tests.command_line import run, spawn
 
 URL = os.environ.get("CARREFOURS_TEST_POSTGRES_URL", "").strip()
@@ -27,13 +29,10 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def pg_url() -> str:
-    """The test database, emptied (its public schema dropped and created again)."""
-    db = PostgresDatabase(URL)
-    with db.transaction() as cur:
-        db.execute_native(cur, "DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    db.close()
-    return URL
+def pg_url() -> Iterator[str]:
+    """An empty database of the test's own on the test cluster, dropped afterwards."""
+    with postgres_backend.empty_database() as url:
+        yield url
 
 
 def _digest(path) -> str:

@@ -95,8 +95,10 @@ def value_reviews(cur) -> pd.DataFrame:
 
 def save_review(cur, row: list) -> None:
     """Record (or replace) the check of one value: key, version, who, comment."""
+    # reviewed_at given, not left to its default: an INSERT OR REPLACE into PostgreSQL through DuckDB
+    # sends the default column as NULL.
     cur.execute(
         "INSERT OR REPLACE INTO value_review (indicator_code, territory_id, period, kind, version, reviewed_by,"
-        " comment) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " comment, reviewed_at) VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp::TIMESTAMP)",
         row,
     )

@@ -101,7 +101,7 @@ def load_file(
         present = _tables(cur)
     if existing and not replace:
         raise StoreError(
-            f"La base PostgreSQL {db} contient déjà une base Carrefours. Ajoutez --force pour la remplacer "
+            f"La base PostgreSQL {db} existe déjà : elle contient déjà une base Carrefours. Ajoutez --force pour la remplacer "
             "(toutes ses données seront perdues)."
         )
     if present and not existing:

@@ -23,9 +23,12 @@ from tests import postgres_backend
 from tests.command_line import run, spawn
 
 URL = os.environ.get("CARREFOURS_TEST_POSTGRES_URL", "").strip()
-pytestmark = pytest.mark.skipif(
-    not URL, reason="CARREFOURS_TEST_POSTGRES_URL n'est pas défini (aucun PostgreSQL de test)"
-)
+pytestmark = [
+    pytest.mark.skipif(not URL, reason="CARREFOURS_TEST_POSTGRES_URL n'est pas défini (aucun PostgreSQL de test)"),
+    # The source of a move is a DuckDB file: these run in .ci/run's PostgreSQL block, on the file fixtures,
+    # not in the pass where every test's own database is in PostgreSQL.
+    pytest.mark.duckdb_file,
+]
 
 
 @pytest.fixture

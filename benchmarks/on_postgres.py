@@ -7,7 +7,8 @@ import os
 import time
 from pathlib import Path
 
-from store.postgres import PostgresDatabase, redact
+from store import meta
+from store.postgres import CATALOG, PostgresDatabase, redact
 from store.postgres_lifecycle import is_carrefours
 from store.postgres_move import FINGERPRINT_KEY, copied_fingerprint, file_fingerprint, move_file
 
@@ -49,13 +50,13 @@ def load(path: Path, url: str) -> float | None:
 def forget_copy(db) -> None:
     """The run is about to write: the PostgreSQL content will no longer be the file's, copy it again next time."""
     with db.transaction() as cur:
-        cur.execute("DELETE FROM app_meta WHERE key = ?", [FINGERPRINT_KEY])
+        meta.forget(cur, FINGERPRINT_KEY)
 
 
 def size_mb(db) -> float:
     """The PostgreSQL database's size on disk, in MiB."""
     with db.read() as cur:
         found = cur.execute(
-            "SELECT * FROM postgres_query('pg', 'SELECT pg_database_size(current_database())')"
+            f"SELECT * FROM postgres_query('{CATALOG}', 'SELECT pg_database_size(current_database())')"
         ).fetchone()
     return found[0] / 2**20

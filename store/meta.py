@@ -23,6 +23,17 @@ def read(cur) -> dict[str, str]:
     return dict(cur.execute("SELECT key, value FROM app_meta").fetchall())
 
 
+def record(cur, key: str, value: str) -> None:
+    """Set one fact (replacing its earlier value)."""
+    forget(cur, key)
+    cur.execute("INSERT INTO app_meta VALUES (?, ?)", [key, value])
+
+
+def forget(cur, key: str) -> None:
+    """Remove one fact."""
+    cur.execute("DELETE FROM app_meta WHERE key = ?", [key])
+
+
 def is_demo(cur) -> bool:
     """Whether the database was built with demo data."""
     return read(cur).get("demo") == "true"

@@ -232,8 +232,7 @@ def move_file(source: Path, url: str, *, replace: bool = False) -> MoveReport:
                     )
             report.tables, report.sequences = expected, in_file
             report.fingerprint = fingerprint(expected)
-            cur.execute("DELETE FROM app_meta WHERE key = ?", [FINGERPRINT_KEY])
-            cur.execute("INSERT INTO app_meta VALUES (?, ?)", [FINGERPRINT_KEY, report.fingerprint])
+            meta.record(cur, FINGERPRINT_KEY, report.fingerprint)
 
         load_file(db, source, replace=replace, verify=verify)
     finally:

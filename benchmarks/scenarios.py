@@ -337,8 +337,23 @@ IMPORT = Scenario(
 _sessions: dict = {}
 
 
+class _Opened:
+    """The benchmark's open database, handed to the pages as this process's database start."""
+
+    error = None
+
+    def __init__(self, db):
+        self.database = db
+
+    def wait(self, timeout: float) -> bool:
+        return True
+
+    def page_drawn(self) -> None:
+        pass
+
+
 def _render(db, page: str, params: dict, clear: bool):
-    """Render one page of the real app on the benchmark database; clear=True empties st.cache_data."""
+    """Render one page of the real app on the benchmark database (its AppTest); clear=True empties st.cache_data."""
     import streamlit as st
     import streamlit.logger
     from streamlit.testing.v1 import AppTest
@@ -346,7 +361,6 @@ def _render(db, page: str, params: dict, clear: bool):
     import ui.context
 
     streamlit.logger.set_log_level("error")  # bare-mode warnings would drown the table
-    ui.context._database = lambda: db  # the app shares the benchmark's open database
     at = None if clear else _sessions.get(page)
     if at is None:  # a new session; "repeated" reruns the same session, as a user's next click does
         st.cache_data.clear()
@@ -357,10 +371,15 @@ def _render(db, page: str, params: dict, clear: bool):
             at.query_params[key] = value
         if not clear:
             _sessions[page] = at
-    at.run()
+    default_start = ui.context._start
+    ui.context._start = lambda: _Opened(db)  # the pages read the benchmark's database, not the default one
+    try:
+        at.run()
+    finally:
+        ui.context._start = default_start
     if at.exception:
         raise RuntimeError(f"{page} : {at.exception[0].message}")
-    return len(at.main.children)
+    return at
 
 
 def page_scenario(name: str, page: str, params: dict, clear: bool, target_ms: float) -> Scenario:
@@ -370,7 +389,7 @@ def page_scenario(name: str, page: str, params: dict, clear: bool, target_ms: fl
         carrefours=lambda db, _: _render(db, page, params, clear),
         pandas=None,
         same=lambda a, b: True,
-        rows=lambda n: n,
+        rows=lambda at: len(at.main.children),
         target_ms=target_ms,
     )
 

@@ -22,6 +22,9 @@ from territories.levels import LEVELS
 # The levels a coarse refresh computes: the national dashboard reads nothing finer.
 COARSE_LEVELS = ("region", "pays")
 
+# Source values rolled up by one query: bounded so that a full refresh stays within the memory limit.
+ROWS_PER_QUERY = 3_000_000
+
 _VALUE_COLUMNS = (
     "indicator_code, year, kind, source_level, level, territory_id, value, numerator,"
     " denominator, reported, expected, is_demo, updated_at"
@@ -46,12 +49,22 @@ def mark_years(cur, table: str) -> None:
 _SOURCE_LEVEL_SQL = """
 SELECT v.indicator_code AS code, year(v.period_end) AS year,
        min(CASE WHEN v.territory_id = 'FR' THEN 4 ELSE list_position(['COM', 'EPCI', 'DEP', 'REG'],
-           split_part(v.territory_id, '-', 1)) - 1 END) AS rank
+           split_part(v.territory_id, '-', 1)) - 1 END) AS rank, count(*) AS n
 FROM indicator_value v SEMI JOIN slices_to_roll s
      ON s.indicator_code = v.indicator_code AND s.year = year(v.period_end) AND s.kind = v.kind
 WHERE v.kind = ? AND (v.published OR NOT ?)
 GROUP BY 1, 2
 """
+
+
+def _batches(found: pd.DataFrame):
+    """(rank, group) of slices to roll up in one query: one finest level, at most ROWS_PER_QUERY source values
+    (a national refresh of 21 M values in one query exceeds the default memory limit)."""
+    for rank, group in found.groupby("rank"):
+        group = group.sort_values(["code", "year"])
+        batch = (group["n"].cumsum() - 1) // ROWS_PER_QUERY
+        for _, part in group.groupby(batch.to_numpy()):
+            yield rank, part
 
 
 def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_only: bool, coarse: bool) -> int:
@@ -62,7 +75,7 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
     try:
         for kind in slices["kind"].unique():
             found = cur.execute(_SOURCE_LEVEL_SQL, [kind, published_only]).df()
-            for rank, group in found.groupby("rank"):
+            for rank, group in _batches(found):
                 source_level = LEVELS[int(rank)]
                 levels = [lvl for lvl in LEVELS[int(rank) :] if not coarse or lvl in COARSE_LEVELS]
                 period = Period(

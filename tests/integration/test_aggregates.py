@@ -3,6 +3,7 @@
 import pandas as pd
 
 from comparison.snapshot import data_version
+from indicators import aggregates
 from indicators.aggregates import COARSE_LEVELS, mark_dirty, refresh, yearly
 from indicators.periods import parse_period
 from indicators.rollup import rollup_all, rules_frame
@@ -144,3 +145,21 @@ def dashboard_periods_equal(db, expected: dict) -> bool:
     for code, frame in expected.items():
         pd.testing.assert_frame_equal(map_periods(db, code), frame)
     return True
+
+
+def test_a_refresh_split_into_bounded_queries_writes_what_one_query_writes(db, monkeypatch):
+    # A national refresh of 21 M values in one query ran out of memory at the default 2 GB limit: the
+    # slices are rolled up in batches of bounded size, which must not change a single row.
+    queries = []
+    real = aggregates.rollup_sql
+    monkeypatch.setattr(aggregates, "rollup_sql", lambda *a: queries.append(a) or real(*a))
+    with db.transaction() as cur:
+        mark_dirty(cur)
+        refresh(cur)
+    whole, in_one_go = _rollups(db), len(queries)
+    monkeypatch.setattr(aggregates, "ROWS_PER_QUERY", 50)
+    with db.transaction() as cur:
+        mark_dirty(cur)
+        refresh(cur)
+    assert len(queries) - in_one_go > 10 * in_one_go  # many bounded batches, not one query per level
+    pd.testing.assert_frame_equal(_rollups(db), whole)

@@ -10,6 +10,7 @@ région are held back.
 from __future__ import annotations
 
 from indicators.aggregates import mark_years
+from indicators.key_filter import batch_filter
 from store import audit
 
 # Rewriting two million rows of an indexed table is slow in DuckDB, and nearly all of them are unchanged:
@@ -30,21 +31,19 @@ WHERE n.indicator_code IS NULL OR v.indicator_code IS NULL OR v.value IS DISTINC
    OR v.numerator IS DISTINCT FROM n.numerator OR v.denominator IS DISTINCT FROM n.denominator
    OR v.is_demo IS DISTINCT FROM ?
 """
-_APPLY_SQL = [
-    """DELETE FROM indicator_value v USING recompute_diff d
+_DELETE_SQL = """DELETE FROM indicator_value v USING recompute_diff d
        WHERE d.action = 'delete' AND v.indicator_code = d.indicator_code AND v.territory_id = d.territory_id
-         AND v.period = d.period AND v.kind = 'actual'""",
-    """UPDATE indicator_value v SET value = d.value, numerator = d.numerator, denominator = d.denominator,
+         AND v.period = d.period AND v.kind = 'actual' AND {narrow}"""
+_UPDATE_SQL = """UPDATE indicator_value v SET value = d.value, numerator = d.numerator, denominator = d.denominator,
            is_demo = ?, updated_by = ?, updated_at = current_timestamp, version = v.version + 1
        FROM recompute_diff d
        WHERE d.action = 'update' AND v.indicator_code = d.indicator_code AND v.territory_id = d.territory_id
-         AND v.period = d.period AND v.kind = 'actual'""",
-    """INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind, value,
+         AND v.period = d.period AND v.kind = 'actual' AND {narrow}"""
+_INSERT_SQL = """INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind, value,
                                     numerator, denominator, source, is_demo, updated_by)
        SELECT indicator_code, territory_id, period, make_date(y, 1, 1), make_date(y, 12, 31), 'actual', value,
               numerator, denominator, ?, ?, ?
-       FROM recompute_diff WHERE action = 'insert'""",
-]
+       FROM recompute_diff WHERE action = 'insert'"""
 # A computed value inside a period locked for its région is held back.
 _HOLD_LOCKED_SQL = """
 DELETE FROM recompute_diff d USING territory t, period_lock p
@@ -85,11 +84,22 @@ def replace(
     mark_years(cur, "recompute_diff")  # the yearly roll-ups of what changed are recomputed on read
     if audit_values:
         audit.append_select(cur, _AUDIT_SELECT, [actor, source, source, source, source, comment])
-    deleted = cur.execute(_APPLY_SQL[0]).fetchone()[0]
-    updated = cur.execute(_APPLY_SQL[1], [is_demo, actor]).fetchone()[0]
-    inserted = cur.execute(_APPLY_SQL[2], [source, is_demo, actor]).fetchone()[0]
+    deleted = _apply(cur, _DELETE_SQL, "delete", [])
+    updated = _apply(cur, _UPDATE_SQL, "update", [is_demo, actor])
+    inserted = cur.execute(_INSERT_SQL, [source, is_demo, actor]).fetchone()[0]
     cur.execute("DROP TABLE recompute_diff")
     return {"held": held, "inserted": inserted, "updated": updated, "deleted": deleted}
+
+
+def _apply(cur, sql: str, action: str, params: list) -> int:
+    """Run a DELETE or UPDATE of the diff's rows of one action, naming their keys (none: nothing to run)."""
+    keys = cur.execute(
+        "SELECT DISTINCT indicator_code, territory_id, period FROM recompute_diff WHERE action = ?", [action]
+    ).df()
+    if keys.empty:
+        return 0
+    narrow, narrow_params = batch_filter(keys)
+    return cur.execute(sql.format(narrow=narrow), [*params, *narrow_params]).fetchone()[0]
 
 
 def yearly_count(cur, indicator_code: str, source: str, prefix: str, first_year: int, last_year: int) -> int:

@@ -7,6 +7,7 @@ import pyarrow as pa
 
 from indicators import review_repository
 from indicators.aggregates import mark_dirty
+from indicators.key_filter import MAX_LISTED_TERRITORIES, batch_filter, in_lists
 from store import audit
 from territories import repository as territory_repo
 from territories.levels import FRANCE
@@ -32,11 +33,16 @@ def indicators(cur) -> pd.DataFrame:
 
 def current(cur, incoming: pd.DataFrame) -> pd.DataFrame:
     """The stored state (or nothing) of each incoming key, with the row position `pos`."""
+    narrow, params = batch_filter(incoming)
     cur.register("incoming_keys", pa.Table.from_pandas(incoming, preserve_index=False))
     try:
         return cur.execute(
             "SELECT w.pos, v.value, v.numerator, v.denominator, v.source, v.comment, v.version, v.published,"
-            " v.updated_by, v.updated_at FROM incoming_keys w JOIN indicator_value v ON " + _KEY_JOIN
+            " v.updated_by, v.updated_at FROM incoming_keys w JOIN indicator_value v ON "
+            + _KEY_JOIN
+            + " WHERE "
+            + narrow,
+            params,
         ).df()
     finally:
         cur.unregister("incoming_keys")
@@ -71,13 +77,20 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
     # Converted to Arrow once: the four statements below then scan it without touching Python objects.
     cur.register("w", pa.Table.from_pandas(frame, preserve_index=False))
     try:
-        cur.execute(
-            "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"
-            " source = w.source, comment = w.comment, version = w.new_version, is_demo = false, published = w.published,"
-            " updated_by = ?, updated_at = current_timestamp FROM w WHERE w.op = 'update' AND " + _KEY_JOIN,
-            [actor],
-        )
-        cur.execute("DELETE FROM indicator_value v USING w WHERE w.op = 'delete' AND " + _KEY_JOIN)
+        if (updates := frame[frame["op"] == "update"]).size:
+            narrow, params = batch_filter(updates)
+            cur.execute(
+                "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"
+                " source = w.source, comment = w.comment, version = w.new_version, is_demo = false,"
+                " published = w.published, updated_by = ?, updated_at = current_timestamp"
+                f" FROM w WHERE w.op = 'update' AND {_KEY_JOIN} AND {narrow}",
+                [actor, *params],
+            )
+        if (deletes := frame[frame["op"] == "delete"]).size:
+            narrow, params = batch_filter(deletes)
+            cur.execute(
+                f"DELETE FROM indicator_value v USING w WHERE w.op = 'delete' AND {_KEY_JOIN} AND {narrow}", params
+            )
         cur.execute(
             "INSERT INTO indicator_value (indicator_code, territory_id, period, period_start, period_end, kind,"
             " value, numerator, denominator, source, comment, is_demo, published, version, updated_by)"
@@ -181,14 +194,20 @@ def grid_values(
     cur, indicator_codes: list[str], territory_ids: list[str], period: str, previous: str | None, kind: str
 ) -> pd.DataFrame:
     """Current, previous-period and latest target values for a set of indicators × territories."""
+    listed = {"indicator_code": indicator_codes}
+    if len(territory_ids) <= MAX_LISTED_TERRITORIES:
+        listed["territory_id"] = territory_ids
+    narrow, narrow_params = in_lists("v", listed)
     return cur.execute(
         "WITH keys AS (SELECT i.code AS indicator_code, t.id AS territory_id FROM unnest(?) i(code)"
         " CROSS JOIN unnest(?) t(id)),"
         " cur AS (SELECT indicator_code, territory_id, value, comment, version, is_demo, published, updated_by,"
-        "   updated_at FROM indicator_value WHERE period = ? AND kind = ?),"
-        " prev AS (SELECT indicator_code, territory_id, value FROM indicator_value WHERE period = ? AND kind = ?),"
+        f"   updated_at FROM indicator_value v WHERE period = ? AND kind = ? AND {narrow}),"
+        f" prev AS (SELECT indicator_code, territory_id, value FROM indicator_value v WHERE period = ? AND kind = ?"
+        f"   AND {narrow}),"
         " tgt AS (SELECT indicator_code, territory_id, arg_max(value, period_end) AS value,"
-        "   arg_max(period, period_end) AS period FROM indicator_value WHERE kind = 'target' GROUP BY ALL),"
+        f"   arg_max(period, period_end) AS period FROM indicator_value v WHERE kind = 'target' AND {narrow}"
+        "   GROUP BY ALL),"
         " rev AS (SELECT indicator_code, territory_id, state, reason FROM value_state WHERE period = ? AND kind = ?)"
         " SELECT k.indicator_code, k.territory_id, prev.value AS previous, tgt.value AS target,"
         " tgt.period AS target_period, cur.value, cur.comment, coalesce(cur.version, 0) AS version,"
@@ -198,12 +217,34 @@ def grid_values(
         " LEFT JOIN prev USING (indicator_code, territory_id)"
         " LEFT JOIN tgt USING (indicator_code, territory_id)"
         " LEFT JOIN rev USING (indicator_code, territory_id)",
-        [indicator_codes, territory_ids, period, kind, previous or "", kind, period, kind],
+        [
+            indicator_codes,
+            territory_ids,
+            period,
+            kind,
+            *narrow_params,
+            previous or "",
+            kind,
+            *narrow_params,
+            *narrow_params,
+            period,
+            kind,
+        ],
     ).df()
 
 
 def export(cur, indicator_code: str | None, territory_ids: list[str] | None, published_only: bool) -> pd.DataFrame:
     """Values for export, with territory name and level, optionally filtered."""
+    # Filters built here rather than `? IS NULL OR …`: constant conditions reach PostgreSQL, joins do not.
+    listed = {} if indicator_code is None else {"indicator_code": [indicator_code]}
+    few = territory_ids is not None and len(territory_ids) <= MAX_LISTED_TERRITORIES
+    if few:
+        listed["territory_id"] = territory_ids
+    where, params = in_lists("v", listed) if listed else ("TRUE", [])
+    if territory_ids is not None and not few:
+        where += " AND v.territory_id IN (SELECT id FROM export_ids)"
+    if published_only:
+        where += " AND v.published"
     cur.register("export_ids", pd.DataFrame({"id": territory_ids or []}, dtype="str"))
     try:
         return cur.execute(
@@ -212,12 +253,9 @@ def export(cur, indicator_code: str | None, territory_ids: list[str] | None, pub
             " ELSE 'reference' END AS type, v.value AS valeur, v.numerator AS numerateur,"
             " v.denominator AS denominateur, v.source, v.comment AS commentaire, v.is_demo AS demo,"
             " v.version, v.updated_at AS modifie_le, v.published"
-            " FROM indicator_value v LEFT JOIN territory t ON t.id = v.territory_id"
-            " WHERE (? IS NULL OR v.indicator_code = ?)"
-            " AND (? OR v.territory_id IN (SELECT id FROM export_ids))"
-            " AND (NOT ? OR v.published)"
+            f" FROM indicator_value v LEFT JOIN territory t ON t.id = v.territory_id WHERE {where}"
             " ORDER BY v.indicator_code, v.territory_id, v.period_end, v.kind",
-            [indicator_code, indicator_code, territory_ids is None, published_only],
+            params,
         ).df()
     finally:
         cur.unregister("export_ids")

@@ -6,6 +6,7 @@ import pandas as pd
 import pyarrow as pa
 
 from indicators.aggregates import mark_dirty
+from indicators.key_filter import batch_filter
 from store import audit
 
 KEY = ("indicator_code", "territory_id", "period", "kind")
@@ -47,33 +48,42 @@ def record_writes(cur, *, actor: str) -> None:
 
 def states(cur, state: str | None = None, period: str | None = None) -> pd.DataFrame:
     """Values in review (optionally of one state and period) with their current figure and version."""
+    chosen = " WHERE (? IS NULL OR s.state = ?) AND (? IS NULL OR s.period = ?)"
+    params = [state, state, period, period]
+    keys = cur.execute("SELECT indicator_code, territory_id, period FROM value_state s" + chosen, params).df()
+    narrow, narrow_params = batch_filter(keys)  # the few values in review, not the whole table, are read
     return cur.execute(
         "SELECT s.indicator_code, s.territory_id, s.period, s.kind, s.state, s.reason, s.previous_value,"
         " s.was_published, s.changed_by, s.changed_at, v.value, v.version, v.comment, v.updated_by,"
         " v.updated_at, v.period_end FROM value_state s JOIN indicator_value v ON "
         + _JOIN.format(a="s", b="v")
-        + " WHERE (? IS NULL OR s.state = ?) AND (? IS NULL OR s.period = ?)"
-        " ORDER BY s.indicator_code, s.period, s.territory_id, s.kind",
-        [state, state, period, period],
+        + chosen
+        + f" AND {narrow} ORDER BY s.indicator_code, s.period, s.territory_id, s.kind",
+        [*params, *narrow_params],
     ).df()
 
 
 def publish(cur, listed: pd.DataFrame, *, actor: str, comment: str | None) -> pd.DataFrame:
     """Publish the listed values (KEY + version) still "soumis" at that version; audited, roll-ups marked.
     Returns the keys published."""
+    narrow, narrow_params = batch_filter(listed)
     cur.register("listed", pa.Table.from_pandas(listed[[*KEY, "version"]], preserve_index=False))
     try:
         cur.execute(
             "CREATE OR REPLACE TEMP TABLE to_publish AS SELECT v.indicator_code, v.territory_id, v.period, v.kind,"
             " v.period_end, v.value, v.version FROM listed l"
             " JOIN value_state s ON " + _JOIN.format(a="s", b="l") + " AND s.state = 'soumis'"
-            " JOIN indicator_value v ON " + _JOIN.format(a="v", b="l") + " AND v.version = l.version"
+            " JOIN indicator_value v ON " + _JOIN.format(a="v", b="l") + f" AND v.version = l.version WHERE {narrow}",
+            narrow_params,
         )
     finally:
         cur.unregister("listed")
     try:
         cur.execute(
-            "UPDATE indicator_value v SET published = true FROM to_publish p WHERE " + _JOIN.format(a="v", b="p")
+            "UPDATE indicator_value v SET published = true FROM to_publish p WHERE "
+            + _JOIN.format(a="v", b="p")
+            + f" AND {narrow}",
+            narrow_params,
         )
         cur.execute("DELETE FROM value_state s USING to_publish p WHERE " + _JOIN.format(a="s", b="p"))
         audit.append_select(
@@ -97,7 +107,7 @@ def send_back(cur, key: dict, version: int, reason: str, *, actor: str) -> bool:
     found = cur.execute(
         "SELECT v.value FROM value_state s JOIN indicator_value v ON "
         + _JOIN.format(a="s", b="v")
-        + " WHERE s.indicator_code = ? AND s.territory_id = ? AND s.period = ? AND s.kind = ?"
+        + " WHERE v.indicator_code = ? AND v.territory_id = ? AND v.period = ? AND v.kind = ?"
         " AND s.state = 'soumis' AND v.version = ?",
         [*params, version],
     ).fetchone()

@@ -7,6 +7,7 @@ import pandas as pd
 
 from indicators import aggregates
 from indicators import repository as indicator_repo
+from indicators.key_filter import in_lists
 from plan import repository as plan_repo
 
 
@@ -27,9 +28,7 @@ def indicators(cur) -> pd.DataFrame:
 def rolled_slices(cur, published_only: bool) -> pd.DataFrame:
     """Every yearly roll-up slice of actual values: indicator, year and the level it was rolled up from."""
     where = "r.kind = 'actual' AND r.level = 'pays'"  # one row per slice: France's
-    return cur.execute(
-        aggregates.visible_sql("r.indicator_code, r.year, r.source_level", where), [published_only, published_only]
-    ).df()
+    return cur.execute(*aggregates.visible("r.indicator_code, r.year, r.source_level", where, [], published_only)).df()
 
 
 def rolled_values(cur, level: str, wanted: pd.DataFrame, territories: pd.DataFrame, published_only: bool) -> dict:
@@ -41,12 +40,19 @@ def rolled_values(cur, level: str, wanted: pd.DataFrame, territories: pd.DataFra
     """
     if wanted.empty:  # nothing to read (and an empty frame has no column types to join on)
         return {name: np.array([]) for name in ("row", "col", "latest", "value", "reported", "expected", "is_demo")}
+    # The wanted indicators and years as constants too: PostgreSQL receives those, not the EXISTS.
+    named, named_params = in_lists(
+        "r", {"indicator_code": wanted["indicator_code"], "year": wanted["year"].astype(int)}
+    )
     where = (
-        "r.kind = 'actual' AND r.level = ? AND EXISTS (SELECT 1 FROM rolled_wanted w WHERE"
+        f"r.kind = 'actual' AND r.level = ? AND {named} AND EXISTS (SELECT 1 FROM rolled_wanted w WHERE"
         " w.indicator_code = r.indicator_code AND w.year = r.year AND w.source_level = r.source_level)"
     )
-    visible = aggregates.visible_sql(
-        "r.indicator_code, r.year, r.territory_id, r.value, r.reported, r.expected, r.is_demo", where
+    visible, params = aggregates.visible(
+        "r.indicator_code, r.year, r.territory_id, r.value, r.reported, r.expected, r.is_demo",
+        where,
+        [level, *named_params],
+        published_only,
     )
     cur.register("rolled_wanted", wanted)
     cur.register("rolled_territories", territories)
@@ -55,7 +61,7 @@ def rolled_values(cur, level: str, wanted: pd.DataFrame, territories: pd.DataFra
             f"SELECT t.row, w.col, w.latest, r.value, r.reported, r.expected, coalesce(r.is_demo, false) AS is_demo"
             f" FROM ({visible}) r JOIN rolled_wanted w ON w.indicator_code = r.indicator_code AND w.year = r.year"
             " JOIN rolled_territories t ON t.id = r.territory_id",
-            [published_only, level, published_only, level],
+            params,
         ).fetchnumpy()
     finally:
         cur.unregister("rolled_wanted")
@@ -66,7 +72,4 @@ def rolled_series(cur, level: str, indicator_code: str, source_level: str, publi
     """Every year of one indicator rolled up from one source level into a level's territories."""
     where = "r.kind = 'actual' AND r.level = ? AND r.indicator_code = ? AND r.source_level = ?"
     params = [level, indicator_code, source_level]
-    return cur.execute(
-        aggregates.visible_sql("r.year, r.territory_id, r.value", where),
-        [published_only, *params, published_only, *params],
-    ).df()
+    return cur.execute(*aggregates.visible("r.year, r.territory_id, r.value", where, params, published_only)).df()

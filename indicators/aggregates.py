@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from indicators.key_filter import in_lists
 from indicators.periods import Period
 from indicators.rollup import rollup_params, rollup_sql, rules_frame
 from store.db import Database
@@ -52,9 +53,25 @@ SELECT v.indicator_code AS code, year(v.period_end) AS year,
            split_part(v.territory_id, '-', 1)) - 1 END) AS rank, count(*) AS n
 FROM indicator_value v SEMI JOIN slices_to_roll s
      ON s.indicator_code = v.indicator_code AND s.year = year(v.period_end) AND s.kind = v.kind
-WHERE v.kind = ? AND (v.published OR NOT ?)
+WHERE v.kind = ? AND (v.published OR NOT ?) AND {narrow}
 GROUP BY 1, 2
 """
+
+
+def _values_of(slices: pd.DataFrame, alias: str = "v") -> tuple[str, list]:
+    """Constant filters on indicator_value naming the slices' indicators, kinds and years (a join alone is not
+    sent to PostgreSQL, which would then copy every value out for each statement)."""
+    narrow, params = in_lists(alias, {"indicator_code": slices["indicator_code"], "kind": slices["kind"]})
+    years = slices["year"].astype(int)
+    first, last = (date(years.min(), 1, 1), date(years.max(), 12, 31)) if len(years) else (date.max, date.min)
+    return f"{narrow} AND {alias}.period_end BETWEEN ? AND ?", [*params, first, last]
+
+
+def _rollups_of(slices: pd.DataFrame, alias: str) -> tuple[str, list]:
+    """The same constant filters on a roll-up table (its own year column)."""
+    return in_lists(
+        alias, {"indicator_code": slices["indicator_code"], "kind": slices["kind"], "year": slices["year"].astype(int)}
+    )
 
 
 def _batches(found: pd.DataFrame):
@@ -74,7 +91,8 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
     cur.register("slices_to_roll", slices)
     try:
         for kind in slices["kind"].unique():
-            found = cur.execute(_SOURCE_LEVEL_SQL, [kind, published_only]).df()
+            narrow, params = _values_of(slices[slices["kind"] == kind])
+            found = cur.execute(_SOURCE_LEVEL_SQL.format(narrow=narrow), [kind, published_only, *params]).df()
             for rank, group in _batches(found):
                 source_level = LEVELS[int(rank)]
                 levels = [lvl for lvl in LEVELS[int(rank) :] if not coarse or lvl in COARSE_LEVELS]
@@ -82,18 +100,20 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
                     date(int(group["year"].min()), 1, 1), date(int(group["year"].max()), 12, 31), "", "year"
                 )
                 # Straight from the roll-up query into the table: millions of rows never cross to pandas.
-                cur.register("rollup_rules", rules_frame(rules.loc[group["code"].unique()].reset_index()))
+                codes = group["code"].unique().tolist()
+                cur.register("rollup_rules", rules_frame(rules.loc[codes].reset_index()))
                 cur.register("rollup_years", group[["code", "year"]])
                 try:
                     written += cur.execute(
                         f"INSERT INTO rollup_year ({_VALUE_COLUMNS}, published_only)"
                         " SELECT indicator_code, year, ?, ?, level, territory_id, value, numerator, denominator,"
-                        f" reported, expected, is_demo, updated_at, ? FROM ({rollup_sql(levels, source_level)})",
+                        " reported, expected, is_demo, updated_at, ?"
+                        f" FROM ({rollup_sql(levels, source_level, len(codes))})",
                         [
                             kind,
                             source_level,
                             published_only,
-                            *rollup_params(period, source_level, kind, published_only),
+                            *rollup_params(period, source_level, kind, published_only, codes),
                         ],
                     ).fetchone()[0]
                 finally:
@@ -106,10 +126,12 @@ def _rollup_slices(cur, slices: pd.DataFrame, rules: pd.DataFrame, published_onl
 
 def _refresh_slices(cur, slices: pd.DataFrame, coarse: bool) -> int:
     """Recompute the given slices: over every value, and over published values where some are not."""
+    narrow, params = _rollups_of(slices, "r")
     for table in ("rollup_year", "rollup_unpublished", "rollup_deferred"):
         cur.execute(
             f"DELETE FROM {table} r USING dirty_slices d WHERE r.indicator_code = d.indicator_code"
-            " AND r.year = d.year AND r.kind = d.kind"
+            f" AND r.year = d.year AND r.kind = d.kind AND {narrow}",
+            params,
         )
     rules = (
         cur.execute("SELECT code, territorial_agg, temporal_agg, kind, per_inhabitants FROM indicator")
@@ -117,10 +139,12 @@ def _refresh_slices(cur, slices: pd.DataFrame, coarse: bool) -> int:
         .set_index("code")
     )
     written = _rollup_slices(cur, slices, rules, published_only=False, coarse=coarse)
+    narrow, params = _values_of(slices)
     hidden = cur.execute(
         "SELECT DISTINCT v.indicator_code, year(v.period_end) AS year, v.kind FROM indicator_value v"
         " SEMI JOIN dirty_slices d ON d.indicator_code = v.indicator_code AND d.kind = v.kind"
-        " AND d.year = year(v.period_end) WHERE NOT v.published"
+        f" AND d.year = year(v.period_end) WHERE NOT v.published AND {narrow}",
+        params,
     ).df()
     if not hidden.empty:
         cur.register("hidden_slices", hidden)
@@ -176,23 +200,23 @@ def version(db: Database, levels=None) -> int:
         return cur.execute("SELECT max(version) FROM rollup_state").fetchone()[0]
 
 
-# The rows a reader sees: published-only roll-ups for slices holding unpublished values, if asked.
-_VISIBLE = """
+_VISIBLE_PUBLISHED = """
     SELECT {columns} FROM rollup_year r
-    ANTI JOIN (SELECT * FROM rollup_unpublished WHERE ?) h
-         ON h.indicator_code = r.indicator_code AND h.year = r.year AND h.kind = r.kind
+    ANTI JOIN rollup_unpublished h ON h.indicator_code = r.indicator_code AND h.year = r.year AND h.kind = r.kind
     WHERE NOT r.published_only AND {where}
     UNION ALL
-    SELECT {columns} FROM rollup_year r WHERE r.published_only AND ? AND {where}
+    SELECT {columns} FROM rollup_year r WHERE r.published_only AND {where}
 """
 
 
-def visible_sql(columns: str, where: str) -> str:
-    """SQL of roll-up rows (with `columns`, filtered by `where` on alias r) for one kind of reader.
-
-    Parameters: published_only, the where's own parameters, published_only, the where's parameters.
-    """
-    return _VISIBLE.format(columns=columns, where=where)
+def visible(columns: str, where: str, params: list, published_only: bool) -> tuple[str, list]:
+    """SQL and parameters of the roll-up rows (with `columns`, filtered by `where` on alias r, taking `params`)
+    one kind of reader sees: all values' roll-ups, or for published_only the published-only roll-ups of the
+    slices holding unpublished values. The first reads the table once, not twice (on PostgreSQL, each read
+    copies its rows out)."""
+    if not published_only:
+        return f"SELECT {columns} FROM rollup_year r WHERE NOT r.published_only AND {where}", list(params)
+    return _VISIBLE_PUBLISHED.format(columns=columns, where=where), [*params, *params]
 
 
 def _in_list(column: str, values: list) -> str:
@@ -217,12 +241,9 @@ def yearly(
         where += f" AND {_in_list('r.indicator_code', indicator_codes)}"
         params += indicator_codes
     columns = ", ".join(f"r.{c.strip()}" for c in _VALUE_COLUMNS.split(","))
-    sql = visible_sql(columns, where)
+    sql, params = visible(columns, where, params, published_only)
     with db.read() as cur:
-        return cur.execute(
-            f"SELECT * FROM ({sql}) ORDER BY indicator_code, territory_id",
-            [published_only, *params, published_only, *params],
-        ).df()
+        return cur.execute(f"SELECT * FROM ({sql}) ORDER BY indicator_code, territory_id", params).df()
 
 
 def subnational_periods(cur, code: str) -> pd.DataFrame:

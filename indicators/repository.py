@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pyarrow as pa
 
@@ -9,6 +11,7 @@ from indicators import review_repository
 from indicators.aggregates import mark_dirty
 from indicators.key_filter import MAX_LISTED_TERRITORIES, batch_filter, in_lists
 from store import audit
+from store.db import literal, where_stored
 from territories import repository as territory_repo
 from territories.levels import FRANCE
 
@@ -336,17 +339,27 @@ def value_sources(cur, wanted: pd.DataFrame, published_only: bool) -> pd.DataFra
     sources (a catalogue title when the source is a known code, else the text stored), joined by ' ; '."""
     if wanted.empty:
         return pd.DataFrame(columns=["indicator_code", "year", "sources"])
+    years = wanted["year"].astype(int)
+    codes = ", ".join(literal(c) for c in sorted(set(wanted["indicator_code"])))
+    # Grouped where the values are stored: a national read covers millions of values for a few sources.
+    grouped = where_stored(
+        cur,
+        "SELECT v.indicator_code, CAST(EXTRACT(YEAR FROM v.period_end) AS INTEGER) AS year, t.level, v.source"
+        " FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
+        f" WHERE v.kind = 'actual' AND v.source IS NOT NULL AND v.indicator_code IN ({codes})"
+        f" AND v.period_end BETWEEN {literal(date(years.min(), 1, 1))} AND {literal(date(years.max(), 12, 31))}"
+        + (" AND v.published" if published_only else "")
+        + " GROUP BY 1, 2, 3, 4",
+    )
     cur.register("source_wanted", wanted[["indicator_code", "source_level", "year"]].drop_duplicates())
     try:
         return cur.execute(
-            "SELECT v.indicator_code, w.year, string_agg(DISTINCT coalesce(s.title, v.source), ' ; '"
-            " ORDER BY coalesce(s.title, v.source)) AS sources"
-            " FROM indicator_value v JOIN territory t ON t.id = v.territory_id"
-            " JOIN source_wanted w ON w.indicator_code = v.indicator_code AND w.source_level = t.level"
-            "  AND year(v.period_end) = w.year"
-            " LEFT JOIN source s ON upper(s.code) = upper(v.source)"
-            " WHERE v.kind = 'actual' AND v.source IS NOT NULL AND (NOT ? OR v.published) GROUP BY ALL",
-            [published_only],
+            "SELECT g.indicator_code, w.year, string_agg(DISTINCT coalesce(s.title, g.source), ' ; '"
+            " ORDER BY coalesce(s.title, g.source)) AS sources"
+            f" FROM {grouped} g"
+            " JOIN source_wanted w ON w.indicator_code = g.indicator_code AND w.source_level = g.level"
+            "  AND g.year = w.year"
+            " LEFT JOIN source s ON upper(s.code) = upper(g.source) GROUP BY ALL"
         ).df()
     finally:
         cur.unregister("source_wanted")

@@ -44,7 +44,7 @@ src AS (  -- the values of the slices, within the period
            v.value, v.numerator, v.denominator, v.is_demo, v.updated_at
     FROM indicator_value v JOIN rules r ON r.code = v.indicator_code AND r.year = year(v.period_end)
     WHERE v.kind = ? AND v.period_start >= ? AND v.period_end <= ? AND starts_with(v.territory_id, ?)
-      AND (v.published OR NOT ?)
+      AND (v.published OR NOT ?) AND {codes}
 ),
 -- The value key (indicator, territory, period, kind) allows one yearly row per child and year: a child
 -- with nothing finer than its yearly row is that row. Only children with sub-year rows (quarters,
@@ -142,9 +142,10 @@ def ratio_scale(kind: str | None, per_inhabitants: float | None) -> float:
     return 100.0
 
 
-def rollup_sql(levels: list[str], source_level: str) -> str:
+def rollup_sql(levels: list[str], source_level: str, codes: int) -> str:
     """The roll-up query of the registered `rollup_rules` over the (code, year) slices registered as
-    `rollup_years`, within the period of rollup_params (a period never spans two years)."""
+    `rollup_years`, within the period of rollup_params (a period never spans two years), for `codes`
+    indicators named in the parameters (a constant list PostgreSQL receives: the join alone does not reach it)."""
     for level in levels:
         if LEVELS.index(level) < LEVELS.index(source_level):
             raise ValueError(f"impossible d'agréger le niveau {source_level} vers le niveau {level}")
@@ -156,12 +157,13 @@ def rollup_sql(levels: list[str], source_level: str) -> str:
         else _GROUP.format(key=f"p_{lvl}", level=lvl)
         for lvl in levels
     )
-    return _SQL.format(parents=parents, groups=groups)
+    named = f"v.indicator_code IN ({', '.join('?' * codes)})" if codes else "false"
+    return _SQL.format(parents=parents, groups=groups, codes=named)
 
 
-def rollup_params(period: Period, source_level: str, kind: str, published_only: bool) -> list:
+def rollup_params(period: Period, source_level: str, kind: str, published_only: bool, codes: list[str]) -> list:
     """The parameters of rollup_sql, in order."""
-    return [kind, period.start, period.end, PREFIX[source_level], published_only, source_level]
+    return [kind, period.start, period.end, PREFIX[source_level], published_only, *codes, source_level]
 
 
 def rollup_all(
@@ -179,11 +181,13 @@ def rollup_all(
     Returns RESULT_COLUMNS, one row per indicator and territory of the levels; value is empty where
     no child reported, and for indicators whose territorial aggregation is `none` above the source.
     """
+    codes = rules["code"].tolist()
     cur.register("rollup_rules", rules)
     cur.register("rollup_years", pd.DataFrame({"code": rules["code"], "year": period.end.year}))
     try:
         frame = cur.execute(
-            rollup_sql(levels, source_level), rollup_params(period, source_level, kind, published_only)
+            rollup_sql(levels, source_level, len(codes)),
+            rollup_params(period, source_level, kind, published_only, codes),
         ).df()
     finally:
         cur.unregister("rollup_rules")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from indicators import aggregates
 from indicators import repository as indicator_repo
+from indicators.key_filter import in_lists
 from store.db import next_id
 
 # The indicator's rules each (measure, indicator) pair carries, as measure_indicator_frame names them.
@@ -154,12 +155,13 @@ def rollup_series(cur, codes: list[str], levels: tuple[str, ...], published_only
     count (a year reported only by coarser territories is left out), as the series always showed.
     """
     rank = "list_position(['commune', 'epci', 'departement', 'region'], r.source_level)"
-    where = (
-        "list_contains(?, r.indicator_code) AND list_contains(['actual', 'target', 'baseline'], r.kind)"
-        " AND r.source_level <> 'pays' AND list_contains(?, r.level)"
+    # IN lists: PostgreSQL receives them (and its index on level serves them); list_contains it does not.
+    named, wanted = in_lists(
+        "r",
+        {"indicator_code": codes, "level": {*levels, "pays"}},  # France's row of a slice tells its source
     )
-    wanted = [codes, sorted({*levels, "pays"})]  # every slice has one row for France: it tells its source
-    visible = aggregates.visible_sql(f"r.*, {rank} AS rank", where)
+    where = f"{named} AND r.kind IN ('actual', 'target', 'baseline') AND r.source_level <> 'pays'"
+    visible, params = aggregates.visible(f"r.*, {rank} AS rank", where, wanted, published_only)
     frame = cur.execute(
         f"""
         WITH r AS MATERIALIZED ({visible}),
@@ -170,7 +172,7 @@ def rollup_series(cur, codes: list[str], levels: tuple[str, ...], published_only
         FROM r SEMI JOIN src ON src.indicator_code = r.indicator_code AND src.kind = r.kind AND src.rank = r.rank
         WHERE list_contains(?, r.level)
         ORDER BY r.level, r.indicator_code, r.kind, r.territory_id, r.year""",
-        [published_only, *wanted, published_only, *wanted, list(levels)],
+        [*params, list(levels)],
     ).df()
     return frame[SERIES_COLUMNS]
 

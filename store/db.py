@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -92,10 +93,33 @@ def is_failure(error: Exception) -> bool:
     )
 
 
+def _on_postgres(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the cursor's database is an attached PostgreSQL database."""
+    kind = cur.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    return kind == "postgres"
+
+
+def literal(value) -> str:
+    """A SQL literal of a string, integer or date, for SQL that takes no parameters (where_stored)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, date)):
+        raise TypeError(f"pas de littéral SQL pour {value!r}")
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    return str(value) if isinstance(value, int) else "'" + value.replace("'", "''") + "'"
+
+
+def where_stored(cur: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """A FROM item running `sql` (SQL both engines read, literals inlined) where the rows are stored: inside
+    PostgreSQL when it is attached, so that only the result crosses over (an aggregate of millions of values
+    would otherwise copy them all out), else as a DuckDB subquery."""
+    if _on_postgres(cur):
+        return "postgres_query(current_database(), " + literal(sql) + ")"
+    return f"({sql})"
+
+
 def next_id(cur: duckdb.DuckDBPyConnection, sequence: str) -> int:
     """The next value of a sequence of the cursor's database (PostgreSQL's own nextval when it is attached)."""
-    kind = cur.execute("SELECT type FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
-    if kind == "postgres":  # DuckDB does not see PostgreSQL's sequences; nextval is never rolled back anyway
+    if _on_postgres(cur):  # DuckDB does not see PostgreSQL's sequences; nextval is never rolled back anyway
         sql = f"SELECT nextval('{sequence}')".replace("'", "''")
         return cur.execute(f"SELECT * FROM postgres_query(current_database(), '{sql}')").fetchone()[0]
     return cur.execute(f"SELECT nextval('{sequence}')").fetchone()[0]

@@ -219,11 +219,6 @@ def visible(columns: str, where: str, params: list, published_only: bool) -> tup
     return _VISIBLE_PUBLISHED.format(columns=columns, where=where), [*params, *params]
 
 
-def _in_list(column: str, values: list) -> str:
-    """`column IN (?, …)` for these values (false for none)."""
-    return f"{column} IN ({', '.join('?' * len(values))})" if values else "false"
-
-
 def yearly(
     db: Database,
     year: int,
@@ -235,11 +230,11 @@ def yearly(
     """Rolled-up values of a year for territories of the given levels (all indicators unless named)."""
     ensure_fresh(db, levels)
     # IN lists rather than list_contains: PostgreSQL receives them as filters (and uses its index).
-    where = f"r.year = ? AND r.kind = ? AND {_in_list('r.level', levels)}"
-    params: list = [year, kind, *levels]
-    if indicator_codes is not None:
-        where += f" AND {_in_list('r.indicator_code', indicator_codes)}"
-        params += indicator_codes
+    named, params = in_lists(
+        "r", {"level": levels, **({} if indicator_codes is None else {"indicator_code": indicator_codes})}
+    )
+    where = f"r.year = ? AND r.kind = ? AND {named}"
+    params = [year, kind, *params]
     columns = ", ".join(f"r.{c.strip()}" for c in _VALUE_COLUMNS.split(","))
     sql, params = visible(columns, where, params, published_only)
     with db.read() as cur:

@@ -80,7 +80,7 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
     # Converted to Arrow once: the four statements below then scan it without touching Python objects.
     cur.register("w", pa.Table.from_pandas(frame, preserve_index=False))
     try:
-        if (updates := frame[frame["op"] == "update"]).size:
+        if not (updates := frame[frame["op"] == "update"]).empty:
             narrow, params = batch_filter(updates)
             cur.execute(
                 "UPDATE indicator_value v SET value = w.value, numerator = w.numerator, denominator = w.denominator,"
@@ -89,7 +89,7 @@ def write(cur, frame: pd.DataFrame, *, actor: str, how: str) -> None:
                 f" FROM w WHERE w.op = 'update' AND {_KEY_JOIN} AND {narrow}",
                 [actor, *params],
             )
-        if (deletes := frame[frame["op"] == "delete"]).size:
+        if not (deletes := frame[frame["op"] == "delete"]).empty:
             narrow, params = batch_filter(deletes)
             cur.execute(
                 f"DELETE FROM indicator_value v USING w WHERE w.op = 'delete' AND {_KEY_JOIN} AND {narrow}", params

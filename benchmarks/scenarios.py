@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from benchmarks import page_renders
 from indicators.aggregates import yearly
 from indicators.periods import parse_period
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -334,59 +332,12 @@ IMPORT = Scenario(
 
 # --- server-side page renders (AppTest) --------------------------------------------------------
 
-_sessions: dict = {}
-
-
-class _Opened:
-    """The benchmark's open database, handed to the pages as this process's database start."""
-
-    error = None
-
-    def __init__(self, db):
-        self.database = db
-
-    def wait(self, timeout: float) -> bool:
-        return True
-
-    def page_drawn(self) -> None:
-        pass
-
-
-def _render(db, page: str, params: dict, clear: bool):
-    """Render one page of the real app on the benchmark database (its AppTest); clear=True empties st.cache_data."""
-    import streamlit as st
-    import streamlit.logger
-    from streamlit.testing.v1 import AppTest
-
-    import ui.context
-
-    streamlit.logger.set_log_level("error")  # bare-mode warnings would drown the table
-    at = None if clear else _sessions.get(page)
-    if at is None:  # a new session; "repeated" reruns the same session, as a user's next click does
-        st.cache_data.clear()
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        if page != "ui/dashboard.py":
-            at.switch_page(page)
-        for key, value in params.items():
-            at.query_params[key] = value
-        if not clear:
-            _sessions[page] = at
-    default_start = ui.context._start
-    ui.context._start = lambda: _Opened(db)  # the pages read the benchmark's database, not the default one
-    try:
-        at.run()
-    finally:
-        ui.context._start = default_start
-    if at.exception:
-        raise RuntimeError(f"{page} : {at.exception[0].message}")
-    return at
-
 
 def page_scenario(name: str, page: str, params: dict, clear: bool, target_ms: float) -> Scenario:
     """A page render scenario, first (cold st.cache_data) or repeated (warm)."""
     return Scenario(
         name=name,
-        carrefours=lambda db, _: _render(db, page, params, clear),
+        carrefours=lambda db, _: page_renders.render(db, page, params, clear),
         pandas=None,
         same=lambda a, b: True,
         rows=lambda at: len(at.main.children),
@@ -406,7 +357,7 @@ def reset() -> None:
     """Forget what a run on another database left: page sessions, Streamlit's cache, import files."""
     import streamlit as st
 
-    _sessions.clear()
+    page_renders.forget()
     _import.clear()
     _compare_periods.clear()
     st.cache_data.clear()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from benchmarks import run, scenarios
+from benchmarks import page_renders, run, scenarios
 from benchmarks.generate import generate
 from bootstrap import open_database
 
@@ -23,7 +23,7 @@ def test_the_benchmark_generates_data_and_matches_the_pandas_baseline(tmp_path, 
     # a page drawn on the wrong base would time the wrong data.
     db = open_database(path)
     try:
-        at = scenarios._render(db, "ui/territoire.py", {"territoire": "77475"}, clear=True)
+        at = page_renders.render(db, "ui/territoire.py", {"territoire": "77475"}, clear=True)
     finally:
         db.close()
     assert at.header[0].value == "Trilport — Commune"
